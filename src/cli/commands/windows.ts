@@ -1,0 +1,69 @@
+/** `lstm windows <corpus>`: how the text becomes training data. */
+import type { Command } from 'commander';
+import { showText } from '../../text/show.js';
+import { Vocab } from '../../text/vocab.js';
+import { epochPlan, split, trainChars, valChars, validationStarts, windowCount } from '../../text/windows.js';
+import type { Context } from '../context.js';
+import { loadCorpus } from '../corpus.js';
+import { corpusOptions, int, windowOptions, type CorpusFlags, type WindowFlags } from '../options.js';
+import { write, writeJson } from '../output.js';
+
+type Flags = CorpusFlags & WindowFlags & { json?: boolean; examples: number };
+
+export function register(program: Command, context: () => Context): void {
+  windowOptions(
+    corpusOptions(
+      program
+        .command('windows')
+        .description('show how a text becomes training windows, batches and a validation part')
+        .argument('<corpus>', 'text file, or - for stdin'),
+    ),
+  )
+    .option('--examples <n>', 'example windows to show', int('--examples', 0, 100), 3)
+    .option('--json', 'print the same as JSON')
+    .action(async (path: string, flags: Flags) => run(path, flags, context()));
+}
+
+async function run(path: string, flags: Flags, ctx: Context): Promise<void> {
+  const corpus = await loadCorpus(path, flags, ctx);
+  const { vocab } = Vocab.fromText(corpus.text);
+  const ids = vocab.encode(corpus.text);
+  const s = split(ids, { seqLength: flags.seqLength, valFraction: flags.valFraction });
+  const plan = epochPlan(s, 0, flags.batchSize, flags.randomSeed);
+  const T = flags.seqLength;
+  const examples = [...plan.starts.subarray(0, flags.examples)].map((start) => ({
+    start,
+    input: vocab.decode(ids.subarray(start, start + T)),
+    target: vocab.decode(ids.subarray(start + 1, start + T + 1)),
+  }));
+  const doc = {
+    corpus: corpus.name,
+    characters: ids.length,
+    vocabSize: vocab.size,
+    seqLength: T,
+    valFraction: flags.valFraction,
+    train: { characters: trainChars(s), from: 0, to: s.trainEnd },
+    validation: { characters: valChars(s), from: s.trainEnd, to: ids.length, windows: validationStarts(s).length },
+    windowsPerEpoch: windowCount(s.trainEnd, T, 0),
+    batchSize: plan.batchSize,
+    batchesPerEpoch: plan.batches,
+    predictionsPerEpoch: plan.batches * plan.batchSize * T,
+    randomSeed: flags.randomSeed,
+    examples,
+  };
+  if (flags.json) return writeJson(doc, true);
+
+  const pct = (n: number) => `${((100 * n) / ids.length).toFixed(1)}%`;
+  let out = `${corpus.name}: ${ids.length} characters, vocabulary of ${vocab.size}\n`;
+  out += `training:   characters 0..${s.trainEnd} (${trainChars(s)}, ${pct(trainChars(s))})\n`;
+  out += `validation: characters ${s.trainEnd}..${ids.length} (${valChars(s)}, ${pct(valChars(s))}), ${doc.validation.windows} windows, never in a training window\n`;
+  out += `windows:    ${doc.windowsPerEpoch} of ${T} characters per epoch, each predicting the next character at every position (${T} targets per window)\n`;
+  out += `batches:    ${plan.batches} of ${plan.batchSize} windows per epoch, shuffled with seed ${flags.randomSeed}; window boundaries shift each epoch\n`;
+  if (plan.batchSize < flags.batchSize) {
+    out += `            (only ${plan.batchSize} windows fit, fewer than --batch-size ${flags.batchSize})\n`;
+  }
+  for (const e of examples) {
+    out += `\nwindow at ${e.start}:\n  input  ${showText(e.input)}\n  target ${showText(e.target)}\n`;
+  }
+  await write(out);
+}

@@ -1,0 +1,63 @@
+/**
+ * The `lstm` program: global options, the commands, and the one place that turns errors
+ * into exit codes. Commands load TensorFlow lazily so `lstm --help` is instant.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { TOOL_VERSION } from '../config.js';
+import { LstmError } from '../errors.js';
+import { makeContext, type Context, type GlobalFlags } from './context.js';
+import { installPipeHandling } from './output.js';
+import { Reporter } from './reporter.js';
+import * as backends from './commands/backends.js';
+import * as vocab from './commands/vocab.js';
+import * as windows from './commands/windows.js';
+
+export function buildProgram(): Command {
+  const program = new Command('lstm');
+  program
+    .description('learn to write like any text: train a character-level LSTM and generate from it')
+    .version(TOOL_VERSION, '-V, --version')
+    .addOption(new Option('--backend <name>', 'TensorFlow.js backend: tensorflow, wasm or cpu (default: the fastest that loads)').env('LSTM_BACKEND'))
+    .option('-q, --quiet', 'no messages or progress on stderr (warnings and errors still show)')
+    .option('--color', 'force colour on stderr')
+    .option('--no-color', 'no colour on stderr (NO_COLOR also works)')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s), writeOut: (s) => process.stdout.write(s) });
+
+  let ctx: Context | undefined;
+  const context = () => (ctx ??= makeContext(program.opts<GlobalFlags>()));
+  for (const command of [vocab, windows, backends]) command.register(program, context);
+  for (const sub of program.commands) sub.exitOverride().showHelpAfterError('(run with --help for usage)');
+  return program;
+}
+
+/** Runs the CLI; sets process.exitCode rather than exiting, so piped output is flushed. */
+export async function main(argv: string[]): Promise<void> {
+  installPipeHandling();
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+  } catch (err) {
+    process.exitCode = report(err, program.opts<GlobalFlags>());
+  }
+}
+
+function report(err: unknown, flags: GlobalFlags): number {
+  if (err instanceof CommanderError) {
+    // commander has printed its message already; help and version are not errors.
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;
+    return 2;
+  }
+  const reporter = new Reporter({ color: flags.color });
+  reporter.done();
+  if (err instanceof LstmError) {
+    reporter.error(err.message, err.hint);
+    if (process.env.LSTM_DEBUG === '1') console.error(err.stack);
+    return err.exitCode;
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  reporter.error(message.split('\n')[0], 'this looks like a bug in lstm; rerun with LSTM_DEBUG=1 for details');
+  if (process.env.LSTM_DEBUG === '1') console.error(err);
+  return 1;
+}

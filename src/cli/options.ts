@@ -1,0 +1,63 @@
+/**
+ * Option definitions shared by several commands, with their parsers. Defaults and help
+ * texts come from config.ts; a bad value is a usage error (exit 2) that says what was
+ * expected and what arrived.
+ */
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { defaults } from '../config.js';
+import { ENCODINGS } from '../text/corpus.js';
+
+/** Parses an integer within [min, max]. */
+export const int = (name: string, min: number, max = Number.MAX_SAFE_INTEGER) => (value: string): number => {
+  const n = Number(value);
+  if (!/^-?\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min || n > max) {
+    throw new InvalidArgumentError(`${name} must be a whole number ${range(min, max)}, got '${value}'.`);
+  }
+  return n;
+};
+
+/** Parses a finite number in a range; `open` excludes the bounds. */
+export const num = (name: string, min: number, max: number, { openMin = false, openMax = false } = {}) =>
+  (value: string): number => {
+    const n = Number(value);
+    const ok = value.trim() !== '' && Number.isFinite(n) && (openMin ? n > min : n >= min) && (openMax ? n < max : n <= max);
+    if (!ok) {
+      const lo = `${openMin ? '>' : '>='} ${min}`;
+      const hi = max === Infinity ? '' : ` and ${openMax ? '<' : '<='} ${max}`;
+      throw new InvalidArgumentError(`${name} must be a number ${lo}${hi}, got '${value}'.`);
+    }
+    return n;
+  };
+
+function range(min: number, max: number): string {
+  return max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `from ${min} to ${max}`;
+}
+
+/** Parses a duration such as `90s`, `10m`, `1.5h` or a bare number of seconds into seconds. */
+export function duration(value: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*(s|m|h)?$/.exec(value.trim());
+  if (!m || Number(m[1]) <= 0) {
+    throw new InvalidArgumentError(`--max-time must be a duration like 90s, 10m or 1.5h, got '${value}'.`);
+  }
+  return Number(m[1]) * ({ s: 1, m: 60, h: 3600 }[m[2] as 's' | 'm' | 'h'] ?? 1);
+}
+
+/** Options that say how a corpus file is read (vocab, windows, train, eval). */
+export function corpusOptions(cmd: Command): Command {
+  return cmd
+    .addOption(new Option('--encoding <name>', 'how the file is encoded').choices([...ENCODINGS]).default('utf8'))
+    .option('--keep-boilerplate', "keep a Project Gutenberg file's header and license (stripped by default)")
+    .option('--lowercase', 'lowercase the text (the classic Macbeth recipe does; case is kept by default)');
+}
+
+/** Options that say how text becomes windows (windows, train). */
+export function windowOptions(cmd: Command): Command {
+  return cmd
+    .option('--seq-length <n>', 'characters per training window', int('--seq-length', 1, 10_000), defaults.seqLength)
+    .option('--val-fraction <f>', 'fraction of the text held out (at its end) for validation', num('--val-fraction', 0, 0.9), defaults.valFraction)
+    .option('--batch-size <n>', 'windows per batch', int('--batch-size', 1, 100_000), defaults.batchSize)
+    .option('--random-seed <n>', 'seed for shuffles, dropout and initialisation', int('--random-seed', 0, 2 ** 31 - 1), defaults.randomSeed);
+}
+
+export type CorpusFlags = { encoding: 'utf8' | 'latin1'; keepBoilerplate?: boolean; lowercase?: boolean };
+export type WindowFlags = { seqLength: number; valFraction: number; batchSize: number; randomSeed: number };

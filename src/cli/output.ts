@@ -1,0 +1,51 @@
+/**
+ * The product channel. stdout carries only generated text or JSON; writes honour
+ * back-pressure, and a closed pipe (`| head`) ends the program quietly with status 0.
+ */
+import { readFile, stat } from 'node:fs/promises';
+import { dataError } from '../errors.js';
+
+let installed = false;
+
+/** Makes EPIPE on stdout a quiet, successful exit (Node 20 otherwise dies with exit 1). */
+export function installPipeHandling(): void {
+  if (installed) return;
+  installed = true;
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE' || err.code === 'ERR_STREAM_DESTROYED') process.exit(0);
+    throw err;
+  });
+}
+
+/** Writes to stdout, waiting for 'drain' when the pipe is full, so memory stays flat. */
+export async function write(text: string): Promise<void> {
+  if (process.stdout.write(text)) return;
+  await new Promise<void>((resolve) => process.stdout.once('drain', resolve));
+}
+
+/** Writes one JSON document (or one JSON-lines event) to stdout. */
+export async function writeJson(value: unknown, pretty = false): Promise<void> {
+  await write(JSON.stringify(value, null, pretty ? 2 : undefined) + '\n');
+}
+
+/** Reads a whole input: a file path, or `-` for standard input. */
+export async function readInput(path: string): Promise<{ bytes: Uint8Array; name: string }> {
+  if (path === '-') {
+    if (process.stdin.isTTY) {
+      throw dataError('reading the corpus from stdin (-), but stdin is a terminal', 'pipe a text in: cat play.txt | lstm ... -');
+    }
+    const chunks: Buffer[] = [];
+    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+    return { bytes: Buffer.concat(chunks), name: 'stdin' };
+  }
+  try {
+    const info = await stat(path);
+    if (info.isDirectory()) throw dataError(`${path} is a directory, expected a text file`, 'give the path of a .txt file');
+    return { bytes: await readFile(path), name: path };
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw dataError(`cannot read ${path}: no such file`, 'check the path; see corpora/README.md for where to get texts');
+    if (code === 'EACCES') throw dataError(`cannot read ${path}: permission denied`);
+    throw err;
+  }
+}

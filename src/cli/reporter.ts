@@ -1,0 +1,67 @@
+/**
+ * Everything the user reads on stderr: messages, warnings, progress. Colour follows
+ * --color/--no-color, then NO_COLOR (chalk ignores it by itself), then whether stderr is
+ * a TTY. Spinners only animate on a TTY; elsewhere progress is silent.
+ */
+import { Chalk, supportsColorStderr, type ChalkInstance } from 'chalk';
+import ora, { type Ora } from 'ora';
+
+export type ReporterOptions = { quiet?: boolean; color?: boolean };
+
+export class Reporter {
+  readonly c: ChalkInstance;
+  readonly quiet: boolean;
+  readonly tty: boolean;
+  private spinner?: Ora;
+
+  constructor(options: ReporterOptions = {}, stream: NodeJS.WriteStream = process.stderr) {
+    this.quiet = options.quiet ?? false;
+    this.tty = Boolean(stream.isTTY);
+    this.c = new Chalk({ level: colorLevel(options.color, this.tty) });
+  }
+
+  /** Chatter: silenced by --quiet. */
+  info(message: string): void {
+    if (!this.quiet) this.line(message);
+  }
+
+  /** Warnings are shown even with --quiet: they are about the result. */
+  warn(message: string): void {
+    this.line(`${this.c.yellow('warning:')} ${message}`);
+  }
+
+  error(message: string, hint?: string): void {
+    this.line(`${this.c.red('error:')} ${message}`);
+    if (hint) this.line(`${this.c.dim('hint:')} ${hint}`);
+  }
+
+  /** A progress line that redraws in place on a TTY, and says nothing elsewhere. */
+  progress(text: string): void {
+    if (this.quiet || !this.tty) return;
+    if (!this.spinner) {
+      this.spinner = ora({ text, stream: process.stderr, discardStdin: false, hideCursor: false }).start();
+    } else this.spinner.text = text;
+  }
+
+  /** Ends any progress line. */
+  done(): void {
+    this.spinner?.stop();
+    this.spinner = undefined;
+  }
+
+  private line(text: string): void {
+    const spinning = this.spinner?.isSpinning;
+    if (spinning) this.spinner!.clear();
+    process.stderr.write(text + '\n');
+    if (spinning) this.spinner!.render();
+  }
+}
+
+/** Colour level: explicit flag first, then NO_COLOR, then the terminal's own support. */
+export function colorLevel(flag: boolean | undefined, tty: boolean): 0 | 1 | 2 | 3 {
+  if (flag === false) return 0;
+  const noColor = process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== '';
+  if (flag === true) return supportsColorStderr ? supportsColorStderr.level || 1 : 1;
+  if (noColor || !tty) return 0;
+  return supportsColorStderr ? supportsColorStderr.level : 0;
+}

@@ -1,0 +1,57 @@
+/**
+ * Every default of `lstm`, once. Help texts, the CLI and the core read them from here.
+ * The model defaults are the product's design: 2 stacked LSTM layers of 300 units,
+ * dropout 0.2, 50-character windows with sequence targets (char-rnn style).
+ */
+export const TOOL_NAME = 'lstm';
+export const TOOL_VERSION = '0.1.0';
+
+/** Bundle format version written to lstm.json; loading refuses any other. */
+export const FORMAT_VERSION = 1;
+
+export const defaults = {
+  // data
+  seqLength: 50,
+  valFraction: 0.1,
+  batchSize: 64,
+  randomSeed: 42,
+  // network
+  layers: 2,
+  units: 300,
+  dropout: 0.2,
+  // optimisation
+  lr: 2e-3,
+  clip: 5,
+  epochs: 20,
+  patience: 5,
+  keep: 3,
+  // per-epoch sample while training
+  sampleLength: 200,
+  sampleTemperature: 0.8,
+  // generation
+  length: 500,
+  temperature: 0.8,
+  samples: 1,
+} as const;
+
+/** How many leading bytes are checked for a NUL when deciding a file is binary. */
+export const BINARY_SNIFF_BYTES = 8192;
+
+/** Where the bundled model lives, relative to the package root. */
+export const DEFAULT_MODEL_DIR = 'models/macbeth';
+
+/** Loss above this many times the first batch's loss (or NaN) aborts training, as char-rnn does. */
+export const EXPLODING_LOSS_FACTOR = 3;
+
+export type Hyperparameters = {
+  seqLength: number;
+  batchSize: number;
+  valFraction: number;
+  layers: number;
+  units: number;
+  dropout: number;
+  lr: number;
+  clip: number;
+  lowercase: boolean;
+  randomSeed: number;
+};

@@ -1,0 +1,136 @@
+/**
+ * Turning bytes into the text a model learns from. Pure TypeScript, no TensorFlow.
+ *
+ * Steps, in order: refuse binary input, decode (strict UTF-8 by default), drop a BOM,
+ * normalise line ends to LF, NFC-normalise, optionally strip Project Gutenberg's header
+ * and license, optionally lowercase. Characters are Unicode code points throughout.
+ */
+import { BINARY_SNIFF_BYTES } from '../config.js';
+import { dataError, usageError } from '../errors.js';
+
+export type Encoding = 'utf8' | 'latin1';
+export const ENCODINGS: readonly Encoding[] = ['utf8', 'latin1'];
+
+export type CorpusOptions = {
+  encoding?: Encoding;
+  keepBoilerplate?: boolean;
+  lowercase?: boolean;
+};
+
+export type Corpus = {
+  /** The cleaned text. */
+  text: string;
+  /** Where it came from: a file name, or `stdin`. */
+  name: string;
+  /** Size of the raw input in bytes. */
+  bytes: number;
+  /** True when a Project Gutenberg header and license were removed. */
+  strippedBoilerplate: boolean;
+  /** True when the input looked like a Gutenberg file but boilerplate was kept. */
+  keptBoilerplate: boolean;
+};
+
+/** Decodes and cleans raw bytes. Throws a data error for binary, invalid or empty input. */
+export function readCorpus(bytes: Uint8Array, name: string, options: CorpusOptions = {}): Corpus {
+  const encoding = options.encoding ?? 'utf8';
+  if (!ENCODINGS.includes(encoding)) {
+    throw usageError(`--encoding must be one of ${ENCODINGS.join(', ')}, got '${encoding}'`);
+  }
+  const nul = bytes.subarray(0, BINARY_SNIFF_BYTES).indexOf(0);
+  if (nul >= 0) {
+    throw dataError(
+      `${name} looks like a binary file (NUL byte at offset ${nul}), expected plain text`,
+      'give a .txt file; convert documents to plain text first',
+    );
+  }
+  let text = decode(bytes, name, encoding);
+  text = normaliseLineEnds(text).normalize('NFC');
+
+  let strippedBoilerplate = false;
+  let keptBoilerplate = false;
+  const body = gutenbergBody(text);
+  if (body !== undefined) {
+    if (options.keepBoilerplate) keptBoilerplate = true;
+    else {
+      text = body;
+      strippedBoilerplate = true;
+    }
+  }
+  if (options.lowercase) text = text.toLowerCase();
+
+  if (text.trim() === '') {
+    throw dataError(
+      `${name} has no text (${bytes.length === 0 ? 'it is empty' : 'only whitespace'})`,
+      'give a file with some prose, e.g. a play from Project Gutenberg (see corpora/README.md)',
+    );
+  }
+  return { text, name, bytes: bytes.length, strippedBoilerplate, keptBoilerplate };
+}
+
+/** Strict decoding: invalid UTF-8 is an error naming the byte offset. A BOM is dropped. */
+export function decode(bytes: Uint8Array, name: string, encoding: Encoding): string {
+  if (encoding === 'latin1') return new TextDecoder('latin1').decode(bytes);
+  try {
+    // TextDecoder strips a leading UTF-8 BOM by default.
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    const offset = firstInvalidUtf8(bytes);
+    throw dataError(
+      `${name} is not valid UTF-8: invalid byte 0x${bytes[offset].toString(16).padStart(2, '0')} at offset ${offset}`,
+      'if the file is Latin-1 (ISO-8859-1) or Windows-1252, pass --encoding latin1',
+    );
+  }
+}
+
+/** The offset of the first byte that does not start or continue a valid UTF-8 sequence. */
+export function firstInvalidUtf8(bytes: Uint8Array): number {
+  let i = 0;
+  while (i < bytes.length) {
+    const b = bytes[i];
+    let need: number;
+    let min: number;
+    if (b < 0x80) { i++; continue; }
+    else if (b >= 0xc2 && b <= 0xdf) { need = 1; min = 0x80; }
+    else if (b >= 0xe0 && b <= 0xef) { need = 2; min = 0x800; }
+    else if (b >= 0xf0 && b <= 0xf4) { need = 3; min = 0x10000; }
+    else return i;
+    let cp = b & (0x3f >> need);
+    for (let k = 1; k <= need; k++) {
+      const c = bytes[i + k];
+      if (c === undefined || (c & 0xc0) !== 0x80) return i;
+      cp = (cp << 6) | (c & 0x3f);
+    }
+    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return i;
+    i += need + 1;
+  }
+  return bytes.length;
+}
+
+/** CRLF and lone CR become LF. */
+export function normaliseLineEnds(text: string): string {
+  return text.replace(/\r\n?/g, '\n');
+}
+
+// Gutenberg marker lines, e.g. `*** START OF THE PROJECT GUTENBERG EBOOK MACBETH ***`
+// (older files say THIS, some indent the END line).
+const START = /^[ \t]*\*{3}[ \t]*START OF (THE|THIS) PROJECT GUTENBERG[^\n]*$/im;
+const END = /^[ \t]*\*{3}[ \t]*END OF (THE|THIS) PROJECT GUTENBERG[^\n]*$/im;
+
+/**
+ * The text between Project Gutenberg's `*** START OF ...` and `*** END OF ...` lines,
+ * trimmed of blank lines at both ends; undefined when the markers are absent.
+ */
+export function gutenbergBody(text: string): string | undefined {
+  const start = START.exec(text);
+  if (!start) return undefined;
+  const from = start.index + start[0].length;
+  const rest = text.slice(from);
+  const end = END.exec(rest);
+  const body = end ? rest.slice(0, end.index) : rest;
+  return body.replace(/^\n+/, '').replace(/\s+$/, '') + '\n';
+}
+
+/** Splits text into Unicode code points (an emoji is one character, not two UTF-16 units). */
+export function codePoints(text: string): string[] {
+  return Array.from(text);
+}

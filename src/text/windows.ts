@@ -1,0 +1,121 @@
+/**
+ * How a text becomes training data.
+ *
+ * The ids are split once: a contiguous tail (`valFraction`) is held out for validation.
+ * Windows are offsets into the id array, never copies: a window starting at `s` has
+ * inputs ids[s .. s+T) and targets ids[s+1 .. s+T] (sequence targets, as char-rnn), so
+ * every position is a training example. Training windows do not overlap; each epoch
+ * starts them at a seeded offset in [0, T) and visits them in a seeded order, so the
+ * model sees different boundaries every epoch. Batches are laid out time-major.
+ *
+ * Shapes: T = seqLength, B = batch size (windows in the batch).
+ */
+import { dataError } from '../errors.js';
+import { permutation, rng } from './random.js';
+import type { Ids } from './vocab.js';
+
+export type SplitOptions = { seqLength: number; valFraction: number };
+
+export type Split = {
+  ids: Ids;
+  seqLength: number;
+  /** Training ids are [0, trainEnd); validation ids are [trainEnd, ids.length). */
+  trainEnd: number;
+};
+
+/** A batch: `inputs` and `targets` are time-major, index t * batch + b. */
+export type Batch = {
+  batch: number;
+  seqLength: number;
+  inputs: Int32Array; // [T * B]
+  targets: Int32Array; // [T * B]
+};
+
+/** Splits ids into training and validation parts; refuses texts too short for that. */
+export function split(ids: Ids, { seqLength, valFraction }: SplitOptions): Split {
+  const need = seqLength + 1;
+  const valCount = valFraction > 0 ? Math.max(need, Math.round(ids.length * valFraction)) : 0;
+  const trainEnd = ids.length - valCount;
+  if (trainEnd < need) {
+    const min = valFraction > 0 ? 2 * need : need;
+    throw dataError(
+      `the text has ${ids.length} characters, too short for one ${seqLength}-character training window plus a validation part (needs at least ${min})`,
+      `use a longer text, or a shorter --seq-length${valFraction > 0 ? ' or --val-fraction 0' : ''}`,
+    );
+  }
+  return { ids, seqLength, trainEnd };
+}
+
+export const trainChars = (s: Split) => s.trainEnd;
+export const valChars = (s: Split) => s.ids.length - s.trainEnd;
+
+/** Number of non-overlapping windows of T inputs (+1 target) that fit in `chars` characters from `offset`. */
+export function windowCount(chars: number, seqLength: number, offset = 0): number {
+  return Math.max(0, Math.floor((chars - offset - 1) / seqLength));
+}
+
+/** The largest epoch offset that still leaves one window (offsets are drawn from [0, this]). */
+function maxOffset(s: Split): number {
+  return Math.min(s.seqLength - 1, s.trainEnd - s.seqLength - 1);
+}
+
+export type EpochPlan = {
+  epoch: number;
+  offset: number;
+  /** Start offsets of the epoch's windows, in the order they are visited. */
+  starts: Uint32Array;
+  batchSize: number;
+  batches: number;
+};
+
+/**
+ * The windows of one training epoch, shuffled. Only whole batches are used when there is
+ * at least one (the partial remainder differs every epoch, so no data is always left out);
+ * a text with fewer windows than a batch trains on one smaller batch.
+ */
+export function epochPlan(s: Split, epoch: number, batchSize: number, seed: number): EpochPlan {
+  const offset = Math.floor(rng(seed, 'offset', epoch)() * (maxOffset(s) + 1));
+  const n = windowCount(s.trainEnd, s.seqLength, offset);
+  const order = permutation(n, rng(seed, 'shuffle', epoch));
+  const starts = new Uint32Array(n);
+  for (let i = 0; i < n; i++) starts[i] = offset + order[i] * s.seqLength;
+  const size = Math.min(batchSize, n);
+  return { epoch, offset, starts, batchSize: size, batches: Math.floor(n / size) };
+}
+
+/** Validation windows: non-overlapping from the start of the held-out tail, in order. */
+export function validationStarts(s: Split): Uint32Array {
+  const n = windowCount(valChars(s), s.seqLength);
+  const starts = new Uint32Array(n);
+  for (let i = 0; i < n; i++) starts[i] = s.trainEnd + i * s.seqLength;
+  return starts;
+}
+
+/** Materialises the windows `starts` as one time-major batch. */
+export function makeBatch(ids: Ids, starts: ArrayLike<number>, seqLength: number): Batch {
+  const B = starts.length;
+  const inputs = new Int32Array(seqLength * B);
+  const targets = new Int32Array(seqLength * B);
+  for (let b = 0; b < B; b++) {
+    const s = starts[b];
+    for (let t = 0; t < seqLength; t++) {
+      inputs[t * B + b] = ids[s + t];
+      targets[t * B + b] = ids[s + t + 1];
+    }
+  }
+  return { batch: B, seqLength, inputs, targets };
+}
+
+/** Batch k of an epoch plan. */
+export function planBatch(s: Split, plan: EpochPlan, k: number): Batch {
+  const from = k * plan.batchSize;
+  return makeBatch(s.ids, plan.starts.subarray(from, from + plan.batchSize), s.seqLength);
+}
+
+/** Validation batches of at most `batchSize` windows (the last may be smaller). */
+export function* validationBatches(s: Split, batchSize: number): Generator<Batch> {
+  const starts = validationStarts(s);
+  for (let from = 0; from < starts.length; from += batchSize) {
+    yield makeBatch(s.ids, starts.subarray(from, from + batchSize), s.seqLength);
+  }
+}

@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    // tfjs and the wasm backend are heavy to load; forks keep backends isolated per file.
+    pool: 'forks',
+    maxWorkers: 2,
+  },
+});
