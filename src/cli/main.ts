@@ -9,6 +9,7 @@ import { makeContext, type Context, type GlobalFlags } from './context.js';
 import { installPipeHandling } from './output.js';
 import { Reporter } from './reporter.js';
 import * as backends from './commands/backends.js';
+import * as train from './commands/train.js';
 import * as vocab from './commands/vocab.js';
 import * as windows from './commands/windows.js';
 
@@ -27,7 +28,7 @@ export function buildProgram(): Command {
 
   let ctx: Context | undefined;
   const context = () => (ctx ??= makeContext(program.opts<GlobalFlags>()));
-  for (const command of [vocab, windows, backends]) command.register(program, context);
+  for (const command of [vocab, windows, train, backends]) command.register(program, context);
   for (const sub of program.commands) sub.exitOverride().showHelpAfterError('(run with --help for usage)');
   return program;
 }

@@ -1,0 +1,32 @@
+/**
+ * Seeded dropout masks, made in JS so they are the same on every backend and for every
+ * split of a batch across workers: each example's mask comes from its own stream keyed by
+ * (seed, epoch, batch, example, layer). Values are 0 or 1/(1-rate) (inverted dropout).
+ */
+import { rng } from '../text/random.js';
+
+export type MaskKey = { seed: number; epoch: number; batch: number };
+
+/**
+ * Masks for layers' outputs, one Float32Array per LSTM layer, laid out time-major as
+ * [T, B, U]. `examples` are the global indices (within the batch) of this shard's rows.
+ */
+export function dropoutMasks(
+  key: MaskKey, rate: number, layers: number, units: number, seqLength: number, examples: number[],
+): Float32Array[] {
+  const B = examples.length;
+  const keep = 1 / (1 - rate);
+  const masks: Float32Array[] = [];
+  for (let l = 0; l < layers; l++) {
+    const m = new Float32Array(seqLength * B * units);
+    for (let b = 0; b < B; b++) {
+      const random = rng(key.seed, 'dropout', key.epoch, key.batch, examples[b], l);
+      for (let t = 0; t < seqLength; t++) {
+        const row = (t * B + b) * units;
+        for (let u = 0; u < units; u++) m[row + u] = random() < rate ? 0 : keep;
+      }
+    }
+    masks.push(m);
+  }
+  return masks;
+}

@@ -1,0 +1,45 @@
+/**
+ * Generating text: feed the seed once, then one stateful step per character for S
+ * samples in parallel. Characters are handed to `emit` as they are made (awaited, so a
+ * slow consumer such as a full pipe slows generation instead of buffering it).
+ */
+import { rng, type Rng } from '../text/random.js';
+import type { Vocab } from '../text/vocab.js';
+import { choose, type ChooseOptions } from './choose.js';
+import type { Sampler } from './sampler.js';
+
+export type GenerateOptions = ChooseOptions & {
+  seed: string;
+  length: number;
+  samples: number;
+  randomSeed: number;
+  /** A sample ends once it has produced this string (included). */
+  stop?: string;
+};
+
+/** `chars[s]` is sample s's new character, or undefined once that sample has stopped. */
+export type Emit = (chars: (string | undefined)[]) => void | Promise<void>;
+
+export async function generate(sampler: Sampler, vocab: Vocab, options: GenerateOptions, emit: Emit): Promise<string[]> {
+  const S = options.samples;
+  const V = vocab.size;
+  sampler.reset(S);
+  for (const ch of options.seed) sampler.feed(new Array(S).fill(vocab.id(ch)));
+  const randoms: Rng[] = Array.from({ length: S }, (_, s) => rng(options.randomSeed, 'generate', s));
+  const texts = new Array<string>(S).fill('');
+  const live = new Array<boolean>(S).fill(true);
+  for (let n = 0; n < options.length && live.some(Boolean); n++) {
+    const ids = new Array<number>(S).fill(0);
+    const chars: (string | undefined)[] = new Array(S);
+    for (let s = 0; s < S; s++) {
+      if (!live[s]) continue;
+      ids[s] = choose(sampler.logits, options, randoms[s], s * V, V);
+      chars[s] = vocab.char(ids[s]);
+      texts[s] += chars[s];
+      if (options.stop && texts[s].endsWith(options.stop)) live[s] = false;
+    }
+    await emit(chars);
+    if (n + 1 < options.length) sampler.feed(ids);
+  }
+  return texts;
+}

@@ -1,0 +1,208 @@
+/**
+ * The fused LSTM network for training: a forward pass over all time steps that saves its
+ * activations, and a hand-written backward pass through time. No autograd: the stock
+ * `tf.layers.lstm` backward uses `matMul` with transposeA/transposeB (~12x slower than a
+ * plain matMul on wasm) and `tf.split` of large tensors (very slow on wasm); this code
+ * uses neither. Per step it does one [B, I+1+U] x [I+1+U, 4U] matmul forward and one
+ * [B, 4U] x [4U, I+1+U] matmul backward (with W transposed once per batch); the weight
+ * gradient, bias included, is one large matmul over all steps after the loop. Large
+ * tensors are never sliced per step: per-step rows are cut from host memory instead.
+ *
+ * Legend: B batch, T time steps, V vocabulary, U units, I layer input width, G = 4U.
+ * Per-step tensors are [B, ...]; stacked ones are time-major [T * B, ...].
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { Batch } from '../text/windows.js';
+import { inputSize, type NetConfig } from './params.js';
+
+/** Weights on the device, in paramSpecs order: W per layer, then dense W and b. */
+export type NetWeights = { W: tf.Tensor2D[]; denseW: tf.Tensor2D; denseB: tf.Tensor1D };
+
+type Saved = { xh: tf.Tensor; i: tf.Tensor; f: tf.Tensor; g: tf.Tensor; o: tf.Tensor; cPrev: tf.Tensor; tc: tf.Tensor };
+
+/** One-hot rows of `ids` with a trailing 1 (the bias input): [B, V + 1]. */
+function oneHotWithBias(ids: Int32Array, V: number): tf.Tensor2D {
+  const B = ids.length;
+  const data = new Float32Array(B * (V + 1));
+  for (let b = 0; b < B; b++) {
+    data[b * (V + 1) + ids[b]] = 1;
+    data[b * (V + 1) + V] = 1;
+  }
+  return tf.tensor2d(data, [B, V + 1]);
+}
+
+/** Splits a host array laid out [T * B, n] into T tensors [B, n] (cheaper than tf.split on wasm). */
+function rowsPerStep(data: Float32Array, T: number, B: number, n: number): tf.Tensor[] {
+  const out: tf.Tensor[] = [];
+  for (let t = 0; t < T; t++) out.push(tf.tensor2d(data.subarray(t * B * n, (t + 1) * B * n), [B, n]));
+  return out;
+}
+
+/**
+ * Runs one LSTM layer over all steps. `xs[t]` is [B, I + 1] (inputs with the bias 1
+ * appended). Returns the outputs h_t [B, U] and, if `save`, what backward needs.
+ */
+function layerForward(xs: tf.Tensor[], W: tf.Tensor2D, U: number, save: boolean) {
+  const B = xs[0].shape[0];
+  let h: tf.Tensor = tf.zeros([B, U]);
+  let c: tf.Tensor = tf.zeros([B, U]);
+  const hs: tf.Tensor[] = [];
+  const saved: Saved[] = [];
+  for (const x of xs) {
+    const xh = tf.concat([x, h], 1); // [B, I + 1 + U]
+    const z = tf.matMul(xh, W); // [B, 4U]
+    const s = tf.sigmoid(z);
+    const i = tf.slice(s, [0, 0], [B, U]);
+    const f = tf.slice(s, [0, U], [B, U]);
+    const o = tf.slice(s, [0, 3 * U], [B, U]);
+    const g = tf.tanh(tf.slice(z, [0, 2 * U], [B, U]));
+    const cNew = tf.add(tf.mul(f, c), tf.mul(i, g));
+    const tc = tf.tanh(cNew);
+    if (save) saved.push({ xh, i, f, g, o, cPrev: c, tc });
+    h = tf.mul(o, tc);
+    c = cNew;
+    hs.push(h);
+  }
+  return { hs, saved };
+}
+
+/**
+ * Backward through time for one layer. `dhs[t]` is dLoss/dh_t from above [B, U].
+ * Returns dLoss/dW [I + 1 + U, 4U] and, if `needDx`, dLoss/dx_t [B, I] per step.
+ */
+function layerBackward(saved: Saved[], dhs: tf.Tensor[], W: tf.Tensor2D, I: number, U: number, needDx: boolean) {
+  const T = saved.length;
+  const B = dhs[0].shape[0];
+  const one = tf.scalar(1);
+  // Transposed once per batch, explicitly: transposeB inside matMul is slow on wasm.
+  const back = needDx ? tf.transpose(W) : tf.transpose(tf.slice(W, [I + 1, 0], [U, 4 * U])); // [4U, I+1+U] or [4U, U]
+  const dzs: tf.Tensor[] = new Array(T);
+  const dxs: tf.Tensor[] = needDx ? new Array(T) : [];
+  let dhNext: tf.Tensor | undefined;
+  let dcNext: tf.Tensor | undefined;
+  for (let t = T - 1; t >= 0; t--) {
+    const { i, f, g, o, cPrev, tc } = saved[t];
+    const dh = dhNext ? tf.add(dhs[t], dhNext) : dhs[t];
+    const dO = tf.mul(tf.mul(dh, tc), tf.mul(o, tf.sub(one, o)));
+    let dc = tf.mul(tf.mul(dh, o), tf.sub(one, tf.square(tc)));
+    if (dcNext) dc = tf.add(dc, dcNext);
+    const dI = tf.mul(tf.mul(dc, g), tf.mul(i, tf.sub(one, i)));
+    const dG = tf.mul(tf.mul(dc, i), tf.sub(one, tf.square(g)));
+    const dF = tf.mul(tf.mul(dc, cPrev), tf.mul(f, tf.sub(one, f)));
+    dcNext = tf.mul(dc, f);
+    const dz = tf.concat([dI, dF, dG, dO], 1); // [B, 4U], gate order i, f, c, o
+    dzs[t] = dz;
+    const dxh = tf.matMul(dz, back);
+    if (needDx) {
+      dxs[t] = tf.slice(dxh, [0, 0], [B, I]);
+      dhNext = tf.slice(dxh, [0, I + 1], [B, U]);
+    } else dhNext = dxh;
+  }
+  const XH = tf.concat(saved.map((s) => s.xh), 0); // [T * B, I + 1 + U]
+  const dZ = tf.concat(dzs, 0); // [T * B, 4U]
+  const dW = tf.matMul(tf.transpose(XH), dZ) as tf.Tensor2D; // [I + 1 + U, 4U]
+  return { dW, dxs };
+}
+
+/** Multiplies per-step tensors by the dropout mask rows of step t ([T, B, U] host layout). */
+function applyMask(xs: tf.Tensor[], mask: Float32Array | undefined, U: number): tf.Tensor[] {
+  if (!mask) return xs;
+  const B = xs[0].shape[0];
+  return xs.map((x, t) => tf.mul(x, tf.tensor2d(mask.subarray(t * B * U, (t + 1) * B * U), [B, U])));
+}
+
+/** Host-side one-hot of targets, [T * B, V]. */
+function oneHotTargets(targets: Int32Array, V: number): tf.Tensor2D {
+  const data = new Float32Array(targets.length * V);
+  for (let r = 0; r < targets.length; r++) data[r * V + targets[r]] = 1;
+  return tf.tensor2d(data, [targets.length, V]);
+}
+
+/** First-layer inputs of a batch: T tensors [B, V + 1]. */
+function firstInputs(batch: Batch, V: number): tf.Tensor[] {
+  const B = batch.batch;
+  const xs: tf.Tensor[] = [];
+  for (let t = 0; t < batch.seqLength; t++) xs.push(oneHotWithBias(batch.inputs.subarray(t * B, (t + 1) * B), V));
+  return xs;
+}
+
+/** Appends the bias input 1 to each step's inputs. */
+function withBias(xs: tf.Tensor[]): tf.Tensor[] {
+  const ones = tf.ones([xs[0].shape[0], 1]);
+  return xs.map((x) => tf.concat([x, ones], 1));
+}
+
+/**
+ * Forward pass over a batch without dropout: logits [T * B, V]. The caller owns the result.
+ */
+export function forwardLogits(w: NetWeights, cfg: NetConfig, batch: Batch): tf.Tensor2D {
+  return tf.tidy(() => {
+    let xs = firstInputs(batch, cfg.vocabSize);
+    let hs: tf.Tensor[] = [];
+    for (let l = 0; l < cfg.layers; l++) {
+      hs = layerForward(xs, w.W[l], cfg.units, false).hs;
+      xs = withBias(hs);
+    }
+    return tf.add(tf.matMul(tf.concat(hs, 0), w.denseW), w.denseB) as tf.Tensor2D;
+  });
+}
+
+/** Summed cross-entropy (nats) of a batch without dropout. */
+export function batchLoss(w: NetWeights, cfg: NetConfig, batch: Batch): number {
+  return tf.tidy(() => {
+    const logits = forwardLogits(w, cfg, batch);
+    const loss = tf.neg(tf.sum(tf.mul(tf.logSoftmax(logits), oneHotTargets(batch.targets, cfg.vocabSize))));
+    return loss.dataSync()[0];
+  });
+}
+
+/**
+ * Loss and gradients for a batch (or a worker's share of one). The loss is the SUM of
+ * per-character cross-entropies in nats; gradients are of that sum times `scale`
+ * (1 / characters in the whole batch gives the mean). `masks` are dropout masks per
+ * layer ([T, B, U] host layout) or undefined for none. Gradients come back in paramSpecs
+ * order and are owned by the caller.
+ */
+export function lossAndGrads(
+  w: NetWeights, cfg: NetConfig, batch: Batch, masks: Float32Array[] | undefined, scale: number,
+): { lossSum: number; grads: tf.Tensor[] } {
+  const { units: U, vocabSize: V, layers: L } = cfg;
+  const T = batch.seqLength;
+  const B = batch.batch;
+  const out = tf.tidy(() => {
+    // Forward, saving activations.
+    let xs = firstInputs(batch, V);
+    const layerSaved: Saved[][] = [];
+    let top: tf.Tensor[] = [];
+    for (let l = 0; l < L; l++) {
+      const { hs, saved } = layerForward(xs, w.W[l], U, true);
+      layerSaved.push(saved);
+      top = applyMask(hs, masks?.[l], U);
+      if (l + 1 < L) xs = withBias(top);
+    }
+    const H = tf.concat(top, 0); // [T * B, U]
+    const logits = tf.add(tf.matMul(H, w.denseW), w.denseB); // [T * B, V]
+    const logp = tf.logSoftmax(logits);
+    const targets = oneHotTargets(batch.targets, V);
+    const lossSum = tf.neg(tf.sum(tf.mul(logp, targets)));
+
+    // Backward: softmax cross-entropy, dense layer, then each LSTM layer top-down.
+    const dLogits = tf.mul(tf.sub(tf.exp(logp), targets), scale); // [T * B, V]
+    const dDenseW = tf.matMul(tf.transpose(H), dLogits); // [U, V]
+    const dDenseB = tf.sum(dLogits, 0); // [V]
+    const dH = tf.matMul(dLogits, tf.transpose(w.denseW)); // [T * B, U]
+    let dhs = rowsPerStep(dH.dataSync() as Float32Array, T, B, U);
+    const dWs: tf.Tensor[] = new Array(L);
+    for (let l = L - 1; l >= 0; l--) {
+      dhs = applyMask(dhs, masks?.[l], U);
+      const { dW, dxs } = layerBackward(layerSaved[l], dhs, w.W[l], inputSize(cfg, l), U, l > 0);
+      dWs[l] = dW;
+      dhs = dxs;
+    }
+    return [lossSum, ...dWs, dDenseW, dDenseB];
+  });
+  const [loss, ...grads] = out;
+  const lossSum = loss.dataSync()[0];
+  loss.dispose();
+  return { lossSum, grads };
+}

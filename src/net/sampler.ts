@@ -1,0 +1,102 @@
+/**
+ * Stateful generation: the seed is fed through the network once, then one step per
+ * character carries each layer's (h, c). The per-step matmuls run on the backend; the
+ * gate arithmetic on [S, 4U] and the small dense layer run in JS, which on wasm is far
+ * cheaper than a dozen tiny tensor ops per layer per character.
+ *
+ * S = number of parallel samples, U units, V vocabulary, I layer input width.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { inputSize, type NetConfig, type Params } from './params.js';
+
+const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
+
+export class Sampler {
+  readonly cfg: NetConfig;
+  private readonly W: tf.Tensor2D[];
+  private readonly denseW: Float32Array; // [U, V]
+  private readonly denseB: Float32Array; // [V]
+  private S = 0;
+  private h: Float32Array[] = []; // per layer [S, U]
+  private c: Float32Array[] = [];
+  /** Logits after the last fed character, [S, V]; the start distribution before any. */
+  logits: Float32Array = new Float32Array(0);
+
+  constructor(cfg: NetConfig, params: Params) {
+    this.cfg = cfg;
+    this.W = Array.from({ length: cfg.layers }, (_, l) => {
+      const rows = inputSize(cfg, l) + 1 + cfg.units;
+      return tf.tensor2d(params.get(`lstm${l}/W`)!, [rows, 4 * cfg.units]);
+    });
+    this.denseW = params.get('dense/W')!;
+    this.denseB = params.get('dense/b')!;
+  }
+
+  /** Starts S fresh sequences with zero state. */
+  reset(samples: number): void {
+    this.S = samples;
+    this.h = this.W.map(() => new Float32Array(samples * this.cfg.units));
+    this.c = this.W.map(() => new Float32Array(samples * this.cfg.units));
+    this.logits = this.dense();
+  }
+
+  /** Feeds one character id per sample; updates the state and `logits`. */
+  feed(ids: ArrayLike<number>): Float32Array {
+    const { units: U, vocabSize: V } = this.cfg;
+    const S = this.S;
+    let below: Float32Array | undefined; // previous layer's h, [S, U]
+    for (let l = 0; l < this.W.length; l++) {
+      const I = inputSize(this.cfg, l);
+      const cols = I + 1 + U;
+      const xh = new Float32Array(S * cols); // [S, I + 1 + U]: input, bias 1, previous h
+      for (let s = 0; s < S; s++) {
+        const row = s * cols;
+        if (l === 0) xh[row + ids[s]] = 1;
+        else xh.set(below!.subarray(s * U, (s + 1) * U), row);
+        xh[row + I] = 1;
+        xh.set(this.h[l].subarray(s * U, (s + 1) * U), row + I + 1);
+      }
+      const z = tf.tidy(() => tf.matMul(tf.tensor2d(xh, [S, cols]), this.W[l]).dataSync() as Float32Array); // [S, 4U]
+      const h = this.h[l];
+      const c = this.c[l];
+      for (let s = 0; s < S; s++) {
+        const zr = s * 4 * U;
+        for (let u = 0; u < U; u++) {
+          const i = sigmoid(z[zr + u]);
+          const f = sigmoid(z[zr + U + u]);
+          const g = Math.tanh(z[zr + 2 * U + u]);
+          const o = sigmoid(z[zr + 3 * U + u]);
+          const k = s * U + u;
+          c[k] = f * c[k] + i * g;
+          h[k] = o * Math.tanh(c[k]);
+        }
+      }
+      below = h;
+    }
+    void V;
+    this.logits = this.dense();
+    return this.logits;
+  }
+
+  /** Logits of the top layer's h: [S, V]. */
+  private dense(): Float32Array {
+    const { units: U, vocabSize: V } = this.cfg;
+    const top = this.h[this.h.length - 1];
+    const out: Float32Array = new Float32Array(this.S * V);
+    for (let s = 0; s < this.S; s++) {
+      const o = out.subarray(s * V, (s + 1) * V);
+      o.set(this.denseB);
+      for (let u = 0; u < U; u++) {
+        const hu = top[s * U + u];
+        if (hu === 0) continue;
+        const row = u * V;
+        for (let v = 0; v < V; v++) o[v] += hu * this.denseW[row + v];
+      }
+    }
+    return out;
+  }
+
+  dispose(): void {
+    for (const w of this.W) w.dispose();
+  }
+}

@@ -1,0 +1,246 @@
+/**
+ * A training run: the loop over epochs and batches, validation, early stopping, the
+ * time limit, interruption, divergence, per-epoch samples and checkpoints. It joins
+ * text/ (windows), net/ (the step) and store/ (checkpoints), and reports only through
+ * the callbacks in `events`; it never prints.
+ *
+ * Reproducibility: every random stream is keyed by (seed, purpose, epoch, batch), so a
+ * run resumed from any checkpoint continues exactly as the uninterrupted run would have.
+ */
+import type { Hyperparameters } from '../config.js';
+import { EXPLODING_LOSS_FACTOR, FORMAT_VERSION, TOOL_NAME, TOOL_VERSION } from '../config.js';
+import { runtimeError } from '../errors.js';
+import { generate } from '../net/generate.js';
+import { fromLayersWeights, layersArtifacts, toLayersWeights } from '../net/keras.js';
+import { initParams, paramCount, paramSpecs, type NetConfig, type Params } from '../net/params.js';
+import { Sampler } from '../net/sampler.js';
+import { Trainer, ADAM } from '../net/trainer.js';
+import { saveCheckpoint, type Checkpoint, type CheckpointData } from '../store/checkpoint.js';
+import type { EpochRecord, Manifest } from '../store/manifest.js';
+import { sha256 } from '../store/atomic.js';
+import type { Corpus } from '../text/corpus.js';
+import type { Vocab } from '../text/vocab.js';
+import { epochPlan, planBatch, split, trainChars, validationBatches, valChars, type Batch } from '../text/windows.js';
+import { makeStepper, type Stepper } from './stepper.js';
+
+export type RunOptions = {
+  corpus: Corpus;
+  encoding: string;
+  vocab: Vocab;
+  hyper: Hyperparameters;
+  epochs: number;
+  maxTimeSeconds?: number;
+  patience: number;
+  keep: number;
+  workers: number;
+  out: string;
+  sample: boolean;
+  samplePrompt: string;
+  sampleLength: number;
+  sampleTemperature: number;
+  backend: string;
+  command: string;
+  resume?: Checkpoint;
+  notes?: Record<string, unknown>;
+  /** Polled after every batch; true finishes the batch, saves and returns 'interrupted'. */
+  shouldStop: () => boolean;
+  events: RunEvents;
+};
+
+export type StartInfo = {
+  params: number; trainChars: number; valChars: number; batchesPerEpoch: number; batchSize: number;
+  epoch: number; batch: number; resumed: boolean; workers: number;
+};
+export type BatchInfo = { epoch: number; batch: number; batches: number; loss: number; charsPerSecond: number; epochEtaSeconds: number };
+export type EpochInfo = EpochRecord & { best: boolean; elapsedSeconds: number; etaSeconds: number | null; epochs: number; sample?: string };
+export type StopReason = 'epochs' | 'patience' | 'time' | 'interrupted';
+
+export type RunEvents = {
+  onStart?: (info: StartInfo) => void;
+  onBatch?: (info: BatchInfo) => void;
+  onEpoch?: (info: EpochInfo) => void;
+  onCheckpoint?: (info: { path: string; epoch: number; batch: number; best: boolean }) => void;
+};
+
+export type RunResult = { reason: StopReason; epoch: number; bestValLoss: number | null; bestEpoch: number | null; history: EpochRecord[]; out: string };
+
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+export async function train(o: RunOptions): Promise<RunResult> {
+  const h = o.hyper;
+  const cfg: NetConfig = { vocabSize: o.vocab.size, layers: h.layers, units: h.units, dropout: h.dropout };
+  const ids = o.vocab.encode(o.corpus.text);
+  const data = split(ids, { seqLength: h.seqLength, valFraction: h.valFraction });
+  const corpusHash = sha256(Buffer.from(o.corpus.text, 'utf8'));
+
+  const prior = o.resume?.manifest;
+  const progress: Manifest['progress'] = prior
+    ? { ...prior.progress }
+    : { epoch: 0, batch: 0, step: 0, partialLossSum: 0, partialChars: 0, bestValLoss: null, bestEpoch: null, epochsWithoutImprovement: 0, elapsedSeconds: 0 };
+  const history: EpochRecord[] = prior ? [...prior.history] : [];
+
+  let params: Params;
+  let optimizer;
+  if (o.resume) {
+    params = fromLayersWeights(cfg, o.resume.weights);
+    if (o.resume.optimizer) {
+      const names = paramSpecs(cfg).map((s) => s.name);
+      const asMap = (arrays: Float32Array[]) => new Map(names.map((n, i) => [n, arrays[i]]));
+      optimizer = { step: prior!.optimizer?.step ?? progress.step, m: asMap(o.resume.optimizer.m), v: asMap(o.resume.optimizer.v) };
+    }
+  } else params = initParams(cfg, h.randomSeed);
+
+  const trainer = new Trainer(cfg, params, { lr: h.lr, clip: h.clip }, optimizer);
+  const stepper: Stepper = await makeStepper(trainer, o.workers, o.backend);
+  const artifacts = await layersArtifacts(cfg);
+  const firstPlan = epochPlan(data, progress.epoch, h.batchSize, h.randomSeed);
+
+  o.events.onStart?.({
+    params: paramCount(cfg), trainChars: trainChars(data), valChars: valChars(data), batchesPerEpoch: firstPlan.batches,
+    batchSize: firstPlan.batchSize, epoch: progress.epoch, batch: progress.batch, resumed: Boolean(o.resume), workers: stepper.workers,
+  });
+
+  const started = performance.now();
+  const elapsed = () => progress.elapsedSeconds + (performance.now() - started) / 1000;
+  const baseElapsed = progress.elapsedSeconds;
+  const explodeAt = EXPLODING_LOSS_FACTOR * Math.max(Math.log(cfg.vocabSize), history[0]?.trainLoss ?? 0);
+
+  const checkpoint = async (best: boolean): Promise<string> => {
+    progress.elapsedSeconds = elapsed();
+    const manifest: CheckpointData['manifest'] = {
+      format: 'lstm-bundle',
+      formatVersion: FORMAT_VERSION,
+      tool: { name: TOOL_NAME, version: TOOL_VERSION },
+      vocab: [...o.vocab.chars],
+      network: { layers: cfg.layers, units: cfg.units, dropout: cfg.dropout, vocabSize: cfg.vocabSize },
+      hyperparameters: { ...h, patience: o.patience, keep: o.keep, workers: stepper.workers },
+      corpus: {
+        name: o.corpus.name, bytes: o.corpus.bytes, characters: ids.length, sha256: corpusHash,
+        encoding: o.encoding, strippedBoilerplate: o.corpus.strippedBoilerplate,
+      },
+      progress: { ...progress, step: trainer.step },
+      history,
+      rng: { seed: h.randomSeed, algorithm: 'alea', keyedBy: 'seed/purpose/epoch/batch/example', nextEpoch: progress.epoch, nextBatch: progress.batch },
+      optimizer: { name: 'adam', step: trainer.step, ...ADAM, lr: h.lr, clip: h.clip },
+      backend: o.backend,
+      command: o.command,
+      ...(o.notes ? { notes: o.notes } : {}),
+    };
+    const opt = trainer.optimizerState();
+    const names = paramSpecs(cfg).map((s) => s.name);
+    const path = await saveCheckpoint(o.out, {
+      manifest,
+      modelTopology: artifacts.modelTopology,
+      weightSpecs: artifacts.weightSpecs,
+      weights: toLayersWeights(cfg, trainer.params()),
+      optimizer: { m: names.map((n) => opt.m.get(n)!), v: names.map((n) => opt.v.get(n)!) },
+    }, { best, keep: o.keep });
+    o.events.onCheckpoint?.({ path, epoch: progress.epoch, batch: progress.batch, best });
+    return path;
+  };
+
+  const finish = (reason: StopReason): RunResult => ({
+    reason, epoch: progress.epoch, bestValLoss: progress.bestValLoss, bestEpoch: progress.bestEpoch, history, out: o.out,
+  });
+
+  try {
+    while (progress.epoch < o.epochs) {
+      const epoch = progress.epoch;
+      const plan = epochPlan(data, epoch, h.batchSize, h.randomSeed);
+      const epochStart = performance.now();
+      let epochChars = 0;
+      for (let k = progress.batch; k < plan.batches; k++) {
+        const batch = planBatch(data, plan, k);
+        const { lossSum } = await stepper.step(batch, { seed: h.randomSeed, epoch, batch: k });
+        const chars = batch.batch * batch.seqLength;
+        const loss = lossSum / chars;
+        if (!Number.isFinite(loss) || loss > explodeAt) {
+          throw runtimeError(
+            `training diverged at epoch ${epoch + 1}, batch ${k + 1}: loss ${Number.isFinite(loss) ? loss.toFixed(2) + ' nats' : String(loss)}; the last good checkpoint in ${o.out} is untouched`,
+            `lower the learning rate, e.g. --lr ${h.lr / 2}, or the gradient clip, e.g. --clip ${Math.max(1, h.clip / 2)}`,
+          );
+        }
+        progress.partialLossSum += lossSum;
+        progress.partialChars += chars;
+        progress.batch = k + 1;
+        progress.step = trainer.step;
+        epochChars += chars;
+        const seconds = (performance.now() - epochStart) / 1000;
+        const cps = epochChars / seconds;
+        o.events.onBatch?.({
+          epoch: epoch + 1, batch: k + 1, batches: plan.batches, loss: progress.partialLossSum / progress.partialChars,
+          charsPerSecond: cps, epochEtaSeconds: ((plan.batches - k - 1) * chars) / cps,
+        });
+        await yieldToEventLoop(); // lets SIGINT handlers run between batches
+        const outOfTime = o.maxTimeSeconds !== undefined && elapsed() - baseElapsed >= o.maxTimeSeconds;
+        if ((o.shouldStop() || outOfTime) && k + 1 < plan.batches) {
+          await checkpoint(false);
+          return finish(o.shouldStop() ? 'interrupted' : 'time');
+        }
+        if (o.shouldStop()) break;
+      }
+
+      // End of epoch: validation, history, checkpoint.
+      const seconds = (performance.now() - epochStart) / 1000;
+      let valSum = 0;
+      let valCount = 0;
+      for (const vb of validationBatches(data, h.batchSize)) {
+        valSum += stepper.loss(vb);
+        valCount += vb.batch * vb.seqLength;
+        await yieldToEventLoop();
+      }
+      const valLoss = valCount > 0 ? valSum / valCount : null;
+      const record: EpochRecord = {
+        epoch: epoch + 1,
+        trainLoss: progress.partialLossSum / Math.max(1, progress.partialChars),
+        valLoss,
+        seconds,
+        charsPerSecond: epochChars / Math.max(seconds, 1e-9),
+      };
+      history.push(record);
+      const score = valLoss ?? record.trainLoss;
+      const best = progress.bestValLoss === null || score < progress.bestValLoss;
+      if (best) {
+        progress.bestValLoss = score;
+        progress.bestEpoch = epoch + 1;
+        progress.epochsWithoutImprovement = 0;
+      } else progress.epochsWithoutImprovement++;
+      progress.epoch = epoch + 1;
+      progress.batch = 0;
+      progress.partialLossSum = 0;
+      progress.partialChars = 0;
+      progress.step = trainer.step;
+
+      const perEpoch = (elapsed() - baseElapsed) / Math.max(1, history.length - (prior?.history.length ?? 0));
+      const sample = o.sample && !o.shouldStop() ? await sampleText(cfg, trainer, o, epoch) : undefined;
+      o.events.onEpoch?.({
+        ...record, best, elapsedSeconds: elapsed(), epochs: o.epochs,
+        etaSeconds: (o.epochs - progress.epoch) * perEpoch, sample,
+      });
+      await checkpoint(best);
+
+      if (o.shouldStop()) return finish('interrupted');
+      if (valLoss !== null && progress.epochsWithoutImprovement >= o.patience) return finish('patience');
+      if (o.maxTimeSeconds !== undefined && elapsed() - baseElapsed >= o.maxTimeSeconds) return finish('time');
+    }
+    return finish('epochs');
+  } finally {
+    stepper.dispose();
+    trainer.dispose();
+  }
+}
+
+async function sampleText(cfg: NetConfig, trainer: Trainer, o: RunOptions, epoch: number): Promise<string> {
+  const sampler = new Sampler(cfg, trainer.params());
+  try {
+    const prompt = [...o.samplePrompt].filter((c) => o.vocab.has(c)).join('');
+    const [text] = await generate(sampler, o.vocab, {
+      seed: prompt, length: o.sampleLength, samples: 1, temperature: o.sampleTemperature, randomSeed: o.hyper.randomSeed + epoch,
+    }, () => {});
+    return text;
+  } finally {
+    sampler.dispose();
+  }
+}
+
+export type { Batch };
