@@ -10,6 +10,10 @@ import { installPipeHandling } from './output.js';
 import { Reporter } from './reporter.js';
 import * as backends from './commands/backends.js';
 import * as train from './commands/train.js';
+import * as generate from './commands/generate.js';
+import * as evaluate from './commands/eval.js';
+import * as info from './commands/info.js';
+import * as exporter from './commands/export.js';
 import * as vocab from './commands/vocab.js';
 import * as windows from './commands/windows.js';
 
@@ -28,7 +32,7 @@ export function buildProgram(): Command {
 
   let ctx: Context | undefined;
   const context = () => (ctx ??= makeContext(program.opts<GlobalFlags>()));
-  for (const command of [vocab, windows, train, backends]) command.register(program, context);
+  for (const command of [vocab, windows, train, generate, evaluate, info, exporter, backends]) command.register(program, context);
   for (const sub of program.commands) sub.exitOverride().showHelpAfterError('(run with --help for usage)');
   return program;
 }

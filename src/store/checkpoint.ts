@@ -33,6 +33,8 @@ export type CheckpointData = {
 export type Checkpoint = {
   dir: string;
   manifest: Manifest;
+  /** The parsed model.json (topology and weight specs). */
+  modelJson: { modelTopology: object; weightsManifest: { paths: string[]; weights: CheckpointData['weightSpecs'] }[] };
   weights: Float32Array[];
   optimizer?: OptimizerTensors;
 };
@@ -194,7 +196,7 @@ export async function readCheckpoint(dir: string, options: { optimizer?: boolean
   }
 
   const modelJsonPath = join(dir, MODEL_JSON);
-  let modelJson: { weightsManifest?: { paths: string[]; weights: { name: string; shape: number[]; dtype?: string }[] }[] };
+  let modelJson: Checkpoint['modelJson'];
   try {
     modelJson = JSON.parse(Buffer.from(files.get(MODEL_JSON)!).toString('utf8'));
   } catch {
@@ -233,7 +235,7 @@ export async function readCheckpoint(dir: string, options: { optimizer?: boolean
     const all = split(files.get(OPTIMIZER_BIN)!, [...paramShapes, ...paramShapes], join(dir, OPTIMIZER_BIN));
     optimizer = { m: all.slice(0, paramShapes.length), v: all.slice(paramShapes.length) };
   }
-  return { dir, manifest, weights, optimizer };
+  return { dir, manifest, modelJson, weights, optimizer };
 }
 
 /** Shapes of the training parameters (params.ts layout) for optimizer state. */

@@ -1,0 +1,68 @@
+/** `lstm eval --model M <corpus|->`: cross-entropy of a model on a text. */
+import type { Command } from 'commander';
+import { showChar } from '../../text/show.js';
+import { split, validationBatches } from '../../text/windows.js';
+import type { Context } from '../context.js';
+import { loadCorpus } from '../corpus.js';
+import { bits, count } from '../format.js';
+import { corpusOptions, int, type CorpusFlags } from '../options.js';
+import { write, writeJson } from '../output.js';
+
+type Flags = CorpusFlags & { model?: string; checkpoint?: string; json?: boolean; batchSize: number };
+
+export function register(program: Command, context: () => Context): void {
+  corpusOptions(
+    program
+      .command('eval')
+      .description("a model's cross-entropy on a text, in nats and bits per character, and perplexity")
+      .argument('<corpus>', 'text file, or - for stdin'),
+  )
+    .option('-m, --model <dir>', 'model bundle or exported checkpoint (default: the bundled model)')
+    .option('--checkpoint <name>', 'best (default), latest, or an epoch number')
+    .option('--batch-size <n>', 'windows evaluated at once', int('--batch-size', 1), 64)
+    .option('--json', 'print the result as JSON')
+    .action(async (path: string, flags: Flags, cmd: Command) => {
+      const ctx = context();
+      const { loadModel } = await import('../model.js');
+      const { initBackend } = await import('../../net/backend.js');
+      await initBackend(ctx.flags.backend);
+      const model = await loadModel(flags.model, flags.checkpoint);
+      const h = model.checkpoint.manifest.hyperparameters;
+      // The text is prepared as the model's training text was, unless told otherwise.
+      const lowercase = cmd.getOptionValueSource('lowercase') === 'cli' ? flags.lowercase : h.lowercase;
+      const corpus = await loadCorpus(path, { ...flags, lowercase }, ctx);
+      const all = [...corpus.text];
+      const known = all.filter((ch) => model.vocab.has(ch));
+      const skipped = all.length - known.length;
+      if (skipped) {
+        const chars = model.vocab.unknown(corpus.text).slice(0, 10).map((c) => `'${showChar(c)}'`).join(' ');
+        ctx.reporter.warn(`skipped ${skipped} character(s) outside the model's vocabulary: ${chars}`);
+      }
+      const ids = model.vocab.encode(known.join(''));
+      // Windows as in validation: the model's sequence length, state reset per window.
+      const data = split(ids, { seqLength: Math.min(h.seqLength, Math.max(1, ids.length - 1)), valFraction: 0 });
+      const asValidation = { ...data, trainEnd: 0 };
+      const { batchLoss } = await import('../../net/lstm.js');
+      const tf = await import('@tensorflow/tfjs');
+      const specs = (await import('../../net/params.js')).paramSpecs(model.cfg);
+      const tensors = specs.map((s) => tf.tensor(model.params.get(s.name)!, s.shape));
+      const w = { W: tensors.slice(0, model.cfg.layers) as never[], denseW: tensors[model.cfg.layers] as never, denseB: tensors[model.cfg.layers + 1] as never };
+      let sum = 0;
+      let chars = 0;
+      try {
+        for (const batch of validationBatches(asValidation, flags.batchSize)) {
+          sum += batchLoss(w, model.cfg, batch);
+          chars += batch.batch * batch.seqLength;
+        }
+      } finally {
+        tensors.forEach((t) => t.dispose());
+      }
+      const nats = sum / chars;
+      const doc = {
+        model: model.checkpoint.dir, corpus: corpus.name, characters: chars, skipped, seqLength: data.seqLength,
+        nats, bitsPerChar: bits(nats), perplexity: Math.exp(nats),
+      };
+      if (flags.json) return writeJson(doc, true);
+      await write(`${corpus.name}: ${nats.toFixed(4)} nats, ${bits(nats).toFixed(4)} bits per character, perplexity ${Math.exp(nats).toFixed(3)} over ${count(chars)} characters${skipped ? ` (${count(skipped)} outside the vocabulary skipped)` : ''}\n`);
+    });
+}

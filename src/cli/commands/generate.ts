@@ -1,0 +1,125 @@
+/** `lstm generate`: stream text from a seed with argmax, temperature, top-k and top-p. */
+import { readFile } from 'node:fs/promises';
+import { Option, type Command } from 'commander';
+import { defaults } from '../../config.js';
+import { dataError, usageError } from '../../errors.js';
+import { drawSeed } from '../../text/random.js';
+import { showChar } from '../../text/show.js';
+import type { Context } from '../context.js';
+import { int, num } from '../options.js';
+import { write, writeJson } from '../output.js';
+
+type Flags = {
+  model?: string; checkpoint?: string; seed?: string; seedFile?: string; length: number; temperature: number;
+  argmax?: boolean; topK?: number; topP?: number; randomSeed?: number; samples: number; stop?: string; echo?: boolean;
+  json?: boolean; unknown: 'error' | 'skip';
+};
+
+export function register(program: Command, context: () => Context): void {
+  program
+    .command('generate')
+    .description('generate text from a seed, streamed to stdout as it is made')
+    .option('-m, --model <dir>', 'model bundle or exported checkpoint (default: the bundled Macbeth model)')
+    .option('--checkpoint <name>', 'which checkpoint of a bundle: best (default), latest, or an epoch number')
+    .option('-s, --seed <text>', 'text to start from (default: stdin when piped, else nothing)')
+    .option('-p, --prompt <text>', 'alias of --seed')
+    .option('--seed-file <path>', 'read the seed text from a file, or - for stdin')
+    .option('-n, --length <n>', 'characters to generate (the seed not counted)', int('--length', 0), defaults.length)
+    .option('-t, --temperature <t>', 'sampling temperature; 0 means argmax', num('--temperature', 0, Infinity), defaults.temperature)
+    .option('--argmax', 'always take the most likely character (same as --temperature 0)')
+    .option('--top-k <k>', 'sample only from the k most likely characters', int('--top-k', 1))
+    .option('--top-p <p>', 'sample only from the smallest set of characters whose probability reaches p', num('--top-p', 0, 1, { openMin: true }))
+    .option('--random-seed <n>', 'seed for sampling, to repeat a result (default: drawn, reported with --json)', int('--random-seed', 0, 2 ** 31 - 1))
+    .option('--samples <n>', 'independent samples, generated together', int('--samples', 1, 1000), defaults.samples)
+    .option('--stop <text>', 'end a sample once it has produced this text')
+    .option('--echo', 'print the seed before the generated text')
+    .addOption(new Option('--unknown <mode>', 'seed characters outside the vocabulary: error or skip').choices(['error', 'skip']).default('error'))
+    .option('--json', 'print the result as JSON')
+    .action(async (flags: Flags & { prompt?: string }) => run(flags, context()));
+}
+
+async function readSeed(flags: Flags & { prompt?: string }): Promise<string> {
+  const given = [flags.seed, flags.prompt, flags.seedFile].filter((x) => x !== undefined).length;
+  if (given > 1) throw usageError('give the seed once: --seed, --prompt or --seed-file');
+  if (flags.seed !== undefined || flags.prompt !== undefined) return (flags.seed ?? flags.prompt)!;
+  const fromStdin = flags.seedFile === '-' || (flags.seedFile === undefined && !process.stdin.isTTY);
+  if (fromStdin) {
+    const chunks: Buffer[] = [];
+    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks).toString('utf8').replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n').normalize('NFC');
+  }
+  if (flags.seedFile !== undefined) {
+    try {
+      return (await readFile(flags.seedFile, 'utf8')).replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n').normalize('NFC');
+    } catch {
+      throw dataError(`cannot read --seed-file ${flags.seedFile}`, 'check the path');
+    }
+  }
+  return '';
+}
+
+async function run(flags: Flags & { prompt?: string }, ctx: Context): Promise<void> {
+  const r = ctx.reporter;
+  if (flags.argmax && flags.temperature !== defaults.temperature && flags.temperature !== 0) {
+    throw usageError(`--argmax and --temperature ${flags.temperature} contradict each other`, 'use one of them');
+  }
+  const temperature = flags.argmax ? 0 : flags.temperature;
+  if (/^\d+$/.test(flags.seed ?? flags.prompt ?? '')) {
+    r.warn(`--seed is the text to start from ('${flags.seed ?? flags.prompt}'); for a random seed use --random-seed`);
+  }
+  let seed = await readSeed(flags);
+  const { loadModel } = await import('../model.js');
+  const { initBackend } = await import('../../net/backend.js');
+  await initBackend(ctx.flags.backend);
+  const model = await loadModel(flags.model, flags.checkpoint);
+  const { vocab } = model;
+
+  const unknown = vocab.unknown(seed);
+  if (unknown.length) {
+    const list = unknown.map((ch) => `'${showChar(ch)}'`).join(' ');
+    if (flags.unknown === 'error') {
+      throw usageError(
+        `the seed has ${unknown.length} character(s) outside the model's vocabulary: ${list}`,
+        `the vocabulary is: ${vocab.chars.map(showChar).join('')} ; pass --unknown skip to drop the others`,
+      );
+    }
+    seed = [...seed].filter((ch) => vocab.has(ch)).join('');
+    r.info(`dropped seed character(s) outside the vocabulary: ${list}`);
+  }
+
+  const randomSeed = flags.randomSeed ?? drawSeed();
+  const { Sampler } = await import('../../net/sampler.js');
+  const { generate } = await import('../../net/generate.js');
+  const sampler = new Sampler(model.cfg, model.params);
+  const options = {
+    seed, length: flags.length, samples: flags.samples, randomSeed, temperature, topK: flags.topK, topP: flags.topP, stop: flags.stop,
+  };
+  try {
+    if (flags.json) {
+      const samples = await generate(sampler, vocab, options, () => {});
+      await writeJson({
+        model: model.checkpoint.dir, seed, randomSeed, temperature, topK: flags.topK ?? null, topP: flags.topP ?? null,
+        length: flags.length, samples: flags.echo ? samples.map((s) => seed + s) : samples,
+      }, true);
+      return;
+    }
+    // Sample 0 streams as it is made; others are kept and printed after it.
+    if (flags.echo) await write(seed);
+    const rest = new Array<string>(flags.samples).fill('');
+    let last = seed;
+    const texts = await generate(sampler, vocab, options, async (chars) => {
+      for (let s = 1; s < chars.length; s++) if (chars[s] !== undefined) rest[s] += chars[s];
+      if (chars[0] !== undefined) {
+        last = chars[0];
+        await write(chars[0]);
+      }
+    });
+    for (let s = 1; s < flags.samples; s++) {
+      await write(`\n\n${flags.echo ? seed : ''}${rest[s]}`);
+      last = texts[s].slice(-1) || last;
+    }
+    if (process.stdout.isTTY && last !== '\n') await write('\n');
+  } finally {
+    sampler.dispose();
+  }
+}

@@ -1,0 +1,62 @@
+/** `lstm info`: what a model is, how it was trained, and its loss history. */
+import type { Command } from 'commander';
+import { paramCount } from '../../net/params.js';
+import { readCheckpoint, resolveCheckpoint } from '../../store/checkpoint.js';
+import { showChar } from '../../text/show.js';
+import { chart } from '../chart.js';
+import type { Context } from '../context.js';
+import { bits, count, duration } from '../format.js';
+import { bundledModelDir } from '../paths.js';
+import { write, writeJson } from '../output.js';
+
+export function register(program: Command, context: () => Context): void {
+  program
+    .command('info')
+    .description('show a model: architecture, vocabulary, training settings and loss history')
+    .option('-m, --model <dir>', 'model bundle or exported checkpoint (default: the bundled model)')
+    .option('--checkpoint <name>', 'best (default), latest, or an epoch number')
+    .option('--json', 'print the same as JSON')
+    .action(async (flags: { model?: string; checkpoint?: string; json?: boolean }) => {
+      void context();
+      const ckpt = await readCheckpoint(await resolveCheckpoint(flags.model ?? bundledModelDir(), flags.checkpoint));
+      const m = ckpt.manifest;
+      const n = m.network;
+      const params = paramCount({ vocabSize: n.vocabSize, layers: n.layers, units: n.units, dropout: n.dropout });
+      const best = m.history.find((e) => e.epoch === m.progress.bestEpoch);
+      const doc = {
+        path: ckpt.dir,
+        architecture: { ...n, parameters: params, input: 'one-hot', output: 'softmax over the vocabulary' },
+        vocab: m.vocab,
+        corpus: m.corpus,
+        hyperparameters: m.hyperparameters,
+        epochs: m.progress.epoch,
+        steps: m.progress.step,
+        bestEpoch: m.progress.bestEpoch,
+        bestValLoss: m.progress.bestValLoss,
+        bestValBits: m.progress.bestValLoss === null ? null : bits(m.progress.bestValLoss),
+        trainingSeconds: m.progress.elapsedSeconds,
+        backend: m.backend,
+        command: m.command,
+        tool: m.tool,
+        savedAt: m.savedAt,
+        notes: m.notes ?? null,
+        history: m.history.map((e) => ({ ...e, trainBits: bits(e.trainLoss), valBits: e.valLoss === null ? null : bits(e.valLoss) })),
+      };
+      if (flags.json) return writeJson(doc, true);
+      const h = m.hyperparameters;
+      let out = `${ckpt.dir}\n`;
+      out += `network:     ${n.layers} x LSTM(${n.units}), dropout ${n.dropout}, dense softmax over ${n.vocabSize} characters; ${count(params)} parameters\n`;
+      out += `vocabulary:  ${m.vocab.map(showChar).join('')}\n`;
+      out += `corpus:      ${m.corpus.name}, ${count(m.corpus.characters)} characters${h.lowercase ? ', lowercased' : ''}, sha256 ${m.corpus.sha256.slice(0, 12)}…\n`;
+      out += `training:    seq-length ${h.seqLength}, batch ${h.batchSize}, lr ${h.lr}, clip ${h.clip}, val-fraction ${h.valFraction}, seed ${h.randomSeed}\n`;
+      out += `progress:    ${m.progress.epoch} epochs, ${count(m.progress.step)} steps, ${duration(m.progress.elapsedSeconds)} on ${m.backend}\n`;
+      out += `best:        ${m.progress.bestValLoss === null ? '-' : `${bits(m.progress.bestValLoss).toFixed(3)} bits per character (validation) at epoch ${m.progress.bestEpoch}`}${best ? `, train ${bits(best.trainLoss).toFixed(3)}` : ''}\n`;
+      if (m.notes) out += `notes:       ${JSON.stringify(m.notes)}\n`;
+      out += `command:     ${m.command}\n\n`;
+      out += chart([
+        { label: 'train', mark: 't', values: m.history.map((e) => bits(e.trainLoss)) },
+        { label: 'validation', mark: 'v', values: m.history.map((e) => (e.valLoss === null ? null : bits(e.valLoss))) },
+      ]);
+      await write(out);
+    });
+}
