@@ -51,7 +51,9 @@ export async function main(argv: string[]): Promise<void> {
 function report(err: unknown, flags: GlobalFlags): number {
   if (err instanceof CommanderError) {
     // commander has printed its message already; help and version are not errors.
-    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;
+    // `lstm` with no command shows help as an error ('commander.help'): a usage error.
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return 0;
+    if (err.code === 'commander.help' && err.exitCode === 0) return 0; // `lstm help`
     return 2;
   }
   const reporter = new Reporter({ color: flags.color });

@@ -56,7 +56,12 @@ export class Sampler {
         xh[row + I] = 1;
         xh.set(this.h[l].subarray(s * U, (s + 1) * U), row + I + 1);
       }
-      const z = tf.tidy(() => tf.matMul(tf.tensor2d(xh, [S, cols]), this.W[l]).dataSync() as Float32Array); // [S, 4U]
+      // Not tf.tidy(() => ....dataSync()): tidy walks a returned typed array element by element.
+      const x = tf.tensor2d(xh, [S, cols]);
+      const zt = tf.matMul(x, this.W[l]);
+      const z = zt.dataSync() as Float32Array; // [S, 4U]
+      x.dispose();
+      zt.dispose();
       const h = this.h[l];
       const c = this.c[l];
       for (let s = 0; s < S; s++) {

@@ -8,8 +8,12 @@
 import { BINARY_SNIFF_BYTES } from '../config.js';
 import { dataError, usageError } from '../errors.js';
 
-export type Encoding = 'utf8' | 'latin1';
-export const ENCODINGS: readonly Encoding[] = ['utf8', 'latin1'];
+export type Encoding = 'utf8' | 'latin1' | 'cp1252';
+export const ENCODINGS: readonly Encoding[] = ['utf8', 'latin1', 'cp1252'];
+
+/** Windows-1252 bytes 0x80-0x9F (the rest is Latin-1); undefined bytes stay as C1 controls. */
+const CP1252 = '\u20ac\x81\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\x8d\u017d\x8f' +
+  '\x90\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153\x9d\u017e\u0178';
 
 export type CorpusOptions = {
   encoding?: Encoding;
@@ -69,7 +73,12 @@ export function readCorpus(bytes: Uint8Array, name: string, options: CorpusOptio
 
 /** Strict decoding: invalid UTF-8 is an error naming the byte offset. A BOM is dropped. */
 export function decode(bytes: Uint8Array, name: string, encoding: Encoding): string {
-  if (encoding === 'latin1') return new TextDecoder('latin1').decode(bytes);
+  // Node's TextDecoder('latin1') is windows-1252 on some versions and not on others: decode by hand.
+  if (encoding === 'latin1') return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('latin1');
+  if (encoding === 'cp1252') {
+    const latin = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('latin1');
+    return latin.replace(/[\x80-\x9f]/g, (c) => CP1252[c.charCodeAt(0) - 0x80]);
+  }
   try {
     // TextDecoder strips a leading UTF-8 BOM by default.
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
@@ -77,7 +86,7 @@ export function decode(bytes: Uint8Array, name: string, encoding: Encoding): str
     const offset = firstInvalidUtf8(bytes);
     throw dataError(
       `${name} is not valid UTF-8: invalid byte 0x${bytes[offset].toString(16).padStart(2, '0')} at offset ${offset}`,
-      'if the file is Latin-1 (ISO-8859-1) or Windows-1252, pass --encoding latin1',
+      'if the file is Latin-1 (ISO-8859-1), pass --encoding latin1; if it is Windows-1252, --encoding cp1252',
     );
   }
 }

@@ -37,10 +37,12 @@ export function split(ids: Ids, { seqLength, valFraction }: SplitOptions): Split
   const valCount = valFraction > 0 ? Math.max(need, Math.round(ids.length * valFraction)) : 0;
   const trainEnd = ids.length - valCount;
   if (trainEnd < need) {
-    const min = valFraction > 0 ? 2 * need : need;
+    // The smallest n with n - max(need, round(n * valFraction)) >= need.
+    let min = valFraction > 0 ? 2 * need : need;
+    while (valFraction > 0 && min - Math.max(need, Math.round(min * valFraction)) < need) min++;
     throw dataError(
-      `the text has ${ids.length} characters, too short for one ${seqLength}-character training window plus a validation part (needs at least ${min})`,
-      `use a longer text, or a shorter --seq-length${valFraction > 0 ? ' or --val-fraction 0' : ''}`,
+      `the text has ${ids.length} characters, too short for one ${seqLength}-character training window${valFraction > 0 ? ` plus a ${Math.round(valFraction * 100)}% validation part` : ''} (needs at least ${min})`,
+      `use a longer text, or a shorter --seq-length${valFraction > 0 ? ', or a smaller --val-fraction (0 for none)' : ''}`,
     );
   }
   return { ids, seqLength, trainEnd };
@@ -118,4 +120,16 @@ export function* validationBatches(s: Split, batchSize: number): Generator<Batch
   for (let from = 0; from < starts.length; from += batchSize) {
     yield makeBatch(s.ids, starts.subarray(from, from + batchSize), s.seqLength);
   }
+}
+
+/** Examples [from, to) of a batch, as a batch of their own (a worker's share). */
+export function sliceBatch(b: Batch, from: number, to: number): Batch {
+  const n = to - from;
+  const inputs = new Int32Array(b.seqLength * n);
+  const targets = new Int32Array(b.seqLength * n);
+  for (let t = 0; t < b.seqLength; t++) {
+    inputs.set(b.inputs.subarray(t * b.batch + from, t * b.batch + to), t * n);
+    targets.set(b.targets.subarray(t * b.batch + from, t * b.batch + to), t * n);
+  }
+  return { batch: n, seqLength: b.seqLength, inputs, targets };
 }

@@ -225,7 +225,7 @@ export async function train(o: RunOptions): Promise<RunResult> {
     }
     return finish('epochs');
   } finally {
-    stepper.dispose();
+    await stepper.dispose();
     trainer.dispose();
   }
 }

@@ -67,6 +67,9 @@ describe('encodings', () => {
     ['latin1 decodes 0xE9 to é', 'latin1', [0x63, 0x61, 0x66, 0xe9], 'café'],
     ['latin1 decodes 0xFF to ÿ', 'latin1', [0xff], 'ÿ'],
     ['latin1 decodes the bytes of UTF-8 é as two characters', 'latin1', [0xc3, 0xa9], 'Ã©'],
+    ['latin1 keeps 0x93 as the C1 control U+0093 (ISO-8859-1, on every Node version)', 'latin1', [0x93], '\u0093'],
+    ['cp1252 decodes 0x93 0x94 to curly quotes and 0x80 to the euro sign', 'cp1252', [0x93, 0x61, 0x94, 0x80], '\u201ca\u201d\u20ac'],
+    ['cp1252 decodes 0xE9 to é like latin1', 'cp1252', [0xe9], 'é'],
     ['utf8 decodes é from two bytes', 'utf8', [0xc3, 0xa9], 'é'],
     ['utf8 decodes a four-byte emoji', 'utf8', [0xf0, 0x9f, 0x98, 0x80], '😀'],
   ])('%s', (_name, encoding, input, expected) => {

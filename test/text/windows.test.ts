@@ -99,9 +99,11 @@ describe('split', () => {
   });
 
   it.each([
-    [101, 50, 0.1, 'the text has 101 characters, too short for one 50-character training window plus a validation part (needs at least 102)', '--val-fraction 0'],
-    [50, 50, 0, 'the text has 50 characters, too short for one 50-character training window plus a validation part (needs at least 51)', 'shorter --seq-length'],
-    [0, 5, 0.1, 'the text has 0 characters, too short for one 5-character training window plus a validation part (needs at least 12)', '--val-fraction 0'],
+    [101, 50, 0.1, 'the text has 101 characters, too short for one 50-character training window plus a 10% validation part (needs at least 102)', '--val-fraction (0 for none)'],
+    [50, 50, 0, 'the text has 50 characters, too short for one 50-character training window (needs at least 51)', 'shorter --seq-length'],
+    [0, 5, 0.1, 'the text has 0 characters, too short for one 5-character training window plus a 10% validation part (needs at least 12)', 'smaller --val-fraction'],
+    // A large held-out part sets the minimum: 106 - round(106 * 0.9) = 11 training characters.
+    [100, 10, 0.9, 'the text has 100 characters, too short for one 10-character training window plus a 90% validation part (needs at least 106)', 'smaller --val-fraction'],
   ])('refuses %i characters for T=%i, valFraction %d', (n, seqLength, valFraction, message, hint) => {
     const error = splitError(n, seqLength, valFraction);
     expect(error.kind).toBe('data');

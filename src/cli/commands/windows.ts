@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { showText } from '../../text/show.js';
 import { Vocab } from '../../text/vocab.js';
-import { epochPlan, split, trainChars, valChars, validationStarts, windowCount } from '../../text/windows.js';
+import { epochPlan, split, trainChars, valChars, validationStarts } from '../../text/windows.js';
 import type { Context } from '../context.js';
 import { loadCorpus } from '../corpus.js';
 import { corpusOptions, int, windowOptions, type CorpusFlags, type WindowFlags } from '../options.js';
@@ -44,7 +44,8 @@ async function run(path: string, flags: Flags, ctx: Context): Promise<void> {
     valFraction: flags.valFraction,
     train: { characters: trainChars(s), from: 0, to: s.trainEnd },
     validation: { characters: valChars(s), from: s.trainEnd, to: ids.length, windows: validationStarts(s).length },
-    windowsPerEpoch: windowCount(s.trainEnd, T, 0),
+    windowsPerEpoch: plan.starts.length,
+    firstWindowOffset: plan.offset,
     batchSize: plan.batchSize,
     batchesPerEpoch: plan.batches,
     predictionsPerEpoch: plan.batches * plan.batchSize * T,
@@ -58,7 +59,8 @@ async function run(path: string, flags: Flags, ctx: Context): Promise<void> {
   out += `training:   characters 0..${s.trainEnd} (${trainChars(s)}, ${pct(trainChars(s))})\n`;
   out += `validation: characters ${s.trainEnd}..${ids.length} (${valChars(s)}, ${pct(valChars(s))}), ${doc.validation.windows} windows, never in a training window\n`;
   out += `windows:    ${doc.windowsPerEpoch} of ${T} characters per epoch, each predicting the next character at every position (${T} targets per window)\n`;
-  out += `batches:    ${plan.batches} of ${plan.batchSize} windows per epoch, shuffled with seed ${flags.randomSeed}; window boundaries shift each epoch\n`;
+  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+  out += `batches:    ${plural(plan.batches, 'batch')} of ${plural(plan.batchSize, 'window')} per epoch, shuffled with seed ${flags.randomSeed}; window boundaries shift each epoch (epoch 1 starts at character ${plan.offset})\n`;
   if (plan.batchSize < flags.batchSize) {
     out += `            (only ${plan.batchSize} windows fit, fewer than --batch-size ${flags.batchSize})\n`;
   }
