@@ -49,18 +49,22 @@ function layerForward(xs: tf.Tensor[], W: tf.Tensor2D, U: number, save: boolean)
   const hs: tf.Tensor[] = [];
   const saved: Saved[] = [];
   for (const x of xs) {
-    const xh = tf.concat([x, h], 1); // [B, I + 1 + U]
-    const z = tf.matMul(xh, W); // [B, 4U]
-    const s = tf.sigmoid(z);
-    const i = tf.slice(s, [0, 0], [B, U]);
-    const f = tf.slice(s, [0, U], [B, U]);
-    const o = tf.slice(s, [0, 3 * U], [B, U]);
-    const g = tf.tanh(tf.slice(z, [0, 2 * U], [B, U]));
-    const cNew = tf.add(tf.mul(f, c), tf.mul(i, g));
-    const tc = tf.tanh(cNew);
-    if (save) saved.push({ xh, i, f, g, o, cPrev: c, tc });
-    h = tf.mul(o, tc);
-    c = cNew;
+    // Each step in its own tidy: only what backward needs outlives it (peak memory).
+    const step = tf.tidy(() => {
+      const xh = tf.concat([x, h], 1); // [B, I + 1 + U]
+      const z = tf.matMul(xh, W); // [B, 4U]
+      const s = tf.sigmoid(z);
+      const i = tf.slice(s, [0, 0], [B, U]);
+      const f = tf.slice(s, [0, U], [B, U]);
+      const o = tf.slice(s, [0, 3 * U], [B, U]);
+      const g = tf.tanh(tf.slice(z, [0, 2 * U], [B, U]));
+      const cNew = tf.add(tf.mul(f, c), tf.mul(i, g));
+      const tc = tf.tanh(cNew);
+      return { xh, i, f, g, o, tc, c: cNew, h: tf.mul(o, tc) };
+    });
+    if (save) saved.push({ xh: step.xh, i: step.i, f: step.f, g: step.g, o: step.o, cPrev: c, tc: step.tc });
+    h = step.h;
+    c = step.c;
     hs.push(h);
   }
   return { hs, saved };
@@ -82,21 +86,30 @@ function layerBackward(saved: Saved[], dhs: tf.Tensor[], W: tf.Tensor2D, I: numb
   let dcNext: tf.Tensor | undefined;
   for (let t = T - 1; t >= 0; t--) {
     const { i, f, g, o, cPrev, tc } = saved[t];
-    const dh = dhNext ? tf.add(dhs[t], dhNext) : dhs[t];
-    const dO = tf.mul(tf.mul(dh, tc), tf.mul(o, tf.sub(one, o)));
-    let dc = tf.mul(tf.mul(dh, o), tf.sub(one, tf.square(tc)));
-    if (dcNext) dc = tf.add(dc, dcNext);
-    const dI = tf.mul(tf.mul(dc, g), tf.mul(i, tf.sub(one, i)));
-    const dG = tf.mul(tf.mul(dc, i), tf.sub(one, tf.square(g)));
-    const dF = tf.mul(tf.mul(dc, cPrev), tf.mul(f, tf.sub(one, f)));
-    dcNext = tf.mul(dc, f);
-    const dz = tf.concat([dI, dF, dG, dO], 1); // [B, 4U], gate order i, f, c, o
-    dzs[t] = dz;
-    const dxh = tf.matMul(dz, back);
-    if (needDx) {
-      dxs[t] = tf.slice(dxh, [0, 0], [B, I]);
-      dhNext = tf.slice(dxh, [0, I + 1], [B, U]);
-    } else dhNext = dxh;
+    const prevDh = dhNext;
+    const prevDc = dcNext;
+    const step = tf.tidy(() => {
+      const dh = prevDh ? tf.add(dhs[t], prevDh) : dhs[t];
+      const dO = tf.mul(tf.mul(dh, tc), tf.mul(o, tf.sub(one, o)));
+      let dc = tf.mul(tf.mul(dh, o), tf.sub(one, tf.square(tc)));
+      if (prevDc) dc = tf.add(dc, prevDc);
+      const dI = tf.mul(tf.mul(dc, g), tf.mul(i, tf.sub(one, i)));
+      const dG = tf.mul(tf.mul(dc, i), tf.sub(one, tf.square(g)));
+      const dF = tf.mul(tf.mul(dc, cPrev), tf.mul(f, tf.sub(one, f)));
+      const dz = tf.concat([dI, dF, dG, dO], 1); // [B, 4U], gate order i, f, c, o
+      const dxh = tf.matMul(dz, back);
+      return needDx
+        ? { dz, dc: tf.mul(dc, f), dh: tf.slice(dxh, [0, I + 1], [B, U]), dx: tf.slice(dxh, [0, 0], [B, I]) }
+        : { dz, dc: tf.mul(dc, f), dh: dxh };
+    });
+    // The previous step's carries are consumed: free them now rather than at the outer tidy's end.
+    prevDh?.dispose();
+    prevDc?.dispose();
+    for (const x of [i, f, g, o, tc]) x.dispose();
+    dzs[t] = step.dz;
+    if (step.dx) dxs[t] = step.dx;
+    dhNext = step.dh;
+    dcNext = step.dc;
   }
   const XH = tf.concat(saved.map((s) => s.xh), 0); // [T * B, I + 1 + U]
   const dZ = tf.concat(dzs, 0); // [T * B, 4U]
