@@ -101,8 +101,8 @@ export async function train(o: RunOptions): Promise<RunResult> {
   });
 
   const started = performance.now();
-  const elapsed = () => progress.elapsedSeconds + (performance.now() - started) / 1000;
-  const baseElapsed = progress.elapsedSeconds;
+  const baseElapsed = progress.elapsedSeconds; // training time of earlier runs of this bundle
+  const elapsed = () => baseElapsed + (performance.now() - started) / 1000;
   const explodeAt = EXPLODING_LOSS_FACTOR * Math.max(Math.log(cfg.vocabSize), history[0]?.trainLoss ?? 0);
 
   const checkpoint = async (best: boolean): Promise<string> => {
@@ -215,7 +215,7 @@ export async function train(o: RunOptions): Promise<RunResult> {
       const sample = o.sample && !o.shouldStop() ? await sampleText(cfg, trainer, o, epoch) : undefined;
       o.events.onEpoch?.({
         ...record, best, elapsedSeconds: elapsed(), epochs: o.epochs,
-        etaSeconds: (o.epochs - progress.epoch) * perEpoch, sample,
+        etaSeconds: Math.min((o.epochs - progress.epoch) * perEpoch, o.maxTimeSeconds === undefined ? Infinity : Math.max(0, o.maxTimeSeconds - (elapsed() - baseElapsed))), sample,
       });
       await checkpoint(best);
 
