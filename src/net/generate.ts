@@ -20,13 +20,20 @@ export type GenerateOptions = ChooseOptions & {
 /** `chars[s]` is sample s's new character, or undefined once that sample has stopped. */
 export type Emit = (chars: (string | undefined)[]) => void | Promise<void>;
 
-export async function generate(sampler: Sampler, vocab: Vocab, options: GenerateOptions, emit: Emit): Promise<string[]> {
+/**
+ * Generates `options.length` characters per sample (fewer when `stop` ends one). Returns
+ * the texts when `collect` is true; otherwise keeps nothing, so memory stays flat for any
+ * length (only a tail as long as `stop` is held to detect it).
+ */
+export async function generate(sampler: Sampler, vocab: Vocab, options: GenerateOptions, emit: Emit, collect = true): Promise<string[]> {
   const S = options.samples;
   const V = vocab.size;
   sampler.reset(S);
   for (const ch of options.seed) sampler.feed(new Array(S).fill(vocab.id(ch)));
   const randoms: Rng[] = Array.from({ length: S }, (_, s) => rng(options.randomSeed, 'generate', s));
   const texts = new Array<string>(S).fill('');
+  const tails = new Array<string>(S).fill('');
+  const stop = options.stop ?? '';
   const live = new Array<boolean>(S).fill(true);
   for (let n = 0; n < options.length && live.some(Boolean); n++) {
     const ids = new Array<number>(S).fill(0);
@@ -35,8 +42,11 @@ export async function generate(sampler: Sampler, vocab: Vocab, options: Generate
       if (!live[s]) continue;
       ids[s] = choose(sampler.logits, options, randoms[s], s * V, V);
       chars[s] = vocab.char(ids[s]);
-      texts[s] += chars[s];
-      if (options.stop && texts[s].endsWith(options.stop)) live[s] = false;
+      if (collect) texts[s] += chars[s];
+      if (stop) {
+        tails[s] = (tails[s] + chars[s]).slice(-stop.length);
+        if (tails[s] === stop) live[s] = false;
+      }
     }
     await emit(chars);
     if (n + 1 < options.length) sampler.feed(ids);

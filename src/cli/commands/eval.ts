@@ -31,14 +31,19 @@ export function register(program: Command, context: () => Context): void {
       // The text is prepared as the model's training text was, unless told otherwise.
       const lowercase = cmd.getOptionValueSource('lowercase') === 'cli' ? flags.lowercase : h.lowercase;
       const corpus = await loadCorpus(path, { ...flags, lowercase }, ctx);
-      const all = [...corpus.text];
-      const known = all.filter((ch) => model.vocab.has(ch));
-      const skipped = all.length - known.length;
-      if (skipped) {
-        const chars = model.vocab.unknown(corpus.text).slice(0, 10).map((c) => `'${showChar(c)}'`).join(' ');
+      const unknown = model.vocab.unknown(corpus.text);
+      let text = corpus.text;
+      let skipped = 0;
+      if (unknown.length) {
+        const outside = new RegExp(`[${unknown.map((c) => c.replace(/[\\\]^-]/g, '\\$&')).join('')}]`, 'gu');
+        text = text.replace(outside, () => {
+          skipped++;
+          return '';
+        });
+        const chars = unknown.slice(0, 10).map((c) => `'${showChar(c)}'`).join(' ');
         ctx.reporter.warn(`skipped ${skipped} character(s) outside the model's vocabulary: ${chars}`);
       }
-      const ids = model.vocab.encode(known.join(''));
+      const ids = model.vocab.encode(text);
       // Windows as in validation: the model's sequence length, state reset per window.
       const data = split(ids, { seqLength: Math.min(h.seqLength, Math.max(1, ids.length - 1)), valFraction: 0 });
       const asValidation = { ...data, trainEnd: 0 };

@@ -107,16 +107,16 @@ async function run(flags: Flags & { prompt?: string }, ctx: Context): Promise<vo
     if (flags.echo) await write(seed);
     const rest = new Array<string>(flags.samples).fill('');
     let last = seed;
-    const texts = await generate(sampler, vocab, options, async (chars) => {
+    await generate(sampler, vocab, options, async (chars) => {
       for (let s = 1; s < chars.length; s++) if (chars[s] !== undefined) rest[s] += chars[s];
       if (chars[0] !== undefined) {
         last = chars[0];
         await write(chars[0]);
       }
-    });
+    }, false);
     for (let s = 1; s < flags.samples; s++) {
       await write(`\n\n${flags.echo ? seed : ''}${rest[s]}`);
-      last = texts[s].slice(-1) || last;
+      last = rest[s].slice(-1) || last;
     }
     if (process.stdout.isTTY && last !== '\n') await write('\n');
   } finally {
