@@ -21,6 +21,9 @@ export const defaults = {
   dropout: 0.2,
   // optimisation
   lr: 2e-3,
+  // char-rnn style decay: lr * lrDecay^(epoch - lrDecayAfter) once past lrDecayAfter; 1 = constant
+  lrDecay: 1,
+  lrDecayAfter: 10,
   clip: 5,
   epochs: 20,
   patience: 5,
@@ -51,6 +54,8 @@ export type Hyperparameters = {
   units: number;
   dropout: number;
   lr: number;
+  lrDecay: number;
+  lrDecayAfter: number;
   clip: number;
   lowercase: boolean;
   randomSeed: number;

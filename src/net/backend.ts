@@ -24,6 +24,9 @@ function register(name: BackendName): Promise<string | undefined> {
         else if (name === 'wasm') await import('@tensorflow/tfjs-backend-wasm');
         return undefined;
       } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND') {
+          return `not installed (optional dependency ${name === 'tensorflow' ? '@tensorflow/tfjs-node' : '@tensorflow/tfjs-backend-wasm'})`;
+        }
         return firstLine(err);
       }
     })();

@@ -17,7 +17,7 @@ export const ADAM = { beta1: 0.9, beta2: 0.999, epsilon: 1e-8 } as const;
 
 export class Trainer {
   readonly cfg: NetConfig;
-  readonly hyper: StepHyper;
+  hyper: StepHyper;
   private readonly names: string[];
   private readonly vars: tf.Variable[];
   private readonly m: tf.Variable[];
@@ -35,6 +35,11 @@ export class Trainer {
     this.m = make((n) => optimizer?.m.get(n));
     this.v = make((n) => optimizer?.v.get(n));
     this.t = optimizer?.step ?? 0;
+  }
+
+  /** Sets the learning rate for the following steps (schedules are applied per epoch). */
+  setLr(lr: number): void {
+    this.hyper = { ...this.hyper, lr };
   }
 
   get step(): number {

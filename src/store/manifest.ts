@@ -18,6 +18,8 @@ export type EpochRecord = {
   valLoss: number | null; // mean nats per character on the held-out tail
   seconds: number;
   charsPerSecond: number;
+  /** Learning rate used in the epoch. */
+  lr?: number;
 };
 
 export type Manifest = {

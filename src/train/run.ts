@@ -121,7 +121,7 @@ export async function train(o: RunOptions): Promise<RunResult> {
       progress: { ...progress, step: trainer.step },
       history,
       rng: { seed: h.randomSeed, algorithm: 'alea', keyedBy: 'seed/purpose/epoch/batch/example', nextEpoch: progress.epoch, nextBatch: progress.batch },
-      optimizer: { name: 'adam', step: trainer.step, ...ADAM, lr: h.lr, clip: h.clip },
+      optimizer: { name: 'adam', step: trainer.step, ...ADAM, lr: trainer.hyper.lr, clip: h.clip },
       backend: o.backend,
       command: o.command,
       ...(o.notes ? { notes: o.notes } : {}),
@@ -147,6 +147,8 @@ export async function train(o: RunOptions): Promise<RunResult> {
     while (progress.epoch < o.epochs) {
       const epoch = progress.epoch;
       const plan = epochPlan(data, epoch, h.batchSize, h.randomSeed);
+      // The schedule is a function of the epoch alone, so resuming needs no extra state.
+      trainer.setLr(learningRate(h, epoch));
       const epochStart = performance.now();
       let epochChars = 0;
       for (let k = progress.batch; k < plan.batches; k++) {
@@ -196,6 +198,7 @@ export async function train(o: RunOptions): Promise<RunResult> {
         valLoss,
         seconds,
         charsPerSecond: epochChars / Math.max(seconds, 1e-9),
+        lr: trainer.hyper.lr,
       };
       history.push(record);
       const score = valLoss ?? record.trainLoss;
@@ -228,6 +231,15 @@ export async function train(o: RunOptions): Promise<RunResult> {
     await stepper.dispose();
     trainer.dispose();
   }
+}
+
+/**
+ * Learning rate of an epoch (0-based): `lr` for the first `lrDecayAfter` epochs, then
+ * multiplied by `lrDecay` once per later epoch (char-rnn's schedule).
+ */
+export function learningRate(h: Hyperparameters, epoch: number): number {
+  const decay = h.lrDecay ?? 1;
+  return h.lr * decay ** Math.max(0, epoch - (h.lrDecayAfter ?? 0) + 1);
 }
 
 async function sampleText(cfg: NetConfig, trainer: Trainer, o: RunOptions, epoch: number): Promise<string> {

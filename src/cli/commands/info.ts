@@ -48,7 +48,7 @@ export function register(program: Command, context: () => Context): void {
       out += `network:     ${n.layers} x LSTM(${n.units}), dropout ${n.dropout}, dense softmax over ${n.vocabSize} characters; ${count(params)} parameters\n`;
       out += `vocabulary:  ${m.vocab.map(showChar).join('')}\n`;
       out += `corpus:      ${m.corpus.name}, ${count(m.corpus.characters)} characters${h.lowercase ? ', lowercased' : ''}, sha256 ${m.corpus.sha256.slice(0, 12)}…\n`;
-      out += `training:    seq-length ${h.seqLength}, batch ${h.batchSize}, lr ${h.lr}, clip ${h.clip}, val-fraction ${h.valFraction}, seed ${h.randomSeed}\n`;
+      out += `training:    seq-length ${h.seqLength}, batch ${h.batchSize}, lr ${h.lr}${h.lrDecay !== undefined && h.lrDecay !== 1 ? ` (x${h.lrDecay} per epoch after ${h.lrDecayAfter})` : ''}, clip ${h.clip}, val-fraction ${h.valFraction}, seed ${h.randomSeed}\n`;
       out += `progress:    ${m.progress.epoch} epochs, ${count(m.progress.step)} steps, ${duration(m.progress.elapsedSeconds)} on ${m.backend}\n`;
       out += `best:        ${m.progress.bestValLoss === null ? '-' : `${bits(m.progress.bestValLoss).toFixed(3)} bits per character (validation) at epoch ${m.progress.bestEpoch}`}${best ? `, train ${bits(best.trainLoss).toFixed(3)}` : ''}\n`;
       if (m.notes) out += `notes:       ${JSON.stringify(m.notes)}\n`;

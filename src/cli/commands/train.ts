@@ -14,7 +14,7 @@ import { writeJson } from '../output.js';
 
 type Flags = CorpusFlags & WindowFlags & {
   out?: string; resume?: string; epochs: number; maxTime?: number; patience: number; keep: number;
-  layers: number; units: number; dropout: number; lr: number; clip: number; workers?: number;
+  layers: number; units: number; dropout: number; lr: number; lrDecay: number; lrDecayAfter: number; clip: number; workers?: number;
   sample: boolean; json?: boolean;
 };
 
@@ -35,6 +35,8 @@ export function register(program: Command, context: () => Context): void {
     .option('--units <n>', 'units per LSTM layer', int('--units', 1, 4096), defaults.units)
     .option('--dropout <rate>', 'dropout after each LSTM layer', num('--dropout', 0, 1, { openMax: true }), defaults.dropout)
     .option('--lr <rate>', 'Adam learning rate', num('--lr', 0, 1, { openMin: true }), defaults.lr)
+    .option('--lr-decay <factor>', 'multiply the learning rate by this each epoch after --lr-decay-after (1: constant)', num('--lr-decay', 0, 1, { openMin: true }), defaults.lrDecay)
+    .option('--lr-decay-after <n>', 'epochs at the full learning rate before --lr-decay applies', int('--lr-decay-after', 0), defaults.lrDecayAfter)
     .option('--clip <norm>', 'clip gradients to this global norm (0: off)', num('--clip', 0, Infinity), defaults.clip)
     .option('--workers <n>', 'threads that share each batch (default: one per core)', int('--workers', 1, 64))
     .option('--no-sample', 'no sample text after each epoch')
@@ -61,7 +63,7 @@ async function run(path: string, flags: Flags, cmd: Command, ctx: Context): Prom
     if (out !== flags.resume) throw usageError('--out cannot differ from --resume: training continues in the bundle it resumes');
     corpusFlags.lowercase = hyper.lowercase;
     if (cmd.getOptionValueSource('encoding') !== 'cli') corpusFlags.encoding = resume.manifest.corpus.encoding as 'utf8' | 'latin1';
-    const ignored = ['layers', 'units', 'dropout', 'lr', 'clip', 'seqLength', 'batchSize', 'valFraction', 'randomSeed']
+    const ignored = ['layers', 'units', 'dropout', 'lr', 'lrDecay', 'lrDecayAfter', 'clip', 'seqLength', 'batchSize', 'valFraction', 'randomSeed']
       .filter((k) => cmd.getOptionValueSource(k) === 'cli');
     if (ignored.length) r.warn(`resuming keeps the bundle's settings; ignoring ${ignored.map((k) => '--' + k.replace(/[A-Z]/g, (m) => '-' + m.toLowerCase())).join(', ')}`);
   } else {
@@ -71,7 +73,7 @@ async function run(path: string, flags: Flags, cmd: Command, ctx: Context): Prom
     }
     hyper = {
       seqLength: flags.seqLength, batchSize: flags.batchSize, valFraction: flags.valFraction, layers: flags.layers,
-      units: flags.units, dropout: flags.dropout, lr: flags.lr, clip: flags.clip, lowercase: Boolean(flags.lowercase),
+      units: flags.units, dropout: flags.dropout, lr: flags.lr, lrDecay: flags.lrDecay, lrDecayAfter: flags.lrDecayAfter, clip: flags.clip, lowercase: Boolean(flags.lowercase),
       randomSeed: flags.randomSeed,
     };
   }
