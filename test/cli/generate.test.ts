@@ -1,0 +1,218 @@
+/**
+ * `lstm generate`, `eval` and `info` end to end on a tiny model trained once (beforeAll)
+ * until it has memorised 'abcdefgh' repeated: so argmax output is known exactly.
+ */
+import { cp, mkdir, readFile, realpath, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sha256 } from '../../src/store/atomic.js';
+import { bash, lstm, shellQuote, type RunResult } from '../helpers/cli.js';
+import { abc, assertBuilt, makeTempDir, removeDir, textFile, trainTiny } from '../train/tiny.js';
+
+let dir: string;
+let model: string;
+let abcFile: string;
+const EPOCHS = 30;
+
+beforeAll(async () => {
+  assertBuilt();
+  dir = await makeTempDir('generate');
+  abcFile = await textFile(dir, 'abc.txt', abc);
+  model = path.join(dir, 'abc-model');
+  await trainTiny(abcFile, model, ['--epochs', String(EPOCHS), '--patience', '1000']);
+});
+
+afterAll(() => removeDir(dir));
+
+const gen = (args: string[], stdin?: string) => lstm(['generate', '-m', model, ...args], { stdin });
+
+function ok(r: RunResult): string {
+  expect(r.code, r.stderr).toBe(0);
+  return r.stdout;
+}
+
+/** One `error:` line (plus an optional hint), no stack trace, nothing on stdout. */
+function expectOneLineError(r: RunResult, code: number): void {
+  expect(r.code, r.stderr).toBe(code);
+  expect(r.stdout).toBe('');
+  const lines = r.stderr.split('\n').filter((l) => l !== '');
+  expect(lines[0]).toMatch(/^error: \S/);
+  expect(lines.filter((l) => l.startsWith('error:'))).toHaveLength(1);
+  expect(lines.filter((l) => !l.startsWith('error:') && !l.startsWith('hint:') && !l.startsWith('(run with --help'))).toEqual([]);
+  expect(r.stderr).not.toContain('    at ');
+}
+
+describe('lstm generate', () => {
+  it('--argmax continues the memorised text, the same every time', async () => {
+    const [a, b] = await Promise.all([gen(['--argmax', '-s', 'abc', '-n', '21']), gen(['--argmax', '-s', 'abc', '-n', '21'])]);
+    expect(ok(a)).toBe('defghabcdefghabcdefgh');
+    expect(ok(b)).toBe(ok(a));
+    expect(a.stderr).toBe('');
+  });
+
+  it('--random-seed repeats a sample; another seed gives another', async () => {
+    const args = (seed: number) => ['--temperature', '3', '-s', 'abc', '-n', '200', '--random-seed', String(seed)];
+    const [a, b, c] = await Promise.all([gen(args(1)), gen(args(1)), gen(args(2))]);
+    expect(ok(a)).toHaveLength(200);
+    expect(ok(b)).toBe(ok(a));
+    expect(ok(c)).toHaveLength(200);
+    expect(ok(c)).not.toBe(ok(a));
+    for (const ch of ok(a)) expect('abcdefgh').toContain(ch);
+  });
+
+  it.each([
+    { args: ['--temperature', '-1'], message: /--temperature must be a number >= 0, got '-1'/ },
+    { args: ['--top-p', '0'], message: /--top-p must be a number > 0 and <= 1, got '0'/ },
+    { args: ['--length', '-5'], message: /--length must be a whole number >= 0, got '-5'/ },
+    { args: ['--argmax', '--temperature', '2'], message: /--argmax and --temperature 2 contradict each other/ },
+  ])('$args is a usage error (exit 2)', async ({ args, message }) => {
+    const r = await gen(['-s', 'abc', ...args]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr).not.toContain('    at ');
+  });
+
+  it('reads the seed from piped stdin', async () => {
+    const piped = await gen(['--argmax', '-n', '12'], 'abcdef');
+    expect(ok(piped)).toBe('ghabcdefghab');
+    expect(ok(await gen(['--argmax', '-n', '12', '-s', 'abcdef']))).toBe(ok(piped));
+    expect(ok(await gen(['--argmax', '-n', '4', '--echo'], 'abc'))).toBe('abcdefg');
+  });
+
+  it('refuses seed characters outside the vocabulary (exit 2, naming them); --unknown skip drops them', async () => {
+    const r = await gen(['--argmax', '-n', '5', '-s', 'abXcZ']);
+    expectOneLineError(r, 2);
+    expect(r.stderr).toContain("the seed has 2 character(s) outside the model's vocabulary: 'X' 'Z'");
+    expect(r.stderr).toContain('--unknown skip');
+    const skipped = await gen(['--argmax', '-n', '5', '-s', 'abXcZ', '--unknown', 'skip']);
+    expect(ok(skipped)).toBe('defgh');
+    expect(skipped.stderr).toContain("dropped seed character(s) outside the vocabulary: 'X' 'Z'");
+  });
+
+  it('--samples 3 --json gives one JSON document with 3 samples of --length characters', async () => {
+    const r = await gen(['--samples', '3', '--json', '-n', '40', '-s', 'ab', '--random-seed', '9']);
+    const doc = JSON.parse(ok(r));
+    expect(doc).toMatchObject({ seed: 'ab', randomSeed: 9, temperature: 0.8, length: 40, topK: null, topP: null });
+    expect(doc.samples).toHaveLength(3);
+    for (const s of doc.samples) {
+      expect(s).toHaveLength(40);
+      for (const ch of s) expect('abcdefgh').toContain(ch);
+    }
+    // The same --random-seed gives the same document.
+    expect(JSON.parse(ok(await gen(['--samples', '3', '--json', '-n', '40', '-s', 'ab', '--random-seed', '9'])))).toEqual(doc);
+  });
+
+  it('--stop ends each sample once it has produced the stop string', async () => {
+    expect(ok(await gen(['--argmax', '-s', 'abc', '-n', '100', '--stop', 'gh']))).toBe('defgh');
+    const r = await gen(['--json', '--samples', '4', '--temperature', '1.5', '--random-seed', '3', '-s', 'a', '-n', '300', '--stop', 'ha']);
+    for (const s of JSON.parse(ok(r)).samples as string[]) {
+      expect(s.endsWith('ha')).toBe(true);
+      expect(s.indexOf('ha')).toBe(s.length - 2);
+    }
+  });
+
+  it('--length 1000000 | head -c 100 exits 0 quickly with nothing on stderr (pipefail)', async () => {
+    const started = Date.now();
+    const r = await bash(`set -o pipefail; lstm generate -m ${shellQuote(model)} --length 1000000 --random-seed 1 | head -c 100`, { timeoutMs: 20_000 });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toBe('');
+    expect(Buffer.byteLength(r.stdout)).toBe(100);
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+});
+
+describe('lstm eval and info', () => {
+  it('eval on the memorised text gives a low loss, and --json parses', async () => {
+    const r = await lstm(['eval', '-m', model, '--checkpoint', 'latest', abcFile, '--json']);
+    const doc = JSON.parse(ok(r));
+    expect(doc.nats).toBeLessThan(0.1);
+    expect(doc.bitsPerChar).toBeCloseTo(doc.nats / Math.LN2, 10);
+    expect(doc.perplexity).toBeCloseTo(Math.exp(doc.nats), 10);
+    expect(doc).toMatchObject({ corpus: abcFile, skipped: 0, seqLength: 16 });
+    expect(doc.characters).toBeGreaterThan(700);
+    // A text the model did not learn scores far worse.
+    const shuffled = await textFile(dir, 'hgf.txt', 'hgfedcba'.repeat(50));
+    expect(JSON.parse(ok(await lstm(['eval', '-m', model, shuffled, '--json']))).nats).toBeGreaterThan(1);
+  });
+
+  it('info --json parses, with one history entry per epoch', async () => {
+    const doc = JSON.parse(ok(await lstm(['info', '-m', model, '--checkpoint', 'latest', '--json'])));
+    expect(doc.epochs).toBe(EPOCHS);
+    expect(doc.history).toHaveLength(doc.epochs);
+    expect(doc.history.map((e: { epoch: number }) => e.epoch)).toEqual(Array.from({ length: EPOCHS }, (_, i) => i + 1));
+    expect(doc.vocab).toEqual([...'abcdefgh']);
+    expect(doc.architecture).toMatchObject({ layers: 1, units: 16, vocabSize: 8, parameters: 4 * 16 * 25 + 16 * 8 + 8 });
+    const best = JSON.parse(ok(await lstm(['info', '-m', model, '--json'])));
+    expect(best.history).toHaveLength(best.bestEpoch);
+  });
+
+  it('info shows a loss chart', async () => {
+    const out = ok(await lstm(['info', '-m', model, '--checkpoint', 'latest']));
+    expect(out).toContain('network:     1 x LSTM(16)');
+    expect(out).toMatch(/│.*t/); // train marks in the plot area
+    expect(out).toMatch(/└─{30}/); // one column per epoch
+    expect(out).toMatch(new RegExp(`epoch 1\\s+${EPOCHS}`));
+    expect(out).toContain('t train   v validation   (bpc)');
+  });
+});
+
+describe('generate -m with a malformed bundle: exit 1, one line, no stack trace', () => {
+  /** A copy of the model's best checkpoint, damaged by `damage`. */
+  async function damaged(name: string, damage: (d: string) => Promise<unknown>): Promise<string> {
+    const d = path.join(dir, 'bad', name);
+    await mkdir(path.dirname(d), { recursive: true });
+    await cp(await realpath(path.join(model, 'best')), d, { recursive: true });
+    await damage(d);
+    return d;
+  }
+  const fixHash = async (d: string, name: string) => {
+    const m = JSON.parse(await readFile(path.join(d, 'lstm.json'), 'utf8'));
+    const bytes = await readFile(path.join(d, name));
+    m.files[name] = { size: bytes.length, sha256: sha256(bytes) };
+    await writeFile(path.join(d, 'lstm.json'), JSON.stringify(m));
+  };
+  const editJson = async (file: string, edit: (doc: any) => void) => {
+    const doc = JSON.parse(await readFile(file, 'utf8'));
+    edit(doc);
+    await writeFile(file, JSON.stringify(doc));
+  };
+
+  it.each([
+    {
+      name: 'flipped byte in weights.bin',
+      make: () => damaged('flipped', async (d) => {
+        const b = await readFile(path.join(d, 'weights.bin'));
+        b[10] ^= 0xff;
+        await writeFile(path.join(d, 'weights.bin'), b);
+      }),
+      message: /weights\.bin: sha256 does not match lstm\.json/,
+    },
+    { name: 'missing model.json', make: () => damaged('no-model-json', (d) => rm(path.join(d, 'model.json'))), message: /model\.json: missing/ },
+    { name: 'lstm.json not JSON', make: () => damaged('bad-json', (d) => writeFile(path.join(d, 'lstm.json'), '{')), message: /lstm\.json: not valid JSON/ },
+    { name: 'format version 99', make: () => damaged('v99', (d) => editJson(path.join(d, 'lstm.json'), (m) => (m.formatVersion = 99))), message: /format version 99/ },
+    {
+      name: "weight path '../x.bin'",
+      make: () => damaged('escape', async (d) => {
+        await editJson(path.join(d, 'model.json'), (j) => (j.weightsManifest[0].paths = ['../x.bin']));
+        await fixHash(d, 'model.json');
+      }),
+      message: /leaves the model directory/,
+    },
+    {
+      name: 'wrong shapes in model.json',
+      make: () => damaged('shapes', async (d) => {
+        await editJson(path.join(d, 'model.json'), (j) => (j.weightsManifest[0].weights[0].shape = [8, 60]));
+        await fixHash(d, 'model.json');
+      }),
+      message: /has shape \[8,60\], expected \[8,64\]/,
+    },
+    { name: 'no such path', make: async () => path.join(dir, 'no-such-model'), message: /no model at/ },
+    { name: 'a text file', make: async () => abcFile, message: /is not a model directory/ },
+    { name: 'an empty directory', make: async () => { const d = path.join(dir, 'bad', 'empty'); await mkdir(d, { recursive: true }); return d; }, message: /has no checkpoint 'best'/ },
+  ])('$name', async ({ make, message }) => {
+    const r = await lstm(['generate', '-m', await make(), '-s', 'abc', '-n', '10']);
+    expectOneLineError(r, 1);
+    expect(r.stderr).toMatch(message);
+  });
+});
