@@ -1,8 +1,7 @@
 /** Finding and loading the model a command names with --model (or the bundled one). */
 import { existsSync } from 'node:fs';
 import { dataError } from '../errors.js';
-import { fromLayersWeights } from '../net/keras.js';
-import type { NetConfig, Params } from '../net/params.js';
+import { fromLayersWeights, type NetConfig, type Params } from '../net/params.js';
 import { readCheckpoint, resolveCheckpoint, type Checkpoint } from '../store/checkpoint.js';
 import { Vocab } from '../text/vocab.js';
 

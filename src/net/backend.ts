@@ -3,8 +3,13 @@
  * native, fastest; an optional dependency that may be absent), then `wasm` (SIMD, one
  * thread in Node; the binary ships in the npm package), then `cpu` (plain JS, ~5x slower
  * than wasm). `--backend` overrides; an unavailable choice is an error naming what works.
+ *
+ * The net/ code imports only @tensorflow/tfjs-core and the one backend it uses (the full
+ * @tensorflow/tfjs adds layers, converter and data: ~27 MB more per thread, and worker
+ * threads each load their own copy). Only net/keras.ts, which builds the Layers topology
+ * for saving, loads @tensorflow/tfjs.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { usageError } from '../errors.js';
 
 export const BACKENDS = ['tensorflow', 'wasm', 'cpu'] as const;
@@ -22,6 +27,7 @@ function register(name: BackendName): Promise<string | undefined> {
       try {
         if (name === 'tensorflow') await import('@tensorflow/tfjs-node' as string);
         else if (name === 'wasm') await import('@tensorflow/tfjs-backend-wasm');
+        else await import('@tensorflow/tfjs-backend-cpu');
         return undefined;
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND') {
@@ -78,7 +84,8 @@ export function isBackendName(name: string): name is BackendName {
  * Quiets tfjs's console chatter (it suggests installing tfjs-node on stdout).
  */
 export async function initBackend(requested?: string): Promise<BackendName> {
-  tf.env().set('IS_TEST', false);
+  // PROD skips debug checks and silences tfjs's console advice (it suggests tfjs-node).
+  tf.env().set('PROD', true);
   if (requested !== undefined) {
     if (!isBackendName(requested)) {
       throw usageError(`--backend must be one of ${BACKENDS.join(', ')}, got '${requested}'`);

@@ -9,7 +9,8 @@
  * default orthogonal one takes minutes at 300x1200 in JS.
  */
 import * as tf from '@tensorflow/tfjs';
-import { inputSize, splitLstmW, joinLstmW, type NetConfig, type Params } from './params.js';
+import { inputSize, type NetConfig } from './params.js';
+export { toLayersWeights, fromLayersWeights } from './params.js';
 
 export type WeightSpec = { name: string; shape: number[]; dtype: 'float32' };
 export type LayersArtifacts = { modelTopology: object; weightSpecs: WeightSpec[] };
@@ -23,6 +24,8 @@ export function buildLayersModel(cfg: NetConfig): tf.Sequential {
       units: cfg.units,
       returnSequences: true,
       unitForgetBias: true,
+      // tfjs-layers defaults to hardSigmoid gates; the network is trained with the sigmoid.
+      recurrentActivation: 'sigmoid',
       kernelInitializer: 'zeros',
       recurrentInitializer: 'zeros',
       ...(l === 0 ? { inputShape: [null, cfg.vocabSize] } : {}),
@@ -43,36 +46,4 @@ export async function layersArtifacts(cfg: NetConfig): Promise<LayersArtifacts> 
   }));
   model.dispose();
   return { modelTopology: artifacts!.modelTopology as object, weightSpecs: artifacts!.weightSpecs as WeightSpec[] };
-}
-
-/** Our parameters as the Layers model's weights, in its order: per layer kernel, recurrent, bias; dense kernel, bias. */
-export function toLayersWeights(cfg: NetConfig, params: Params): Float32Array[] {
-  const out: Float32Array[] = [];
-  for (let l = 0; l < cfg.layers; l++) {
-    const { kernel, recurrent, bias } = splitLstmW(params.get(`lstm${l}/W`)!, inputSize(cfg, l), cfg.units);
-    out.push(kernel, recurrent, bias);
-  }
-  out.push(params.get('dense/W')!, params.get('dense/b')!);
-  return out;
-}
-
-/** The inverse of toLayersWeights. */
-export function fromLayersWeights(cfg: NetConfig, weights: Float32Array[]): Params {
-  const params: Params = new Map();
-  for (let l = 0; l < cfg.layers; l++) {
-    const [kernel, recurrent, bias] = weights.slice(3 * l, 3 * l + 3);
-    params.set(`lstm${l}/W`, joinLstmW(kernel, recurrent, bias));
-  }
-  params.set('dense/W', weights[3 * cfg.layers]);
-  params.set('dense/b', weights[3 * cfg.layers + 1]);
-  return params;
-}
-
-/** The expected shapes of the Layers weights for a config, in order. */
-export function layersWeightShapes(cfg: NetConfig): number[][] {
-  const shapes: number[][] = [];
-  const G = 4 * cfg.units;
-  for (let l = 0; l < cfg.layers; l++) shapes.push([inputSize(cfg, l), G], [cfg.units, G], [G]);
-  shapes.push([cfg.units, cfg.vocabSize], [cfg.vocabSize]);
-  return shapes;
 }

@@ -11,7 +11,7 @@
  * Legend: B batch, T time steps, V vocabulary, U units, I layer input width, G = 4U.
  * Per-step tensors are [B, ...]; stacked ones are time-major [T * B, ...].
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import type { Batch } from '../text/windows.js';
 import { inputSize, type NetConfig } from './params.js';
 

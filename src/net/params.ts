@@ -112,3 +112,26 @@ export function joinLstmW(kernel: Float32Array, recurrent: Float32Array, bias: F
   W.set(recurrent, kernel.length + bias.length);
   return W;
 }
+
+/** Our parameters as the Layers model's weights, in its order: per layer kernel, recurrent, bias; dense kernel, bias. */
+export function toLayersWeights(cfg: NetConfig, params: Params): Float32Array[] {
+  const out: Float32Array[] = [];
+  for (let l = 0; l < cfg.layers; l++) {
+    const { kernel, recurrent, bias } = splitLstmW(params.get(`lstm${l}/W`)!, inputSize(cfg, l), cfg.units);
+    out.push(kernel, recurrent, bias);
+  }
+  out.push(params.get('dense/W')!, params.get('dense/b')!);
+  return out;
+}
+
+/** The inverse of toLayersWeights. */
+export function fromLayersWeights(cfg: NetConfig, weights: Float32Array[]): Params {
+  const params: Params = new Map();
+  for (let l = 0; l < cfg.layers; l++) {
+    const [kernel, recurrent, bias] = weights.slice(3 * l, 3 * l + 3);
+    params.set(`lstm${l}/W`, joinLstmW(kernel, recurrent, bias));
+  }
+  params.set('dense/W', weights[3 * cfg.layers]);
+  params.set('dense/b', weights[3 * cfg.layers + 1]);
+  return params;
+}

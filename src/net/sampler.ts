@@ -6,7 +6,7 @@
  *
  * S = number of parallel samples, U units, V vocabulary, I layer input width.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { inputSize, type NetConfig, type Params } from './params.js';
 
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));

@@ -5,7 +5,7 @@
  * applied. Adam is written out (a dozen lines) so that its whole state, step count and
  * moments, is plain arrays that checkpoints save and `--resume` restores exactly.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import type { Batch } from '../text/windows.js';
 import { lossAndGrads, batchLoss, type NetWeights } from './lstm.js';
 import { paramSpecs, type NetConfig, type Params } from './params.js';

@@ -4,7 +4,7 @@
  * parameters from shared memory, and returns the loss and gradients of its share.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from './backend.js';
 import { dropoutMasks } from './dropout.js';
 import { lossAndGrads, type NetWeights } from './lstm.js';

@@ -105,6 +105,7 @@ export async function train(o: RunOptions): Promise<RunResult> {
   const elapsed = () => baseElapsed + (performance.now() - started) / 1000;
   const explodeAt = EXPLODING_LOSS_FACTOR * Math.max(Math.log(cfg.vocabSize), history[0]?.trainLoss ?? 0);
 
+  let saved = Boolean(o.resume);
   const checkpoint = async (best: boolean): Promise<string> => {
     progress.elapsedSeconds = elapsed();
     const manifest: CheckpointData['manifest'] = {
@@ -135,6 +136,7 @@ export async function train(o: RunOptions): Promise<RunResult> {
       weights: toLayersWeights(cfg, trainer.params()),
       optimizer: { m: names.map((n) => opt.m.get(n)!), v: names.map((n) => opt.v.get(n)!) },
     }, { best, keep: o.keep });
+    saved = true;
     o.events.onCheckpoint?.({ path, epoch: progress.epoch, batch: progress.batch, best });
     return path;
   };
@@ -158,7 +160,7 @@ export async function train(o: RunOptions): Promise<RunResult> {
         const loss = lossSum / chars;
         if (!Number.isFinite(loss) || loss > explodeAt) {
           throw runtimeError(
-            `training diverged at epoch ${epoch + 1}, batch ${k + 1}: loss ${Number.isFinite(loss) ? loss.toFixed(2) + ' nats' : String(loss)}; the last good checkpoint in ${o.out} is untouched`,
+            `training diverged at epoch ${epoch + 1}, batch ${k + 1}: loss ${Number.isFinite(loss) ? loss.toFixed(2) + ' nats' : String(loss)}; ${saved ? `the last good checkpoint in ${o.out} is untouched` : 'nothing was saved'}`,
             `lower the learning rate, e.g. --lr ${h.lr / 2}, or the gradient clip, e.g. --clip ${Math.max(1, h.clip / 2)}`,
           );
         }

@@ -5,7 +5,7 @@
  * (equal to one thread's up to float rounding), and one optimizer applies them. Dropout
  * masks are keyed per example, so any split gives the same masks as one thread.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { dropoutMasks, type MaskKey } from '../net/dropout.js';
 import { WorkerPool } from '../net/pool.js';
 import type { Trainer } from '../net/trainer.js';

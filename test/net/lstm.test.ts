@@ -215,12 +215,9 @@ describe('forwardLogits against the exported tf.LayersModel', () => {
     expect(await worstDifference(c, 'sigmoid')).toBeLessThan(1e-5);
   });
 
-  // KNOWN BUG (src/net/keras.ts, buildLayersModel): tf.layers.lstm defaults to
-  // recurrentActivation 'hardSigmoid', and buildLayersModel does not pass 'sigmoid', so the
-  // exported model.json says "recurrent_activation": "hard_sigmoid" while the network was
-  // trained with sigmoid gates. Once keras.ts passes recurrentActivation: 'sigmoid', turn
-  // this `it.fails` into `it`.
-  it.fails.each(forwardCases)('$name: the exported topology as is gives the same probabilities (known bug: hard_sigmoid gates)', async (c) => {
+  // tf.layers.lstm defaults to recurrentActivation 'hardSigmoid'; the exported topology must
+  // say 'sigmoid', the gates the network is trained with, or browsers get other probabilities.
+  it.each(forwardCases)('$name: the exported topology as is gives the same probabilities', async (c) => {
     expect(await worstDifference(c)).toBeLessThan(1e-5);
   });
 });

@@ -334,11 +334,9 @@ describe('the saved files are an ordinary TF.js Layers model', () => {
     expect(await worstDifference(await loadWith(trained, sigmoidGates))).toBeLessThan(1e-5);
   });
 
-  // KNOWN BUG (src/net/keras.ts, buildLayersModel): the saved topology says
-  // "recurrent_activation": "hard_sigmoid" (tf.layers.lstm's default), but the network
-  // was trained with sigmoid gates, so a browser loading model.json gets other
-  // probabilities. Turn `it.fails` into `it` once keras.ts passes recurrentActivation: 'sigmoid'.
-  it.fails('as saved, it predicts the same probabilities as our forward pass (known bug: hard_sigmoid gates)', async () => {
+  // The saved topology says "recurrent_activation": "sigmoid" (tf.layers.lstm's default is
+  // hard_sigmoid), so a browser loading model.json gets our probabilities.
+  it('as saved, it predicts the same probabilities as our forward pass', async () => {
     expect(await worstDifference(await loadWith(trained))).toBeLessThan(1e-5);
   });
 });

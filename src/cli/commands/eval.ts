@@ -48,7 +48,7 @@ export function register(program: Command, context: () => Context): void {
       const data = split(ids, { seqLength: Math.min(h.seqLength, Math.max(1, ids.length - 1)), valFraction: 0 });
       const asValidation = { ...data, trainEnd: 0 };
       const { batchLoss } = await import('../../net/lstm.js');
-      const tf = await import('@tensorflow/tfjs');
+      const tf = await import('@tensorflow/tfjs-core');
       const specs = (await import('../../net/params.js')).paramSpecs(model.cfg);
       const tensors = specs.map((s) => tf.tensor(model.params.get(s.name)!, s.shape));
       const w = { W: tensors.slice(0, model.cfg.layers) as never[], denseW: tensors[model.cfg.layers] as never, denseB: tensors[model.cfg.layers + 1] as never };

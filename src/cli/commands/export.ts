@@ -24,10 +24,15 @@ export function register(program: Command, context: () => Context): void {
         if (at < 1) throw usageError(`--note must be key=value, got '${kv}'`);
         notes[kv.slice(0, at)] = kv.slice(at + 1);
       }
+      // The topology is made afresh from the network description, so an export always has
+      // the current Layers form (bundles written before lstm set sigmoid gates are repaired).
+      const { layersArtifacts } = await import('../../net/keras.js');
+      const n = manifest.network;
+      const artifacts = await layersArtifacts({ vocabSize: n.vocabSize, layers: n.layers, units: n.units, dropout: n.dropout });
       await exportCheckpoint(flags.out, {
         manifest: { ...manifest, optimizer: null, ...(Object.keys(notes).length ? { notes } : {}) },
-        modelTopology: ckpt.modelJson.modelTopology,
-        weightSpecs: ckpt.modelJson.weightsManifest[0].weights,
+        modelTopology: artifacts.modelTopology,
+        weightSpecs: artifacts.weightSpecs,
         weights: ckpt.weights,
       });
       ctx.reporter.info(`exported ${ckpt.dir} to ${flags.out}`);
