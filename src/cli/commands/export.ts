@@ -26,6 +26,8 @@ export function register(program: Command, context: () => Context): void {
       }
       // The topology is made afresh from the network description, so an export always has
       // the current Layers form (bundles written before lstm set sigmoid gates are repaired).
+      const { initBackend } = await import('../../net/backend.js');
+      await initBackend(ctx.flags.backend);
       const { layersArtifacts } = await import('../../net/keras.js');
       const n = manifest.network;
       const artifacts = await layersArtifacts({ vocabSize: n.vocabSize, layers: n.layers, units: n.units, dropout: n.dropout });
