@@ -113,10 +113,8 @@ async function stage(name: string, c: Config): Promise<StageResult> {
       const ms = await time(run, c.repeats);
       return { msPerUnit: ms.map((x) => x / n), unit: 'char', chars: 1, peakRssMB: rss(), note: 'stateful: one step per character' };
     }
-    const { forwardLogits } = await import('../src/net/lstm.js');
-    const { paramSpecs } = await import('../src/net/params.js');
-    const tensors = paramSpecs(cfg).map((s) => tf.tensor(params.get(s.name)!, s.shape));
-    const w = { W: tensors.slice(0, L), denseW: tensors[L], denseB: tensors[L + 1] } as never;
+    const { forwardLogits, toDevice } = await import('../src/net/lstm.js');
+    const w = toDevice(cfg, params);
     const window = Array.from(ids(T, 3));
     const run = () => {
       for (let i = 0; i < n; i++) {

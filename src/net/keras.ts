@@ -9,7 +9,7 @@
  * default orthogonal one takes minutes at 300x1200 in JS.
  */
 import * as tf from '@tensorflow/tfjs';
-import { inputSize, type NetConfig } from './params.js';
+import type { NetConfig } from './params.js';
 export { toLayersWeights, fromLayersWeights } from './params.js';
 
 export type WeightSpec = { name: string; shape: number[]; dtype: 'float32' };

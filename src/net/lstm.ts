@@ -13,10 +13,22 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Batch } from '../text/windows.js';
-import { inputSize, type NetConfig } from './params.js';
+import { inputSize, paramSpecs, type NetConfig, type Params } from './params.js';
 
 /** Weights on the device, in paramSpecs order: W per layer, then dense W and b. */
 export type NetWeights = { W: tf.Tensor2D[]; denseW: tf.Tensor2D; denseB: tf.Tensor1D };
+
+/** Uploads parameters (params.ts layout) as tensors; the caller disposes them with `disposeWeights`. */
+export function toDevice(cfg: NetConfig, params: Params): NetWeights {
+  const specs = paramSpecs(cfg);
+  const t = specs.map((s) => tf.tensor(params.get(s.name)!, s.shape));
+  const L = cfg.layers;
+  return { W: t.slice(0, L) as tf.Tensor2D[], denseW: t[L] as tf.Tensor2D, denseB: t[L + 1] as tf.Tensor1D };
+}
+
+export function disposeWeights(w: NetWeights): void {
+  for (const t of [...w.W, w.denseW, w.denseB]) t.dispose();
+}
 
 type Saved = { xh: tf.Tensor; i: tf.Tensor; f: tf.Tensor; g: tf.Tensor; o: tf.Tensor; cPrev: tf.Tensor; tc: tf.Tensor };
 

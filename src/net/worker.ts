@@ -4,10 +4,9 @@
  * parameters from shared memory, and returns the loss and gradients of its share.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from './backend.js';
 import { dropoutMasks } from './dropout.js';
-import { lossAndGrads, type NetWeights } from './lstm.js';
+import { disposeWeights, lossAndGrads, toDevice } from './lstm.js';
 import { paramSpecs, type NetConfig } from './params.js';
 import type { ShareRequest, ShareResult, WorkerInit } from './pool.js';
 
@@ -26,10 +25,9 @@ for (const s of specs) {
 }
 
 parentPort!.on('message', (req: ShareRequest) => {
-  const tensors = specs.map((s, i) => tf.tensor(views[i], s.shape));
+  const w = toDevice(cfg, new Map(specs.map((s, i) => [s.name, views[i]])));
   try {
     const L = cfg.layers;
-    const w = { W: tensors.slice(0, L), denseW: tensors[L], denseB: tensors[L + 1] } as unknown as NetWeights;
     const masks = cfg.dropout > 0
       ? dropoutMasks(req.key, cfg.dropout, L, cfg.units, req.batch.seqLength, req.examples)
       : undefined;
@@ -41,7 +39,7 @@ parentPort!.on('message', (req: ShareRequest) => {
   } catch (err) {
     parentPort!.postMessage({ id: req.id, error: err instanceof Error ? err.message : String(err) });
   } finally {
-    tensors.forEach((t) => t.dispose());
+    disposeWeights(w);
   }
 });
 parentPort!.postMessage({ ready: true });

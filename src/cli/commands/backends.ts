@@ -9,17 +9,14 @@ export function register(program: Command, context: () => Context): void {
     .description('list the TensorFlow.js backends and whether each loads here')
     .option('--json', 'print the list as JSON')
     .action(async (flags: { json?: boolean }) => {
-      const ctx = context();
+      void context(); // global options are parsed; the list goes to stdout, uncoloured
       const { probeBackends } = await import('../../net/backend.js');
       const list = await probeBackends();
       const chosen = list.find((b) => b.available)?.name ?? null;
       if (flags.json) return writeJson({ default: chosen, backends: list }, true);
-      const c = ctx.reporter.c;
       let out = '';
       for (const b of list) {
-        const mark = b.available ? c.green('yes') : c.red('no ');
         out += `${b.name.padEnd(11)} ${b.available ? 'yes' : 'no '}  ${b.detail}${b.name === chosen ? '  (default)' : ''}\n`;
-        void mark;
       }
       await write(out);
     });

@@ -47,11 +47,8 @@ export function register(program: Command, context: () => Context): void {
       // Windows as in validation: the model's sequence length, state reset per window.
       const data = split(ids, { seqLength: Math.min(h.seqLength, Math.max(1, ids.length - 1)), valFraction: 0 });
       const asValidation = { ...data, trainEnd: 0 };
-      const { batchLoss } = await import('../../net/lstm.js');
-      const tf = await import('@tensorflow/tfjs-core');
-      const specs = (await import('../../net/params.js')).paramSpecs(model.cfg);
-      const tensors = specs.map((s) => tf.tensor(model.params.get(s.name)!, s.shape));
-      const w = { W: tensors.slice(0, model.cfg.layers) as never[], denseW: tensors[model.cfg.layers] as never, denseB: tensors[model.cfg.layers + 1] as never };
+      const { batchLoss, disposeWeights, toDevice } = await import('../../net/lstm.js');
+      const w = toDevice(model.cfg, model.params);
       let sum = 0;
       let chars = 0;
       try {
@@ -60,7 +57,7 @@ export function register(program: Command, context: () => Context): void {
           chars += batch.batch * batch.seqLength;
         }
       } finally {
-        tensors.forEach((t) => t.dispose());
+        disposeWeights(w);
       }
       const nats = sum / chars;
       const doc = {

@@ -43,13 +43,11 @@ async function run(path: string, flags: Flags, ctx: Context): Promise<void> {
   }
   if (flags.json) return writeJson(doc, true);
 
-  const c = ctx.reporter.c;
   let out = `vocabulary: ${vocab.size} characters in ${total} characters of text\n`;
   const width = String(vocab.size - 1).length;
   for (const e of doc.vocab) {
     const cp = `U+${e.codePoint.toString(16).toUpperCase().padStart(4, '0')}`;
     out += `${String(e.index).padStart(width)}  ${showChar(e.char).padEnd(8)} ${cp.padEnd(8)} ${String(e.count).padStart(9)}\n`;
   }
-  void c;
   await write(out);
 }

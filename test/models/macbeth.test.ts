@@ -1,0 +1,73 @@
+/**
+ * The bundled Macbeth model (models/macbeth/): it is what `lstm generate` uses with no
+ * --model, so it must load, verify and sample deterministically on a fresh install.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { readCheckpoint, resolveCheckpoint } from '../../src/store/checkpoint.js';
+import { layersWeightShapes } from '../../src/store/manifest.js';
+import { lstm, repoRoot } from '../helpers/cli.js';
+
+const dir = path.join(repoRoot, 'models', 'macbeth');
+
+describe('the bundled Macbeth model', () => {
+  it('is a single exported checkpoint whose files match their sizes and hashes', async () => {
+    expect(existsSync(path.join(dir, 'lstm.json'))).toBe(true);
+    expect(await resolveCheckpoint(dir)).toBe(dir);
+    const ckpt = await readCheckpoint(dir); // verifies sizes, sha256, weight paths and shapes
+    expect(Object.keys(ckpt.manifest.files).sort()).toEqual(['model.json', 'weights.bin']); // no optimizer state
+    expect(ckpt.manifest.optimizer).toBeNull();
+  });
+
+  it('has the default network over the case-kept Macbeth vocabulary, and records how it was made', async () => {
+    const m = (await readCheckpoint(dir)).manifest;
+    expect(m.network).toEqual({ layers: 2, units: 300, dropout: m.network.dropout, vocabSize: 72 });
+    expect(m.vocab).toHaveLength(72);
+    expect(m.vocab).toContain('M');
+    expect(m.vocab).toContain('m');
+    expect(m.vocab).toContain('\n');
+    expect(m.hyperparameters.seqLength).toBe(50);
+    expect(m.hyperparameters.lowercase).toBe(false);
+    expect(m.corpus.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(m.command).toMatch(/^lstm train /);
+    expect(m.progress.bestEpoch).toBeGreaterThan(0);
+    // The shipped claim: at most 2.35 bits per character on Macbeth's held-out tail.
+    expect(m.progress.bestValLoss! / Math.LN2).toBeLessThanOrEqual(2.35);
+    const ckpt = await readCheckpoint(dir);
+    expect(ckpt.weights.map((w) => w.length)).toEqual(layersWeightShapes(m.network).map((s) => s.reduce((a, b) => a * b, 1)));
+  });
+
+  it('is what `lstm generate` uses without --model, and a seeded sample repeats exactly', async () => {
+    const args = ['generate', '--seed', 'MACBETH.\n', '--length', '200', '--random-seed', '7', '--temperature', '0.8'];
+    const first = await lstm(args);
+    const second = await lstm([...args, '--model', dir]);
+    expect(first.code).toBe(0);
+    expect(first.stderr).toBe('');
+    expect([...first.stdout]).toHaveLength(200);
+    expect(second.stdout).toBe(first.stdout);
+    const other = await lstm([...args.slice(0, -3), '--random-seed', '8']);
+    expect(other.stdout).not.toBe(first.stdout);
+  });
+
+  it('writes words: argmax from a speaker name continues with letters and spaces', async () => {
+    const r = await lstm(['generate', '--seed', 'LADY MACBETH.\n', '--argmax', '--length', '120']);
+    expect(r.code).toBe(0);
+    const letters = r.stdout.replace(/[^A-Za-z]/g, '').length;
+    expect(letters / r.stdout.length).toBeGreaterThan(0.6);
+    expect(r.stdout).toMatch(/ [a-z]+ /); // at least one lowercase word between spaces
+  });
+
+  it('works with info and eval', async () => {
+    const info = await lstm(['info', '--json']);
+    expect(info.code).toBe(0);
+    const doc = JSON.parse(info.stdout);
+    expect(doc.history.length).toBe(doc.epochs);
+    const text = 'MACBETH.\nI have done the deed. Didst thou not hear a noise?\n\nLADY MACBETH.\nI heard the owl scream and the crickets cry.\n';
+    const evaluated = await lstm(['eval', '-', '--json'], { stdin: text.repeat(3) });
+    expect(evaluated.code).toBe(0);
+    const e = JSON.parse(evaluated.stdout);
+    expect(e.skipped).toBe(0);
+    expect(e.bitsPerChar).toBeLessThan(3.5); // far below the 6.2 bits of a uniform guess over 72 characters
+  });
+});
