@@ -131,7 +131,7 @@ async function run(path: string, flags: Flags, cmd: Command, ctx: Context): Prom
         onBatch: (b) => r.progress(`epoch ${b.epoch}  batch ${b.batch}/${b.batches}  loss ${b.loss.toFixed(3)}  ${count(b.charsPerSecond)} chars/s  eta ${duration(b.epochEtaSeconds)}`),
         onEpoch: (e) => {
           r.done();
-          if (json) return void writeJson({ event: 'epoch', ...e, trainBits: bits(e.trainLoss), valBits: e.valLoss === null ? null : bits(e.valLoss), valPerplexity: e.valLoss === null ? null : Math.exp(e.valLoss) });
+          if (json) return void writeJson({ event: 'epoch', ...e, rssMB: Math.round(process.memoryUsage().rss / 2 ** 20), trainBits: bits(e.trainLoss), valBits: e.valLoss === null ? null : bits(e.valLoss), valPerplexity: e.valLoss === null ? null : Math.exp(e.valLoss) });
           const val = e.valLoss === null ? 'no validation' : `val ${loss(e.valLoss)}, perplexity ${Math.exp(e.valLoss).toFixed(2)}`;
           r.info(`epoch ${e.epoch}/${e.epochs}  train ${loss(e.trainLoss)}  ${val}  ${count(e.charsPerSecond)} chars/s  ${duration(e.seconds)}  elapsed ${duration(e.elapsedSeconds)}  eta ${duration(e.etaSeconds ?? NaN)}${e.best ? '  ' + bestMark : ''}`);
           if (e.sample !== undefined) r.info(c.dim(e.sample.replace(/^/gm, '  │ ')));
