@@ -37,7 +37,11 @@ export class Reporter {
 
   /** A progress line that redraws in place on a TTY, and says nothing elsewhere. */
   progress(text: string): void {
-    if (this.quiet || !this.tty) return;
+    // A terminal that reports no width (e.g. under `script` without a size) would make ora
+    // count infinitely many wrapped lines to clear: no spinner there.
+    const columns = process.stderr.columns ?? 0;
+    if (this.quiet || !this.tty || !(columns > 0)) return;
+    if (text.length > columns - 3) text = text.slice(0, Math.max(1, columns - 4)) + '…';
     if (!this.spinner) {
       this.spinner = ora({ text, stream: process.stderr, discardStdin: false, hideCursor: false }).start();
     } else this.spinner.text = text;
