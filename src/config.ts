@@ -30,11 +30,16 @@ export const defaults = {
   keep: 3,
   // per-epoch sample while training
   sampleLength: 200,
+  /** Per-epoch samples start a new line, as a speech would. */
+  samplePrompt: '\n',
   sampleTemperature: 0.8,
   // generation
   length: 500,
   temperature: 0.8,
   samples: 1,
+  examples: 3,
+  /** Worker threads default to one per core, up to this many. */
+  maxWorkers: 8,
 } as const;
 
 /** How many leading bytes are checked for a NUL when deciding a file is binary. */
@@ -43,7 +48,7 @@ export const BINARY_SNIFF_BYTES = 8192;
 /** Where the bundled model lives, relative to the package root. */
 export const DEFAULT_MODEL_DIR = 'models/macbeth';
 
-/** Loss above this many times the first batch's loss (or NaN) aborts training, as char-rnn does. */
+/** A batch loss above this many times max(ln V, the first epoch's train loss), or NaN, aborts training (char-rnn uses 3x the initial loss). */
 export const EXPLODING_LOSS_FACTOR = 3;
 
 export type Hyperparameters = {

@@ -15,3 +15,8 @@ export const count = (n: number) => Math.round(n).toLocaleString('en-US');
 
 /** A loss as `1.234 nats (1.780 bpc)`. */
 export const loss = (nats: number) => `${nats.toFixed(3)} nats (${bits(nats).toFixed(3)} bpc)`;
+
+/** Joins argv into a command line a POSIX shell reads back as the same words. */
+export function shellCommand(argv: string[]): string {
+  return argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
+}

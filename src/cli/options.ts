@@ -5,7 +5,7 @@
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { defaults } from '../config.js';
-import { ENCODINGS } from '../text/corpus.js';
+import { ENCODINGS, type Encoding } from '../text/corpus.js';
 
 /** Parses an integer within [min, max]. */
 export const int = (name: string, min: number, max = Number.MAX_SAFE_INTEGER) => (value: string): number => {
@@ -17,14 +17,14 @@ export const int = (name: string, min: number, max = Number.MAX_SAFE_INTEGER) =>
 };
 
 /** Parses a finite number in a range; `open` excludes the bounds. */
-export const num = (name: string, min: number, max: number, { openMin = false, openMax = false } = {}) =>
+export const num = (name: string, min: number, max: number, { openMin = false, openMax = false, hint = '' } = {}) =>
   (value: string): number => {
     const n = Number(value);
     const ok = value.trim() !== '' && Number.isFinite(n) && (openMin ? n > min : n >= min) && (openMax ? n < max : n <= max);
     if (!ok) {
       const lo = `${openMin ? '>' : '>='} ${min}`;
       const hi = max === Infinity ? '' : ` and ${openMax ? '<' : '<='} ${max}`;
-      throw new InvalidArgumentError(`${name} must be a number ${lo}${hi}, got '${value}'.`);
+      throw new InvalidArgumentError(`${name} must be a number ${lo}${hi}, got '${value}'${hint ? ` (${hint})` : ''}.`);
     }
     return n;
   };
@@ -59,5 +59,5 @@ export function windowOptions(cmd: Command): Command {
     .option('--random-seed <n>', 'seed for shuffles, dropout and initialisation', int('--random-seed', 0, 2 ** 31 - 1), defaults.randomSeed);
 }
 
-export type CorpusFlags = { encoding: 'utf8' | 'latin1'; keepBoilerplate?: boolean; lowercase?: boolean };
+export type CorpusFlags = { encoding: Encoding; keepBoilerplate?: boolean; lowercase?: boolean };
 export type WindowFlags = { seqLength: number; valFraction: number; batchSize: number; randomSeed: number };

@@ -13,8 +13,11 @@ export function installPipeHandling(): void {
   installed = true;
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
     if (err.code === 'EPIPE' || err.code === 'ERR_STREAM_DESTROYED') process.exit(0);
-    throw err;
+    process.stderr.write(`error: cannot write the output: ${err.message}\n`);
+    process.exit(1);
   });
+  // Messages are not the product: a closed stderr (`2>&1 | head`) must not kill the run.
+  process.stderr.on('error', () => {});
 }
 
 /** Writes to stdout, waiting for 'drain' when the pipe is full, so memory stays flat. */

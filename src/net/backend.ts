@@ -59,7 +59,7 @@ async function activate(name: BackendName): Promise<string | undefined> {
   }
 }
 
-/** Whether each backend loads here (activating them in turn, then restoring the current one). */
+/** Whether each backend loads here (activates each in turn; the last one that loads stays active). */
 export async function probeBackends(): Promise<BackendStatus[]> {
   const out: BackendStatus[] = [];
   for (const name of BACKENDS) {

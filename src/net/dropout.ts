@@ -5,7 +5,7 @@
  */
 import { rng } from '../text/random.js';
 
-export type MaskKey = { seed: number; epoch: number; batch: number };
+export type MaskKey = { randomSeed: number; epoch: number; batch: number };
 
 /**
  * Masks for layers' outputs, one Float32Array per LSTM layer, laid out time-major as
@@ -20,7 +20,7 @@ export function dropoutMasks(
   for (let l = 0; l < layers; l++) {
     const m = new Float32Array(seqLength * B * units);
     for (let b = 0; b < B; b++) {
-      const random = rng(key.seed, 'dropout', key.epoch, key.batch, examples[b], l);
+      const random = rng(key.randomSeed, 'dropout', key.epoch, key.batch, examples[b], l);
       for (let t = 0; t < seqLength; t++) {
         const row = (t * B + b) * units;
         for (let u = 0; u < units; u++) m[row + u] = random() < rate ? 0 : keep;

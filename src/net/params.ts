@@ -44,21 +44,21 @@ export const paramCount = (cfg: NetConfig) =>
  * here the orthogonal matrix comes from modified Gram-Schmidt on Gaussian rows in
  * Float64, which gives the same distribution (orthonormal rows) in ~0.1 s.
  */
-export function initParams(cfg: NetConfig, seed: number): Params {
+export function initParams(cfg: NetConfig, randomSeed: number): Params {
   const U = cfg.units;
   const G = 4 * U;
   const params: Params = new Map();
   for (let l = 0; l < cfg.layers; l++) {
     const I = inputSize(cfg, l);
     const W = new Float32Array((I + 1 + U) * G);
-    const random = rng(seed, 'init', l);
+    const random = rng(randomSeed, 'init', l);
     glorotUniform(W.subarray(0, I * G), I, G, random);
     for (let j = U; j < 2 * U; j++) W[I * G + j] = 1; // forget-gate bias
     W.set(orthogonal(U, G, random), (I + 1) * G);
     params.set(`lstm${l}/W`, W);
   }
   const Wd = new Float32Array(U * cfg.vocabSize);
-  glorotUniform(Wd, U, cfg.vocabSize, rng(seed, 'init', 'dense'));
+  glorotUniform(Wd, U, cfg.vocabSize, rng(randomSeed, 'init', 'dense'));
   params.set('dense/W', Wd);
   params.set('dense/b', new Float32Array(cfg.vocabSize));
   return params;

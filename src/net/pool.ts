@@ -7,6 +7,7 @@
 import { Worker } from 'node:worker_threads';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { runtimeError } from '../errors.js';
 import type { Batch } from '../text/windows.js';
 import type { MaskKey } from './dropout.js';
 import { paramSpecs, type NetConfig, type Params } from './params.js';
@@ -67,19 +68,28 @@ export class WorkerPool {
     const id = ++this.next;
     const w = this.workers[k];
     return new Promise((resolve, reject) => {
-      const onMessage = (res: ShareResult) => {
-        if (res.id !== id) return;
+      const cleanup = () => {
         w.off('message', onMessage);
         w.off('error', onError);
-        if (res.error) reject(new Error(`training worker failed: ${res.error}`));
+        w.off('exit', onExit);
+      };
+      const onMessage = (res: ShareResult) => {
+        if (res.id !== id) return;
+        cleanup();
+        if (res.error) reject(runtimeError(`a training worker failed: ${res.error}`, 'rerun with --workers 1 to train on this thread only'));
         else resolve(res);
       };
       const onError = (err: Error) => {
-        w.off('message', onMessage);
-        reject(err);
+        cleanup();
+        reject(runtimeError(`a training worker failed: ${err.message}`, 'rerun with --workers 1 to train on this thread only'));
+      };
+      const onExit = (code: number) => {
+        cleanup();
+        reject(runtimeError(`a training worker exited (code ${code}) during a step`, 'rerun with --workers 1 to train on this thread only'));
       };
       w.on('message', onMessage);
       w.once('error', onError);
+      w.once('exit', onExit);
       w.postMessage({ id, batch, key, examples, scale } satisfies ShareRequest);
     });
   }

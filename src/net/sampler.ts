@@ -42,7 +42,7 @@ export class Sampler {
 
   /** Feeds one character id per sample; updates the state and `logits`. */
   feed(ids: ArrayLike<number>): Float32Array {
-    const { units: U, vocabSize: V } = this.cfg;
+    const U = this.cfg.units;
     const S = this.S;
     let below: Float32Array | undefined; // previous layer's h, [S, U]
     for (let l = 0; l < this.W.length; l++) {
@@ -78,7 +78,6 @@ export class Sampler {
       }
       below = h;
     }
-    void V;
     this.logits = this.dense();
     return this.logits;
   }

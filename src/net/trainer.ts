@@ -30,7 +30,12 @@ export class Trainer {
     const specs = paramSpecs(cfg);
     this.names = specs.map((s) => s.name);
     const make = (get: (name: string) => Float32Array | undefined) =>
-      specs.map((s) => tf.variable(tf.tensor(get(s.name) ?? new Float32Array(s.shape.reduce((a, b) => a * b, 1)), s.shape), false));
+      specs.map((s) => {
+        const initial = tf.tensor(get(s.name) ?? new Float32Array(s.shape.reduce((a, b) => a * b, 1)), s.shape);
+        const v = tf.variable(initial, false); // copies: the initial tensor is ours to free
+        initial.dispose();
+        return v;
+      });
     this.vars = make((n) => params.get(n));
     this.m = make((n) => optimizer?.m.get(n));
     this.v = make((n) => optimizer?.v.get(n));
@@ -51,9 +56,23 @@ export class Trainer {
     return { W: this.vars.slice(0, L) as tf.Variable<tf.Rank.R2>[], denseW: this.vars[L] as tf.Variable<tf.Rank.R2>, denseB: this.vars[L + 1] as tf.Variable<tf.Rank.R1> };
   }
 
-  /** Loss (summed nats) and gradients of this thread's share of a batch. */
+  /**
+   * Loss (summed nats) and gradients of this thread's share of a batch; `masks` per
+   * layer are [T, B, U] host arrays. Gradients are in paramSpecs order, owned by the caller.
+   */
   grads(batch: Batch, masks: Float32Array[] | undefined, scale: number) {
     return lossAndGrads(this.weights(), this.cfg, batch, masks, scale);
+  }
+
+  /**
+   * Adds other threads' gradients (host arrays in paramSpecs order) to this thread's
+   * tensors. Consumes `own`; the sums are owned by the caller.
+   */
+  static addShares(own: tf.Tensor[], others: Float32Array[][]): tf.Tensor[] {
+    if (others.length === 0) return own;
+    const sums = tf.tidy(() => own.map((g, i) => tf.addN([g, ...others.map((o) => tf.tensor(o[i], g.shape))])));
+    own.forEach((g) => g.dispose());
+    return sums;
   }
 
   /** Summed loss without dropout (validation). */
@@ -61,14 +80,15 @@ export class Trainer {
     return batchLoss(this.weights(), this.cfg, batch);
   }
 
-  /** Global L2 norm of gradients. Consumes nothing. */
+  /** Global L2 norm of gradients (any shapes). Consumes nothing. */
   static norm(grads: tf.Tensor[]): number {
     return tf.tidy(() => tf.sqrt(tf.addN(grads.map((g) => tf.sum(tf.square(g))))).dataSync()[0]);
   }
 
   /**
-   * One Adam step from gradients of the mean loss (disposed here). Returns the gradient
-   * norm before clipping; a non-finite norm applies nothing.
+   * One Adam step from gradients of the mean loss, in paramSpecs order and shapes
+   * (disposed here). Returns the gradient norm before clipping; a non-finite norm applies
+   * nothing (the caller treats it as divergence).
    */
   apply(grads: tf.Tensor[]): number {
     const norm = Trainer.norm(grads);

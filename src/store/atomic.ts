@@ -60,7 +60,10 @@ export async function pointTo(link: string, target: string): Promise<void> {
   await syncDir(dirname(link));
 }
 
-/** Removes leftovers of interrupted saves (temporary directories and links) in `dir`. */
+/** Names this module gives temporary entries: `.tmp-<label>-<pid>-<8 hex>`. */
+const LEFTOVER = /^\.tmp-.+-\d+-[0-9a-f]{8}$/;
+
+/** Removes leftovers of interrupted saves (our temporary directories and links) in `dir`. */
 export async function removeLeftovers(dir: string): Promise<void> {
   let names: string[];
   try {
@@ -68,5 +71,23 @@ export async function removeLeftovers(dir: string): Promise<void> {
   } catch {
     return;
   }
-  for (const name of names) if (name.startsWith(TMP_PREFIX)) await rm(join(dir, name), { recursive: true, force: true });
+  for (const name of names) if (LEFTOVER.test(name)) await rm(join(dir, name), { recursive: true, force: true });
+}
+
+/**
+ * Puts the finished directory `tmp` at `dest`, replacing what is there: the old one is
+ * renamed aside first and removed only after the new one is in place, so a crash leaves
+ * one of them whole (the old one then under a `.tmp-old-*` name next to `dest`).
+ */
+export async function replaceDir(tmp: string, dest: string): Promise<void> {
+  const aside = join(dirname(dest), `${TMP_PREFIX}old-${basename(dest)}-${process.pid}-${randomBytes(4).toString('hex')}`);
+  let moved = false;
+  try {
+    await rename(dest, aside);
+    moved = true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  await publishDir(tmp, dest);
+  if (moved) await rm(aside, { recursive: true, force: true });
 }

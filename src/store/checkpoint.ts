@@ -11,11 +11,11 @@
  * manifest, weight paths confined to the directory, shapes against the vocabulary and
  * network. Each failure is one error naming the file and the problem.
  */
-import { lstat, mkdir, readFile, readdir, readlink, rm, stat } from 'node:fs/promises';
-import { isAbsolute, join, normalize, resolve, sep } from 'node:path';
+import { lstat, mkdir, readFile, readdir, readlink, realpath, rm, stat } from 'node:fs/promises';
+import { dirname, isAbsolute, join, normalize, resolve, sep } from 'node:path';
 import { FORMAT_VERSION } from '../config.js';
 import { dataError } from '../errors.js';
-import { pointTo, publishDir, removeLeftovers, sha256, tempDir, writeDurable } from './atomic.js';
+import { pointTo, removeLeftovers, replaceDir, sha256, tempDir, TMP_PREFIX, writeDurable } from './atomic.js';
 import { layersWeightShapes, MANIFEST, MODEL_JSON, OPTIMIZER_BIN, WEIGHTS_BIN, type FileEntry, type Manifest } from './manifest.js';
 
 export type OptimizerTensors = { m: Float32Array[]; v: Float32Array[] };
@@ -83,26 +83,32 @@ export function checkpointName(epoch: number, batch: number): string {
 export async function saveCheckpoint(
   bundle: string, data: CheckpointData, options: { best: boolean; keep: number },
 ): Promise<string> {
-  await mkdir(bundle, { recursive: true });
   const name = checkpointName(data.manifest.progress.epoch, data.manifest.progress.batch);
-  const tmp = await tempDir(bundle, name);
-  await writeFiles(tmp, data);
   const dest = join(bundle, name);
-  await rm(dest, { recursive: true, force: true }); // only a re-save of the same position
-  await publishDir(tmp, dest);
-  await pointTo(join(bundle, 'latest'), name);
-  if (options.best) await pointTo(join(bundle, 'best'), name);
-  await prune(bundle, options.keep);
+  try {
+    await mkdir(bundle, { recursive: true });
+    const tmp = await tempDir(bundle, name);
+    await writeFiles(tmp, data);
+    await replaceDir(tmp, dest); // replaces only a re-save of the same position
+    await pointTo(join(bundle, 'latest'), name);
+    if (options.best) await pointTo(join(bundle, 'best'), name);
+    await prune(bundle, options.keep);
+  } catch (err) {
+    throw saveError(bundle, err);
+  }
   return dest;
 }
 
 /** Writes a single checkpoint as a flat directory (an export for inference), atomically. */
 export async function exportCheckpoint(dest: string, data: CheckpointData): Promise<void> {
-  const parent = resolve(dest, '..');
-  const tmp = await tempDir(parent, 'export');
-  await writeFiles(tmp, data);
-  await rm(dest, { recursive: true, force: true });
-  await publishDir(tmp, dest);
+  const tmp = await tempDir(resolve(dest, '..'), 'export');
+  try {
+    await writeFiles(tmp, data);
+    await replaceDir(tmp, dest);
+  } catch (err) {
+    await rm(tmp, { recursive: true, force: true });
+    throw err;
+  }
 }
 
 async function prune(bundle: string, keep: number): Promise<void> {
@@ -115,8 +121,11 @@ async function prune(bundle: string, keep: number): Promise<void> {
       // no such pointer yet
     }
   }
-  const names = (await readdir(bundle)).filter((n) => n.startsWith('epoch-')).sort();
-  const old = names.slice(0, Math.max(0, names.length - keep));
+  // --keep counts end-of-epoch checkpoints; a mid-epoch one (epoch-0004-batch-00012) is
+  // kept only while a pointer names it.
+  const names = (await readdir(bundle)).filter((n) => /^epoch-\d+(-batch-\d+)?$/.test(n)).sort();
+  const ends = names.filter((n) => !n.includes('-batch-'));
+  const old = new Set([...ends.slice(0, Math.max(0, ends.length - keep)), ...names.filter((n) => n.includes('-batch-'))]);
   for (const name of old) if (!pinned.has(name)) await rm(join(bundle, name), { recursive: true, force: true });
 }
 
@@ -127,6 +136,41 @@ async function isCheckpointDir(dir: string): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/** True when `path` does not exist or is an empty directory. */
+export async function isEmptyOrAbsent(path: string): Promise<boolean> {
+  try {
+    return (await readdir(path)).length === 0;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ENOENT';
+  }
+}
+
+/**
+ * Makes sure checkpoints can be written into `bundle` before any training time is spent:
+ * creates it and writes and removes a probe file. Errors name the path.
+ */
+export async function ensureWritable(bundle: string): Promise<void> {
+  try {
+    await mkdir(bundle, { recursive: true });
+    const probe = join(bundle, `${TMP_PREFIX}probe-${process.pid}-00000000`);
+    await writeDurable(probe, 'probe');
+    await rm(probe, { force: true });
+  } catch (err) {
+    throw saveError(bundle, err);
+  }
+}
+
+/** A file-system failure while saving, as an error the user can act on. */
+export function saveError(path: string, err: unknown): Error {
+  const code = (err as NodeJS.ErrnoException).code;
+  const why: Record<string, string> = {
+    EACCES: 'permission denied', EPERM: 'permission denied', EROFS: 'read-only file system',
+    ENOSPC: 'no space left on the device', ENOTDIR: 'a part of the path is a file', EEXIST: 'a file is in the way',
+  };
+  if (code && why[code]) return dataError(`cannot write checkpoints to ${path}: ${why[code]}`, 'choose another --out, or free space and retry');
+  return err instanceof Error ? err : new Error(String(err));
 }
 
 /** True when `dir` is a bundle or checkpoint (something a later save must not clobber). */
@@ -157,8 +201,16 @@ export async function resolveCheckpoint(modelPath: string, which?: string): Prom
   if (!info.isDirectory()) throw dataError(`${modelPath} is not a model directory`, 'pass the directory that holds lstm.json, or a bundle with best/ and latest/');
   if (await isCheckpointDir(modelPath) && which === undefined) return modelPath;
   const name = which === undefined ? 'best' : /^\d+$/.test(which) ? checkpointName(Number(which), 0) : which;
+  if (!/^(best|latest|epoch-\d+(-batch-\d+)?)$/.test(name)) {
+    throw dataError(`--checkpoint must be best, latest or an epoch number, got '${which}'`);
+  }
   const dir = join(modelPath, name);
-  if (await isCheckpointDir(dir)) return dir;
+  if (await isCheckpointDir(dir)) {
+    // A bundle is untrusted: its pointers must not lead outside it.
+    const [real, root] = await Promise.all([realpath(dir), realpath(modelPath)]);
+    if (dirname(real) !== root) throw dataError(`${dir} points outside ${modelPath}`, 'a checkpoint must be a directory inside its bundle');
+    return dir;
+  }
   if (await isCheckpointDir(modelPath)) {
     throw dataError(`${modelPath} is a single exported checkpoint; it has no checkpoint '${which}'`, 'leave out --checkpoint');
   }
@@ -202,8 +254,8 @@ export async function readCheckpoint(dir: string, options: { optimizer?: boolean
   } catch {
     throw dataError(`${modelJsonPath}: not valid JSON`);
   }
-  const groups = modelJson.weightsManifest;
-  if (!Array.isArray(groups) || groups.length !== 1 || !Array.isArray(groups[0].paths) || groups[0].paths.length !== 1) {
+  const groups = modelJson?.weightsManifest;
+  if (!Array.isArray(groups) || groups.length !== 1 || !Array.isArray(groups[0]?.paths) || groups[0].paths.length !== 1) {
     throw dataError(`${modelJsonPath}: expected one weights group with one file, found another layout`);
   }
   const weightPath = groups[0].paths[0];
@@ -221,9 +273,9 @@ export async function readCheckpoint(dir: string, options: { optimizer?: boolean
     throw dataError(`${modelJsonPath}: has ${specs?.length ?? 0} weights, expected ${expected.length} for ${manifest.network.layers} LSTM layers`);
   }
   specs.forEach((spec, i) => {
-    if ((spec.dtype ?? 'float32') !== 'float32' || JSON.stringify(spec.shape) !== JSON.stringify(expected[i])) {
+    if (typeof spec !== 'object' || spec === null || (spec.dtype ?? 'float32') !== 'float32' || JSON.stringify(spec.shape) !== JSON.stringify(expected[i])) {
       throw dataError(
-        `${modelJsonPath}: weight ${spec.name} has shape [${spec.shape}], expected [${expected[i]}] for vocabulary ${manifest.network.vocabSize} and ${manifest.network.units} units`,
+        `${modelJsonPath}: weight ${spec?.name ?? `#${i + 1}`} has shape [${spec?.shape ?? '?'}], expected [${expected[i]}] (float32) for vocabulary ${manifest.network.vocabSize} and ${manifest.network.units} units`,
       );
     }
   });
@@ -287,9 +339,30 @@ function checkManifest(m: Manifest, path: string): void {
   if (m.formatVersion !== FORMAT_VERSION) {
     throw dataError(`${path}: format version ${m.formatVersion}, this lstm reads version ${FORMAT_VERSION}`, 'use the lstm version that wrote it, or retrain');
   }
+  const damaged = 'the model is damaged or not from this tool; use another checkpoint or retrain';
   const n = m.network;
-  const ok = n && [n.layers, n.units, n.vocabSize].every((x) => Number.isInteger(x) && x > 0) &&
+  const okNetwork = n && [n.layers, n.units, n.vocabSize].every((x) => Number.isInteger(x) && x > 0) &&
+    typeof n.dropout === 'number' && n.dropout >= 0 && n.dropout < 1 &&
     Array.isArray(m.vocab) && m.vocab.length === n.vocabSize && new Set(m.vocab).size === m.vocab.length &&
     m.vocab.every((c) => typeof c === 'string' && Array.from(c).length === 1) && m.files && typeof m.files === 'object';
-  if (!ok) throw dataError(`${path}: network or vocabulary is malformed (vocabulary must have vocabSize distinct single characters)`);
+  if (!okNetwork) throw dataError(`${path}: network or vocabulary is malformed (the vocabulary must have vocabSize distinct single characters)`, damaged);
+  // What resuming relies on. (Shapes are checked against model.json when weights load.)
+  const h = m.hyperparameters;
+  const p = m.progress;
+  const okTraining = h && Number.isInteger(h.layers) && Number.isInteger(h.units) && Number.isInteger(h.seqLength) && h.seqLength > 0 &&
+    Number.isInteger(h.batchSize) && h.batchSize > 0 && typeof h.lr === 'number' && typeof h.randomSeed === 'number' &&
+    p && Number.isInteger(p.epoch) && Number.isInteger(p.batch) && Array.isArray(m.history);
+  if (!okTraining) throw dataError(`${path}: hyperparameters or progress are malformed`, damaged);
+}
+
+/** Resuming builds the network from the hyperparameters: they must describe the saved one. */
+export function checkResumable(m: Manifest, dir: string): void {
+  const h = m.hyperparameters;
+  const n = m.network;
+  if (h.layers !== n.layers || h.units !== n.units || h.dropout !== n.dropout) {
+    throw dataError(
+      `${join(dir, MANIFEST)}: hyperparameters (${h.layers}x${h.units}, dropout ${h.dropout}) disagree with the network (${n.layers}x${n.units}, dropout ${n.dropout})`,
+      'the model is damaged; resume from another checkpoint or retrain',
+    );
+  }
 }

@@ -29,8 +29,20 @@ export type Manifest = {
   savedAt: string;
   vocab: string[];
   network: { layers: number; units: number; dropout: number; vocabSize: number };
-  hyperparameters: Hyperparameters & { patience: number; keep: number; workers: number };
-  corpus: { name: string; bytes: number; characters: number; sha256: string; encoding: string; strippedBoilerplate: boolean };
+  /** Everything that shapes training; `epochs` and `patience` are the stop conditions a resume keeps. */
+  hyperparameters: Hyperparameters & { epochs?: number; patience: number; keep: number; workers: number };
+  corpus: {
+    name: string;
+    bytes: number;
+    characters: number;
+    /** sha256 of the file as given (what `sha256sum` prints). */
+    sha256: string;
+    /** sha256 of the cleaned text the model saw (UTF-8); a resume compares it. */
+    textSha256?: string;
+    encoding: string;
+    strippedBoilerplate: boolean;
+    keepBoilerplate?: boolean;
+  };
   progress: {
     /** Completed epochs. */
     epoch: number;
@@ -48,7 +60,7 @@ export type Manifest = {
   };
   history: EpochRecord[];
   /** Random streams are keyed by (seed, purpose, epoch, batch): the position is the state. */
-  rng: { seed: number; algorithm: 'alea'; keyedBy: string; nextEpoch: number; nextBatch: number };
+  rng: { randomSeed: number; algorithm: 'alea'; keyedBy: string; nextEpoch: number; nextBatch: number };
   optimizer: { name: 'adam'; step: number; beta1: number; beta2: number; epsilon: number; lr: number; clip: number } | null;
   backend: string;
   command: string;

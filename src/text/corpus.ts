@@ -5,6 +5,7 @@
  * normalise line ends to LF, NFC-normalise, optionally strip Project Gutenberg's header
  * and license, optionally lowercase. Characters are Unicode code points throughout.
  */
+import { createHash } from 'node:crypto';
 import { BINARY_SNIFF_BYTES } from '../config.js';
 import { dataError, usageError } from '../errors.js';
 
@@ -28,6 +29,8 @@ export type Corpus = {
   name: string;
   /** Size of the raw input in bytes. */
   bytes: number;
+  /** sha256 of the raw input (what `sha256sum file` prints). */
+  sha256: string;
   /** True when a Project Gutenberg header and license were removed. */
   strippedBoilerplate: boolean;
   /** True when the input looked like a Gutenberg file but boilerplate was kept. */
@@ -68,7 +71,8 @@ export function readCorpus(bytes: Uint8Array, name: string, options: CorpusOptio
       'give a file with some prose, e.g. a play from Project Gutenberg (see corpora/README.md)',
     );
   }
-  return { text, name, bytes: bytes.length, strippedBoilerplate, keptBoilerplate };
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  return { text, name, bytes: bytes.length, sha256, strippedBoilerplate, keptBoilerplate };
 }
 
 /** Strict decoding: invalid UTF-8 is an error naming the byte offset. A BOM is dropped. */

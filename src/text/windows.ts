@@ -75,10 +75,10 @@ export type EpochPlan = {
  * at least one (the partial remainder differs every epoch, so no data is always left out);
  * a text with fewer windows than a batch trains on one smaller batch.
  */
-export function epochPlan(s: Split, epoch: number, batchSize: number, seed: number): EpochPlan {
-  const offset = Math.floor(rng(seed, 'offset', epoch)() * (maxOffset(s) + 1));
+export function epochPlan(s: Split, epoch: number, batchSize: number, randomSeed: number): EpochPlan {
+  const offset = Math.floor(rng(randomSeed, 'offset', epoch)() * (maxOffset(s) + 1));
   const n = windowCount(s.trainEnd, s.seqLength, offset);
-  const order = permutation(n, rng(seed, 'shuffle', epoch));
+  const order = permutation(n, rng(randomSeed, 'shuffle', epoch));
   const starts = new Uint32Array(n);
   for (let i = 0; i < n; i++) starts[i] = offset + order[i] * s.seqLength;
   const size = Math.min(batchSize, n);

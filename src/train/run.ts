@@ -71,7 +71,7 @@ export async function train(o: RunOptions): Promise<RunResult> {
   const cfg: NetConfig = { vocabSize: o.vocab.size, layers: h.layers, units: h.units, dropout: h.dropout };
   const ids = o.vocab.encode(o.corpus.text);
   const data = split(ids, { seqLength: h.seqLength, valFraction: h.valFraction });
-  const corpusHash = sha256(Buffer.from(o.corpus.text, 'utf8'));
+  const textHash = sha256(Buffer.from(o.corpus.text, 'utf8'));
 
   const prior = o.resume?.manifest;
   const progress: Manifest['progress'] = prior
@@ -114,14 +114,14 @@ export async function train(o: RunOptions): Promise<RunResult> {
       tool: { name: TOOL_NAME, version: TOOL_VERSION },
       vocab: [...o.vocab.chars],
       network: { layers: cfg.layers, units: cfg.units, dropout: cfg.dropout, vocabSize: cfg.vocabSize },
-      hyperparameters: { ...h, patience: o.patience, keep: o.keep, workers: stepper.workers },
+      hyperparameters: { ...h, epochs: o.epochs, patience: o.patience, keep: o.keep, workers: stepper.workers },
       corpus: {
-        name: o.corpus.name, bytes: o.corpus.bytes, characters: ids.length, sha256: corpusHash,
-        encoding: o.encoding, strippedBoilerplate: o.corpus.strippedBoilerplate,
+        name: o.corpus.name, bytes: o.corpus.bytes, characters: ids.length, sha256: o.corpus.sha256, textSha256: textHash,
+        encoding: o.encoding, strippedBoilerplate: o.corpus.strippedBoilerplate, keepBoilerplate: o.corpus.keptBoilerplate,
       },
       progress: { ...progress, step: trainer.step },
       history,
-      rng: { seed: h.randomSeed, algorithm: 'alea', keyedBy: 'seed/purpose/epoch/batch/example', nextEpoch: progress.epoch, nextBatch: progress.batch },
+      rng: { randomSeed: h.randomSeed, algorithm: 'alea', keyedBy: 'seed/purpose/epoch/batch/example', nextEpoch: progress.epoch, nextBatch: progress.batch },
       optimizer: { name: 'adam', step: trainer.step, ...ADAM, lr: trainer.hyper.lr, clip: h.clip },
       backend: o.backend,
       command: o.command,
@@ -155,12 +155,12 @@ export async function train(o: RunOptions): Promise<RunResult> {
       let epochChars = 0;
       for (let k = progress.batch; k < plan.batches; k++) {
         const batch = planBatch(data, plan, k);
-        const { lossSum } = await stepper.step(batch, { seed: h.randomSeed, epoch, batch: k });
+        const { lossSum, norm } = await stepper.step(batch, { randomSeed: h.randomSeed, epoch, batch: k });
         const chars = batch.batch * batch.seqLength;
         const loss = lossSum / chars;
-        if (!Number.isFinite(loss) || loss > explodeAt) {
+        if (!Number.isFinite(loss) || loss > explodeAt || !Number.isFinite(norm)) {
           throw runtimeError(
-            `training diverged at epoch ${epoch + 1}, batch ${k + 1}: loss ${Number.isFinite(loss) ? loss.toFixed(2) + ' nats' : String(loss)}; ${saved ? `the last good checkpoint in ${o.out} is untouched` : 'nothing was saved'}`,
+            `training diverged at epoch ${epoch + 1}, batch ${k + 1}: loss ${Number.isFinite(loss) ? loss.toFixed(2) + ' nats' : String(loss)}${Number.isFinite(norm) ? '' : `, gradient norm ${norm}`}; ${saved ? `the last good checkpoint in ${o.out} is untouched` : 'nothing was saved'}`,
             `lower the learning rate, e.g. --lr ${h.lr / 2}, or the gradient clip, e.g. --clip ${Math.max(1, h.clip / 2)}`,
           );
         }

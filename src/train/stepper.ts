@@ -5,10 +5,9 @@
  * (equal to one thread's up to float rounding), and one optimizer applies them. Dropout
  * masks are keyed per example, so any split gives the same masks as one thread.
  */
-import * as tf from '@tensorflow/tfjs-core';
 import { dropoutMasks, type MaskKey } from '../net/dropout.js';
 import { WorkerPool } from '../net/pool.js';
-import type { Trainer } from '../net/trainer.js';
+import { Trainer } from '../net/trainer.js';
 import { sliceBatch, type Batch } from '../text/windows.js';
 
 export type Stepper = {
@@ -44,15 +43,23 @@ export async function makeStepper(trainer: Trainer, workers: number, backend: st
         }));
       }
       const own = shares > 1 ? sliceBatch(batch, bounds[0], bounds[1]) : batch;
-      const mine = trainer.grads(own, masksFor(key, own, range(bounds[0], bounds[1])), scale);
-      const others = await pending;
-      let lossSum = mine.lossSum;
-      let grads = mine.grads;
-      if (others.length) {
-        grads = tf.tidy(() => mine.grads.map((g, i) => tf.addN([g, ...others.map((o) => tf.tensor(o.grads[i], g.shape))])));
-        mine.grads.forEach((g) => g.dispose());
-        for (const o of others) lossSum += o.lossSum;
+      let mine;
+      try {
+        mine = trainer.grads(own, masksFor(key, own, range(bounds[0], bounds[1])), scale);
+      } catch (err) {
+        await pending.catch(() => {}); // let the workers finish before reporting
+        throw err;
       }
+      let others;
+      try {
+        others = await pending;
+      } catch (err) {
+        mine.grads.forEach((g) => g.dispose());
+        throw err;
+      }
+      let lossSum = mine.lossSum;
+      for (const o of others) lossSum += o.lossSum;
+      const grads = Trainer.addShares(mine.grads, others.map((o) => o.grads));
       if (!Number.isFinite(lossSum)) {
         grads.forEach((g) => g.dispose());
         return { lossSum, norm: NaN };

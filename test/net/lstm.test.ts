@@ -91,7 +91,7 @@ describe('lossAndGrads (fused forward/backward) against tfjs autograd', () => {
     const params = randomParams(cfg, c.V * 100 + c.U);
     const batch = randomBatch(c.V, c.T, c.B, c.L * 10 + c.T);
     const examples = Array.from({ length: c.B }, (_, b) => b);
-    const masks = c.masks ? dropoutMasks({ seed: 7, epoch: 1, batch: 2 }, c.dropout, c.L, c.U, c.T, examples) : undefined;
+    const masks = c.masks ? dropoutMasks({ randomSeed: 7, epoch: 1, batch: 2 }, c.dropout, c.L, c.U, c.T, examples) : undefined;
     if (masks) {
       // The masks really drop something, so the test would notice them being ignored.
       expect(masks[0].some((x) => x === 0)).toBe(true);
@@ -127,7 +127,7 @@ describe('lossAndGrads (fused forward/backward) against tfjs autograd', () => {
     const w = weightsOf(cfg, ts);
     const plain = lossAndGrads(w, cfg, batch, undefined, 1);
     plain.grads.forEach((g) => g.dispose());
-    const masks = dropoutMasks({ seed: 1, epoch: 0, batch: 0 }, 0.5, c.L, c.U, c.T, [0, 1, 2]);
+    const masks = dropoutMasks({ randomSeed: 1, epoch: 0, batch: 0 }, 0.5, c.L, c.U, c.T, [0, 1, 2]);
     const dropped = lossAndGrads(w, cfg, batch, masks, 1);
     dropped.grads.forEach((g) => g.dispose());
     expect(Math.abs(plain.lossSum - batchLoss(w, cfg, batch)) / plain.lossSum).toBeLessThan(1e-6);
@@ -140,7 +140,7 @@ describe('lossAndGrads (fused forward/backward) against tfjs autograd', () => {
     const cfg = cfgOf(c);
     const ts = tensorsOf(cfg, randomParams(cfg, 5));
     const batch = randomBatch(c.V, c.T, c.B, 6);
-    const masks = dropoutMasks({ seed: 1, epoch: 0, batch: 0 }, c.dropout, c.L, c.U, c.T, [0, 1]);
+    const masks = dropoutMasks({ randomSeed: 1, epoch: 0, batch: 0 }, c.dropout, c.L, c.U, c.T, [0, 1]);
     const before = tf.memory().numTensors;
     const { grads } = lossAndGrads(weightsOf(cfg, ts), cfg, batch, masks, 1);
     expect(tf.memory().numTensors).toBe(before + grads.length);
@@ -226,7 +226,7 @@ describe('Trainer', () => {
   const cfg: NetConfig = { vocabSize: 6, layers: 2, units: 8, dropout: 0.2 };
   const batch = randomBatch(6, 8, 4, 11);
   const step = (trainer: Trainer, k: number) => {
-    const masks = dropoutMasks({ seed: 3, epoch: 0, batch: k }, cfg.dropout, cfg.layers, cfg.units, batch.seqLength, [0, 1, 2, 3]);
+    const masks = dropoutMasks({ randomSeed: 3, epoch: 0, batch: k }, cfg.dropout, cfg.layers, cfg.units, batch.seqLength, [0, 1, 2, 3]);
     const { lossSum, grads } = trainer.grads(batch, masks, 1 / (batch.batch * batch.seqLength));
     const norm = trainer.apply(grads);
     expect(Number.isFinite(norm)).toBe(true);

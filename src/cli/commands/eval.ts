@@ -1,7 +1,7 @@
 /** `lstm eval --model M <corpus|->`: cross-entropy of a model on a text. */
 import type { Command } from 'commander';
+import { defaults } from '../../config.js';
 import { showChar } from '../../text/show.js';
-import { split, validationBatches } from '../../text/windows.js';
 import type { Context } from '../context.js';
 import { loadCorpus } from '../corpus.js';
 import { bits, count } from '../format.js';
@@ -19,7 +19,7 @@ export function register(program: Command, context: () => Context): void {
   )
     .option('-m, --model <dir>', 'model bundle or exported checkpoint (default: the bundled model)')
     .option('--checkpoint <name>', 'best (default), latest, or an epoch number')
-    .option('--batch-size <n>', 'windows evaluated at once', int('--batch-size', 1), 64)
+    .option('--batch-size <n>', 'windows evaluated at once', int('--batch-size', 1), defaults.batchSize)
     .option('--json', 'print the result as JSON')
     .action(async (path: string, flags: Flags, cmd: Command) => {
       const ctx = context();
@@ -43,25 +43,11 @@ export function register(program: Command, context: () => Context): void {
         const chars = unknown.slice(0, 10).map((c) => `'${showChar(c)}'`).join(' ');
         ctx.reporter.warn(`skipped ${skipped} character(s) outside the model's vocabulary: ${chars}`);
       }
-      const ids = model.vocab.encode(text);
-      // Windows as in validation: the model's sequence length, state reset per window.
-      const data = split(ids, { seqLength: Math.min(h.seqLength, Math.max(1, ids.length - 1)), valFraction: 0 });
-      const asValidation = { ...data, trainEnd: 0 };
-      const { batchLoss, disposeWeights, toDevice } = await import('../../net/lstm.js');
-      const w = toDevice(model.cfg, model.params);
-      let sum = 0;
-      let chars = 0;
-      try {
-        for (const batch of validationBatches(asValidation, flags.batchSize)) {
-          sum += batchLoss(w, model.cfg, batch);
-          chars += batch.batch * batch.seqLength;
-        }
-      } finally {
-        disposeWeights(w);
-      }
-      const nats = sum / chars;
+      const { evaluate } = await import('../../train/evaluate.js');
+      const { lossSum, chars, seqLength } = evaluate(model.cfg, model.params, model.vocab.encode(text), h.seqLength, flags.batchSize);
+      const nats = lossSum / chars;
       const doc = {
-        model: model.checkpoint.dir, corpus: corpus.name, characters: chars, skipped, seqLength: data.seqLength,
+        model: model.checkpoint.dir, corpus: corpus.name, characters: chars, skipped, seqLength,
         nats, bitsPerChar: bits(nats), perplexity: Math.exp(nats),
       };
       if (flags.json) return writeJson(doc, true);

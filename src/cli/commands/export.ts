@@ -1,6 +1,6 @@
 /** `lstm export`: one checkpoint of a bundle as a flat model for inference (no optimizer state). */
 import type { Command } from 'commander';
-import { exportCheckpoint, holdsModel, readCheckpoint, resolveCheckpoint } from '../../store/checkpoint.js';
+import { exportCheckpoint, holdsModel, isEmptyOrAbsent, readCheckpoint, resolveCheckpoint } from '../../store/checkpoint.js';
 import { usageError } from '../../errors.js';
 import type { Context } from '../context.js';
 
@@ -15,7 +15,12 @@ export function register(program: Command, context: () => Context): void {
     .option('--note <key=value...>', 'record notes in lstm.json (e.g. how it was trained)')
     .action(async (flags: { model: string; out: string; checkpoint?: string; force?: boolean; note?: string[] }) => {
       const ctx = context();
-      if (!flags.force && (await holdsModel(flags.out))) throw usageError(`${flags.out} already holds a model`, 'pass --force to replace it');
+      // Only a model is ever replaced, never some other directory the user named by mistake.
+      if (await holdsModel(flags.out)) {
+        if (!flags.force) throw usageError(`${flags.out} already holds a model`, 'pass --force to replace it');
+      } else if (!(await isEmptyOrAbsent(flags.out))) {
+        throw usageError(`${flags.out} exists and is not a model; export writes a new directory`, 'choose a new --out path');
+      }
       const ckpt = await readCheckpoint(await resolveCheckpoint(flags.model, flags.checkpoint));
       const { files: _files, savedAt: _savedAt, ...manifest } = ckpt.manifest;
       const notes = { ...(manifest.notes ?? {}) } as Record<string, unknown>;

@@ -25,7 +25,7 @@ export function register(program: Command, context: () => Context): void {
     .option('-p, --prompt <text>', 'alias of --seed')
     .option('--seed-file <path>', 'read the seed text from a file, or - for stdin')
     .option('-n, --length <n>', 'characters to generate (the seed not counted)', int('--length', 0), defaults.length)
-    .option('-t, --temperature <t>', 'sampling temperature; 0 means argmax', num('--temperature', 0, Infinity), defaults.temperature)
+    .option('-t, --temperature <t>', 'sampling temperature; 0 means argmax', num('--temperature', 0, Infinity, { hint: 'use --argmax or --temperature 0 for greedy output' }), defaults.temperature)
     .option('--argmax', 'always take the most likely character (same as --temperature 0)')
     .option('--top-k <k>', 'sample only from the k most likely characters', int('--top-k', 1))
     .option('--top-p <p>', 'sample only from the smallest set of characters whose probability reaches p', num('--top-p', 0, 1, { openMin: true }))
@@ -35,7 +35,7 @@ export function register(program: Command, context: () => Context): void {
     .option('--echo', 'print the seed before the generated text')
     .addOption(new Option('--unknown <mode>', 'seed characters outside the vocabulary: error or skip').choices(['error', 'skip']).default('error'))
     .option('--json', 'print the result as JSON')
-    .action(async (flags: Flags & { prompt?: string }) => run(flags, context()));
+    .action(async (flags: Flags & { prompt?: string }, cmd: Command) => run(flags, cmd, context()));
 }
 
 async function readSeed(flags: Flags & { prompt?: string }): Promise<string> {
@@ -58,9 +58,9 @@ async function readSeed(flags: Flags & { prompt?: string }): Promise<string> {
   return '';
 }
 
-async function run(flags: Flags & { prompt?: string }, ctx: Context): Promise<void> {
+async function run(flags: Flags & { prompt?: string }, cmd: Command, ctx: Context): Promise<void> {
   const r = ctx.reporter;
-  if (flags.argmax && flags.temperature !== defaults.temperature && flags.temperature !== 0) {
+  if (flags.argmax && cmd.getOptionValueSource('temperature') === 'cli' && flags.temperature !== 0) {
     throw usageError(`--argmax and --temperature ${flags.temperature} contradict each other`, 'use one of them');
   }
   const temperature = flags.argmax ? 0 : flags.temperature;
@@ -88,6 +88,8 @@ async function run(flags: Flags & { prompt?: string }, ctx: Context): Promise<vo
   }
 
   const randomSeed = flags.randomSeed ?? drawSeed();
+  // On a terminal, say which seed was drawn so a good sample can be repeated.
+  if (flags.randomSeed === undefined && temperature > 0 && r.tty) r.info(r.c.dim(`random seed ${randomSeed} (repeat with --random-seed ${randomSeed})`));
   const { Sampler } = await import('../../net/sampler.js');
   const { generate } = await import('../../net/generate.js');
   const sampler = new Sampler(model.cfg, model.params);

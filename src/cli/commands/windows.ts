@@ -1,5 +1,6 @@
 /** `lstm windows <corpus>`: how the text becomes training data. */
 import type { Command } from 'commander';
+import { defaults } from '../../config.js';
 import { showText } from '../../text/show.js';
 import { Vocab } from '../../text/vocab.js';
 import { epochPlan, split, trainChars, valChars, validationStarts } from '../../text/windows.js';
@@ -19,7 +20,7 @@ export function register(program: Command, context: () => Context): void {
         .argument('<corpus>', 'text file, or - for stdin'),
     ),
   )
-    .option('--examples <n>', 'example windows to show', int('--examples', 0, 100), 3)
+    .option('--examples <n>', 'example windows to show', int('--examples', 0, 100), defaults.examples)
     .option('--json', 'print the same as JSON')
     .action(async (path: string, flags: Flags) => run(path, flags, context()));
 }

@@ -1,0 +1,33 @@
+/**
+ * A model's cross-entropy on a text, windowed exactly as validation is during training
+ * (non-overlapping windows of the model's sequence length, state reset per window), so
+ * `lstm eval` on a bundle's held-out tail reproduces its validation loss.
+ */
+import { dataError } from '../errors.js';
+import { batchLoss, disposeWeights, toDevice } from '../net/lstm.js';
+import type { NetConfig, Params } from '../net/params.js';
+import type { Ids } from '../text/vocab.js';
+import { validationBatches, type Split } from '../text/windows.js';
+
+export type Evaluation = { lossSum: number; chars: number; seqLength: number };
+
+export function evaluate(cfg: NetConfig, params: Params, ids: Ids, seqLength: number, batchSize: number): Evaluation {
+  if (ids.length < 2) {
+    throw dataError(`the text has ${ids.length} character(s) in the model's vocabulary; evaluation needs at least 2`, 'give a longer text');
+  }
+  // A text shorter than one window is scored as one shorter window.
+  const T = Math.min(seqLength, ids.length - 1);
+  const all: Split = { ids, seqLength: T, trainEnd: 0 }; // the whole text plays the held-out part
+  const w = toDevice(cfg, params);
+  let lossSum = 0;
+  let chars = 0;
+  try {
+    for (const batch of validationBatches(all, batchSize)) {
+      lossSum += batchLoss(w, cfg, batch);
+      chars += batch.batch * batch.seqLength;
+    }
+  } finally {
+    disposeWeights(w);
+  }
+  return { lossSum, chars, seqLength: T };
+}
