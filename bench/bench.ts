@@ -84,7 +84,7 @@ async function stage(name: string, c: Config): Promise<StageResult> {
     const workers = name === 'workers' ? Math.min(availableParallelism(), 8) : 1;
     const stepper = await makeStepper(trainer, workers, c.backend);
     let k = 0;
-    const ms = await time(() => stepper.step(batch, { seed: 1, epoch: 0, batch: k++ }), Math.max(c.repeats, 5));
+    const ms = await time(() => stepper.step(batch, { randomSeed: 1, epoch: 0, batch: k++ }), Math.max(c.repeats, 5));
     await stepper.dispose();
     return { msPerUnit: ms, unit: 'batch', chars, flops: trainFlops(c), peakRssMB: rss(), note: `${workers} thread(s)` };
   }
