@@ -292,6 +292,8 @@ describe.concurrent('colour', () => {
   });
 
   // On a real terminal (util-linux `script` gives one), colour is on unless NO_COLOR says no.
+  // CI=true (as CI sets it) makes chalk's detection answer "no colour": that is chalk's
+  // policy for CI logs, so these run as a user's terminal would, without CI variables.
   const hasScript = spawnSync('script', ['--version']).status === 0;
   it.skipIf(!hasScript).for([
     ['a TTY colours errors', {}, true],
@@ -300,7 +302,9 @@ describe.concurrent('colour', () => {
   ] as [string, Record<string, string>, boolean][])('%s (via script)', async ([, env, coloured], { expect }) => {
     // `script` runs its command through a shell that does not know our `lstm` function.
     const command = [process.execPath, binPath, 'vocab', file('missing.txt')].map(shellQuote).join(' ');
-    const r = await bash(`script -qec ${shellQuote(command)} /dev/null`, { env: { TERM: 'xterm-256color', ...env } });
+    const r = await bash(`script -qec ${shellQuote(command)} /dev/null`, {
+      env: { TERM: 'xterm-256color', CI: undefined, GITHUB_ACTIONS: undefined, ...env },
+    });
     expect(r.stdout).toContain('error:');
     if (coloured) expect(r.stdout).toMatch(ANSI);
     else expect(r.stdout).not.toMatch(ANSI);

@@ -22,7 +22,7 @@ afterAll(() => rm(dir, { recursive: true, force: true }));
 describe.skipIf(!hasScript)('training on a terminal (via script)', () => {
   const train = (stty: string, out: string) =>
     bash(`cd ${dir} && timeout 60 script -qec "${stty}node ${binPath} train text.txt --out ${out} --epochs 2 ${tinyFlags.join(' ')}" /dev/null`,
-      { env: { TERM: 'xterm-256color' } });
+      { env: { TERM: 'xterm-256color', CI: undefined } });
 
   it('shows a progress line with batch count, running loss and ETA', async () => {
     const r = await train('stty cols 120 rows 30; ', 'm1');
