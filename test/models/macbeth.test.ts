@@ -11,8 +11,7 @@ import { lstm, repoRoot } from '../helpers/cli.js';
 
 const dir = path.join(repoRoot, 'models', 'macbeth');
 
-// TEMPORARY until models/macbeth is committed in this session: skip when absent.
-describe.skipIf(!existsSync(dir))('the bundled Macbeth model', () => {
+describe('the bundled Macbeth model', () => {
   it('is a single exported checkpoint whose files match their sizes and hashes', async () => {
     expect(existsSync(path.join(dir, 'lstm.json'))).toBe(true);
     expect(await resolveCheckpoint(dir)).toBe(dir);
