@@ -26,6 +26,8 @@ export const defaults = {
   lrDecayAfter: 10,
   clip: 5,
   epochs: 20,
+  /** The epoch limit when only --max-time is given: time and early stopping decide. */
+  epochsUntilTime: 10_000,
   patience: 5,
   keep: 3,
   // per-epoch sample while training

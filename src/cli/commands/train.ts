@@ -30,7 +30,7 @@ export function register(program: Command, context: () => Context): void {
   ))
     .option('--out <dir>', 'model bundle directory (default: models/<corpus name>)')
     .option('--resume <dir>', 'continue training the bundle in <dir> (same vocabulary and settings)')
-    .option('--epochs <n>', 'stop after this many epochs in total', int('--epochs', 1), defaults.epochs)
+    .option('--epochs <n>', 'stop after this many epochs in total (no limit when only --max-time is given)', int('--epochs', 1), defaults.epochs)
     .option('--max-time <duration>', 'stop after this long, e.g. 90s, 10m, 1h', parseDuration)
     .option('--patience <n>', 'stop after this many epochs without a better validation loss', int('--patience', 1), defaults.patience)
     .option('--keep <n>', 'epoch checkpoints to keep besides best and latest', int('--keep', 1), defaults.keep)
@@ -53,6 +53,9 @@ async function run(path: string, flags: Flags, cmd: Command, ctx: Context): Prom
   const { readCheckpoint, resolveCheckpoint, holdsModel, ensureWritable, checkResumable } = await import('../../store/checkpoint.js');
   const given = (name: string) => cmd.getOptionValueSource(name) === 'cli';
   let { epochs, patience, keep } = flags;
+  // `--max-time 15m` alone means "train for 15 minutes": the time limit and early stopping
+  // decide, not the default epoch count.
+  if (flags.maxTime !== undefined && !given('epochs')) epochs = defaults.epochsUntilTime;
 
   // What to train: a new model, or the one being resumed (its settings win).
   let resume;
@@ -156,7 +159,7 @@ async function run(path: string, flags: Flags, cmd: Command, ctx: Context): Prom
           r.done();
           if (json) return void writeJson({ event: 'epoch', ...e, rssMB: Math.round(process.memoryUsage().rss / 2 ** 20), trainBits: bits(e.trainLoss), valBits: e.valLoss === null ? null : bits(e.valLoss), valPerplexity: e.valLoss === null ? null : Math.exp(e.valLoss) });
           const val = e.valLoss === null ? 'no validation' : `val ${loss(e.valLoss)}, perplexity ${Math.exp(e.valLoss).toFixed(2)}`;
-          r.info(`epoch ${e.epoch}/${e.epochs}  train ${loss(e.trainLoss)}  ${val}  ${count(e.charsPerSecond)} chars/s  ${duration(e.seconds)}  elapsed ${duration(e.elapsedSeconds)}  eta ${duration(e.etaSeconds ?? NaN)}${e.best ? '  ' + bestMark : ''}`);
+          r.info(`epoch ${e.epoch}${e.epochs === defaults.epochsUntilTime ? '' : `/${e.epochs}`}  train ${loss(e.trainLoss)}  ${val}  ${count(e.charsPerSecond)} chars/s  ${duration(e.seconds)}  elapsed ${duration(e.elapsedSeconds)}  eta ${duration(e.etaSeconds ?? NaN)}${e.best ? '  ' + bestMark : ''}`);
           if (e.sample !== undefined) r.info(c.dim(e.sample.replace(/^/gm, '  │ ')));
         },
         onCheckpoint: (k) => {
