@@ -60,15 +60,6 @@ describe('resume', () => {
     expect(m.hyperparameters.epochs).toBe(3);
   });
 
-  it('lets --max-time alone decide how long to train, not the default 20 epochs', async () => {
-    const timed = path.join(dir, 'timed');
-    await trainTiny(corpus, timed, ['--max-time', '0.001s']);
-    expect((await readCheckpoint(path.join(timed, 'latest'))).manifest.hyperparameters.epochs).toBeGreaterThan(1000);
-    const both = path.join(dir, 'timed-and-counted');
-    await trainTiny(corpus, both, ['--max-time', '0.001s', '--epochs', '4']);
-    expect((await readCheckpoint(path.join(both, 'latest'))).manifest.hyperparameters.epochs).toBe(4);
-  });
-
   it('warns when the text differs from the one trained on, and continues', async () => {
     const out = path.join(dir, 'other-text');
     await trainTiny(corpus, out, ['--epochs', '1']);
@@ -83,6 +74,17 @@ describe('resume', () => {
     await trainTiny(corpus, out, ['--epochs', '1']);
     const r = await lstm(['-q', 'train', corpus, '--resume', out, '--out', out + '/', '--epochs', '2']);
     expect(r.code).toBe(0);
+  });
+});
+
+describe('stop conditions', () => {
+  it('lets --max-time alone decide how long to train, not the default 20 epochs', async () => {
+    const timed = path.join(dir, 'timed');
+    await trainTiny(corpus, timed, ['--max-time', '0.001s']);
+    expect((await readCheckpoint(path.join(timed, 'latest'))).manifest.hyperparameters.epochs).toBeGreaterThan(1000);
+    const both = path.join(dir, 'timed-and-counted');
+    await trainTiny(corpus, both, ['--max-time', '0.001s', '--epochs', '4']);
+    expect((await readCheckpoint(path.join(both, 'latest'))).manifest.hyperparameters.epochs).toBe(4);
   });
 });
 
