@@ -76,16 +76,16 @@ async function stage(name: string, c: Config): Promise<StageResult> {
     return { msPerUnit: ms, unit: 'batch', chars, flops: trainFlops(c), peakRssMB: rss() };
   }
   if (name === 'fused' || name === 'workers') {
-    const { initParams } = await import('../src/net/params.js');
-    const { Trainer } = await import('../src/net/trainer.js');
-    const { makeStepper } = await import('../src/train/stepper.js');
+    const { initParams } = await import('../src/net/init.js');
+    const { Adam } = await import('../src/net/adam.js');
+    const { makeTrainStep } = await import('../src/train/step.js');
     const cfg = { vocabSize: V, layers: L, units: U, dropout: 0.2 };
-    const trainer = new Trainer(cfg, initParams(cfg, 1), { lr: 2e-3, clip: 5 });
+    const adam = new Adam(cfg, initParams(cfg, 1), { lr: 2e-3, clip: 5 });
     const workers = name === 'workers' ? Math.min(availableParallelism(), 8) : 1;
-    const stepper = await makeStepper(trainer, workers, c.backend);
+    const trainStep = await makeTrainStep(adam, workers, c.backend);
     let k = 0;
-    const ms = await time(() => stepper.step(batch, { randomSeed: 1, epoch: 0, batch: k++ }), Math.max(c.repeats, 5));
-    await stepper.dispose();
+    const ms = await time(() => trainStep.step(batch, { randomSeed: 1, epoch: 0, batch: k++ }), Math.max(c.repeats, 5));
+    await trainStep.dispose();
     return { msPerUnit: ms, unit: 'batch', chars, flops: trainFlops(c), peakRssMB: rss(), note: `${workers} thread(s)` };
   }
   if (name === 'matmul') {
@@ -96,19 +96,19 @@ async function stage(name: string, c: Config): Promise<StageResult> {
     return { msPerUnit: ms, unit: 'matmul', chars: 0, flops: 2 * T * B * (V + U) * 4 * U, peakRssMB: rss(), note: `[${T * B}, ${V + U}] x [${V + U}, ${4 * U}]` };
   }
   if (name === 'generate' || name === 'windowed') {
-    const { initParams } = await import('../src/net/params.js');
+    const { initParams } = await import('../src/net/init.js');
     const cfg = { vocabSize: V, layers: L, units: U, dropout: 0.2 };
     const params = initParams(cfg, 1);
     const n = name === 'generate' ? 2000 : 60;
     if (name === 'generate') {
-      const { Sampler } = await import('../src/net/sampler.js');
-      const { choose } = await import('../src/net/choose.js');
-      const sampler = new Sampler(cfg, params);
+      const { StatefulLstm } = await import('../src/net/stateful.js');
+      const { choose } = await import('../src/generate/sampling.js');
+      const net = new StatefulLstm(cfg, params);
       let seed = 1;
       const random = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
       const run = () => {
-        sampler.reset(1);
-        for (let i = 0; i < n; i++) sampler.feed([choose(sampler.logits, { temperature: 0.8 }, random)]);
+        net.reset(1);
+        for (let i = 0; i < n; i++) net.feed([choose(net.logits, { temperature: 0.8 }, random)]);
       };
       const ms = await time(run, c.repeats);
       return { msPerUnit: ms.map((x) => x / n), unit: 'char', chars: 1, peakRssMB: rss(), note: 'stateful: one step per character' };
@@ -138,8 +138,8 @@ async function main(): Promise<void> {
   let vocabSize = 72; // Macbeth's vocabulary with case kept; used when the corpus is absent
   let vocabSource = 'synthetic (Macbeth corpus not found)';
   if (existsSync(MACBETH)) {
-    const text = readFileSync(MACBETH, 'utf8').replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n').normalize('NFC');
-    vocabSize = new Set(Array.from(text)).size;
+    const { readCorpus } = await import('../src/text/corpus.js');
+    vocabSize = new Set(readCorpus(readFileSync(MACBETH), MACBETH).text).size;
     vocabSource = '../shared/corpora/macbeth.txt';
   }
   const c: Config = { backend, units: 300, layers: 2, seqLength: 50, batch: 64, vocabSize, repeats: Number(arg('repeats', '3')), vocabSource };

@@ -3,6 +3,7 @@
  * split of a batch across workers: each example's mask comes from its own stream keyed by
  * (seed, epoch, batch, example, layer). Values are 0 or 1/(1-rate) (inverted dropout).
  */
+import type { NetConfig } from '../layout.js';
 import { rng } from '../text/random.js';
 
 export type MaskKey = { randomSeed: number; epoch: number; batch: number };
@@ -29,4 +30,9 @@ export function dropoutMasks(
     masks.push(m);
   }
   return masks;
+}
+
+/** The masks of a batch share for a network, or undefined when it has no dropout. */
+export function networkMasks(cfg: NetConfig, key: MaskKey, seqLength: number, examples: number[]): Float32Array[] | undefined {
+  return cfg.dropout > 0 ? dropoutMasks(key, cfg.dropout, cfg.layers, cfg.units, seqLength, examples) : undefined;
 }

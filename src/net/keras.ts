@@ -9,11 +9,7 @@
  * default orthogonal one takes minutes at 300x1200 in JS.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { NetConfig } from './params.js';
-export { toLayersWeights, fromLayersWeights } from './params.js';
-
-export type WeightSpec = { name: string; shape: number[]; dtype: 'float32' };
-export type LayersArtifacts = { modelTopology: object; weightSpecs: WeightSpec[] };
+import type { NetConfig } from '../layout.js';
 
 /** Builds the equivalent tf.LayersModel (used for the topology, and by tests). */
 export function buildLayersModel(cfg: NetConfig): tf.Sequential {
@@ -36,8 +32,11 @@ export function buildLayersModel(cfg: NetConfig): tf.Sequential {
   return model;
 }
 
-/** The topology and weight specs of the Layers model for a config (no weights). */
-export async function layersArtifacts(cfg: NetConfig): Promise<LayersArtifacts> {
+/**
+ * The Layers topology (model.json's `modelTopology`) for a config. Its weights are named
+ * and ordered as layout.ts's layersWeightSpecs (a test holds the two together).
+ */
+export async function layersTopology(cfg: NetConfig): Promise<object> {
   const model = buildLayersModel(cfg);
   let artifacts: tf.io.ModelArtifacts | undefined;
   await model.save(tf.io.withSaveHandler(async (a) => {
@@ -45,5 +44,5 @@ export async function layersArtifacts(cfg: NetConfig): Promise<LayersArtifacts> 
     return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
   }));
   model.dispose();
-  return { modelTopology: artifacts!.modelTopology as object, weightSpecs: artifacts!.weightSpecs as WeightSpec[] };
+  return artifacts!.modelTopology as object;
 }

@@ -13,12 +13,12 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Batch } from '../text/windows.js';
-import { inputSize, paramSpecs, type NetConfig, type Params } from './params.js';
+import { GATE, GATES, inputSize, paramSpecs, type NetConfig, type Params } from '../layout.js';
 
 /** Weights on the device, in paramSpecs order: W per layer, then dense W and b. */
 export type NetWeights = { W: tf.Tensor2D[]; denseW: tf.Tensor2D; denseB: tf.Tensor1D };
 
-/** Uploads parameters (params.ts layout) as tensors; the caller disposes them with `disposeWeights`. */
+/** Uploads parameters (layout.ts's training form) as tensors; the caller disposes them with `disposeWeights`. */
 export function toDevice(cfg: NetConfig, params: Params): NetWeights {
   const specs = paramSpecs(cfg);
   const t = specs.map((s) => tf.tensor(params.get(s.name)!, s.shape));
@@ -66,10 +66,10 @@ function layerForward(xs: tf.Tensor[], W: tf.Tensor2D, U: number, save: boolean)
       const xh = tf.concat([x, h], 1); // [B, I + 1 + U]
       const z = tf.matMul(xh, W); // [B, 4U]
       const s = tf.sigmoid(z);
-      const i = tf.slice(s, [0, 0], [B, U]);
-      const f = tf.slice(s, [0, U], [B, U]);
-      const o = tf.slice(s, [0, 3 * U], [B, U]);
-      const g = tf.tanh(tf.slice(z, [0, 2 * U], [B, U]));
+      const i = tf.slice(s, [0, GATE.i * U], [B, U]);
+      const f = tf.slice(s, [0, GATE.f * U], [B, U]);
+      const o = tf.slice(s, [0, GATE.o * U], [B, U]);
+      const g = tf.tanh(tf.slice(z, [0, GATE.c * U], [B, U]));
       const cNew = tf.add(tf.mul(f, c), tf.mul(i, g));
       const tc = tf.tanh(cNew);
       return { xh, i, f, g, o, tc, c: cNew, h: tf.mul(o, tc) };
@@ -108,7 +108,8 @@ function layerBackward(saved: Saved[], dhs: tf.Tensor[], W: tf.Tensor2D, I: numb
       const dI = tf.mul(tf.mul(dc, g), tf.mul(i, tf.sub(one, i)));
       const dG = tf.mul(tf.mul(dc, i), tf.sub(one, tf.square(g)));
       const dF = tf.mul(tf.mul(dc, cPrev), tf.mul(f, tf.sub(one, f)));
-      const dz = tf.concat([dI, dF, dG, dO], 1); // [B, 4U], gate order i, f, c, o
+      const byGate = { i: dI, f: dF, c: dG, o: dO };
+      const dz = tf.concat(GATES.map((gate) => byGate[gate]), 1); // [B, 4U] in layout.ts's gate order
       const dxh = tf.matMul(dz, back);
       return needDx
         ? { dz, dc: tf.mul(dc, f), dh: tf.slice(dxh, [0, I + 1], [B, U]), dx: tf.slice(dxh, [0, 0], [B, I]) }

@@ -1,9 +1,11 @@
 /**
  * `lstm.json`: what makes a checkpoint self-describing. Everything needed to sample
  * (vocabulary, network shape), to resume (hyperparameters, progress, RNG position,
- * optimizer layout) and to trust the files (size and sha256 of each).
+ * optimizer layout) and to trust the files (size and sha256 of each). Built here from its
+ * parts and checked here when read, so the format has one home.
  */
-import type { Hyperparameters } from '../config.js';
+import { FORMAT_VERSION, TOOL_NAME, TOOL_VERSION, type Hyperparameters } from '../config.js';
+import { dataError } from '../errors.js';
 
 export const MANIFEST = 'lstm.json';
 export const MODEL_JSON = 'model.json';
@@ -22,46 +24,55 @@ export type EpochRecord = {
   lr?: number;
 };
 
+export type Network = { layers: number; units: number; dropout: number; vocabSize: number };
+/** Everything that shapes training; `epochs` and `patience` are the stop conditions a resume keeps. */
+export type StoredHyperparameters = Hyperparameters & { epochs?: number; patience: number; keep: number; workers: number };
+
+export type CorpusRecord = {
+  name: string;
+  bytes: number;
+  characters: number;
+  /** sha256 of the file as given (what `sha256sum` prints). */
+  sha256: string;
+  /** sha256 of the cleaned text the model saw (UTF-8); a resume compares it. */
+  textSha256?: string;
+  encoding: string;
+  strippedBoilerplate: boolean;
+  keepBoilerplate?: boolean;
+};
+
+export type Progress = {
+  /** Completed epochs. */
+  epoch: number;
+  /** Batches done in the epoch after `epoch` (non-zero only for an interrupted epoch). */
+  batch: number;
+  /** Optimizer steps taken. */
+  step: number;
+  /** Sum of train losses (nats) and characters in the unfinished epoch, so its mean is exact on resume. */
+  partialLossSum: number;
+  partialChars: number;
+  bestValLoss: number | null;
+  bestEpoch: number | null;
+  epochsWithoutImprovement: number;
+  elapsedSeconds: number;
+};
+
+export type OptimizerRecord = { name: 'adam'; step: number; beta1: number; beta2: number; epsilon: number; lr: number; clip: number };
+
 export type Manifest = {
   format: 'lstm-bundle';
   formatVersion: number;
   tool: { name: string; version: string };
   savedAt: string;
   vocab: string[];
-  network: { layers: number; units: number; dropout: number; vocabSize: number };
-  /** Everything that shapes training; `epochs` and `patience` are the stop conditions a resume keeps. */
-  hyperparameters: Hyperparameters & { epochs?: number; patience: number; keep: number; workers: number };
-  corpus: {
-    name: string;
-    bytes: number;
-    characters: number;
-    /** sha256 of the file as given (what `sha256sum` prints). */
-    sha256: string;
-    /** sha256 of the cleaned text the model saw (UTF-8); a resume compares it. */
-    textSha256?: string;
-    encoding: string;
-    strippedBoilerplate: boolean;
-    keepBoilerplate?: boolean;
-  };
-  progress: {
-    /** Completed epochs. */
-    epoch: number;
-    /** Batches done in the epoch after `epoch` (non-zero only for an interrupted epoch). */
-    batch: number;
-    /** Optimizer steps taken. */
-    step: number;
-    /** Sum of train losses (nats) and characters in the unfinished epoch, so its mean is exact on resume. */
-    partialLossSum: number;
-    partialChars: number;
-    bestValLoss: number | null;
-    bestEpoch: number | null;
-    epochsWithoutImprovement: number;
-    elapsedSeconds: number;
-  };
+  network: Network;
+  hyperparameters: StoredHyperparameters;
+  corpus: CorpusRecord;
+  progress: Progress;
   history: EpochRecord[];
   /** Random streams are keyed by (seed, purpose, epoch, batch): the position is the state. */
   rng: { randomSeed: number; algorithm: 'alea'; keyedBy: string; nextEpoch: number; nextBatch: number };
-  optimizer: { name: 'adam'; step: number; beta1: number; beta2: number; epsilon: number; lr: number; clip: number } | null;
+  optimizer: OptimizerRecord | null;
   backend: string;
   command: string;
   /** Regularisation or other options beyond the defaults, recorded for the user. */
@@ -69,11 +80,54 @@ export type Manifest = {
   files: Record<string, FileEntry>;
 };
 
-/** Shapes of the TF.js Layers weights in file order: per LSTM layer kernel, recurrent kernel, bias; then dense kernel, bias. */
-export function layersWeightShapes(net: Manifest['network']): number[][] {
-  const G = 4 * net.units;
-  const shapes: number[][] = [];
-  for (let l = 0; l < net.layers; l++) shapes.push([l === 0 ? net.vocabSize : net.units, G], [net.units, G], [G]);
-  shapes.push([net.units, net.vocabSize], [net.vocabSize]);
-  return shapes;
+/** A manifest before it is written: the writer adds `savedAt` and `files`. */
+export type ManifestBody = Omit<Manifest, 'files' | 'savedAt'>;
+
+export type ManifestParts = Pick<ManifestBody, 'vocab' | 'network' | 'hyperparameters' | 'corpus' | 'progress' | 'history' | 'optimizer' | 'backend' | 'command' | 'notes'>;
+
+export const INITIAL_PROGRESS: Progress = {
+  epoch: 0, batch: 0, step: 0, partialLossSum: 0, partialChars: 0, bestValLoss: null, bestEpoch: null, epochsWithoutImprovement: 0, elapsedSeconds: 0,
+};
+
+/** The manifest of a checkpoint from its parts; the RNG position is the training position. */
+export function buildManifest(p: ManifestParts): ManifestBody {
+  const { notes, ...parts } = p;
+  return {
+    format: 'lstm-bundle',
+    formatVersion: FORMAT_VERSION,
+    tool: { name: TOOL_NAME, version: TOOL_VERSION },
+    vocab: parts.vocab,
+    network: parts.network,
+    hyperparameters: parts.hyperparameters,
+    corpus: parts.corpus,
+    progress: parts.progress,
+    history: parts.history,
+    rng: { randomSeed: parts.hyperparameters.randomSeed, algorithm: 'alea', keyedBy: 'seed/purpose/epoch/batch/example', nextEpoch: parts.progress.epoch, nextBatch: parts.progress.batch },
+    optimizer: parts.optimizer,
+    backend: parts.backend,
+    command: parts.command,
+    ...(notes ? { notes } : {}),
+  };
+}
+
+/** Refuses a manifest that is not one this lstm wrote and reads, naming the file. */
+export function checkManifest(m: Manifest, path: string): void {
+  if (m?.format !== 'lstm-bundle') throw dataError(`${path}: not an lstm model manifest`);
+  if (m.formatVersion !== FORMAT_VERSION) {
+    throw dataError(`${path}: format version ${m.formatVersion}, this lstm reads version ${FORMAT_VERSION}`, 'use the lstm version that wrote it, or retrain');
+  }
+  const damaged = 'the model is damaged or not from this tool; use another checkpoint or retrain';
+  const n = m.network;
+  const okNetwork = n && [n.layers, n.units, n.vocabSize].every((x) => Number.isInteger(x) && x > 0) &&
+    typeof n.dropout === 'number' && n.dropout >= 0 && n.dropout < 1 &&
+    Array.isArray(m.vocab) && m.vocab.length === n.vocabSize && new Set(m.vocab).size === m.vocab.length &&
+    m.vocab.every((c) => typeof c === 'string' && Array.from(c).length === 1) && m.files && typeof m.files === 'object';
+  if (!okNetwork) throw dataError(`${path}: network or vocabulary is malformed (the vocabulary must have vocabSize distinct single characters)`, damaged);
+  // What resuming relies on. (Shapes are checked against model.json when weights load.)
+  const h = m.hyperparameters;
+  const p = m.progress;
+  const okTraining = h && Number.isInteger(h.layers) && Number.isInteger(h.units) && Number.isInteger(h.seqLength) && h.seqLength > 0 &&
+    Number.isInteger(h.batchSize) && h.batchSize > 0 && typeof h.lr === 'number' && typeof h.randomSeed === 'number' &&
+    p && Number.isInteger(p.epoch) && Number.isInteger(p.batch) && Array.isArray(m.history);
+  if (!okTraining) throw dataError(`${path}: hyperparameters or progress are malformed`, damaged);
 }

@@ -1,13 +1,14 @@
 /**
- * Turning bytes into the text a model learns from. Pure TypeScript, no TensorFlow.
- *
- * Steps, in order: refuse binary input, decode (strict UTF-8 by default), drop a BOM,
- * normalise line ends to LF, NFC-normalise, optionally strip Project Gutenberg's header
- * and license, optionally lowercase. Characters are Unicode code points throughout.
+ * Turning a file's bytes into the text a model learns from. Pure TypeScript, no
+ * TensorFlow. Refuse binary input, decode (strict UTF-8 by default), then normalise.ts's
+ * toModelText (BOM, line ends, NFC, Gutenberg boilerplate, lowercasing), the same
+ * function every other text a model sees goes through. Characters are Unicode code
+ * points throughout.
  */
 import { createHash } from 'node:crypto';
 import { BINARY_SNIFF_BYTES } from '../config.js';
 import { dataError, usageError } from '../errors.js';
+import { toModelText, type TextSettings } from './normalise.js';
 
 export type Encoding = 'utf8' | 'latin1' | 'cp1252';
 export const ENCODINGS: readonly Encoding[] = ['utf8', 'latin1', 'cp1252'];
@@ -16,11 +17,7 @@ export const ENCODINGS: readonly Encoding[] = ['utf8', 'latin1', 'cp1252'];
 const CP1252 = '\u20ac\x81\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\x8d\u017d\x8f' +
   '\x90\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153\x9d\u017e\u0178';
 
-export type CorpusOptions = {
-  encoding?: Encoding;
-  keepBoilerplate?: boolean;
-  lowercase?: boolean;
-};
+export type CorpusOptions = TextSettings & { encoding?: Encoding };
 
 export type Corpus = {
   /** The cleaned text. */
@@ -31,6 +28,8 @@ export type Corpus = {
   bytes: number;
   /** sha256 of the raw input (what `sha256sum file` prints). */
   sha256: string;
+  /** sha256 of the cleaned text (UTF-8): the identity of what a model learns from. */
+  textSha256: string;
   /** True when a Project Gutenberg header and license were removed. */
   strippedBoilerplate: boolean;
   /** True when the input looked like a Gutenberg file but boilerplate was kept. */
@@ -50,20 +49,7 @@ export function readCorpus(bytes: Uint8Array, name: string, options: CorpusOptio
       'give a .txt file; convert documents to plain text first',
     );
   }
-  let text = decode(bytes, name, encoding);
-  text = normaliseLineEnds(text).normalize('NFC');
-
-  let strippedBoilerplate = false;
-  let keptBoilerplate = false;
-  const body = gutenbergBody(text);
-  if (body !== undefined) {
-    if (options.keepBoilerplate) keptBoilerplate = true;
-    else {
-      text = body;
-      strippedBoilerplate = true;
-    }
-  }
-  if (options.lowercase) text = text.toLowerCase();
+  const { text, boilerplate } = toModelText(decode(bytes, name, encoding), options);
 
   if (text.trim() === '') {
     throw dataError(
@@ -72,7 +58,8 @@ export function readCorpus(bytes: Uint8Array, name: string, options: CorpusOptio
     );
   }
   const sha256 = createHash('sha256').update(bytes).digest('hex');
-  return { text, name, bytes: bytes.length, sha256, strippedBoilerplate, keptBoilerplate };
+  const textSha256 = createHash('sha256').update(text, 'utf8').digest('hex');
+  return { text, name, bytes: bytes.length, sha256, textSha256, strippedBoilerplate: boilerplate === 'stripped', keptBoilerplate: boilerplate === 'kept' };
 }
 
 /** Strict decoding: invalid UTF-8 is an error naming the byte offset. A BOM is dropped. */
@@ -117,30 +104,6 @@ export function firstInvalidUtf8(bytes: Uint8Array): number {
     i += need + 1;
   }
   return bytes.length;
-}
-
-/** CRLF and lone CR become LF. */
-export function normaliseLineEnds(text: string): string {
-  return text.replace(/\r\n?/g, '\n');
-}
-
-// Gutenberg marker lines, e.g. `*** START OF THE PROJECT GUTENBERG EBOOK MACBETH ***`
-// (older files say THIS, some indent the END line).
-const START = /^[ \t]*\*{3}[ \t]*START OF (THE|THIS) PROJECT GUTENBERG[^\n]*$/im;
-const END = /^[ \t]*\*{3}[ \t]*END OF (THE|THIS) PROJECT GUTENBERG[^\n]*$/im;
-
-/**
- * The text between Project Gutenberg's `*** START OF ...` and `*** END OF ...` lines,
- * trimmed of blank lines at both ends; undefined when the markers are absent.
- */
-export function gutenbergBody(text: string): string | undefined {
-  const start = START.exec(text);
-  if (!start) return undefined;
-  const from = start.index + start[0].length;
-  const rest = text.slice(from);
-  const end = END.exec(rest);
-  const body = end ? rest.slice(0, end.index) : rest;
-  return body.replace(/^\n+/, '').replace(/\s+$/, '') + '\n';
 }
 
 /** Splits text into Unicode code points (an emoji is one character, not two UTF-16 units). */

@@ -28,9 +28,13 @@ export function register(program: Command, context: () => Context): void {
       await initBackend(ctx.flags.backend);
       const model = await loadModel(flags.model, flags.checkpoint);
       const h = model.checkpoint.manifest.hyperparameters;
-      // The text is prepared as the model's training text was, unless told otherwise.
-      const lowercase = cmd.getOptionValueSource('lowercase') === 'cli' ? flags.lowercase : h.lowercase;
-      const corpus = await loadCorpus(path, { ...flags, lowercase }, ctx);
+      // The text is read as the model's training text was, unless told otherwise.
+      const given = (name: string) => cmd.getOptionValueSource(name) === 'cli';
+      const corpus = await loadCorpus(path, {
+        encoding: flags.encoding,
+        lowercase: given('lowercase') ? flags.lowercase : model.textSettings.lowercase,
+        keepBoilerplate: given('keepBoilerplate') ? flags.keepBoilerplate : model.textSettings.keepBoilerplate,
+      }, ctx);
       const unknown = model.vocab.unknown(corpus.text);
       let text = corpus.text;
       let skipped = 0;
@@ -43,8 +47,8 @@ export function register(program: Command, context: () => Context): void {
         const chars = unknown.slice(0, 10).map((c) => `'${showChar(c)}'`).join(' ');
         ctx.reporter.warn(`skipped ${skipped} character(s) outside the model's vocabulary: ${chars}`);
       }
-      const { evaluate } = await import('../../train/evaluate.js');
-      const { lossSum, chars, seqLength } = evaluate(model.cfg, model.params, model.vocab.encode(text), h.seqLength, flags.batchSize);
+      const { scoreText } = await import('../../net/score.js');
+      const { lossSum, chars, seqLength } = scoreText(model.cfg, model.params, model.vocab.encode(text), h.seqLength, flags.batchSize);
       const nats = lossSum / chars;
       const doc = {
         model: model.checkpoint.dir, corpus: corpus.name, characters: chars, skipped, seqLength,

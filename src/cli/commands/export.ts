@@ -1,7 +1,10 @@
 /** `lstm export`: one checkpoint of a bundle as a flat model for inference (no optimizer state). */
 import type { Command } from 'commander';
-import { exportCheckpoint, holdsModel, isEmptyOrAbsent, readCheckpoint, resolveCheckpoint } from '../../store/checkpoint.js';
 import { usageError } from '../../errors.js';
+import { layersWeightSpecs, netConfig } from '../../layout.js';
+import { holdsModel, isEmptyOrAbsent } from '../../store/bundle.js';
+import { buildManifest } from '../../store/manifest.js';
+import { exportCheckpoint } from '../../store/write.js';
 import type { Context } from '../context.js';
 
 export function register(program: Command, context: () => Context): void {
@@ -21,8 +24,9 @@ export function register(program: Command, context: () => Context): void {
       } else if (!(await isEmptyOrAbsent(flags.out))) {
         throw usageError(`${flags.out} exists and is not a model; export writes a new directory`, 'choose a new --out path');
       }
-      const ckpt = await readCheckpoint(await resolveCheckpoint(flags.model, flags.checkpoint));
-      const { files: _files, savedAt: _savedAt, ...manifest } = ckpt.manifest;
+      const { readModelCheckpoint } = await import('../model.js');
+      const ckpt = await readModelCheckpoint(flags.model, flags.checkpoint);
+      const manifest = ckpt.manifest;
       const notes = { ...(manifest.notes ?? {}) } as Record<string, unknown>;
       for (const kv of flags.note ?? []) {
         const at = kv.indexOf('=');
@@ -33,14 +37,12 @@ export function register(program: Command, context: () => Context): void {
       // the current Layers form (bundles written before lstm set sigmoid gates are repaired).
       const { initBackend } = await import('../../net/backend.js');
       await initBackend(ctx.flags.backend);
-      const { layersArtifacts } = await import('../../net/keras.js');
-      const n = manifest.network;
-      const artifacts = await layersArtifacts({ vocabSize: n.vocabSize, layers: n.layers, units: n.units, dropout: n.dropout });
+      const { layersTopology } = await import('../../net/keras.js');
+      const cfg = netConfig(manifest.network);
       await exportCheckpoint(flags.out, {
-        manifest: { ...manifest, optimizer: null, ...(Object.keys(notes).length ? { notes } : {}) },
-        modelTopology: artifacts.modelTopology,
-        weightSpecs: artifacts.weightSpecs,
-        weights: ckpt.weights,
+        manifest: buildManifest({ ...manifest, optimizer: null, notes: Object.keys(notes).length ? notes : undefined }),
+        modelTopology: await layersTopology(cfg),
+        weights: { specs: layersWeightSpecs(cfg), arrays: ckpt.weights },
       });
       ctx.reporter.info(`exported ${ckpt.dir} to ${flags.out}`);
     });

@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
 import { defaults } from '../../config.js';
 import { dataError, usageError } from '../../errors.js';
+import { toModelText } from '../../text/normalise.js';
 import { drawSeed } from '../../text/random.js';
 import { showChar } from '../../text/show.js';
 import type { Context } from '../context.js';
@@ -38,6 +39,7 @@ export function register(program: Command, context: () => Context): void {
     .action(async (flags: Flags & { prompt?: string }, cmd: Command) => run(flags, cmd, context()));
 }
 
+/** The seed as the user gave it (normalised later, with the model's text settings). */
 async function readSeed(flags: Flags & { prompt?: string }): Promise<string> {
   const given = [flags.seed, flags.prompt, flags.seedFile].filter((x) => x !== undefined).length;
   if (given > 1) throw usageError('give the seed once: --seed, --prompt or --seed-file');
@@ -46,11 +48,11 @@ async function readSeed(flags: Flags & { prompt?: string }): Promise<string> {
   if (fromStdin) {
     const chunks: Buffer[] = [];
     for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-    return Buffer.concat(chunks).toString('utf8').replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n').normalize('NFC');
+    return Buffer.concat(chunks).toString('utf8');
   }
   if (flags.seedFile !== undefined) {
     try {
-      return (await readFile(flags.seedFile, 'utf8')).replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n').normalize('NFC');
+      return await readFile(flags.seedFile, 'utf8');
     } catch {
       throw dataError(`cannot read --seed-file ${flags.seedFile}`, 'check the path');
     }
@@ -67,12 +69,13 @@ async function run(flags: Flags & { prompt?: string }, cmd: Command, ctx: Contex
   if (/^\d+$/.test(flags.seed ?? flags.prompt ?? '')) {
     r.warn(`--seed is the text to start from ('${flags.seed ?? flags.prompt}'); for a random seed use --random-seed`);
   }
-  let seed = await readSeed(flags);
+  const rawSeed = await readSeed(flags);
   const { loadModel } = await import('../model.js');
   const { initBackend } = await import('../../net/backend.js');
   await initBackend(ctx.flags.backend);
   const model = await loadModel(flags.model, flags.checkpoint);
   const { vocab } = model;
+  let seed = toModelText(rawSeed, model.textSettings).text;
 
   const unknown = vocab.unknown(seed);
   if (unknown.length) {
@@ -90,15 +93,15 @@ async function run(flags: Flags & { prompt?: string }, cmd: Command, ctx: Contex
   const randomSeed = flags.randomSeed ?? drawSeed();
   // On a terminal, say which seed was drawn so a good sample can be repeated.
   if (flags.randomSeed === undefined && temperature > 0 && r.tty) r.info(r.c.dim(`random seed ${randomSeed} (repeat with --random-seed ${randomSeed})`));
-  const { Sampler } = await import('../../net/sampler.js');
-  const { generate } = await import('../../net/generate.js');
-  const sampler = new Sampler(model.cfg, model.params);
+  const { StatefulLstm } = await import('../../net/stateful.js');
+  const { generate } = await import('../../generate/generate.js');
+  const net = new StatefulLstm(model.cfg, model.params);
   const options = {
     seed, length: flags.length, samples: flags.samples, randomSeed, temperature, topK: flags.topK, topP: flags.topP, stop: flags.stop,
   };
   try {
     if (flags.json) {
-      const samples = await generate(sampler, vocab, options, () => {});
+      const samples = await generate(net, vocab, options, () => {});
       await writeJson({
         model: model.checkpoint.dir, seed, randomSeed, temperature, topK: flags.topK ?? null, topP: flags.topP ?? null,
         length: flags.length, samples: flags.echo ? samples.map((s) => seed + s) : samples,
@@ -109,7 +112,7 @@ async function run(flags: Flags & { prompt?: string }, cmd: Command, ctx: Contex
     if (flags.echo) await write(seed);
     const rest = new Array<string>(flags.samples).fill('');
     let last = seed;
-    await generate(sampler, vocab, options, async (chars) => {
+    await generate(net, vocab, options, async (chars) => {
       for (let s = 1; s < chars.length; s++) if (chars[s] !== undefined) rest[s] += chars[s];
       if (chars[0] !== undefined) {
         last = chars[0];
@@ -122,6 +125,6 @@ async function run(flags: Flags & { prompt?: string }, cmd: Command, ctx: Contex
     }
     if (process.stdout.isTTY && last !== '\n') await write('\n');
   } finally {
-    sampler.dispose();
+    net.dispose();
   }
 }

@@ -1,12 +1,11 @@
 /** `lstm info`: what a model is, how it was trained, and its loss history. */
 import type { Command } from 'commander';
-import { paramCount } from '../../net/params.js';
-import { readCheckpoint, resolveCheckpoint } from '../../store/checkpoint.js';
+import { netConfig, paramCount } from '../../layout.js';
 import { showChar } from '../../text/show.js';
 import { chart } from '../chart.js';
 import type { Context } from '../context.js';
 import { bits, count, duration } from '../format.js';
-import { bundledModelDir } from '../paths.js';
+import { readModelCheckpoint } from '../model.js';
 import { write, writeJson } from '../output.js';
 
 export function register(program: Command, context: () => Context): void {
@@ -18,10 +17,10 @@ export function register(program: Command, context: () => Context): void {
     .option('--json', 'print the same as JSON')
     .action(async (flags: { model?: string; checkpoint?: string; json?: boolean }) => {
       void context();
-      const ckpt = await readCheckpoint(await resolveCheckpoint(flags.model ?? bundledModelDir(), flags.checkpoint));
+      const ckpt = await readModelCheckpoint(flags.model, flags.checkpoint);
       const m = ckpt.manifest;
       const n = m.network;
-      const params = paramCount({ vocabSize: n.vocabSize, layers: n.layers, units: n.units, dropout: n.dropout });
+      const params = paramCount(netConfig(n));
       const best = m.history.find((e) => e.epoch === m.progress.bestEpoch);
       const doc = {
         path: ckpt.dir,

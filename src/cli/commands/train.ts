@@ -1,13 +1,9 @@
 /** `lstm train <corpus|->`: train a model, checkpointing every epoch; `--resume` continues one. */
 import { availableParallelism } from 'node:os';
-import { createHash } from 'node:crypto';
-import { stat } from 'node:fs/promises';
-import { basename, extname, join, resolve as resolvePath } from 'node:path';
 import type { Command } from 'commander';
-import { defaults, type Hyperparameters } from '../../config.js';
-import { dataError, LstmError, usageError } from '../../errors.js';
-import type { Encoding } from '../../text/corpus.js';
-import { showChar } from '../../text/show.js';
+import { defaults } from '../../config.js';
+import { dataError, LstmError } from '../../errors.js';
+import type { StoredRun, TrainFlags } from '../../train/settings.js';
 import { Vocab } from '../../text/vocab.js';
 import type { Context } from '../context.js';
 import { loadCorpus } from '../corpus.js';
@@ -50,75 +46,44 @@ export function register(program: Command, context: () => Context): void {
 async function run(path: string, flags: Flags, cmd: Command, ctx: Context): Promise<void> {
   const { reporter: r } = ctx;
   const c = r.c;
-  const { readCheckpoint, resolveCheckpoint, holdsModel, ensureWritable, checkResumable } = await import('../../store/checkpoint.js');
-  const given = (name: string) => cmd.getOptionValueSource(name) === 'cli';
-  let { epochs, patience, keep } = flags;
-  // `--max-time 15m` alone means "train for 15 minutes": the time limit and early stopping
-  // decide, not the default epoch count.
-  if (flags.maxTime !== undefined && !given('epochs')) epochs = defaults.epochsUntilTime;
+  const { readCheckpoint, resolveCheckpoint } = await import('../../store/read.js');
+  const { holdsModel, isFlatExport } = await import('../../store/bundle.js');
+  const { ensureWritable } = await import('../../store/write.js');
+  const { checkpointSpecs } = await import('../../layout.js');
+  const { runSettings, checkResumedText, defaultOut } = await import('../../train/settings.js');
+  const given = new Set(Object.keys(flags).filter((k) => cmd.getOptionValueSource(k) === 'cli')) as Set<keyof TrainFlags>;
+  const decide = <T extends { warnings: string[]; refusals: Error[] }>(d: T): T => {
+    if (d.refusals.length) throw d.refusals[0];
+    for (const w of d.warnings) r.warn(w);
+    return d;
+  };
 
-  // What to train: a new model, or the one being resumed (its settings win).
   let resume;
-  let hyper: Hyperparameters;
-  let vocab: Vocab;
-  let out: string;
-  const corpusFlags = { ...flags };
+  let stored: StoredRun | undefined;
   if (flags.resume) {
-    if (flags.out !== undefined && resolvePath(flags.out) !== resolvePath(flags.resume)) {
-      throw usageError('--out cannot differ from --resume: training continues in the bundle it resumes');
-    }
-    out = flags.resume;
     if (await isFlatExport(flags.resume)) {
       throw dataError(`${flags.resume} is a model exported for inference (no optimizer state); it cannot be resumed`, 'resume the training bundle it came from, or train a new model with --out');
     }
-    resume = await readCheckpoint(await resolveCheckpoint(flags.resume, 'latest'), { optimizer: true });
-    checkResumable(resume.manifest, resume.dir);
-    if (!resume.optimizer) throw dataError(`${resume.dir} has no optimizer state (it is an export for inference)`, 'resume from a training bundle, or start a new run with --out');
-    const stored = resume.manifest.hyperparameters;
-    hyper = stored;
-    // Stop conditions carry over unless given again (--epochs may be raised).
-    if (!given('epochs') && stored.epochs !== undefined) epochs = stored.epochs;
-    if (!given('patience')) patience = stored.patience;
-    if (!given('keep')) keep = stored.keep;
-    corpusFlags.lowercase = hyper.lowercase;
-    corpusFlags.keepBoilerplate = resume.manifest.corpus.keepBoilerplate ?? false;
-    if (!given('encoding')) corpusFlags.encoding = resume.manifest.corpus.encoding as Encoding;
-    const ignored = ['layers', 'units', 'dropout', 'lr', 'lrDecay', 'lrDecayAfter', 'clip', 'seqLength', 'batchSize', 'valFraction', 'randomSeed', 'lowercase', 'keepBoilerplate']
-      .filter((k) => given(k));
-    if (ignored.length) r.warn(`resuming keeps the bundle's settings; ignoring ${ignored.map((k) => '--' + k.replace(/[A-Z]/g, (m) => '-' + m.toLowerCase())).join(', ')}`);
-  } else {
-    out = flags.out ?? join('models', path === '-' ? 'stdin' : basename(path, extname(path)));
-    if (await holdsModel(out)) {
-      throw usageError(`${out} already holds a model; training would replace it`, `continue it with --resume ${out}, choose another --out, or delete it first`);
-    }
-    hyper = {
-      seqLength: flags.seqLength, batchSize: flags.batchSize, valFraction: flags.valFraction, layers: flags.layers,
-      units: flags.units, dropout: flags.dropout, lr: flags.lr, lrDecay: flags.lrDecay, lrDecayAfter: flags.lrDecayAfter, clip: flags.clip, lowercase: Boolean(flags.lowercase),
-      randomSeed: flags.randomSeed,
-    };
+    resume = await readCheckpoint(await resolveCheckpoint(flags.resume, 'latest'), checkpointSpecs, { optimizer: true });
+    const m = resume.manifest;
+    stored = { dir: flags.resume, hyperparameters: m.hyperparameters, network: m.network, corpus: m.corpus, hasOptimizer: Boolean(resume.optimizer) };
   }
+  const trainFlags: TrainFlags = { ...flags, lowercase: Boolean(flags.lowercase), keepBoilerplate: Boolean(flags.keepBoilerplate) };
+  const outHoldsModel = !stored && (await holdsModel(flags.out ?? defaultOut(path)));
+  const { settings } = decide(runSettings({ corpus: path, flags: trainFlags, given, stored, outHoldsModel }));
+  const { out, hyper, epochs, patience, keep } = settings;
 
-  const corpus = await loadCorpus(path, corpusFlags, ctx);
-  if (resume) {
-    const was = resume.manifest.corpus;
-    const textHash = createHash('sha256').update(corpus.text, 'utf8').digest('hex');
-    if (was.textSha256 !== undefined && was.textSha256 !== textHash) {
-      r.warn(`${corpus.name} is not the text ${out} was trained on (${was.name}); training continues on it, but not as an exact continuation`);
-    }
-    vocab = new Vocab(resume.manifest.vocab);
-    const unknown = vocab.unknown(corpus.text);
-    if (unknown.length) {
-      throw dataError(
-        `${corpus.name} has ${unknown.length} character(s) the bundle's vocabulary lacks: ${unknown.slice(0, 10).map((ch) => `'${showChar(ch)}'`).join(' ')}`,
-        'resume with the text the model was trained on, or train a new model on this one',
-      );
-    }
+  const corpus = await loadCorpus(path, settings.text, ctx);
+  let vocab: Vocab;
+  if (stored) {
+    vocab = new Vocab(resume!.manifest.vocab);
+    decide(checkResumedText(stored, { name: corpus.name, textSha256: corpus.textSha256, unknown: vocab.unknown(corpus.text) }));
   } else vocab = Vocab.fromText(corpus.text).vocab;
 
   await ensureWritable(out); // before any training time is spent
   const { initBackend } = await import('../../net/backend.js');
   const backend = await initBackend(ctx.flags.backend);
-  const { train } = await import('../../train/run.js');
+  const { trainModel } = await import('../../train/loop.js');
 
   let stopRequested = false;
   const onSignal = (signal: string) => {
@@ -140,8 +105,8 @@ async function run(path: string, flags: Flags, cmd: Command, ctx: Context): Prom
   const json = Boolean(flags.json);
   const bestMark = c.green('★ best');
   try {
-    const result = await train({
-      corpus, encoding: corpusFlags.encoding, vocab, hyper, epochs, maxTimeSeconds: flags.maxTime,
+    const result = await trainModel({
+      corpus, encoding: settings.text.encoding, vocab, hyper, epochs, maxTimeSeconds: settings.maxTimeSeconds,
       patience, keep, workers, out, sample: flags.sample, samplePrompt: defaults.samplePrompt,
       sampleLength: defaults.sampleLength, sampleTemperature: defaults.sampleTemperature, backend,
       command: shellCommand(['lstm', ...process.argv.slice(2)]), resume, shouldStop: () => stopRequested,
@@ -182,10 +147,4 @@ async function run(path: string, flags: Flags, cmd: Command, ctx: Context): Prom
     process.off('SIGINT', sigint);
     process.off('SIGTERM', sigterm);
   }
-}
-
-/** True when `dir` holds a single exported checkpoint (files directly, no best/latest). */
-async function isFlatExport(dir: string): Promise<boolean> {
-  const exists = (p: string) => stat(p).then(() => true, () => false);
-  return (await exists(join(dir, 'lstm.json'))) && !(await exists(join(dir, 'latest')));
 }

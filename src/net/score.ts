@@ -1,17 +1,19 @@
 /**
- * A model's cross-entropy on a text, windowed exactly as validation is during training
- * (non-overlapping windows of the model's sequence length, state reset per window), so
+ * Inference over a whole text: a model's cross-entropy, windowed exactly as validation is
+ * during training (non-overlapping windows of the model's sequence length, state reset per
+ * window; text/windows.ts's validationBatches is the one home of that windowing), so
  * `lstm eval` on a bundle's held-out tail reproduces its validation loss.
  */
 import { dataError } from '../errors.js';
-import { batchLoss, disposeWeights, toDevice } from '../net/lstm.js';
-import type { NetConfig, Params } from '../net/params.js';
+import type { NetConfig, Params } from '../layout.js';
 import type { Ids } from '../text/vocab.js';
 import { validationBatches, type Split } from '../text/windows.js';
+import { batchLoss, disposeWeights, toDevice } from './lstm.js';
 
-export type Evaluation = { lossSum: number; chars: number; seqLength: number };
+export type Score = { lossSum: number; chars: number; seqLength: number };
 
-export function evaluate(cfg: NetConfig, params: Params, ids: Ids, seqLength: number, batchSize: number): Evaluation {
+/** Summed cross-entropy (nats) of `ids` and the number of characters predicted. */
+export function scoreText(cfg: NetConfig, params: Params, ids: Ids, seqLength: number, batchSize: number): Score {
   if (ids.length < 2) {
     throw dataError(`the text has ${ids.length} character(s) in the model's vocabulary; evaluation needs at least 2`, 'give a longer text');
   }

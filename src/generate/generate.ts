@@ -5,8 +5,8 @@
  */
 import { rng, type Rng } from '../text/random.js';
 import type { Vocab } from '../text/vocab.js';
-import { choose, type ChooseOptions } from './choose.js';
-import type { Sampler } from './sampler.js';
+import type { StatefulLstm } from '../net/stateful.js';
+import { choose, type ChooseOptions } from './sampling.js';
 
 export type GenerateOptions = ChooseOptions & {
   seed: string;
@@ -25,11 +25,11 @@ export type Emit = (chars: (string | undefined)[]) => void | Promise<void>;
  * the texts when `collect` is true; otherwise keeps nothing, so memory stays flat for any
  * length (only a tail as long as `stop` is held to detect it).
  */
-export async function generate(sampler: Sampler, vocab: Vocab, options: GenerateOptions, emit: Emit, collect = true): Promise<string[]> {
+export async function generate(net: StatefulLstm, vocab: Vocab, options: GenerateOptions, emit: Emit, collect = true): Promise<string[]> {
   const S = options.samples;
   const V = vocab.size;
-  sampler.reset(S);
-  for (const ch of options.seed) sampler.feed(new Array(S).fill(vocab.id(ch)));
+  net.reset(S);
+  for (const ch of options.seed) net.feed(new Array(S).fill(vocab.id(ch)));
   const randoms: Rng[] = Array.from({ length: S }, (_, s) => rng(options.randomSeed, 'generate', s));
   const texts = new Array<string>(S).fill('');
   const tails = new Array<string>(S).fill('');
@@ -40,7 +40,7 @@ export async function generate(sampler: Sampler, vocab: Vocab, options: Generate
     const chars: (string | undefined)[] = new Array(S);
     for (let s = 0; s < S; s++) {
       if (!live[s]) continue;
-      ids[s] = choose(sampler.logits, options, randoms[s], s * V, V);
+      ids[s] = choose(net.logits, options, randoms[s], s * V, V);
       chars[s] = vocab.char(ids[s]);
       if (collect) texts[s] += chars[s];
       if (stop) {
@@ -49,7 +49,7 @@ export async function generate(sampler: Sampler, vocab: Vocab, options: Generate
       }
     }
     await emit(chars);
-    if (n + 1 < options.length) sampler.feed(ids);
+    if (n + 1 < options.length) net.feed(ids);
   }
   return texts;
 }

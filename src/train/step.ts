@@ -1,17 +1,22 @@
 /**
- * One optimisation step over a batch, on this thread or split across worker threads.
- * Each share computes the summed loss and gradients of its examples scaled by
- * 1 / (characters in the whole batch); the shares' gradients add up to the full batch's
- * (equal to one thread's up to float rounding), and one optimizer applies them. Dropout
- * masks are keyed per example, so any split gives the same masks as one thread.
+ * One training step over a batch: loss and gradients on this thread, or split across
+ * worker threads, then one Adam update. Each share computes the summed loss and gradients
+ * of its examples scaled by 1 / (characters in the whole batch); the shares' gradients add
+ * up to the full batch's (equal to one thread's up to float rounding). Dropout masks are
+ * keyed per example, so any split gives the same masks as one thread.
+ *
+ * The chain: train/loop.ts (epochs) → this (a batch) → net/lstm.ts (gradients) and
+ * net/adam.ts (the update); train/workers.ts runs the other shares.
  */
-import { dropoutMasks, type MaskKey } from '../net/dropout.js';
-import { WorkerPool } from '../net/pool.js';
-import { Trainer } from '../net/trainer.js';
+import { Adam, sumGrads } from '../net/adam.js';
+import { networkMasks, type MaskKey } from '../net/dropout.js';
+import { batchLoss, lossAndGrads } from '../net/lstm.js';
 import { sliceBatch, type Batch } from '../text/windows.js';
+import { WorkerPool } from './workers.js';
 
-export type Stepper = {
+export type TrainStep = {
   workers: number;
+  /** Trains on a batch; the summed loss (nats) and the gradient norm before clipping (NaN: diverged, nothing applied). */
   step(batch: Batch, key: MaskKey): Promise<{ lossSum: number; norm: number }>;
   /** Summed validation loss of a batch (no dropout). */
   loss(batch: Batch): number;
@@ -21,11 +26,9 @@ export type Stepper = {
 const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => from + i);
 
 /** `workers` counts threads in all, this one included: 1 means no worker threads. */
-export async function makeStepper(trainer: Trainer, workers: number, backend: string): Promise<Stepper> {
-  const pool = workers > 1 ? await WorkerPool.create(trainer.cfg, backend, workers - 1) : undefined;
-  const cfg = trainer.cfg;
-  const masksFor = (key: MaskKey, batch: Batch, examples: number[]) =>
-    cfg.dropout > 0 ? dropoutMasks(key, cfg.dropout, cfg.layers, cfg.units, batch.seqLength, examples) : undefined;
+export async function makeTrainStep(adam: Adam, workers: number, backend: string): Promise<TrainStep> {
+  const pool = workers > 1 ? await WorkerPool.create(adam.cfg, backend, workers - 1) : undefined;
+  const cfg = adam.cfg;
 
   return {
     workers: (pool?.size ?? 0) + 1,
@@ -36,7 +39,7 @@ export async function makeStepper(trainer: Trainer, workers: number, backend: st
       // Workers take shares 1.., this thread share 0 while they run.
       let pending: Promise<{ lossSum: number; grads: Float32Array[] }[]> = Promise.resolve([]);
       if (pool && shares > 1) {
-        pool.publish(trainer.params());
+        pool.publish(adam.params());
         pending = Promise.all(range(1, shares).map((k) => {
           const examples = range(bounds[k], bounds[k + 1]);
           return pool.run(k - 1, sliceBatch(batch, bounds[k], bounds[k + 1]), key, examples, scale);
@@ -45,7 +48,7 @@ export async function makeStepper(trainer: Trainer, workers: number, backend: st
       const own = shares > 1 ? sliceBatch(batch, bounds[0], bounds[1]) : batch;
       let mine;
       try {
-        mine = trainer.grads(own, masksFor(key, own, range(bounds[0], bounds[1])), scale);
+        mine = lossAndGrads(adam.weights(), cfg, own, networkMasks(cfg, key, own.seqLength, range(bounds[0], bounds[1])), scale);
       } catch (err) {
         await pending.catch(() => {}); // let the workers finish before reporting
         throw err;
@@ -59,16 +62,17 @@ export async function makeStepper(trainer: Trainer, workers: number, backend: st
       }
       let lossSum = mine.lossSum;
       for (const o of others) lossSum += o.lossSum;
-      const grads = Trainer.addShares(mine.grads, others.map((o) => o.grads));
+      const grads = sumGrads(mine.grads, others.map((o) => o.grads));
       if (!Number.isFinite(lossSum)) {
         grads.forEach((g) => g.dispose());
         return { lossSum, norm: NaN };
       }
-      return { lossSum, norm: trainer.apply(grads) };
+      return { lossSum, norm: adam.apply(grads) };
     },
-    loss: (batch) => trainer.loss(batch),
+    loss: (batch) => batchLoss(adam.weights(), cfg, batch),
     async dispose() {
       await pool?.dispose();
     },
   };
 }
+

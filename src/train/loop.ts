@@ -1,5 +1,5 @@
 /**
- * A training run: the loop over epochs and batches, validation, early stopping, the
+ * The training loop: epochs and batches, validation, early stopping, the
  * time limit, interruption, divergence, per-epoch samples and checkpoints. It joins
  * text/ (windows), net/ (the step) and store/ (checkpoints), and reports only through
  * the callbacks in `events`; it never prints.
@@ -7,21 +7,23 @@
  * Reproducibility: every random stream is keyed by (seed, purpose, epoch, batch), so a
  * run resumed from any checkpoint continues exactly as the uninterrupted run would have.
  */
-import type { Hyperparameters } from '../config.js';
-import { EXPLODING_LOSS_FACTOR, FORMAT_VERSION, TOOL_NAME, TOOL_VERSION } from '../config.js';
+import { EXPLODING_LOSS_FACTOR, type Hyperparameters } from '../config.js';
 import { runtimeError } from '../errors.js';
-import { generate } from '../net/generate.js';
-import { fromLayersWeights, layersArtifacts, toLayersWeights } from '../net/keras.js';
-import { initParams, paramCount, paramSpecs, type NetConfig, type Params } from '../net/params.js';
-import { Sampler } from '../net/sampler.js';
-import { Trainer, ADAM } from '../net/trainer.js';
-import { saveCheckpoint, type Checkpoint, type CheckpointData } from '../store/checkpoint.js';
-import type { EpochRecord, Manifest } from '../store/manifest.js';
-import { sha256 } from '../store/atomic.js';
+import { generate } from '../generate/generate.js';
+import {
+  fromLayersWeights, layersWeightSpecs, optimizerSpecs, paramCount, toLayersWeights, type NetConfig, type Params,
+} from '../layout.js';
+import { Adam, ADAM, type AdamState } from '../net/adam.js';
+import { initParams } from '../net/init.js';
+import { layersTopology } from '../net/keras.js';
+import { StatefulLstm } from '../net/stateful.js';
+import type { Checkpoint } from '../store/read.js';
+import { buildManifest, INITIAL_PROGRESS, type EpochRecord, type Progress } from '../store/manifest.js';
+import { saveCheckpoint, type SaveStage } from '../store/write.js';
 import type { Corpus } from '../text/corpus.js';
 import type { Vocab } from '../text/vocab.js';
 import { epochPlan, planBatch, split, trainChars, validationBatches, valChars, type Batch } from '../text/windows.js';
-import { makeStepper, type Stepper } from './stepper.js';
+import { makeTrainStep, type TrainStep } from './step.js';
 
 export type RunOptions = {
   corpus: Corpus;
@@ -42,6 +44,8 @@ export type RunOptions = {
   command: string;
   resume?: Checkpoint;
   notes?: Record<string, unknown>;
+  /** Called at each stage of every save (tests use it to crash or fail a save on purpose). */
+  onSaveStage?: (stage: SaveStage) => void | Promise<void>;
   /** Polled after every batch; true finishes the batch, saves and returns 'interrupted'. */
   shouldStop: () => boolean;
   events: RunEvents;
@@ -66,38 +70,31 @@ export type RunResult = { reason: StopReason; epoch: number; bestValLoss: number
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-export async function train(o: RunOptions): Promise<RunResult> {
+export async function trainModel(o: RunOptions): Promise<RunResult> {
   const h = o.hyper;
   const cfg: NetConfig = { vocabSize: o.vocab.size, layers: h.layers, units: h.units, dropout: h.dropout };
   const ids = o.vocab.encode(o.corpus.text);
   const data = split(ids, { seqLength: h.seqLength, valFraction: h.valFraction });
-  const textHash = sha256(Buffer.from(o.corpus.text, 'utf8'));
 
   const prior = o.resume?.manifest;
-  const progress: Manifest['progress'] = prior
-    ? { ...prior.progress }
-    : { epoch: 0, batch: 0, step: 0, partialLossSum: 0, partialChars: 0, bestValLoss: null, bestEpoch: null, epochsWithoutImprovement: 0, elapsedSeconds: 0 };
+  const progress: Progress = prior ? { ...prior.progress } : { ...INITIAL_PROGRESS };
   const history: EpochRecord[] = prior ? [...prior.history] : [];
 
   let params: Params;
-  let optimizer;
+  let state: AdamState | undefined;
   if (o.resume) {
     params = fromLayersWeights(cfg, o.resume.weights);
-    if (o.resume.optimizer) {
-      const names = paramSpecs(cfg).map((s) => s.name);
-      const asMap = (arrays: Float32Array[]) => new Map(names.map((n, i) => [n, arrays[i]]));
-      optimizer = { step: prior!.optimizer?.step ?? progress.step, m: asMap(o.resume.optimizer.m), v: asMap(o.resume.optimizer.v) };
-    }
+    if (o.resume.optimizer) state = { step: prior!.optimizer?.step ?? progress.step, moments: o.resume.optimizer };
   } else params = initParams(cfg, h.randomSeed);
 
-  const trainer = new Trainer(cfg, params, { lr: h.lr, clip: h.clip }, optimizer);
-  const stepper: Stepper = await makeStepper(trainer, o.workers, o.backend);
-  const artifacts = await layersArtifacts(cfg);
+  const adam = new Adam(cfg, params, { lr: h.lr, clip: h.clip }, state);
+  const trainStep: TrainStep = await makeTrainStep(adam, o.workers, o.backend);
+  const topology = await layersTopology(cfg);
   const firstPlan = epochPlan(data, progress.epoch, h.batchSize, h.randomSeed);
 
   o.events.onStart?.({
     params: paramCount(cfg), trainChars: trainChars(data), valChars: valChars(data), batchesPerEpoch: firstPlan.batches,
-    batchSize: firstPlan.batchSize, epoch: progress.epoch, batch: progress.batch, resumed: Boolean(o.resume), workers: stepper.workers,
+    batchSize: firstPlan.batchSize, epoch: progress.epoch, batch: progress.batch, resumed: Boolean(o.resume), workers: trainStep.workers,
   });
 
   const started = performance.now();
@@ -108,34 +105,27 @@ export async function train(o: RunOptions): Promise<RunResult> {
   let saved = Boolean(o.resume);
   const checkpoint = async (best: boolean): Promise<string> => {
     progress.elapsedSeconds = elapsed();
-    const manifest: CheckpointData['manifest'] = {
-      format: 'lstm-bundle',
-      formatVersion: FORMAT_VERSION,
-      tool: { name: TOOL_NAME, version: TOOL_VERSION },
+    const manifest = buildManifest({
       vocab: [...o.vocab.chars],
       network: { layers: cfg.layers, units: cfg.units, dropout: cfg.dropout, vocabSize: cfg.vocabSize },
-      hyperparameters: { ...h, epochs: o.epochs, patience: o.patience, keep: o.keep, workers: stepper.workers },
+      hyperparameters: { ...h, epochs: o.epochs, patience: o.patience, keep: o.keep, workers: trainStep.workers },
       corpus: {
-        name: o.corpus.name, bytes: o.corpus.bytes, characters: ids.length, sha256: o.corpus.sha256, textSha256: textHash,
+        name: o.corpus.name, bytes: o.corpus.bytes, characters: ids.length, sha256: o.corpus.sha256, textSha256: o.corpus.textSha256,
         encoding: o.encoding, strippedBoilerplate: o.corpus.strippedBoilerplate, keepBoilerplate: o.corpus.keptBoilerplate,
       },
-      progress: { ...progress, step: trainer.step },
+      progress: { ...progress, step: adam.step },
       history,
-      rng: { randomSeed: h.randomSeed, algorithm: 'alea', keyedBy: 'seed/purpose/epoch/batch/example', nextEpoch: progress.epoch, nextBatch: progress.batch },
-      optimizer: { name: 'adam', step: trainer.step, ...ADAM, lr: trainer.hyper.lr, clip: h.clip },
+      optimizer: { name: 'adam', step: adam.step, ...ADAM, lr: adam.hyper.lr, clip: h.clip },
       backend: o.backend,
       command: o.command,
-      ...(o.notes ? { notes: o.notes } : {}),
-    };
-    const opt = trainer.optimizerState();
-    const names = paramSpecs(cfg).map((s) => s.name);
+      notes: o.notes,
+    });
     const path = await saveCheckpoint(o.out, {
       manifest,
-      modelTopology: artifacts.modelTopology,
-      weightSpecs: artifacts.weightSpecs,
-      weights: toLayersWeights(cfg, trainer.params()),
-      optimizer: { m: names.map((n) => opt.m.get(n)!), v: names.map((n) => opt.v.get(n)!) },
-    }, { best, keep: o.keep });
+      modelTopology: topology,
+      weights: { specs: layersWeightSpecs(cfg), arrays: toLayersWeights(cfg, adam.params()) },
+      optimizer: { specs: optimizerSpecs(cfg), arrays: adam.state().moments },
+    }, { best, keep: o.keep, onStage: o.onSaveStage });
     saved = true;
     o.events.onCheckpoint?.({ path, epoch: progress.epoch, batch: progress.batch, best });
     return path;
@@ -150,12 +140,12 @@ export async function train(o: RunOptions): Promise<RunResult> {
       const epoch = progress.epoch;
       const plan = epochPlan(data, epoch, h.batchSize, h.randomSeed);
       // The schedule is a function of the epoch alone, so resuming needs no extra state.
-      trainer.setLr(learningRate(h, epoch));
+      adam.setLr(learningRate(h, epoch));
       const epochStart = performance.now();
       let epochChars = 0;
       for (let k = progress.batch; k < plan.batches; k++) {
         const batch = planBatch(data, plan, k);
-        const { lossSum, norm } = await stepper.step(batch, { randomSeed: h.randomSeed, epoch, batch: k });
+        const { lossSum, norm } = await trainStep.step(batch, { randomSeed: h.randomSeed, epoch, batch: k });
         const chars = batch.batch * batch.seqLength;
         const loss = lossSum / chars;
         if (!Number.isFinite(loss) || loss > explodeAt || !Number.isFinite(norm)) {
@@ -167,7 +157,7 @@ export async function train(o: RunOptions): Promise<RunResult> {
         progress.partialLossSum += lossSum;
         progress.partialChars += chars;
         progress.batch = k + 1;
-        progress.step = trainer.step;
+        progress.step = adam.step;
         epochChars += chars;
         const seconds = (performance.now() - epochStart) / 1000;
         const cps = epochChars / seconds;
@@ -189,7 +179,7 @@ export async function train(o: RunOptions): Promise<RunResult> {
       let valSum = 0;
       let valCount = 0;
       for (const vb of validationBatches(data, h.batchSize)) {
-        valSum += stepper.loss(vb);
+        valSum += trainStep.loss(vb);
         valCount += vb.batch * vb.seqLength;
         await yieldToEventLoop();
       }
@@ -200,7 +190,7 @@ export async function train(o: RunOptions): Promise<RunResult> {
         valLoss,
         seconds,
         charsPerSecond: epochChars / Math.max(seconds, 1e-9),
-        lr: trainer.hyper.lr,
+        lr: adam.hyper.lr,
       };
       history.push(record);
       const score = valLoss ?? record.trainLoss;
@@ -214,10 +204,10 @@ export async function train(o: RunOptions): Promise<RunResult> {
       progress.batch = 0;
       progress.partialLossSum = 0;
       progress.partialChars = 0;
-      progress.step = trainer.step;
+      progress.step = adam.step;
 
       const perEpoch = (elapsed() - baseElapsed) / Math.max(1, history.length - (prior?.history.length ?? 0));
-      const sample = o.sample && !o.shouldStop() ? await sampleText(cfg, trainer, o, epoch) : undefined;
+      const sample = o.sample && !o.shouldStop() ? await sampleText(cfg, adam, o, epoch) : undefined;
       o.events.onEpoch?.({
         ...record, best, elapsedSeconds: elapsed(), epochs: o.epochs,
         etaSeconds: Math.min((o.epochs - progress.epoch) * perEpoch, o.maxTimeSeconds === undefined ? Infinity : Math.max(0, o.maxTimeSeconds - (elapsed() - baseElapsed))), sample,
@@ -230,8 +220,8 @@ export async function train(o: RunOptions): Promise<RunResult> {
     }
     return finish('epochs');
   } finally {
-    await stepper.dispose();
-    trainer.dispose();
+    await trainStep.dispose();
+    adam.dispose();
   }
 }
 
@@ -244,16 +234,16 @@ export function learningRate(h: Hyperparameters, epoch: number): number {
   return h.lr * decay ** Math.max(0, epoch - (h.lrDecayAfter ?? 0) + 1);
 }
 
-async function sampleText(cfg: NetConfig, trainer: Trainer, o: RunOptions, epoch: number): Promise<string> {
-  const sampler = new Sampler(cfg, trainer.params());
+async function sampleText(cfg: NetConfig, adam: Adam, o: RunOptions, epoch: number): Promise<string> {
+  const net = new StatefulLstm(cfg, adam.params());
   try {
     const prompt = [...o.samplePrompt].filter((c) => o.vocab.has(c)).join('');
-    const [text] = await generate(sampler, o.vocab, {
+    const [text] = await generate(net, o.vocab, {
       seed: prompt, length: o.sampleLength, samples: 1, temperature: o.sampleTemperature, randomSeed: o.hyper.randomSeed + epoch,
     }, () => {});
     return text;
   } finally {
-    sampler.dispose();
+    net.dispose();
   }
 }
 

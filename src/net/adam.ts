@@ -1,45 +1,48 @@
 /**
- * The optimisation step: parameters as tf.Variables, Adam, and clipping by global norm.
- * tfjs optimizers have no clipnorm, so the step is our own: gradients (from the fused
+ * The optimiser: the parameters as tf.Variables, Adam, and clipping by global norm.
+ * tfjs optimizers have no clipnorm, so the update is our own: gradients (from the fused
  * network, possibly summed over worker shares) are scaled by min(1, clip / ||g||) and
  * applied. Adam is written out (a dozen lines) so that its whole state, step count and
- * moments, is plain arrays that checkpoints save and `--resume` restores exactly.
+ * moments, is plain named arrays that checkpoints save and `--resume` restores exactly.
+ *
+ * The update is Kingma & Ba's with the "epsilon hat" of their section 2 (as Keras and
+ * TF1 do): lr_t = lr * sqrt(1 - beta2^t) / (1 - beta1^t); p -= lr_t * m / (sqrt(v) + eps).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { Batch } from '../text/windows.js';
-import { lossAndGrads, batchLoss, type NetWeights } from './lstm.js';
-import { paramSpecs, type NetConfig, type Params } from './params.js';
+import { paramSpecs, sizeOf, type Named, type NetConfig, type Params } from '../layout.js';
+import type { NetWeights } from './lstm.js';
 
-export type OptimizerState = { step: number; m: Params; v: Params };
-export type StepHyper = { lr: number; clip: number };
+/** Steps taken and the moments, named as layout.ts's optimizerSpecs (`m/<param>`, `v/<param>`). */
+export type AdamState = { step: number; moments: Named };
+export type AdamHyper = { lr: number; clip: number };
 
 export const ADAM = { beta1: 0.9, beta2: 0.999, epsilon: 1e-8 } as const;
 
-export class Trainer {
+export class Adam {
   readonly cfg: NetConfig;
-  hyper: StepHyper;
+  hyper: AdamHyper;
   private readonly names: string[];
   private readonly vars: tf.Variable[];
   private readonly m: tf.Variable[];
   private readonly v: tf.Variable[];
   private t: number;
 
-  constructor(cfg: NetConfig, params: Params, hyper: StepHyper, optimizer?: OptimizerState) {
+  constructor(cfg: NetConfig, params: Params, hyper: AdamHyper, state?: AdamState) {
     this.cfg = cfg;
     this.hyper = hyper;
     const specs = paramSpecs(cfg);
     this.names = specs.map((s) => s.name);
     const make = (get: (name: string) => Float32Array | undefined) =>
       specs.map((s) => {
-        const initial = tf.tensor(get(s.name) ?? new Float32Array(s.shape.reduce((a, b) => a * b, 1)), s.shape);
+        const initial = tf.tensor(get(s.name) ?? new Float32Array(sizeOf(s.shape)), s.shape);
         const v = tf.variable(initial, false); // copies: the initial tensor is ours to free
         initial.dispose();
         return v;
       });
     this.vars = make((n) => params.get(n));
-    this.m = make((n) => optimizer?.m.get(n));
-    this.v = make((n) => optimizer?.v.get(n));
-    this.t = optimizer?.step ?? 0;
+    this.m = make((n) => state?.moments.get(`m/${n}`));
+    this.v = make((n) => state?.moments.get(`v/${n}`));
+    this.t = state?.step ?? 0;
   }
 
   /** Sets the learning rate for the following steps (schedules are applied per epoch). */
@@ -51,33 +54,10 @@ export class Trainer {
     return this.t;
   }
 
+  /** The current parameters on the device, for the forward/backward pass (owned by this). */
   weights(): NetWeights {
     const L = this.cfg.layers;
     return { W: this.vars.slice(0, L) as tf.Variable<tf.Rank.R2>[], denseW: this.vars[L] as tf.Variable<tf.Rank.R2>, denseB: this.vars[L + 1] as tf.Variable<tf.Rank.R1> };
-  }
-
-  /**
-   * Loss (summed nats) and gradients of this thread's share of a batch; `masks` per
-   * layer are [T, B, U] host arrays. Gradients are in paramSpecs order, owned by the caller.
-   */
-  grads(batch: Batch, masks: Float32Array[] | undefined, scale: number) {
-    return lossAndGrads(this.weights(), this.cfg, batch, masks, scale);
-  }
-
-  /**
-   * Adds other threads' gradients (host arrays in paramSpecs order) to this thread's
-   * tensors. Consumes `own`; the sums are owned by the caller.
-   */
-  static addShares(own: tf.Tensor[], others: Float32Array[][]): tf.Tensor[] {
-    if (others.length === 0) return own;
-    const sums = tf.tidy(() => own.map((g, i) => tf.addN([g, ...others.map((o) => tf.tensor(o[i], g.shape))])));
-    own.forEach((g) => g.dispose());
-    return sums;
-  }
-
-  /** Summed loss without dropout (validation). */
-  loss(batch: Batch): number {
-    return batchLoss(this.weights(), this.cfg, batch);
   }
 
   /** Global L2 norm of gradients (any shapes). Consumes nothing. */
@@ -91,7 +71,7 @@ export class Trainer {
    * nothing (the caller treats it as divergence).
    */
   apply(grads: tf.Tensor[]): number {
-    const norm = Trainer.norm(grads);
+    const norm = Adam.norm(grads);
     if (Number.isFinite(norm)) {
       const { beta1, beta2, epsilon } = ADAM;
       const factor = this.hyper.clip > 0 && norm > this.hyper.clip ? this.hyper.clip / norm : 1;
@@ -110,16 +90,31 @@ export class Trainer {
     return norm;
   }
 
+  /** A copy of the parameters as named host arrays. */
   params(): Params {
     return new Map(this.names.map((n, i) => [n, this.vars[i].dataSync().slice() as Float32Array]));
   }
 
-  optimizerState(): OptimizerState {
-    const read = (vs: tf.Variable[]) => new Map(this.names.map((n, i) => [n, vs[i].dataSync().slice() as Float32Array]));
-    return { step: this.t, m: read(this.m), v: read(this.v) };
+  state(): AdamState {
+    const moments: Named = new Map();
+    for (const [prefix, vs] of [['m', this.m], ['v', this.v]] as const) {
+      this.names.forEach((n, i) => moments.set(`${prefix}/${n}`, vs[i].dataSync().slice() as Float32Array));
+    }
+    return { step: this.t, moments };
   }
 
   dispose(): void {
     for (const v of [...this.vars, ...this.m, ...this.v]) v.dispose();
   }
+}
+
+/**
+ * Adds other threads' gradients (host arrays in paramSpecs order) to this thread's
+ * tensors. Consumes `own`; the sums are owned by the caller.
+ */
+export function sumGrads(own: tf.Tensor[], others: Float32Array[][]): tf.Tensor[] {
+  if (others.length === 0) return own;
+  const sums = tf.tidy(() => own.map((g, i) => tf.addN([g, ...others.map((o) => tf.tensor(o[i], g.shape))])));
+  own.forEach((g) => g.dispose());
+  return sums;
 }

@@ -1,5 +1,5 @@
 /**
- * Choosing the next character from logits, in plain JS (the vocabulary is small):
+ * Sampling: choosing the next character from logits, in plain JS (the vocabulary is small):
  * argmax, or sampling at a temperature restricted by top-k and top-p (nucleus), as
  * other text generators do.
  */

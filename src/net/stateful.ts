@@ -1,17 +1,18 @@
 /**
- * Stateful generation: the seed is fed through the network once, then one step per
- * character carries each layer's (h, c). The per-step matmuls run on the backend; the
+ * The network run one character at a time, its state carried between calls: what
+ * generation (and anything else that reads a text left to right) drives. The seed is fed
+ * once, then one step per character carries each layer's (h, c). The per-step matmuls run on the backend; the
  * gate arithmetic on [S, 4U] and the small dense layer run in JS, which on wasm is far
  * cheaper than a dozen tiny tensor ops per layer per character.
  *
  * S = number of parallel samples, U units, V vocabulary, I layer input width.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { inputSize, type NetConfig, type Params } from './params.js';
+import { GATE, inputSize, type NetConfig, type Params } from '../layout.js';
 
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 
-export class Sampler {
+export class StatefulLstm {
   readonly cfg: NetConfig;
   private readonly W: tf.Tensor2D[];
   private readonly denseW: Float32Array; // [U, V]
@@ -67,10 +68,10 @@ export class Sampler {
       for (let s = 0; s < S; s++) {
         const zr = s * 4 * U;
         for (let u = 0; u < U; u++) {
-          const i = sigmoid(z[zr + u]);
-          const f = sigmoid(z[zr + U + u]);
-          const g = Math.tanh(z[zr + 2 * U + u]);
-          const o = sigmoid(z[zr + 3 * U + u]);
+          const i = sigmoid(z[zr + GATE.i * U + u]);
+          const f = sigmoid(z[zr + GATE.f * U + u]);
+          const g = Math.tanh(z[zr + GATE.c * U + u]);
+          const o = sigmoid(z[zr + GATE.o * U + u]);
           const k = s * U + u;
           c[k] = f * c[k] + i * g;
           h[k] = o * Math.tanh(c[k]);

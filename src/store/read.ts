@@ -1,0 +1,162 @@
+/**
+ * Reading checkpoints: which directory a model path means (`resolveCheckpoint`), and
+ * loading one (`readCheckpoint`). Every file is untrusted: format version, sizes and
+ * hashes from the manifest, weight paths confined to the directory, and the arrays'
+ * names and shapes against the specs the caller gives (layout.ts's `checkpointSpecs`).
+ * Each failure is one error naming the file and the problem.
+ */
+import { readFile, readdir, realpath, stat } from 'node:fs/promises';
+import { dirname, isAbsolute, join, normalize, resolve, sep } from 'node:path';
+import { dataError } from '../errors.js';
+import { sizeOf, unflatten, type ArraySpec, type Named, type NetConfig } from '../layout.js';
+import { sha256 } from './atomic.js';
+import { checkpointName, isCheckpointDir } from './bundle.js';
+import { checkManifest, MANIFEST, MODEL_JSON, OPTIMIZER_BIN, WEIGHTS_BIN, type FileEntry, type Manifest } from './manifest.js';
+
+/** What the array files of a checkpoint must hold, given its network. */
+export type SpecsOf = { weights: (network: NetConfig) => ArraySpec[]; optimizer: (network: NetConfig) => ArraySpec[] };
+
+export type Checkpoint = {
+  dir: string;
+  manifest: Manifest;
+  /** model.json's Layers topology. */
+  modelTopology: object;
+  /** weights.bin, named by the weight specs. */
+  weights: Named;
+  /** optimizer.bin, named by the optimizer specs, when asked for and present. */
+  optimizer?: Named;
+};
+
+type ModelJson = { modelTopology: object; weightsManifest: { paths: string[]; weights: { name: string; shape: number[]; dtype?: string }[] }[] };
+
+/**
+ * The checkpoint directory a model path means: the path itself when it holds a checkpoint
+ * (an export), else its `best` (or `which`: `latest`, `best`, or an epoch number/name).
+ */
+export async function resolveCheckpoint(modelPath: string, which?: string): Promise<string> {
+  let info;
+  try {
+    info = await stat(modelPath);
+  } catch {
+    throw dataError(`no model at ${modelPath}`, "train one with 'lstm train <corpus> --out <dir>', or pass --model <dir>");
+  }
+  if (!info.isDirectory()) throw dataError(`${modelPath} is not a model directory`, 'pass the directory that holds lstm.json, or a bundle with best/ and latest/');
+  if (await isCheckpointDir(modelPath) && which === undefined) return modelPath;
+  const name = which === undefined ? 'best' : /^\d+$/.test(which) ? checkpointName(Number(which), 0) : which;
+  if (!/^(best|latest|epoch-\d+(-batch-\d+)?)$/.test(name)) {
+    throw dataError(`--checkpoint must be best, latest or an epoch number, got '${which}'`);
+  }
+  const dir = join(modelPath, name);
+  if (await isCheckpointDir(dir)) {
+    // A bundle is untrusted: its pointers must not lead outside it.
+    const [real, root] = await Promise.all([realpath(dir), realpath(modelPath)]);
+    if (dirname(real) !== root) throw dataError(`${dir} points outside ${modelPath}`, 'a checkpoint must be a directory inside its bundle');
+    return dir;
+  }
+  if (await isCheckpointDir(modelPath)) {
+    throw dataError(`${modelPath} is a single exported checkpoint; it has no checkpoint '${which}'`, 'leave out --checkpoint');
+  }
+  let available: string[] = [];
+  try {
+    available = (await readdir(modelPath)).filter((n) => n === 'best' || n === 'latest' || n.startsWith('epoch-'));
+  } catch {
+    // unreadable
+  }
+  throw dataError(
+    `${modelPath} has no checkpoint '${name}' (no ${join(name, MANIFEST)})`,
+    available.length ? `available: ${available.join(', ')}` : "this is not a model bundle; train one with 'lstm train'",
+  );
+}
+
+/** Reads and verifies a checkpoint directory; `optimizer` also loads Adam's state (to resume). */
+export async function readCheckpoint(dir: string, specsOf: SpecsOf, options: { optimizer?: boolean } = {}): Promise<Checkpoint> {
+  const manifestPath = join(dir, MANIFEST);
+  let manifest: Manifest;
+  try {
+    manifest = JSON.parse(await readFile(manifestPath, 'utf8')) as Manifest;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw dataError(`${manifestPath}: ${code === 'ENOENT' ? 'missing' : 'not valid JSON'}`, 'the model is incomplete or damaged; use another checkpoint or retrain');
+  }
+  checkManifest(manifest, manifestPath);
+
+  const files = new Map<string, Uint8Array>();
+  for (const [name, entry] of Object.entries(manifest.files)) {
+    if (name === OPTIMIZER_BIN && !options.optimizer) continue;
+    files.set(name, await readVerified(dir, name, entry));
+  }
+  for (const required of [MODEL_JSON, WEIGHTS_BIN]) {
+    if (!files.has(required)) throw dataError(`${manifestPath}: does not list ${required}`, 'the model is incomplete; retrain or re-export it');
+  }
+
+  const modelJsonPath = join(dir, MODEL_JSON);
+  let modelJson: ModelJson;
+  try {
+    modelJson = JSON.parse(Buffer.from(files.get(MODEL_JSON)!).toString('utf8'));
+  } catch {
+    throw dataError(`${modelJsonPath}: not valid JSON`);
+  }
+  const groups = modelJson?.weightsManifest;
+  if (!Array.isArray(groups) || groups.length !== 1 || !Array.isArray(groups[0]?.paths) || groups[0].paths.length !== 1) {
+    throw dataError(`${modelJsonPath}: expected one weights group with one file, found another layout`);
+  }
+  const weightPath = groups[0].paths[0];
+  if (typeof weightPath !== 'string' || isAbsolute(weightPath) || normalize(weightPath).split(/[\\/]/).includes('..') ||
+      !resolve(dir, weightPath).startsWith(resolve(dir) + sep)) {
+    throw dataError(`${modelJsonPath}: weight path '${weightPath}' leaves the model directory`, 'weight files must sit inside the bundle; this file was tampered with or is not from lstm');
+  }
+  if (normalize(weightPath) !== WEIGHTS_BIN) {
+    throw dataError(`${modelJsonPath}: weight path '${weightPath}' is not ${WEIGHTS_BIN}`);
+  }
+
+  const n = manifest.network;
+  const expected = specsOf.weights(n);
+  const listed = groups[0].weights;
+  if (!Array.isArray(listed) || listed.length !== expected.length) {
+    throw dataError(`${modelJsonPath}: has ${listed?.length ?? 0} weights, expected ${expected.length} for ${n.layers} LSTM layers`);
+  }
+  listed.forEach((spec, i) => {
+    const want = expected[i];
+    if (typeof spec !== 'object' || spec === null || (spec.dtype ?? 'float32') !== 'float32' || spec.name !== want.name ||
+        JSON.stringify(spec.shape) !== JSON.stringify(want.shape)) {
+      throw dataError(
+        `${modelJsonPath}: weight #${i + 1} is ${spec?.name ?? '?'} [${spec?.shape ?? '?'}], expected ${want.name} [${want.shape}] (float32) for vocabulary ${n.vocabSize} and ${n.units} units`,
+      );
+    }
+  });
+  const weights = arrays(files.get(WEIGHTS_BIN)!, expected, join(dir, WEIGHTS_BIN));
+  const optimizer = options.optimizer && files.has(OPTIMIZER_BIN)
+    ? arrays(files.get(OPTIMIZER_BIN)!, specsOf.optimizer(n), join(dir, OPTIMIZER_BIN))
+    : undefined;
+  return { dir, manifest, modelTopology: modelJson.modelTopology, weights, optimizer };
+}
+
+/** A file's bytes as named float32 arrays in spec order; the size must be exact. */
+function arrays(bytes: Uint8Array, specs: ArraySpec[], path: string): Named {
+  const total = specs.reduce((n, s) => n + sizeOf(s.shape), 0);
+  if (bytes.length !== total * 4) {
+    throw dataError(`${path}: ${bytes.length} bytes, expected ${total * 4} for the shapes in model.json`);
+  }
+  // A copy: aligned, and independent of the file buffer.
+  return unflatten(specs, new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length)));
+}
+
+async function readVerified(dir: string, name: string, entry: FileEntry): Promise<Uint8Array> {
+  const path = join(dir, name);
+  if (name.includes('/') || name.includes('\\') || name.includes('..')) {
+    throw dataError(`${join(dir, MANIFEST)}: lists a file '${name}' outside the model directory`);
+  }
+  let bytes: Uint8Array;
+  try {
+    bytes = await readFile(path);
+  } catch {
+    throw dataError(`${path}: missing`, 'the model is incomplete; use another checkpoint (--checkpoint latest) or retrain');
+  }
+  if (bytes.length !== entry.size) {
+    throw dataError(`${path}: ${bytes.length} bytes, lstm.json says ${entry.size}`, 'the file was truncated or changed; use another checkpoint or retrain');
+  }
+  if (sha256(bytes) !== entry.sha256) {
+    throw dataError(`${path}: sha256 does not match lstm.json`, 'the file is corrupted or was changed; use another checkpoint or retrain');
+  }
+  return bytes;
+}

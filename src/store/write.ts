@@ -1,0 +1,140 @@
+/**
+ * Writing checkpoints: saving into a bundle (atomically, then moving the pointers and
+ * pruning old checkpoints), and exporting a single checkpoint. Arrays arrive named and
+ * are written in the order of the specs they come with (layout.ts's flat form); this
+ * module does not know what the arrays mean.
+ */
+import { mkdir, readdir, readlink, rm } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { dataError } from '../errors.js';
+import { flatten, type ArraySpec, type Named } from '../layout.js';
+import { pointTo, removeLeftovers, replaceDir, sha256, tempDir, TMP_PREFIX, writeDurable } from './atomic.js';
+import { CHECKPOINT_NAME, checkpointName, POINTERS } from './bundle.js';
+import { MANIFEST, MODEL_JSON, OPTIMIZER_BIN, WEIGHTS_BIN, type FileEntry, type Manifest, type ManifestBody } from './manifest.js';
+
+export type ArrayFile = { specs: ArraySpec[]; arrays: Named };
+
+export type CheckpointData = {
+  manifest: ManifestBody;
+  /** The Layers topology, from net/keras. */
+  modelTopology: object;
+  /** The Layers weights (layout.ts's layersWeightSpecs). */
+  weights: ArrayFile;
+  /** Adam's state (layout.ts's optimizerSpecs); absent in exports. */
+  optimizer?: ArrayFile;
+};
+
+/** Moments of a save, for tests that crash or fail a save at a chosen point. */
+export type SaveStage = 'written' | 'published' | 'latest' | 'best' | 'pruned';
+export type SaveOptions = { best: boolean; keep: number; onStage?: (stage: SaveStage) => void | Promise<void> };
+
+const bytesOf = (file: ArrayFile): Uint8Array => {
+  const flat = flatten(file.specs, file.arrays);
+  return new Uint8Array(flat.buffer, flat.byteOffset, flat.byteLength);
+};
+
+/** Serialises a checkpoint into a directory (files only; no atomicity here). */
+async function writeFiles(dir: string, data: CheckpointData): Promise<void> {
+  const files: Record<string, FileEntry> = {};
+  const put = async (name: string, bytes: Uint8Array) => {
+    await writeDurable(join(dir, name), bytes);
+    files[name] = { size: bytes.length, sha256: sha256(bytes) };
+  };
+  const modelJson = {
+    format: 'layers-model',
+    generatedBy: `${data.manifest.tool.name} ${data.manifest.tool.version}`,
+    convertedBy: null,
+    modelTopology: data.modelTopology,
+    weightsManifest: [{ paths: [`./${WEIGHTS_BIN}`], weights: data.weights.specs.map((s) => ({ name: s.name, shape: s.shape, dtype: 'float32' })) }],
+  };
+  await put(MODEL_JSON, Buffer.from(JSON.stringify(modelJson)));
+  await put(WEIGHTS_BIN, bytesOf(data.weights));
+  if (data.optimizer) await put(OPTIMIZER_BIN, bytesOf(data.optimizer));
+  const manifest: Manifest = { ...data.manifest, savedAt: new Date().toISOString(), files };
+  await writeDurable(join(dir, MANIFEST), JSON.stringify(manifest, null, 2) + '\n');
+}
+
+/**
+ * Saves a checkpoint into a bundle atomically and moves the pointers: `latest` always,
+ * `best` when asked. Older checkpoints beyond the last `keep` are removed, except the best.
+ */
+export async function saveCheckpoint(bundle: string, data: CheckpointData, options: SaveOptions): Promise<string> {
+  const name = checkpointName(data.manifest.progress.epoch, data.manifest.progress.batch);
+  const dest = join(bundle, name);
+  const stage = async (s: SaveStage) => options.onStage?.(s);
+  try {
+    await mkdir(bundle, { recursive: true });
+    const tmp = await tempDir(bundle, name);
+    await writeFiles(tmp, data);
+    await stage('written');
+    await replaceDir(tmp, dest); // replaces only a re-save of the same position
+    await stage('published');
+    await pointTo(join(bundle, 'latest'), name);
+    await stage('latest');
+    if (options.best) {
+      await pointTo(join(bundle, 'best'), name);
+      await stage('best');
+    }
+    await prune(bundle, options.keep);
+    await stage('pruned');
+  } catch (err) {
+    throw saveError(bundle, err);
+  }
+  return dest;
+}
+
+/** Writes a single checkpoint as a flat directory (an export for inference), atomically. */
+export async function exportCheckpoint(dest: string, data: CheckpointData): Promise<void> {
+  const tmp = await tempDir(resolve(dest, '..'), 'export');
+  try {
+    await writeFiles(tmp, data);
+    await replaceDir(tmp, dest);
+  } catch (err) {
+    await rm(tmp, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+async function prune(bundle: string, keep: number): Promise<void> {
+  await removeLeftovers(bundle);
+  const pinned = new Set<string>();
+  for (const link of POINTERS) {
+    try {
+      pinned.add(await readlink(join(bundle, link)));
+    } catch {
+      // no such pointer yet
+    }
+  }
+  // --keep counts end-of-epoch checkpoints; a mid-epoch one (epoch-0004-batch-00012) is
+  // kept only while a pointer names it.
+  const names = (await readdir(bundle)).filter((n) => CHECKPOINT_NAME.test(n)).sort();
+  const ends = names.filter((n) => !n.includes('-batch-'));
+  const old = new Set([...ends.slice(0, Math.max(0, ends.length - keep)), ...names.filter((n) => n.includes('-batch-'))]);
+  for (const name of old) if (!pinned.has(name)) await rm(join(bundle, name), { recursive: true, force: true });
+}
+
+/**
+ * Makes sure checkpoints can be written into `bundle` before any training time is spent:
+ * creates it and writes and removes a probe file. Errors name the path.
+ */
+export async function ensureWritable(bundle: string): Promise<void> {
+  try {
+    await mkdir(bundle, { recursive: true });
+    const probe = join(bundle, `${TMP_PREFIX}probe-${process.pid}-00000000`);
+    await writeDurable(probe, 'probe');
+    await rm(probe, { force: true });
+  } catch (err) {
+    throw saveError(bundle, err);
+  }
+}
+
+/** A file-system failure while saving, as an error the user can act on. */
+export function saveError(path: string, err: unknown): Error {
+  const code = (err as NodeJS.ErrnoException).code;
+  const why: Record<string, string> = {
+    EACCES: 'permission denied', EPERM: 'permission denied', EROFS: 'read-only file system',
+    ENOSPC: 'no space left on the device', ENOTDIR: 'a part of the path is a file', EEXIST: 'a file is in the way',
+  };
+  if (code && why[code]) return dataError(`cannot write checkpoints to ${path}: ${why[code]}`, 'choose another --out, or free space and retry');
+  return err instanceof Error ? err : new Error(String(err));
+}

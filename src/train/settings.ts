@@ -1,0 +1,158 @@
+/**
+ * Which settings a training run uses: the one home of the resume policy. A pure function
+ * of what the bundle stored and what the command line gave; it returns the settings, the
+ * warnings to show and the refusals to raise, and the CLI only parses and prints.
+ *
+ * A new run takes every flag. A resumed run (`--resume DIR`) continues the bundle's run:
+ * the network, optimisation, data and text settings are the bundle's (flags for them are
+ * ignored with a warning), the stop conditions (`--epochs`, `--patience`, `--keep`) are
+ * the bundle's unless given again, `--max-time` applies to this run only, and the encoding
+ * may be given again (the same text can arrive in another file encoding).
+ */
+import { basename, extname, join, resolve } from 'node:path';
+import { defaults, type Hyperparameters } from '../config.js';
+import { dataError, usageError, type LstmError } from '../errors.js';
+import type { CorpusRecord, Network, StoredHyperparameters } from '../store/manifest.js';
+import type { Encoding } from '../text/corpus.js';
+import { showChar } from '../text/show.js';
+
+/** Every `lstm train` option, parsed, defaults included. */
+export type TrainFlags = Hyperparameters & {
+  out?: string;
+  resume?: string;
+  epochs: number;
+  maxTime?: number;
+  patience: number;
+  keep: number;
+  encoding: Encoding;
+  keepBoilerplate: boolean;
+};
+
+/** What a resumed bundle's latest checkpoint says about its run. */
+export type StoredRun = {
+  dir: string;
+  hyperparameters: StoredHyperparameters;
+  network: Network;
+  corpus: CorpusRecord;
+  hasOptimizer: boolean;
+};
+
+export type RunSettings = {
+  out: string;
+  hyper: Hyperparameters;
+  epochs: number;
+  maxTimeSeconds?: number;
+  patience: number;
+  keep: number;
+  /** How the corpus file is read. */
+  text: { encoding: Encoding; lowercase: boolean; keepBoilerplate: boolean };
+};
+
+export type Decision = { settings: RunSettings; warnings: string[]; refusals: LstmError[] };
+
+export type SettingsInput = {
+  /** The corpus argument (`-` for stdin): names the default --out. */
+  corpus: string;
+  flags: TrainFlags;
+  /** Names of the options given on the command line (not defaulted). */
+  given: ReadonlySet<keyof TrainFlags>;
+  /** The bundle being resumed, when --resume is given. */
+  stored?: StoredRun;
+  /** Whether --out (or its default) already holds a model. */
+  outHoldsModel: boolean;
+};
+
+/** Flags that shape the model or its data: fixed by the bundle when resuming. */
+const FIXED_ON_RESUME = ['layers', 'units', 'dropout', 'lr', 'lrDecay', 'lrDecayAfter', 'clip', 'seqLength', 'batchSize', 'valFraction', 'randomSeed', 'lowercase', 'keepBoilerplate'] as const;
+
+export const flagName = (key: string) => '--' + key.replace(/[A-Z]/g, (m) => '-' + m.toLowerCase());
+
+/** Where a new run's bundle goes when --out is not given: models/<corpus name>. */
+export const defaultOut = (corpus: string) => join('models', corpus === '-' ? 'stdin' : basename(corpus, extname(corpus)));
+
+export function runSettings({ corpus, flags, given, stored, outHoldsModel }: SettingsInput): Decision {
+  const warnings: string[] = [];
+  const refusals: LstmError[] = [];
+  // `--max-time 15m` alone means "train for 15 minutes": the time limit and early stopping
+  // decide, not the default epoch count.
+  const epochs = flags.maxTime !== undefined && !given.has('epochs') ? defaults.epochsUntilTime : flags.epochs;
+
+  if (!stored) {
+    const out = flags.out ?? defaultOut(corpus);
+    if (outHoldsModel) {
+      refusals.push(usageError(`${out} already holds a model; training would replace it`, `continue it with --resume ${out}, choose another --out, or delete it first`));
+    }
+    const hyper: Hyperparameters = {
+      seqLength: flags.seqLength, batchSize: flags.batchSize, valFraction: flags.valFraction, layers: flags.layers,
+      units: flags.units, dropout: flags.dropout, lr: flags.lr, lrDecay: flags.lrDecay, lrDecayAfter: flags.lrDecayAfter, clip: flags.clip,
+      lowercase: Boolean(flags.lowercase), randomSeed: flags.randomSeed,
+    };
+    return {
+      settings: {
+        out, hyper, epochs, maxTimeSeconds: flags.maxTime, patience: flags.patience, keep: flags.keep,
+        text: { encoding: flags.encoding, lowercase: hyper.lowercase, keepBoilerplate: Boolean(flags.keepBoilerplate) },
+      },
+      warnings,
+      refusals,
+    };
+  }
+
+  const out = stored.dir;
+  if (flags.out !== undefined && resolve(flags.out) !== resolve(stored.dir)) {
+    refusals.push(usageError('--out cannot differ from --resume: training continues in the bundle it resumes'));
+  }
+  if (!stored.hasOptimizer) {
+    refusals.push(dataError(`${stored.dir} has no optimizer state (it is an export for inference)`, 'resume from a training bundle, or start a new run with --out'));
+  }
+  const { epochs: storedEpochs, patience, keep, workers: _workers, ...hyper } = stored.hyperparameters;
+  const n = stored.network;
+  // Resuming builds the network from the hyperparameters: they must describe the saved one.
+  if (hyper.layers !== n.layers || hyper.units !== n.units || hyper.dropout !== n.dropout) {
+    refusals.push(dataError(
+      `${stored.dir}: hyperparameters (${hyper.layers}x${hyper.units}, dropout ${hyper.dropout}) disagree with the network (${n.layers}x${n.units}, dropout ${n.dropout})`,
+      'the model is damaged; resume from another checkpoint or retrain',
+    ));
+  }
+  const ignored = FIXED_ON_RESUME.filter((k) => given.has(k));
+  if (ignored.length) warnings.push(`resuming keeps the bundle's settings; ignoring ${ignored.map(flagName).join(', ')}`);
+  return {
+    settings: {
+      out,
+      hyper,
+      // Stop conditions carry over unless given again (--epochs may be raised).
+      epochs: given.has('epochs') || storedEpochs === undefined ? epochs : storedEpochs,
+      maxTimeSeconds: flags.maxTime,
+      patience: given.has('patience') ? flags.patience : patience,
+      keep: given.has('keep') ? flags.keep : keep,
+      text: {
+        encoding: given.has('encoding') ? flags.encoding : (stored.corpus.encoding as Encoding),
+        lowercase: hyper.lowercase,
+        keepBoilerplate: stored.corpus.keepBoilerplate ?? false,
+      },
+    },
+    warnings,
+    refusals,
+  };
+}
+
+/**
+ * Whether a resumed run's text fits the bundle: a different text is a warning (training
+ * goes on, not as an exact continuation); characters outside the vocabulary are refused.
+ */
+export function checkResumedText(
+  stored: StoredRun, text: { name: string; textSha256: string; unknown: string[] },
+): { warnings: string[]; refusals: LstmError[] } {
+  const warnings: string[] = [];
+  const refusals: LstmError[] = [];
+  const was = stored.corpus;
+  if (was.textSha256 !== undefined && was.textSha256 !== text.textSha256) {
+    warnings.push(`${text.name} is not the text ${stored.dir} was trained on (${was.name}); training continues on it, but not as an exact continuation`);
+  }
+  if (text.unknown.length) {
+    refusals.push(dataError(
+      `${text.name} has ${text.unknown.length} character(s) the bundle's vocabulary lacks: ${text.unknown.slice(0, 10).map((ch) => `'${showChar(ch)}'`).join(' ')}`,
+      'resume with the text the model was trained on, or train a new model on this one',
+    ));
+  }
+  return { warnings, refusals };
+}
