@@ -13,6 +13,16 @@ import type { NetConfig } from '../layout.js';
 
 /** Builds the equivalent tf.LayersModel (used for the topology, and by tests). */
 export function buildLayersModel(cfg: NetConfig): tf.Sequential {
+  let model!: tf.Sequential;
+  // tfjs-layers leaves temporaries of its initializers behind (8 tensors for 2 layers);
+  // tidy frees them and keeps the weights (variables survive tidy).
+  tf.tidy(() => {
+    model = build(cfg);
+  });
+  return model;
+}
+
+function build(cfg: NetConfig): tf.Sequential {
   const model = tf.sequential({ name: 'lstm' });
   for (let l = 0; l < cfg.layers; l++) {
     model.add(tf.layers.lstm({

@@ -1,0 +1,142 @@
+/**
+ * The parameter layout: specs, gate order, the Keras mapping and the flat form, held
+ * together with what tfjs-layers itself produces for the same network.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  byName, flatten, fromLayersWeights, GATE, GATES, inOrder, layersWeightSpecs, netConfig, optimizerSpecs, paramCount, paramSpecs,
+  toLayersWeights, unflatten, type NetConfig, type Params,
+} from '../src/layout.js';
+import { initBackend } from '../src/net/backend.js';
+import { initParams } from '../src/net/init.js';
+import { buildLayersModel } from '../src/net/keras.js';
+
+const cfg: NetConfig = { vocabSize: 5, layers: 2, units: 3, dropout: 0.2 };
+
+/** Parameters whose every value says where it is: layer, row, column. */
+function labelled(c: NetConfig): Params {
+  return new Map(paramSpecs(c).map((s, k) => [s.name, Float32Array.from({ length: s.shape.reduce((a, b) => a * b, 1) }, (_, i) => k * 1000 + i)]));
+}
+
+beforeAll(async () => {
+  await initBackend('cpu');
+});
+
+describe('paramSpecs: the training form', () => {
+  it.each<[string, NetConfig, [string, number[]][]]>([
+    ['2 layers', cfg, [['lstm0/W', [5 + 1 + 3, 12]], ['lstm1/W', [3 + 1 + 3, 12]], ['dense/W', [3, 5]], ['dense/b', [5]]]],
+    ['1 layer', { ...cfg, layers: 1 }, [['lstm0/W', [9, 12]], ['dense/W', [3, 5]], ['dense/b', [5]]]],
+  ])('%s: one fused [I + 1 + U, 4U] matrix per layer, then the dense layer', (_name, c, expected) => {
+    expect(paramSpecs(c).map((s) => [s.name, s.shape])).toEqual(expected);
+  });
+
+  it('counts the parameters of the default network (2x300 over 72 characters) as Keras does', () => {
+    const c = { vocabSize: 72, layers: 2, units: 300, dropout: 0.2 };
+    // Keras: 4U(I + U + 1) per LSTM layer, U*V + V for the dense layer.
+    expect(paramCount(c)).toBe(4 * 300 * (72 + 300 + 1) + 4 * 300 * (300 + 300 + 1) + 300 * 72 + 72);
+  });
+
+  it('gate order is i, f, c, o and GATE gives each gate its column block', () => {
+    expect(GATES).toEqual(['i', 'f', 'c', 'o']);
+    expect(GATE).toEqual({ i: 0, f: 1, c: 2, o: 3 });
+  });
+
+  it('initParams sets the forget-gate bias block to 1 and the other biases to 0', () => {
+    const W = initParams(cfg, 1).get('lstm0/W')!;
+    const bias = W.subarray(5 * 12, 6 * 12); // the row after the 5 input rows
+    expect(Array.from(bias)).toEqual([0, 0, 0, 1, 1, 1, 0, 0, 0, 0, 0, 0]);
+  });
+
+  it('netConfig reads a manifest network record and drops anything else', () => {
+    expect(netConfig({ ...cfg, extra: 1 } as NetConfig)).toEqual(cfg);
+  });
+});
+
+describe('the Keras mapping', () => {
+  it('layersWeightSpecs names and shapes the weights exactly as tfjs-layers does for the same network', () => {
+    const model = buildLayersModel(cfg);
+    const theirs = model.weights.map((w) => ({ name: w.originalName, shape: w.shape }));
+    model.dispose();
+    expect(layersWeightSpecs(cfg)).toEqual(theirs);
+  });
+
+  it('splits W into kernel (input rows), bias (the next row) and recurrent kernel (the rest)', () => {
+    const p = labelled(cfg);
+    const k = toLayersWeights(cfg, p);
+    const W = p.get('lstm1/W')!; // [3 + 1 + 3, 12]
+    expect(Array.from(k.get('lstm_2/kernel')!)).toEqual(Array.from(W.subarray(0, 3 * 12)));
+    expect(Array.from(k.get('lstm_2/bias')!)).toEqual(Array.from(W.subarray(3 * 12, 4 * 12)));
+    expect(Array.from(k.get('lstm_2/recurrent_kernel')!)).toEqual(Array.from(W.subarray(4 * 12)));
+    expect(k.get('dense/kernel')).toBe(p.get('dense/W'));
+  });
+
+  it('fromLayersWeights inverts toLayersWeights exactly', () => {
+    const p = initParams(cfg, 3);
+    const back = fromLayersWeights(cfg, toLayersWeights(cfg, p));
+    for (const [name, a] of p) expect(Array.from(back.get(name)!), name).toEqual(Array.from(a));
+  });
+
+  it('a missing weight is named', () => {
+    const k = toLayersWeights(cfg, labelled(cfg));
+    k.delete('lstm_1/bias');
+    expect(() => fromLayersWeights(cfg, k)).toThrow('parameter lstm_1/bias is missing');
+  });
+});
+
+describe('the flat form', () => {
+  it('flatten concatenates in spec order and unflatten gives views back', () => {
+    const specs = paramSpecs(cfg);
+    const p = labelled(cfg);
+    const flat = flatten(specs, p);
+    expect(flat.length).toBe(paramCount(cfg));
+    expect(flat[0]).toBe(0);
+    expect(flat[9 * 12]).toBe(1000); // first value of lstm1/W
+    const back = unflatten(specs, flat);
+    for (const [name, a] of p) expect(Array.from(back.get(name)!), name).toEqual(Array.from(a));
+    flat[0] = -1;
+    expect(back.get('lstm0/W')![0]).toBe(-1); // a view, not a copy
+  });
+
+  it('flatten writes into a given buffer (the workers\' shared memory)', () => {
+    const into = new Float32Array(paramCount(cfg));
+    flatten(paramSpecs(cfg), labelled(cfg), into);
+    expect(into[paramCount(cfg) - 1]).toBe(3000 + 4);
+  });
+
+  it('refuses arrays that do not fit their specs', () => {
+    const specs = paramSpecs(cfg);
+    const p = labelled(cfg);
+    p.set('dense/b', new Float32Array(4));
+    expect(() => flatten(specs, p)).toThrow('dense/b has 4 values, its shape [5] needs 5');
+    expect(() => unflatten(specs, new Float32Array(3))).toThrow();
+  });
+
+  it('optimizerSpecs: first moments, then second, each named after its parameter', () => {
+    expect(optimizerSpecs(cfg).map((s) => s.name)).toEqual([
+      'm/lstm0/W', 'm/lstm1/W', 'm/dense/W', 'm/dense/b', 'v/lstm0/W', 'v/lstm1/W', 'v/dense/W', 'v/dense/b',
+    ]);
+  });
+
+  it('inOrder and byName convert between a list and named arrays', () => {
+    const specs = paramSpecs(cfg);
+    const p = labelled(cfg);
+    const list = inOrder(specs, p);
+    expect(list.map((a) => a[0])).toEqual([0, 1000, 2000, 3000]);
+    expect(byName(specs, list)).toEqual(p);
+  });
+
+  it('the tfjs model loads our weights in our order (its weight list is layersWeightSpecs)', () => {
+    const before = tf.memory().numTensors;
+    const model = buildLayersModel(cfg);
+    const specs = layersWeightSpecs(cfg);
+    const k = toLayersWeights(cfg, initParams(cfg, 5));
+    const got = tf.tidy(() => {
+      model.setWeights(inOrder(specs, k).map((a, i) => tf.tensor(a, specs[i].shape)));
+      return model.getWeights().map((w) => w.dataSync());
+    });
+    inOrder(specs, k).forEach((a, i) => expect(Array.from(got[i])).toEqual(Array.from(a)));
+    model.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
