@@ -1,35 +1,18 @@
 /**
- * `lstm generate`, `eval` and `info` end to end on a tiny model trained once (beforeAll)
- * until it has memorised 'abcdefgh' repeated: so argmax output is known exactly.
+ * `lstm generate` end to end on a tiny model trained once (beforeAll) until it has
+ * memorised 'abcdefgh' repeated: so argmax output is known exactly. And every kind of
+ * malformed model it is pointed at is refused in one line.
  */
-import { cp, mkdir, readFile, realpath, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readFile, realpath, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { sha256 } from '../../src/store/atomic.js';
-import { bash, lstm, shellQuote, type RunResult } from '../helpers/cli.js';
-import { abc, assertBuilt, makeTempDir, removeDir, textFile, trainTiny } from '../train/tiny.js';
+import { bash, lstm, ok, shellQuote, type RunResult } from '../helpers/cli.js';
+import { abcModel } from '../helpers/tiny.js';
 
-let dir: string;
-let model: string;
-let abcFile: string;
-const EPOCHS = 30;
+const m = abcModel('generate');
 
-beforeAll(async () => {
-  assertBuilt();
-  dir = await makeTempDir('generate');
-  abcFile = await textFile(dir, 'abc.txt', abc);
-  model = path.join(dir, 'abc-model');
-  await trainTiny(abcFile, model, ['--epochs', String(EPOCHS), '--patience', '1000']);
-});
-
-afterAll(() => removeDir(dir));
-
-const gen = (args: string[], stdin?: string) => lstm(['generate', '-m', model, ...args], { stdin });
-
-function ok(r: RunResult): string {
-  expect(r.code, r.stderr).toBe(0);
-  return r.stdout;
-}
+const gen = (args: string[], stdin?: string) => lstm(['generate', '-m', m.model, ...args], { stdin });
 
 /** One `error:` line (plus an optional hint), no stack trace, nothing on stdout. */
 function expectOneLineError(r: RunResult, code: number): void {
@@ -73,6 +56,12 @@ describe('lstm generate', () => {
     expect(r.stderr).not.toContain('    at ');
   });
 
+  it('refuses --argmax with another --temperature', async () => {
+    const r = await lstm(['generate', '--argmax', '--temperature', '0.8', '--model', m.model]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--argmax and --temperature 0.8 contradict/);
+  });
+
   it('reads the seed from piped stdin', async () => {
     const piped = await gen(['--argmax', '-n', '12'], 'abcdef');
     expect(ok(piped)).toBe('ghabcdefghab');
@@ -114,7 +103,7 @@ describe('lstm generate', () => {
 
   it('--length 1000000 | head -c 100 exits 0 quickly with nothing on stderr (pipefail)', async () => {
     const started = Date.now();
-    const r = await bash(`set -o pipefail; lstm generate -m ${shellQuote(model)} --length 1000000 --random-seed 1 | head -c 100`, { timeoutMs: 20_000 });
+    const r = await bash(`set -o pipefail; lstm generate -m ${shellQuote(m.model)} --length 1000000 --random-seed 1 | head -c 100`, { timeoutMs: 20_000 });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toBe('');
     expect(Buffer.byteLength(r.stdout)).toBe(100);
@@ -122,47 +111,12 @@ describe('lstm generate', () => {
   });
 });
 
-describe('lstm eval and info', () => {
-  it('eval on the memorised text gives a low loss, and --json parses', async () => {
-    const r = await lstm(['eval', '-m', model, '--checkpoint', 'latest', abcFile, '--json']);
-    const doc = JSON.parse(ok(r));
-    expect(doc.nats).toBeLessThan(0.1);
-    expect(doc.bitsPerChar).toBeCloseTo(doc.nats / Math.LN2, 10);
-    expect(doc.perplexity).toBeCloseTo(Math.exp(doc.nats), 10);
-    expect(doc).toMatchObject({ corpus: abcFile, skipped: 0, seqLength: 16 });
-    expect(doc.characters).toBeGreaterThan(700);
-    // A text the model did not learn scores far worse.
-    const shuffled = await textFile(dir, 'hgf.txt', 'hgfedcba'.repeat(50));
-    expect(JSON.parse(ok(await lstm(['eval', '-m', model, shuffled, '--json']))).nats).toBeGreaterThan(1);
-  });
-
-  it('info --json parses, with one history entry per epoch', async () => {
-    const doc = JSON.parse(ok(await lstm(['info', '-m', model, '--checkpoint', 'latest', '--json'])));
-    expect(doc.epochs).toBe(EPOCHS);
-    expect(doc.history).toHaveLength(doc.epochs);
-    expect(doc.history.map((e: { epoch: number }) => e.epoch)).toEqual(Array.from({ length: EPOCHS }, (_, i) => i + 1));
-    expect(doc.vocab).toEqual([...'abcdefgh']);
-    expect(doc.architecture).toMatchObject({ layers: 1, units: 16, vocabSize: 8, parameters: 4 * 16 * 25 + 16 * 8 + 8 });
-    const best = JSON.parse(ok(await lstm(['info', '-m', model, '--json'])));
-    expect(best.history).toHaveLength(best.bestEpoch);
-  });
-
-  it('info shows a loss chart', async () => {
-    const out = ok(await lstm(['info', '-m', model, '--checkpoint', 'latest']));
-    expect(out).toContain('network:     1 x LSTM(16)');
-    expect(out).toMatch(/│.*t/); // train marks in the plot area
-    expect(out).toMatch(/└─{30}/); // one column per epoch
-    expect(out).toMatch(new RegExp(`epoch 1\\s+${EPOCHS}`));
-    expect(out).toContain('t train   v validation   (bpc)');
-  });
-});
-
 describe('generate -m with a malformed bundle: exit 1, one line, no stack trace', () => {
   /** A copy of the model's best checkpoint, damaged by `damage`. */
   async function damaged(name: string, damage: (d: string) => Promise<unknown>): Promise<string> {
-    const d = path.join(dir, 'bad', name);
+    const d = path.join(m.dir, 'bad', name);
     await mkdir(path.dirname(d), { recursive: true });
-    await cp(await realpath(path.join(model, 'best')), d, { recursive: true });
+    await cp(await realpath(path.join(m.model, 'best')), d, { recursive: true });
     await damage(d);
     return d;
   }
@@ -205,14 +159,27 @@ describe('generate -m with a malformed bundle: exit 1, one line, no stack trace'
         await editJson(path.join(d, 'model.json'), (j) => (j.weightsManifest[0].weights[0].shape = [8, 60]));
         await fixHash(d, 'model.json');
       }),
-      message: /has shape \[8,60\], expected \[8,64\]/,
+      message: /weight #1 is lstm_1\/kernel \[8,60\], expected lstm_1\/kernel \[8,64\]/,
     },
-    { name: 'no such path', make: async () => path.join(dir, 'no-such-model'), message: /no model at/ },
-    { name: 'a text file', make: async () => abcFile, message: /is not a model directory/ },
-    { name: 'an empty directory', make: async () => { const d = path.join(dir, 'bad', 'empty'); await mkdir(d, { recursive: true }); return d; }, message: /has no checkpoint 'best'/ },
+    { name: 'no such path', make: async () => path.join(m.dir, 'no-such-model'), message: /no model at/ },
+    { name: 'a text file', make: async () => m.abcFile, message: /is not a model directory/ },
+    { name: 'an empty directory', make: async () => { const d = path.join(m.dir, 'bad', 'empty'); await mkdir(d, { recursive: true }); return d; }, message: /has no checkpoint 'best'/ },
   ])('$name', async ({ make, message }) => {
     const r = await lstm(['generate', '-m', await make(), '-s', 'abc', '-n', '10']);
     expectOneLineError(r, 1);
     expect(r.stderr).toMatch(message);
+  });
+
+  it('a checkpoint pointer that leads outside the bundle', async () => {
+    const bundle = path.join(m.dir, 'escaping');
+    await cp(m.model, bundle, { recursive: true, verbatimSymlinks: true });
+    const outside = path.join(m.dir, 'outside');
+    await mkdir(outside);
+    await lstm(['export', '-m', bundle, '--out', path.join(outside, 'ckpt')]);
+    await rm(path.join(bundle, 'best'));
+    await symlink(path.join(outside, 'ckpt'), path.join(bundle, 'best'));
+    const r = await lstm(['generate', '-m', bundle, '-n', '5']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/points outside/);
   });
 });

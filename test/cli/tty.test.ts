@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bash, binPath } from '../helpers/cli.js';
-import { sentence, tinyFlags } from '../train/tiny.js';
+import { sentence, tinyFlags } from '../helpers/tiny.js';
 
 const hasScript = spawnSync('script', ['--version']).status === 0;
 let dir: string;

@@ -1,6 +1,6 @@
 /** Choosing the next character: argmax, temperature, top-k, top-p, seeded draws. Pure JS. */
 import { describe, expect, it } from 'vitest';
-import { argmax, choose, distribution, type ChooseOptions } from '../../src/net/choose.js';
+import { argmax, choose, distribution, type ChooseOptions } from '../../src/generate/sampling.js';
 import { rng } from '../../src/text/random.js';
 
 /** Logits whose softmax (at temperature 1) is exactly `p` up to rounding. */

@@ -5,6 +5,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
+import { expect } from 'vitest';
 
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 export const binPath = path.join(repoRoot, 'bin', 'lstm.js');
@@ -86,3 +87,25 @@ export function shellQuote(s: string): string {
 
 // eslint-disable-next-line no-control-regex
 export const ANSI = /\x1b\[[0-9;]*[A-Za-z]/;
+
+/** The stdout of a run that must succeed (exit 0; stderr shown if not). */
+export function ok(r: RunResult): string {
+  expect(r.code, r.stderr).toBe(0);
+  return r.stdout;
+}
+
+/** The non-empty lines of an output. */
+export const lines = (s: string) => s.split('\n').filter((l) => l !== '');
+
+/**
+ * A user-facing failure: one `error:` line (plus an optional hint), no stack trace, nothing
+ * on stdout. Takes the test's `expect` (concurrent tests must use their own).
+ */
+export function expectCleanError(expect: typeof import('vitest').expect, r: RunResult, code: number): void {
+  expect(r.code).toBe(code);
+  expect(r.stdout).toBe('');
+  const errLines = lines(r.stderr);
+  expect(errLines[0]).toMatch(/^error: \S/);
+  expect(errLines.filter((l) => l.startsWith('error:'))).toHaveLength(1);
+  expect(errLines.filter((l) => /^\s+at /.test(l))).toEqual([]);
+}

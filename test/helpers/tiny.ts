@@ -1,6 +1,7 @@
 /**
  * Shared by the training, checkpoint and generation tests: tiny texts, the flags of a tiny
- * model, temp dirs, and a spawned `lstm` whose process the test controls (signals).
+ * model, temp dirs, a model that has memorised a text, and a spawned `lstm` whose process
+ * the test controls (signals).
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -8,7 +9,8 @@ import { lstat, mkdtemp, readdir, readFile, readlink, rm, writeFile } from 'node
 import os from 'node:os';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
-import { binPath, cliEnv, lstm, repoRoot, type RunResult } from '../helpers/cli.js';
+import { afterAll, beforeAll } from 'vitest';
+import { binPath, cliEnv, lstm, repoRoot, type RunResult } from './cli.js';
 
 /** 800 characters with a period of 8: a 1x16 LSTM memorises it in a few dozen epochs. */
 export const abc = 'abcdefgh'.repeat(100);
@@ -53,6 +55,29 @@ export async function trainTiny(corpus: string, out: string, flags: string[] = [
   const r = await lstm(['-q', 'train', corpus, '--out', out, ...tinyFlags, ...flags], { timeoutMs });
   if (r.code !== 0) throw new Error(`lstm train failed (${r.code}):\n${r.stderr}`);
   return r;
+}
+
+/** Epochs the abc model trains for. */
+export const ABC_EPOCHS = 30;
+
+export type AbcModel = { dir: string; abcFile: string; model: string };
+
+/**
+ * Registers beforeAll/afterAll hooks that train a tiny model (tinyFlags) in a fresh temp
+ * dir until it has memorised `abc` (so argmax output is known exactly), and remove it.
+ * The returned object is filled in by beforeAll: `abcFile` is the text, `model` the bundle.
+ */
+export function abcModel(label: string): AbcModel {
+  const m = {} as AbcModel;
+  beforeAll(async () => {
+    assertBuilt();
+    m.dir = await makeTempDir(label);
+    m.abcFile = await textFile(m.dir, 'abc.txt', abc);
+    m.model = path.join(m.dir, 'abc-model');
+    await trainTiny(m.abcFile, m.model, ['--epochs', String(ABC_EPOCHS), '--patience', '1000']);
+  });
+  afterAll(() => removeDir(m.dir));
+  return m;
 }
 
 /** sha256 of every file (and the target of every symlink) under `dir`, by relative path. */

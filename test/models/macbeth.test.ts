@@ -5,8 +5,8 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readCheckpoint, resolveCheckpoint } from '../../src/store/checkpoint.js';
-import { layersWeightShapes } from '../../src/store/manifest.js';
+import { checkpointSpecs, layersWeightSpecs, netConfig, sizeOf } from '../../src/layout.js';
+import { readCheckpoint, resolveCheckpoint } from '../../src/store/read.js';
 import { lstm, repoRoot } from '../helpers/cli.js';
 
 const dir = path.join(repoRoot, 'models', 'macbeth');
@@ -15,13 +15,13 @@ describe('the bundled Macbeth model', () => {
   it('is a single exported checkpoint whose files match their sizes and hashes', async () => {
     expect(existsSync(path.join(dir, 'lstm.json'))).toBe(true);
     expect(await resolveCheckpoint(dir)).toBe(dir);
-    const ckpt = await readCheckpoint(dir); // verifies sizes, sha256, weight paths and shapes
+    const ckpt = await readCheckpoint(dir, checkpointSpecs); // verifies sizes, sha256, weight paths and shapes
     expect(Object.keys(ckpt.manifest.files).sort()).toEqual(['model.json', 'weights.bin']); // no optimizer state
     expect(ckpt.manifest.optimizer).toBeNull();
   });
 
   it('has the default network over the case-kept Macbeth vocabulary, and records how it was made', async () => {
-    const m = (await readCheckpoint(dir)).manifest;
+    const m = (await readCheckpoint(dir, checkpointSpecs)).manifest;
     expect(m.network).toEqual({ layers: 2, units: 300, dropout: m.network.dropout, vocabSize: 72 });
     expect(m.vocab).toHaveLength(72);
     expect(m.vocab).toContain('M');
@@ -34,8 +34,9 @@ describe('the bundled Macbeth model', () => {
     expect(m.progress.bestEpoch).toBeGreaterThan(0);
     // The shipped claim: at most 2.35 bits per character on Macbeth's held-out tail.
     expect(m.progress.bestValLoss! / Math.LN2).toBeLessThanOrEqual(2.35);
-    const ckpt = await readCheckpoint(dir);
-    expect(ckpt.weights.map((w) => w.length)).toEqual(layersWeightShapes(m.network).map((s) => s.reduce((a, b) => a * b, 1)));
+    const ckpt = await readCheckpoint(dir, checkpointSpecs);
+    const specs = layersWeightSpecs(netConfig(m.network));
+    expect([...ckpt.weights].map(([name, w]) => [name, w.length])).toEqual(specs.map((s) => [s.name, sizeOf(s.shape)]));
   });
 
   it('is what `lstm generate` uses without --model, and a seeded sample repeats exactly', async () => {

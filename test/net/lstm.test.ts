@@ -1,25 +1,19 @@
 /**
  * The fused LSTM against two independent implementations: tfjs autograd on a plain
  * re-implementation (test/net/reference.ts) for loss and gradients, and the stock
- * tf.layers model that export produces for the forward pass. Also: the stateful sampler
- * agrees with the batch forward pass, and nothing leaks tensors.
+ * tf.layers model that export produces for the forward pass. And it leaks no tensors.
  *
  * Legend: B batch, T time steps, V vocabulary, U units, L layers. Batches are time-major
  * (index t * B + b); the Layers model takes [B, T, V].
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { inOrder, layersWeightSpecs, paramSpecs, toLayersWeights, type NetConfig } from '../../src/layout.js';
 import { initBackend } from '../../src/net/backend.js';
 import { dropoutMasks } from '../../src/net/dropout.js';
-import { generate } from '../../src/net/generate.js';
-import { buildLayersModel, toLayersWeights } from '../../src/net/keras.js';
-import { batchLoss, forwardLogits, lossAndGrads, type NetWeights } from '../../src/net/lstm.js';
-import { initParams, paramSpecs, type NetConfig, type Params } from '../../src/net/params.js';
-import { Sampler } from '../../src/net/sampler.js';
-import { Trainer } from '../../src/net/trainer.js';
-import { rng } from '../../src/text/random.js';
-import { Vocab } from '../../src/text/vocab.js';
-import type { Batch } from '../../src/text/windows.js';
+import { buildLayersModel } from '../../src/net/keras.js';
+import { batchLoss, forwardLogits, lossAndGrads } from '../../src/net/lstm.js';
+import { maxAbsDiff, randomBatch, randomParams, tensorsOf, weightsOf } from '../helpers/net.js';
 import { referenceLoss } from './reference.js';
 
 beforeAll(async () => {
@@ -39,33 +33,6 @@ const cases: Case[] = [
 
 const cfgOf = (c: Case): NetConfig => ({ vocabSize: c.V, layers: c.L, units: c.U, dropout: c.dropout });
 
-/** Parameters with every entry random (biases included, unlike initParams), seeded. */
-function randomParams(cfg: NetConfig, seed: number): Params {
-  const random = rng(seed, 'test-params');
-  const params: Params = new Map();
-  for (const s of paramSpecs(cfg)) {
-    const n = s.shape.reduce((a, b) => a * b, 1);
-    params.set(s.name, Float32Array.from({ length: n }, () => (random() - 0.5) * 1.2));
-  }
-  return params;
-}
-
-/** A random time-major batch. */
-function randomBatch(V: number, T: number, B: number, seed: number): Batch {
-  const random = rng(seed, 'test-batch');
-  const ids = () => Int32Array.from({ length: T * B }, () => Math.floor(random() * V));
-  return { batch: B, seqLength: T, inputs: ids(), targets: ids() };
-}
-
-/** Parameters as tensors in paramSpecs order (the caller disposes them). */
-function tensorsOf(cfg: NetConfig, params: Params): tf.Tensor[] {
-  return paramSpecs(cfg).map((s) => tf.tensor(params.get(s.name)!, s.shape));
-}
-
-function weightsOf(cfg: NetConfig, ts: tf.Tensor[]): NetWeights {
-  return { W: ts.slice(0, cfg.layers) as tf.Tensor2D[], denseW: ts[cfg.layers] as tf.Tensor2D, denseB: ts[cfg.layers + 1] as tf.Tensor1D };
-}
-
 /** ||a - b|| / ||b|| in float64. */
 function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
   expect(a.length).toBe(b.length);
@@ -76,13 +43,6 @@ function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
     norm += b[i] ** 2;
   }
   return Math.sqrt(diff) / Math.max(Math.sqrt(norm), 1e-12);
-}
-
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
-  return m;
 }
 
 describe('lossAndGrads (fused forward/backward) against tfjs autograd', () => {
@@ -174,7 +134,7 @@ describe('forwardLogits against the exported tf.LayersModel', () => {
     const batch = randomBatch(c.V, c.T, c.B, c.U);
 
     const model = await layersModel(cfg, gates);
-    const layersWeights = toLayersWeights(cfg, params);
+    const layersWeights = inOrder(layersWeightSpecs(cfg), toLayersWeights(cfg, params));
     const current = model.getWeights();
     expect(current.map((w) => w.size)).toEqual(layersWeights.map((w) => w.length));
     model.setWeights(layersWeights.map((w, i) => tf.tensor(w, current[i].shape)));
@@ -219,101 +179,5 @@ describe('forwardLogits against the exported tf.LayersModel', () => {
   // say 'sigmoid', the gates the network is trained with, or browsers get other probabilities.
   it.each(forwardCases)('$name: the exported topology as is gives the same probabilities', async (c) => {
     expect(await worstDifference(c)).toBeLessThan(1e-5);
-  });
-});
-
-describe('Trainer', () => {
-  const cfg: NetConfig = { vocabSize: 6, layers: 2, units: 8, dropout: 0.2 };
-  const batch = randomBatch(6, 8, 4, 11);
-  const step = (trainer: Trainer, k: number) => {
-    const masks = dropoutMasks({ randomSeed: 3, epoch: 0, batch: k }, cfg.dropout, cfg.layers, cfg.units, batch.seqLength, [0, 1, 2, 3]);
-    const { lossSum, grads } = trainer.grads(batch, masks, 1 / (batch.batch * batch.seqLength));
-    const norm = trainer.apply(grads);
-    expect(Number.isFinite(norm)).toBe(true);
-    return lossSum;
-  };
-
-  it('keeps tf.memory().numTensors the same after 10 steps as after 1', () => {
-    const trainer = new Trainer(cfg, initParams(cfg, 1), { lr: 0.01, clip: 5 });
-    step(trainer, 0);
-    const afterOne = tf.memory().numTensors;
-    for (let k = 1; k < 10; k++) step(trainer, k);
-    expect(tf.memory().numTensors).toBe(afterOne);
-    expect(trainer.step).toBe(10);
-    trainer.params();
-    trainer.optimizerState();
-    trainer.loss(batch);
-    expect(tf.memory().numTensors).toBe(afterOne);
-    const beforeDispose = tf.memory().numTensors;
-    trainer.dispose();
-    // Parameters, first and second moments: three variables per parameter tensor.
-    expect(beforeDispose - tf.memory().numTensors).toBe(3 * paramSpecs(cfg).length);
-  });
-
-  it('lowers the loss on a batch it keeps seeing', () => {
-    const trainer = new Trainer({ ...cfg, dropout: 0 }, initParams(cfg, 2), { lr: 0.02, clip: 5 });
-    const first = trainer.loss(batch);
-    for (let k = 0; k < 30; k++) {
-      const { grads } = trainer.grads(batch, undefined, 1 / 32);
-      trainer.apply(grads);
-    }
-    expect(trainer.loss(batch)).toBeLessThan(first * 0.8);
-    trainer.dispose();
-  });
-});
-
-describe('Sampler (stateful generation)', () => {
-  const samplerCases = [
-    { name: '1 layer', V: 5, L: 1, U: 8, T: 10, B: 3 },
-    { name: '2 layers', V: 7, L: 2, U: 6, T: 9, B: 2 },
-    { name: '3 layers', V: 4, L: 3, U: 5, T: 7, B: 1 },
-  ];
-
-  it.each(samplerCases)('$name: char-by-char logits equal forwardLogits on the window at every step', (c) => {
-    const cfg: NetConfig = { vocabSize: c.V, layers: c.L, units: c.U, dropout: 0.2 };
-    const params = randomParams(cfg, c.T);
-    const batch = randomBatch(c.V, c.T, c.B, c.U + 1);
-    const ts = tensorsOf(cfg, params);
-    const logits = forwardLogits(weightsOf(cfg, ts), cfg, batch);
-    const full = logits.dataSync().slice(); // [T * B, V]
-    logits.dispose();
-    ts.forEach((t) => t.dispose());
-
-    const sampler = new Sampler(cfg, params);
-    sampler.reset(c.B);
-    // Before any character: the dense layer of a zero state, i.e. its bias, per sample.
-    for (let b = 0; b < c.B; b++) expect(Array.from(sampler.logits.subarray(b * c.V, (b + 1) * c.V))).toEqual(Array.from(params.get('dense/b')!));
-    for (let t = 0; t < c.T; t++) {
-      const out = sampler.feed(batch.inputs.subarray(t * c.B, (t + 1) * c.B));
-      expect(out).toBe(sampler.logits);
-      expect(maxAbsDiff(out, full.subarray(t * c.B * c.V, (t + 1) * c.B * c.V)), `step ${t}`).toBeLessThan(1e-4);
-    }
-    // reset starts over: the same window gives the same last logits again.
-    const last = sampler.logits.slice();
-    sampler.reset(c.B);
-    for (let t = 0; t < c.T; t++) sampler.feed(batch.inputs.subarray(t * c.B, (t + 1) * c.B));
-    expect(Array.from(sampler.logits)).toEqual(Array.from(last));
-    sampler.dispose();
-  });
-
-  it('generate() keeps numTensors flat across 1000 characters', async () => {
-    const cfg: NetConfig = { vocabSize: 6, layers: 2, units: 12, dropout: 0 };
-    const vocab = new Vocab(['\n', ' ', 'a', 'b', 'c', 'd']);
-    const sampler = new Sampler(cfg, initParams(cfg, 9));
-    const before = tf.memory().numTensors;
-    const counts: number[] = [];
-    let emitted = 0;
-    const [text] = await generate(sampler, vocab, { seed: 'ab c', length: 1000, samples: 1, randomSeed: 5, temperature: 1 }, (chars) => {
-      emitted++;
-      if (emitted === 1 || emitted % 100 === 0) counts.push(tf.memory().numTensors);
-      expect(chars).toHaveLength(1);
-    });
-    expect(emitted).toBe(1000);
-    expect([...text]).toHaveLength(1000);
-    expect([...text].every((ch) => vocab.has(ch))).toBe(true);
-    expect(new Set(counts)).toEqual(new Set([before]));
-    expect(tf.memory().numTensors).toBe(before);
-    sampler.dispose();
-    expect(tf.memory().numTensors).toBe(before - cfg.layers);
   });
 });

@@ -3,7 +3,7 @@
  * reference the fused forward/backward is checked against. Same parameter layout.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { NetConfig } from '../../src/net/params.js';
+import type { NetConfig } from '../../src/layout.js';
 import type { Batch } from '../../src/text/windows.js';
 
 /** Summed cross-entropy of a batch; params in paramSpecs order; masks as in lossAndGrads. */

@@ -4,16 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { LstmError } from '../../src/errors.js';
-import {
-  codePoints,
-  decode,
-  firstInvalidUtf8,
-  gutenbergBody,
-  normaliseLineEnds,
-  readCorpus,
-  type CorpusOptions,
-  type Encoding,
-} from '../../src/text/corpus.js';
+import { codePoints, decode, firstInvalidUtf8, readCorpus, type CorpusOptions, type Encoding } from '../../src/text/corpus.js';
 import { rng } from '../../src/text/random.js';
 import { Vocab } from '../../src/text/vocab.js';
 import { BINARY_SNIFF_BYTES } from '../../src/config.js';
@@ -246,15 +237,6 @@ describe('Project Gutenberg boilerplate', () => {
     expect(readCorpus(utf8(modern), 'tiny.txt', { lowercase: true }).text).toBe(body.toLowerCase());
   });
 
-  it.each<[string, string, string | undefined]>([
-    ['no markers', 'Just a poem.\n', undefined],
-    ['a marker phrase inside a line is not a marker', 'He wrote *** START OF THE PROJECT GUTENBERG EBOOK X *** here\nbody\n', undefined],
-    ['START without END runs to the end', '*** START OF THE PROJECT GUTENBERG EBOOK X ***\n\nbody line\n\n\n', 'body line\n'],
-    ['blank lines around the body are trimmed', 'h\n*** START OF THE PROJECT GUTENBERG EBOOK X ***\n\n\nA\n\nB\n\n \n*** END OF THE PROJECT GUTENBERG EBOOK X ***\nl\n', 'A\n\nB\n'],
-  ])('gutenbergBody: %s', (_name, text, expected) => {
-    expect(gutenbergBody(text)).toBe(expected);
-  });
-
   it('keeps a text without markers as it is', () => {
     const corpus = readCorpus(utf8('Just a poem.\n'), 'poem.txt');
     expect(corpus).toMatchObject({ text: 'Just a poem.\n', strippedBoilerplate: false, keptBoilerplate: false });
@@ -263,17 +245,5 @@ describe('Project Gutenberg boilerplate', () => {
   it('refuses a Gutenberg file whose body is empty', () => {
     const text = '*** START OF THE PROJECT GUTENBERG EBOOK X ***\n\n*** END OF THE PROJECT GUTENBERG EBOOK X ***\nlicense\n';
     expect(thrown(() => readCorpus(utf8(text), 'x.txt')).kind).toBe('data');
-  });
-});
-
-describe('normaliseLineEnds', () => {
-  it.each([
-    ['a\r\nb', 'a\nb'],
-    ['a\rb', 'a\nb'],
-    ['a\n\rb', 'a\n\nb'],
-    ['\r\n\r\n', '\n\n'],
-    ['no line ends', 'no line ends'],
-  ])('%j becomes %j', (input, expected) => {
-    expect(normaliseLineEnds(input)).toBe(expected);
   });
 });

@@ -1,14 +1,16 @@
 /**
  * `lstm train` end to end: real processes, real bundles in a temp dir. It learns, it is
- * reproducible, resuming equals not stopping, it stops cleanly on SIGINT, and it refuses
- * what would lose or corrupt a model.
+ * reproducible, resuming equals not stopping and remembers the run's settings, it stops
+ * cleanly on SIGINT and on its stop conditions, and it refuses early what would lose or
+ * corrupt a model.
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readCheckpoint, resolveCheckpoint } from '../../src/store/checkpoint.js';
+import { checkpointSpecs } from '../../src/layout.js';
+import { readCheckpoint, resolveCheckpoint } from '../../src/store/read.js';
 import { lstm, type RunResult } from '../helpers/cli.js';
-import { abc, assertBuilt, jsonLines, makeTempDir, removeDir, snapshot, spawnLstm, textFile, tinyFlags, trainTiny, waitUntil, words } from './tiny.js';
+import { abc, assertBuilt, jsonLines, makeTempDir, removeDir, snapshot, spawnLstm, textFile, tinyFlags, trainTiny, waitUntil, words } from '../helpers/tiny.js';
 
 let dir: string;
 let abcFile: string;
@@ -17,6 +19,8 @@ let wordsFile: string;
 let shortFile: string;
 const out = (name: string) => path.join(dir, name);
 const bin = (bundle: string, file: string, which = 'latest') => readFile(path.join(bundle, which, file));
+/** The manifest of a bundle's latest checkpoint. */
+const latestManifest = async (bundle: string) => (await readCheckpoint(path.join(bundle, 'latest'), checkpointSpecs)).manifest;
 
 beforeAll(async () => {
   assertBuilt();
@@ -46,7 +50,7 @@ describe('lstm train', () => {
     expect(epochs[0].trainLoss).toBeGreaterThan(1.5); // about ln 8 at the start
     expect(epochs[29].trainLoss).toBeLessThan(0.1);
     expect(epochs[29].valLoss).toBeLessThan(0.1);
-    const ckpt = await readCheckpoint(await resolveCheckpoint(bundle, 'latest'));
+    const ckpt = await readCheckpoint(await resolveCheckpoint(bundle, 'latest'), checkpointSpecs);
     expect(ckpt.manifest.history.map((e) => e.trainLoss)).toEqual(epochs.map((e) => e.trainLoss));
     expect(ckpt.manifest.vocab).toEqual([...'abcdefgh']);
   });
@@ -76,7 +80,7 @@ describe('lstm train', () => {
 
     expect((await bin(out('halves'), 'weights.bin')).equals(await bin(out('whole'), 'weights.bin'))).toBe(true);
     expect((await bin(out('halves'), 'optimizer.bin')).equals(await bin(out('whole'), 'optimizer.bin'))).toBe(true);
-    const [whole, halves] = await Promise.all(['whole', 'halves'].map(async (n) => (await readCheckpoint(await resolveCheckpoint(out(n), 'latest'))).manifest));
+    const [whole, halves] = await Promise.all(['whole', 'halves'].map(async (n) => (await readCheckpoint(await resolveCheckpoint(out(n), 'latest'), checkpointSpecs)).manifest));
     const losses = (m: typeof whole) => m.history.map((e) => [e.epoch, e.trainLoss, e.valLoss]);
     expect(losses(halves)).toEqual(losses(whole));
     expect(halves.progress.step).toBe(whole.progress.step);
@@ -94,7 +98,7 @@ describe('lstm train', () => {
     expect(start.params).toBe(4 * 16 * (8 + 1 + 16) + 16 * 8 + 8);
     expect(events.filter((e) => e.event === 'epoch').map((e) => e.epoch)).toEqual([1, 2, 3]);
     for (const e of events.filter((e) => e.event === 'checkpoint')) {
-      expect((await readCheckpoint(e.path as string)).manifest.progress.epoch).toBe(e.epoch);
+      expect((await readCheckpoint(e.path as string, checkpointSpecs)).manifest.progress.epoch).toBe(e.epoch);
     }
     expect(events.at(-1)).toMatchObject({ event: 'done', reason: 'epochs', epochs: 3, out: bundle });
   });
@@ -117,7 +121,7 @@ describe('lstm train', () => {
     const events = jsonLines(p.stdout());
     expect(events.at(-1)).toMatchObject({ event: 'done', reason: 'interrupted' });
 
-    const latest = await readCheckpoint(await resolveCheckpoint(bundle, 'latest'), { optimizer: true });
+    const latest = await readCheckpoint(await resolveCheckpoint(bundle, 'latest'), checkpointSpecs, { optimizer: true });
     const { epoch, batch } = latest.manifest.progress;
     expect(epoch > 0 || batch > 0).toBe(true);
     expect(epoch).toBeGreaterThanOrEqual(1); // the first epoch had finished before the signal
@@ -163,5 +167,60 @@ describe('lstm train', () => {
     expectOneLineError(r, 1);
     expect(r.stderr).toMatch(/error: training diverged at epoch 1, batch \d+: loss/);
     expect(r.stderr).toMatch(/hint: lower the learning rate, e\.g\. --lr 0\.5/);
+  });
+});
+
+describe('resume', () => {
+  it('keeps the run\'s --epochs when it is not given again', async () => {
+    const bundle = out('stopped');
+    // --max-time stops after the first batch, mid-epoch, with a checkpoint.
+    await trainTiny(wordsFile, bundle, ['--epochs', '3', '--max-time', '0.001s']);
+    const first = await latestManifest(bundle);
+    expect(first.progress.epoch).toBe(0);
+    expect(first.progress.batch).toBeGreaterThan(0);
+    const r = await lstm(['-q', 'train', wordsFile, '--resume', bundle]);
+    expect(r.code).toBe(0);
+    const m = await latestManifest(bundle);
+    expect(m.history).toHaveLength(3); // not the default 20
+    expect(m.hyperparameters.epochs).toBe(3);
+  });
+
+  it('warns when the text differs from the one trained on, and continues', async () => {
+    const bundle = out('other-text');
+    await trainTiny(wordsFile, bundle, ['--epochs', '1']);
+    const other = await textFile(dir, 'shuffled.txt', words.split(' ').reverse().join(' '));
+    const r = await lstm(['train', other, '--resume', bundle, '--epochs', '2', '--no-sample']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/warning: .*shuffled\.txt is not the text .* was trained on/);
+  });
+
+  it('accepts --out naming the same bundle in another spelling', async () => {
+    const bundle = out('spelled');
+    await trainTiny(wordsFile, bundle, ['--epochs', '1']);
+    const r = await lstm(['-q', 'train', wordsFile, '--resume', bundle, '--out', bundle + '/', '--epochs', '2']);
+    expect(r.code).toBe(0);
+  });
+});
+
+
+describe('stop conditions', () => {
+  it('lets --max-time alone decide how long to train, not the default 20 epochs', async () => {
+    const timed = out('timed');
+    await trainTiny(wordsFile, timed, ['--max-time', '0.001s']);
+    expect((await latestManifest(timed)).hyperparameters.epochs).toBeGreaterThan(1000);
+    const both = out('timed-and-counted');
+    await trainTiny(wordsFile, both, ['--max-time', '0.001s', '--epochs', '4']);
+    expect((await latestManifest(both)).hyperparameters.epochs).toBe(4);
+  });
+});
+
+describe('failing early', () => {
+  it('refuses an --out it cannot write before training, with exit 1 and no stack trace', async () => {
+    const file = await textFile(dir, 'a-file', 'x');
+    const r = await lstm(['train', wordsFile, '--out', path.join(file, 'model'), '--epochs', '1', '--workers', '1']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/error: cannot write checkpoints to .*a-file\/model: a part of the path is a file/);
+    expect(r.stderr).not.toMatch(/^\s+at /m);
+    expect(r.stderr).not.toMatch(/epoch 1/);
   });
 });

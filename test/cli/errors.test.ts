@@ -1,0 +1,58 @@
+/** User-facing failures: exit codes, one `error:` line, no stack trace; bad input files and usage errors. */
+import { describe, it } from 'vitest';
+import { expectCleanError, lines, lstm } from '../helpers/cli.js';
+import { textFiles } from '../helpers/files.js';
+
+const file = textFiles('errors');
+
+describe.concurrent('errors', () => {
+  it('a missing file: exit 1, one error line, no stack trace', async ({ expect }) => {
+    const missing = file('missing.txt');
+    const r = await lstm(['vocab', missing]);
+    expectCleanError(expect, r, 1);
+    expect(lines(r.stderr)[0]).toBe(`error: cannot read ${missing}: no such file`);
+  });
+
+  it('invalid UTF-8: exit 1, names the offset and --encoding latin1', async ({ expect }) => {
+    const r = await lstm(['vocab', file('latin1.txt')]);
+    expectCleanError(expect, r, 1);
+    expect(r.stderr).toContain('invalid byte 0xe9 at offset 3');
+    expect(r.stderr).toContain('--encoding latin1');
+  });
+
+  it.for([
+    ['a binary file', 'binary.bin', 'looks like a binary file'],
+    ['an empty file', 'empty.txt', 'has no text (it is empty)'],
+    ['a directory', 'a-directory', 'is a directory'],
+  ])('%s: exit 1', async ([, name, message], { expect }) => {
+    const r = await lstm(['vocab', file(name)]);
+    expectCleanError(expect, r, 1);
+    expect(r.stderr).toContain(message);
+  });
+
+  it('empty stdin: exit 1', async ({ expect }) => {
+    const r = await lstm(['vocab', '-'], { stdin: '' });
+    expectCleanError(expect, r, 1);
+    expect(r.stderr).toContain('stdin has no text');
+  });
+
+  it.for([
+    ['an unknown option', ['vocab', '--bogus', 'abra.txt'], "unknown option '--bogus'"],
+    ['an unknown command', ['frobnicate'], "unknown command 'frobnicate'"],
+    ['a missing argument', ['vocab'], "missing required argument 'corpus'"],
+    ['--seq-length 0', ['windows', '--seq-length', '0', 'thousand.txt'], "--seq-length must be a whole number from 1 to 10000, got '0'"],
+    ['--seq-length abc', ['windows', '--seq-length', 'abc', 'thousand.txt'], "got 'abc'"],
+    ['--seq-length 1.5', ['windows', '--seq-length', '1.5', 'thousand.txt'], "got '1.5'"],
+    ['--seq-length -5', ['windows', '--seq-length', '-5', 'thousand.txt'], "got '-5'"],
+    ['--val-fraction 2', ['windows', '--val-fraction', '2', 'thousand.txt'], '--val-fraction must be a number >= 0 and <= 0.9'],
+    ['--examples 101', ['windows', '--examples', '101', 'thousand.txt'], '--examples must be a whole number from 0 to 100'],
+    ['an unknown --encoding', ['vocab', '--encoding', 'utf16', 'abra.txt'], "'utf16' is invalid"],
+  ])('usage error, %s: exit 2', async ([, args, message], { expect }) => {
+    const r = await lstm((args as string[]).map((a) => (a.endsWith('.txt') ? file(a) : a)));
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/^error: /);
+    expect(r.stderr).toContain(message as string);
+    expect(r.stderr).not.toMatch(/^\s+at /m);
+  });
+});

@@ -1,0 +1,28 @@
+/** `lstm info`: what a bundle records, as JSON and as a summary with a loss chart. */
+import { describe, expect, it } from 'vitest';
+import { lstm, ok } from '../helpers/cli.js';
+import { ABC_EPOCHS, abcModel } from '../helpers/tiny.js';
+
+const m = abcModel('info');
+
+describe('lstm info', () => {
+  it('info --json parses, with one history entry per epoch', async () => {
+    const doc = JSON.parse(ok(await lstm(['info', '-m', m.model, '--checkpoint', 'latest', '--json'])));
+    expect(doc.epochs).toBe(ABC_EPOCHS);
+    expect(doc.history).toHaveLength(doc.epochs);
+    expect(doc.history.map((e: { epoch: number }) => e.epoch)).toEqual(Array.from({ length: ABC_EPOCHS }, (_, i) => i + 1));
+    expect(doc.vocab).toEqual([...'abcdefgh']);
+    expect(doc.architecture).toMatchObject({ layers: 1, units: 16, vocabSize: 8, parameters: 4 * 16 * 25 + 16 * 8 + 8 });
+    const best = JSON.parse(ok(await lstm(['info', '-m', m.model, '--json'])));
+    expect(best.history).toHaveLength(best.bestEpoch);
+  });
+
+  it('info shows a loss chart', async () => {
+    const out = ok(await lstm(['info', '-m', m.model, '--checkpoint', 'latest']));
+    expect(out).toContain('network:     1 x LSTM(16)');
+    expect(out).toMatch(/│.*t/); // train marks in the plot area
+    expect(out).toMatch(/└─{30}/); // one column per epoch
+    expect(out).toMatch(new RegExp(`epoch 1\\s+${ABC_EPOCHS}`));
+    expect(out).toContain('t train   v validation   (bpc)');
+  });
+});

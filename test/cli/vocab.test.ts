@@ -1,0 +1,92 @@
+/** `lstm vocab`: the vocabulary table and JSON, its options, reading stdin and other encodings. */
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { describe, it } from 'vitest';
+import { expectCleanError, lines, lstm } from '../helpers/cli.js';
+import { abra, abraVocab, gutenberg, textFiles } from '../helpers/files.js';
+
+const file = textFiles('vocab');
+
+describe.concurrent('lstm vocab', () => {
+  it('prints a table of index, character, code point and count', async ({ expect }) => {
+    const r = await lstm(['vocab', file('abra.txt')]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+    const out = lines(r.stdout);
+    expect(out[0]).toBe('vocabulary: 8 characters in 14 characters of text');
+    expect(out).toHaveLength(1 + abraVocab.length);
+    expect(out[1]).toMatch(/^0\s+\\n\s+U\+000A\s+1$/);
+    expect(out[2]).toMatch(/^1\s+␠\s+U\+0020\s+1$/);
+    expect(out[3]).toMatch(/^2\s+a\s+U\+0061\s+5$/);
+    expect(out[8]).toMatch(/^7\s+😀\s+U\+1F600\s+1$/);
+  });
+
+  it('prints JSON with --json', async ({ expect }) => {
+    const r = await lstm(['vocab', '--json', file('abra.txt')]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toEqual({ corpus: file('abra.txt'), characters: 14, size: 8, vocab: abraVocab });
+  });
+
+  it('also writes the JSON to a file with --out, and keeps the table on stdout', async ({ expect }) => {
+    const out = file('abra-vocab.json');
+    const r = await lstm(['vocab', '--out', out, file('abra.txt')]);
+    expect(r.code).toBe(0);
+    expect(r.stdout.startsWith('vocabulary: 8 characters')).toBe(true);
+    expect(r.stderr).toBe(`wrote ${out}\n`);
+    const doc = JSON.parse(await readFile(out, 'utf8'));
+    expect(doc).toEqual({ corpus: file('abra.txt'), characters: 14, size: 8, vocab: abraVocab });
+  });
+
+  it('says nothing on stderr with --quiet', async ({ expect }) => {
+    const out = file('abra-quiet.json');
+    const r = await lstm(['--quiet', 'vocab', '--out', out, file('abra.txt')]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+    expect(existsSync(out)).toBe(true);
+  });
+
+  it('fails cleanly when --out cannot be written', async ({ expect }) => {
+    const r = await lstm(['vocab', '--out', file('no-such-dir/vocab.json'), file('abra.txt')]);
+    expectCleanError(expect, r, 1);
+    expect(r.stderr).toContain('cannot write');
+  });
+
+  it('reads the corpus from stdin with -', async ({ expect }) => {
+    const r = await lstm(['vocab', '--json', '-'], { stdin: abra });
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual({ corpus: 'stdin', characters: 14, size: 8, vocab: abraVocab });
+  });
+
+  it('decodes Latin-1 with --encoding latin1', async ({ expect }) => {
+    const r = await lstm(['vocab', '--json', '--encoding', 'latin1', file('latin1.txt')]);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).vocab.map((e: { char: string }) => e.char)).toEqual(['\n', 'a', 'c', 'f', 'é']);
+  });
+
+  it('lowercases with --lowercase', async ({ expect }) => {
+    const r = await lstm(['vocab', '--json', '--lowercase', '-'], { stdin: 'AbA\n' });
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ characters: 4, size: 3 });
+  });
+
+  it('strips Project Gutenberg boilerplate and says so on stderr', async ({ expect }) => {
+    const r = await lstm(['vocab', '--json', file('gutenberg.txt')]);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).characters).toBe('Fair is foul, and foul is fair.\n'.length);
+    expect(r.stderr).toContain('header and license stripped');
+  });
+
+  it('keeps the boilerplate with --keep-boilerplate', async ({ expect }) => {
+    const r = await lstm(['vocab', '--json', '--keep-boilerplate', file('gutenberg.txt')]);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).characters).toBe(gutenberg.length);
+    expect(r.stderr).toContain('header and license kept');
+  });
+
+  it('vocab --help exits 0 and shows its options', async ({ expect }) => {
+    const r = await lstm(['vocab', '--help']);
+    expect(r.code).toBe(0);
+    for (const option of ['--json', '--out', '--encoding', '--keep-boilerplate', '--lowercase']) expect(r.stdout).toContain(option);
+  });
+});

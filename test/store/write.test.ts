@@ -1,0 +1,182 @@
+/**
+ * Writing checkpoints: exact round trips, keeping and pruning, export, and crash safety
+ * (leftovers of an interrupted save; `lstm train` killed with SIGKILL).
+ */
+import { cp, lstat, mkdir, readdir, readFile, readlink, realpath, symlink, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkpointSpecs, fromLayersWeights, layersWeightSpecs, netConfig, optimizerSpecs, paramSpecs } from '../../src/layout.js';
+import { sha256 } from '../../src/store/atomic.js';
+import { checkpointName, holdsModel } from '../../src/store/bundle.js';
+import { readCheckpoint, resolveCheckpoint, type Checkpoint } from '../../src/store/read.js';
+import { exportCheckpoint, saveCheckpoint, type CheckpointData } from '../../src/store/write.js';
+import { lstm } from '../helpers/cli.js';
+import { removeDir, snapshot, spawnLstm, textFile, waitUntil, words } from '../helpers/tiny.js';
+import { bytesOf, trainedBundle } from './fixtures.js';
+
+let dir: string;
+/** A shorter text for the kill tests: quick epochs, so a kill often lands during a save. */
+let shortCorpus: string;
+let bundle: string;
+let trained: Checkpoint;
+
+beforeAll(async () => {
+  ({ dir, bundle, trained } = await trainedBundle('write'));
+  shortCorpus = await textFile(dir, 'short.txt', words.slice(0, 1000));
+});
+
+afterAll(() => removeDir(dir));
+
+let runs = 0;
+
+/** What saveCheckpoint takes, from a loaded checkpoint (optionally at another position). */
+function dataOf(ckpt: Checkpoint, epoch = ckpt.manifest.progress.epoch): CheckpointData {
+  const { files: _files, savedAt: _savedAt, ...manifest } = ckpt.manifest;
+  const cfg = netConfig(ckpt.manifest.network);
+  return {
+    manifest: { ...manifest, progress: { ...manifest.progress, epoch, batch: 0 } },
+    modelTopology: ckpt.modelTopology,
+    weights: { specs: layersWeightSpecs(cfg), arrays: ckpt.weights },
+    optimizer: ckpt.optimizer && { specs: optimizerSpecs(cfg), arrays: ckpt.optimizer },
+  };
+}
+
+describe('save and load round trip', () => {
+  it('lstm train wrote a complete, verified checkpoint with latest and best', async () => {
+    expect(path.basename(trained.dir)).toBe('latest');
+    expect(await readlink(path.join(bundle, 'latest'))).toBe('epoch-0002');
+    expect(trained.manifest.progress.epoch).toBe(2);
+    expect(trained.manifest.history).toHaveLength(2);
+    expect(Object.keys(trained.manifest.files).sort()).toEqual(['model.json', 'optimizer.bin', 'weights.bin']);
+    for (const [name, entry] of Object.entries(trained.manifest.files)) {
+      const bytes = await readFile(path.join(trained.dir, name));
+      expect(bytes.length, name).toBe(entry.size);
+      expect(sha256(bytes), name).toBe(entry.sha256);
+    }
+    const moments = [...trained.optimizer!.keys()];
+    expect(moments.filter((n) => n.startsWith('m/'))).toHaveLength(4);
+    expect(moments.filter((n) => n.startsWith('v/'))).toHaveLength(4);
+    expect(await holdsModel(bundle)).toBe(true);
+  });
+
+  it('saveCheckpoint then readCheckpoint gives bit-identical weights, optimizer state and manifest', async () => {
+    const to = path.join(dir, 'roundtrip');
+    const data = dataOf(trained, 7);
+    const saved = await saveCheckpoint(to, data, { best: true, keep: 3 });
+    expect(saved).toBe(path.join(to, 'epoch-0007'));
+    expect(await readlink(path.join(to, 'latest'))).toBe('epoch-0007');
+    expect(await readlink(path.join(to, 'best'))).toBe('epoch-0007');
+
+    const back = await readCheckpoint(await resolveCheckpoint(to, 'latest'), checkpointSpecs, { optimizer: true });
+    const cfg = netConfig(trained.manifest.network);
+    expect([...back.weights.keys()]).toEqual(layersWeightSpecs(cfg).map((s) => s.name));
+    expect([...back.optimizer!.keys()]).toEqual(optimizerSpecs(cfg).map((s) => s.name));
+    expect(bytesOf(back.weights).equals(bytesOf(trained.weights))).toBe(true);
+    expect(bytesOf(back.optimizer!).equals(bytesOf(trained.optimizer!))).toBe(true);
+    expect((await readFile(path.join(saved, 'weights.bin'))).equals(bytesOf(trained.weights))).toBe(true);
+    const { files: _f, savedAt: _s, ...rest } = back.manifest;
+    expect(rest).toEqual(data.manifest);
+    expect(back.modelTopology).toEqual(trained.modelTopology);
+
+    // And through the parameter layout the trainer uses: fromLayersWeights is exact.
+    const a = fromLayersWeights(cfg, trained.weights);
+    const b = fromLayersWeights(cfg, back.weights);
+    for (const s of paramSpecs(cfg)) expect(bytesOf([b.get(s.name)!]).equals(bytesOf([a.get(s.name)!])), s.name).toBe(true);
+  });
+
+  it('keeps the last `keep` epochs plus best, and resolves epoch numbers', async () => {
+    const to = path.join(dir, 'pruned');
+    await saveCheckpoint(to, dataOf(trained, 1), { best: true, keep: 2 });
+    for (const epoch of [2, 3, 4]) await saveCheckpoint(to, dataOf(trained, epoch), { best: false, keep: 2 });
+    expect((await readdir(to)).sort()).toEqual(['best', 'epoch-0001', 'epoch-0003', 'epoch-0004', 'latest']);
+    expect(await resolveCheckpoint(to)).toBe(path.join(to, 'best'));
+    expect(await resolveCheckpoint(to, '3')).toBe(path.join(to, 'epoch-0003'));
+    expect((await readCheckpoint(await resolveCheckpoint(to, 'best'), checkpointSpecs)).manifest.progress.epoch).toBe(1);
+    await expect(resolveCheckpoint(to, '2')).rejects.toThrow(/no checkpoint 'epoch-0002'.*|available/);
+    expect(checkpointName(3, 12)).toBe('epoch-0003-batch-00012');
+  });
+
+  it('exportCheckpoint writes a flat model without optimizer state that loads the same weights', async () => {
+    const to = path.join(dir, 'exported');
+    const { optimizer: _o, ...data } = dataOf(trained);
+    await exportCheckpoint(to, { ...data, manifest: { ...data.manifest, optimizer: null } });
+    expect((await readdir(to)).sort()).toEqual(['lstm.json', 'model.json', 'weights.bin']);
+    expect(await resolveCheckpoint(to)).toBe(to);
+    const back = await readCheckpoint(to, checkpointSpecs, { optimizer: true });
+    expect(back.optimizer).toBeUndefined();
+    expect(bytesOf(back.weights).equals(bytesOf(trained.weights))).toBe(true);
+    expect((await readdir(dir)).filter((n) => n.startsWith('.tmp-'))).toEqual([]);
+  });
+});
+
+describe('crash safety', () => {
+  it('leftovers of a save killed mid-way do not affect latest, and the next save removes them', async () => {
+    const b = path.join(dir, 'crashed');
+    await cp(bundle, b, { recursive: true, verbatimSymlinks: true });
+    const before = await snapshot(b);
+    // What a save killed at various points leaves: a temp checkpoint with partial files, a
+    // complete but unpublished one, and a temp symlink never renamed over `latest`.
+    const partial = path.join(b, '.tmp-epoch-0003-99999-deadbeef');
+    await mkdir(partial);
+    await writeFile(path.join(partial, 'model.json'), (await readFile(path.join(trained.dir, 'model.json'))).subarray(0, 50));
+    await writeFile(path.join(partial, 'weights.bin'), (await readFile(path.join(trained.dir, 'weights.bin'))).subarray(0, 64));
+    await cp(await realpath(trained.dir), path.join(b, '.tmp-epoch-0003-99999-cafebabe'), { recursive: true });
+    await symlink('epoch-0003', path.join(b, '.tmp-link-latest-99999-0badf00d'));
+
+    for (const which of ['latest', 'best']) {
+      const back = await readCheckpoint(await resolveCheckpoint(b, which), checkpointSpecs, { optimizer: true });
+      expect(back.manifest.progress.epoch).toBe(2);
+      expect(bytesOf(back.weights).equals(bytesOf(trained.weights))).toBe(true);
+    }
+
+    const saved = await saveCheckpoint(b, dataOf(trained, 3), { best: false, keep: 5 });
+    const names = await readdir(b);
+    expect(names.filter((n) => n.startsWith('.tmp-'))).toEqual([]);
+    expect(await readlink(path.join(b, 'latest'))).toBe('epoch-0003');
+    expect((await readCheckpoint(saved, checkpointSpecs)).manifest.progress.epoch).toBe(3);
+    // Nothing that was there before changed.
+    const after = await snapshot(b);
+    for (const [key, hash] of Object.entries(before)) if (key !== 'latest') expect(after[key], key).toBe(hash);
+  });
+
+  // `lstm train` SIGKILLed at three different moments after its first checkpoint:
+  // `latest` must always be a complete, verified checkpoint.
+  it.each([
+    { delayMs: 0, resume: false },
+    { delayMs: 40 + Math.floor(Math.random() * 60), resume: false },
+    { delayMs: 150 + Math.floor(Math.random() * 250), resume: true },
+  ])('SIGKILL $delayMs ms after the first checkpoint leaves a loadable latest', async ({ delayMs, resume }) => {
+    const out = path.join(dir, `killed-${delayMs}-${runs++}`);
+    const p = spawnLstm(['-q', 'train', shortCorpus, '--out', out,
+      '--layers', '1', '--units', '8', '--seq-length', '8', '--batch-size', '4', '--dropout', '0.1', '--val-fraction', '0.05',
+      '--no-sample', '--workers', '1', '--keep', '1', '--epochs', '10000', '--patience', '10000']);
+    try {
+      await waitUntil(async () => {
+        try {
+          await lstat(path.join(out, 'latest'));
+          return true;
+        } catch {
+          return false;
+        }
+      }, 30_000, `${out}/latest`);
+      await new Promise((r) => setTimeout(r, delayMs));
+      expect(p.child.exitCode).toBeNull(); // still training when killed
+      p.child.kill('SIGKILL');
+      expect((await p.exited).signal).toBe('SIGKILL');
+    } finally {
+      p.child.kill('SIGKILL');
+    }
+    const latest = await readCheckpoint(await resolveCheckpoint(out, 'latest'), checkpointSpecs, { optimizer: true });
+    expect(latest.manifest.progress.epoch).toBeGreaterThanOrEqual(1);
+    expect(latest.optimizer).toBeDefined();
+    const best = await readCheckpoint(await resolveCheckpoint(out, 'best'), checkpointSpecs);
+    expect(best.manifest.progress.epoch).toBeGreaterThanOrEqual(1);
+    if (!resume) return;
+    // Training continues from it, and its first save clears whatever the kill left behind.
+    const epochs = String(latest.manifest.progress.epoch + 1);
+    const r = await lstm(['-q', 'train', shortCorpus, '--resume', out, '--epochs', epochs, '--workers', '1', '--no-sample']);
+    expect(r.code, r.stderr).toBe(0);
+    expect((await readdir(out)).filter((n) => n.startsWith('.tmp-'))).toEqual([]);
+    expect((await readCheckpoint(await resolveCheckpoint(out, 'latest'), checkpointSpecs)).manifest.progress.epoch).toBe(Number(epochs));
+  });
+});
