@@ -5,10 +5,10 @@
  */
 import { cp, mkdir, readFile, realpath, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256 } from '../../src/store/atomic.js';
 import { bash, lstm, ok, shellQuote, type RunResult } from '../helpers/cli.js';
-import { abcModel } from '../helpers/tiny.js';
+import { abcModel, makeTempDir, removeDir, textFile, trainTiny } from '../helpers/tiny.js';
 
 const m = abcModel('generate');
 
@@ -181,5 +181,32 @@ describe('generate -m with a malformed bundle: exit 1, one line, no stack trace'
     const r = await lstm(['generate', '-m', bundle, '-n', '5']);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/points outside/);
+  });
+});
+
+describe('the seed is read the way the corpus was', () => {
+  const lower = {} as { dir: string; model: string };
+  beforeAll(async () => {
+    lower.dir = await makeTempDir('lowercase');
+    const text = await textFile(lower.dir, 'cafe.txt', 'Café ABC. Une crème brûlée. '.repeat(40));
+    lower.model = path.join(lower.dir, 'model');
+    await trainTiny(text, lower.model, ['--epochs', '2', '--lowercase']);
+  });
+  afterAll(() => removeDir(lower.dir));
+
+  it.each([
+    ['upper case, on a --lowercase model', 'CAFÉ ABC'],
+    ['e + combining accent (NFD), on a model that saw é', 'cafe\u0301 abc'],
+    ['a leading byte-order mark', '\uFEFFcafé abc'],
+  ])('%s: the same output as the normalised seed', async (_name, seed) => {
+    const args = (s: string) => ['generate', '-m', lower.model, '--seed', s, '--random-seed', '3', '-n', '40'];
+    const [given, normal] = await Promise.all([lstm(args(seed)), lstm(args('café abc'))]);
+    expect(given.code, given.stderr).toBe(0);
+    expect(given.stdout).toBe(ok(normal));
+  });
+
+  it('--echo prints the seed as the model read it', async () => {
+    const r = await lstm(['generate', '-m', lower.model, '--seed', 'CAFE\u0301', '--echo', '-n', '0']);
+    expect(ok(r)).toBe('café');
   });
 });

@@ -1,6 +1,8 @@
 /** `lstm --help` lists every command, and each command's help works: one row per command. */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { lstm } from '../helpers/cli.js';
+import { lstm, repoRoot } from '../helpers/cli.js';
 
 const COMMANDS: [name: string, says: string][] = [
   ['vocab', 'vocabulary'],
@@ -31,6 +33,20 @@ describe('lstm --help', () => {
     const r = await lstm([name, '--help']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(new RegExp(`^Usage: lstm ${name}`));
+    expect(r.stderr).toBe('');
+  });
+
+  it('bare `lstm help` is the same as `lstm --help`, exit 0', async () => {
+    const [a, b] = await Promise.all([lstm(['help']), lstm(['--help'])]);
+    expect(a.code).toBe(0);
+    expect(a.stdout).toBe(b.stdout);
+  });
+
+  it.each([['--version'], ['-V']])('%s prints the package version', async (flag) => {
+    const { version } = JSON.parse(await readFile(path.join(repoRoot, 'package.json'), 'utf8'));
+    const r = await lstm([flag]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(`${version}\n`);
     expect(r.stderr).toBe('');
   });
 

@@ -1,8 +1,8 @@
 /**
  * Writing checkpoints: exact round trips, keeping and pruning, export, and crash safety
- * (leftovers of an interrupted save; `lstm train` killed with SIGKILL).
+ * (leftovers of an interrupted save; a save killed with SIGKILL at each of its stages).
  */
-import { cp, lstat, mkdir, readdir, readFile, readlink, realpath, symlink, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readdir, readFile, readlink, realpath, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkpointSpecs, fromLayersWeights, layersWeightSpecs, netConfig, optimizerSpecs, paramSpecs } from '../../src/layout.js';
@@ -10,24 +10,20 @@ import { sha256 } from '../../src/store/atomic.js';
 import { checkpointName, holdsModel } from '../../src/store/bundle.js';
 import { readCheckpoint, resolveCheckpoint, type Checkpoint } from '../../src/store/read.js';
 import { exportCheckpoint, saveCheckpoint, type CheckpointData } from '../../src/store/write.js';
-import { lstm } from '../helpers/cli.js';
-import { removeDir, snapshot, spawnLstm, textFile, waitUntil, words } from '../helpers/tiny.js';
+import { lstm, repoRoot, run } from '../helpers/cli.js';
+import { removeDir, snapshot } from '../helpers/tiny.js';
 import { bytesOf, trainedBundle } from './fixtures.js';
 
 let dir: string;
-/** A shorter text for the kill tests: quick epochs, so a kill often lands during a save. */
-let shortCorpus: string;
 let bundle: string;
+let corpus: string;
 let trained: Checkpoint;
 
 beforeAll(async () => {
-  ({ dir, bundle, trained } = await trainedBundle('write'));
-  shortCorpus = await textFile(dir, 'short.txt', words.slice(0, 1000));
+  ({ dir, bundle, trained, corpus } = await trainedBundle('write'));
 });
 
 afterAll(() => removeDir(dir));
-
-let runs = 0;
 
 /** What saveCheckpoint takes, from a loaded checkpoint (optionally at another position). */
 function dataOf(ckpt: Checkpoint, epoch = ckpt.manifest.progress.epoch): CheckpointData {
@@ -139,44 +135,33 @@ describe('crash safety', () => {
     for (const [key, hash] of Object.entries(before)) if (key !== 'latest') expect(after[key], key).toBe(hash);
   });
 
-  // `lstm train` SIGKILLed at three different moments after its first checkpoint:
-  // `latest` must always be a complete, verified checkpoint.
+  // A save killed by SIGKILL inside itself, at each of its stages (test/helpers/save-and-die.mjs
+  // saves the bundle's latest as the next epoch with best: true). Whatever the stage,
+  // `latest` and `best` are whole, verified checkpoints: the old one until the pointer moves.
   it.each([
-    { delayMs: 0, resume: false },
-    { delayMs: 40 + Math.floor(Math.random() * 60), resume: false },
-    { delayMs: 150 + Math.floor(Math.random() * 250), resume: true },
-  ])('SIGKILL $delayMs ms after the first checkpoint leaves a loadable latest', async ({ delayMs, resume }) => {
-    const out = path.join(dir, `killed-${delayMs}-${runs++}`);
-    const p = spawnLstm(['-q', 'train', shortCorpus, '--out', out,
-      '--layers', '1', '--units', '8', '--seq-length', '8', '--batch-size', '4', '--dropout', '0.1', '--val-fraction', '0.05',
-      '--no-sample', '--workers', '1', '--keep', '1', '--epochs', '10000', '--patience', '10000']);
-    try {
-      await waitUntil(async () => {
-        try {
-          await lstat(path.join(out, 'latest'));
-          return true;
-        } catch {
-          return false;
-        }
-      }, 30_000, `${out}/latest`);
-      await new Promise((r) => setTimeout(r, delayMs));
-      expect(p.child.exitCode).toBeNull(); // still training when killed
-      p.child.kill('SIGKILL');
-      expect((await p.exited).signal).toBe('SIGKILL');
-    } finally {
-      p.child.kill('SIGKILL');
-    }
-    const latest = await readCheckpoint(await resolveCheckpoint(out, 'latest'), checkpointSpecs, { optimizer: true });
-    expect(latest.manifest.progress.epoch).toBeGreaterThanOrEqual(1);
-    expect(latest.optimizer).toBeDefined();
-    const best = await readCheckpoint(await resolveCheckpoint(out, 'best'), checkpointSpecs);
-    expect(best.manifest.progress.epoch).toBeGreaterThanOrEqual(1);
-    if (!resume) return;
-    // Training continues from it, and its first save clears whatever the kill left behind.
-    const epochs = String(latest.manifest.progress.epoch + 1);
-    const r = await lstm(['-q', 'train', shortCorpus, '--resume', out, '--epochs', epochs, '--workers', '1', '--no-sample']);
+    { stage: 'written', latest: 2, best: 2 }, // the new checkpoint complete in a temporary directory
+    { stage: 'published', latest: 2, best: 2 }, // renamed into place, no pointer moved yet
+    { stage: 'latest', latest: 3, best: 2 },
+    { stage: 'best', latest: 3, best: 3 }, // old checkpoints not yet pruned
+    { stage: 'pruned', latest: 3, best: 3 },
+  ])('killed when the save is $stage: latest is epoch $latest, best epoch $best, and resuming cleans up', async ({ stage, latest, best }) => {
+    const b = path.join(dir, `killed-${stage}`);
+    await cp(bundle, b, { recursive: true, verbatimSymlinks: true });
+    const killed = await run(process.execPath, [path.join(repoRoot, 'test', 'helpers', 'save-and-die.mjs'), b, stage]);
+    expect(killed.stdout + killed.stderr).toBe(''); // died inside the save, before reporting
+    expect(killed.code).toBeNull();
+    const read = async (which: string) => readCheckpoint(await resolveCheckpoint(b, which), checkpointSpecs, { optimizer: true });
+    const [l, bst] = [await read('latest'), await read('best')];
+    expect([l.manifest.progress.epoch, bst.manifest.progress.epoch]).toEqual([latest, best]);
+    expect(bytesOf(l.weights).equals(bytesOf(trained.weights))).toBe(true);
+    expect(l.optimizer).toBeDefined();
+    const leftovers = (await readdir(b)).filter((n) => n.startsWith('.tmp-'));
+    expect(leftovers.length > 0).toBe(stage === 'written');
+
+    // Training continues from latest, and its first save clears whatever the kill left behind.
+    const r = await lstm(['-q', 'train', corpus, '--resume', b, '--epochs', String(latest + 1), '--workers', '1', '--no-sample']);
     expect(r.code, r.stderr).toBe(0);
-    expect((await readdir(out)).filter((n) => n.startsWith('.tmp-'))).toEqual([]);
-    expect((await readCheckpoint(await resolveCheckpoint(out, 'latest'), checkpointSpecs)).manifest.progress.epoch).toBe(Number(epochs));
+    expect((await readdir(b)).filter((n) => n.startsWith('.tmp-'))).toEqual([]);
+    expect((await read('latest')).manifest.progress.epoch).toBe(latest + 1);
   });
 });
