@@ -490,15 +490,20 @@ function bindingIncludes() {
   return [...roots];
 }
 
-function extract(pythonCmd, wheel, layout) {
+/** Checks the wheel has what is needed and that node_modules has room for it (plus ~100 MB for the package and build). */
+function checkRoom(pythonCmd, wheel) {
+  const contents = python(pythonCmd, { mode: 'inspect', wheel, roots: bindingIncludes() });
+  const free = freeBytes(tfjsNodeDir) + sizeOf(join(tfjsNodeDir, 'deps'));
+  const need = contents.bytes + 100e6;
+  if (free < need) {
+    fail(`not enough disk to unpack TensorFlow: ${mb(free)} free under ${join(root, 'node_modules')}, need ${mb(need)}`);
+  }
+  return contents;
+}
+
+function extract(pythonCmd, wheel, layout, { bytes, version, headers }) {
   const deps = join(tfjsNodeDir, 'deps');
   const roots = bindingIncludes();
-  const { bytes, version, headers } = python(pythonCmd, { mode: 'inspect', wheel, roots });
-  const free = freeBytes(tfjsNodeDir) + sizeOf(deps);
-  const need = bytes + 100e6;
-  if (free < need) {
-    fail(`not enough disk to unpack TensorFlow: ${mb(free)} free under ${tfjsNodeDir}, need ${mb(need)}`);
-  }
   say(`unpacking TensorFlow ${version ?? '(unknown version)'} libraries and ${headers} headers (${mb(bytes)}) into node_modules/@tensorflow/tfjs-node/deps ...`);
   const t0 = Date.now();
   removeAddon(layout); // never leave an addon next to libraries it was not built against
@@ -621,13 +626,14 @@ function main() {
   };
 
   const reuse = present && !opts.force ? reusableDeps(opts.wheel) : undefined;
-  if (!reuse) getWheel(); // before touching node_modules: a failed download leaves it as it was
+  // Wheel and disk first: if either fails, node_modules is left as it was.
+  const contents = reuse ? undefined : checkRoom(pythonCmd, getWheel());
   ensureTfjsNodePackage();
   layout = addonLayout();
   if (reuse) {
     say(`TensorFlow ${reuse.version} libraries already unpacked (from ${reuse.wheel}); building the addon only`);
     removeAddon(layout);
-  } else extract(pythonCmd, getWheel(), layout);
+  } else extract(pythonCmd, getWheel(), layout, contents);
   build(pythonCmd, layout, getWheel);
 
   const loaded = probe();
