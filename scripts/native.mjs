@@ -501,10 +501,10 @@ function checkRoom(pythonCmd, wheel) {
   return contents;
 }
 
-function extract(pythonCmd, wheel, layout, { bytes, version, headers }) {
+function extract(pythonCmd, wheel, layout, { bytes, version }) {
   const deps = join(tfjsNodeDir, 'deps');
   const roots = bindingIncludes();
-  say(`unpacking TensorFlow ${version ?? '(unknown version)'} libraries and ${headers} headers (${mb(bytes)}) into node_modules/@tensorflow/tfjs-node/deps ...`);
+  say(`unpacking TensorFlow ${version ?? '(unknown version)'} libraries and C API headers (${mb(bytes)}) into node_modules/@tensorflow/tfjs-node/deps ...`);
   const t0 = Date.now();
   removeAddon(layout); // never leave an addon next to libraries it was not built against
   rmSync(deps, { recursive: true, force: true });
@@ -515,7 +515,7 @@ function extract(pythonCmd, wheel, layout, { bytes, version, headers }) {
   writeFileSync(join(staging, STAMP), JSON.stringify({ wheel: basename(wheel), version, libs: out.libs, headers: out.headers }) + '\n');
   renameSync(staging, deps);
   temporaries.delete(staging);
-  say(`unpacked in ${seconds(Date.now() - t0)}`);
+  say(`unpacked 2 libraries, ${Object.keys(LIB_LINKS).length} symlinks and ${out.headers} headers in ${seconds(Date.now() - t0)}`);
 }
 
 /** The stamp of a complete earlier extraction whose files are still intact (and from the wanted wheel, if one was named). */
