@@ -74,16 +74,21 @@ const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
 const mb = (bytes) => `${Math.round(bytes / 1e6)} MB`;
 
 // Temporary paths removed on any exit, including Ctrl-C.
+// The steps run synchronously, so a signal sent to this process alone is handled only when
+// they end; Ctrl-C reaches the child processes too, and `run` reports their interruption.
 const temporaries = new Set();
+let finished = false;
 process.on('exit', () => {
   for (const path of temporaries) rmSync(path, { recursive: true, force: true });
 });
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
   process.on(signal, () => {
+    if (finished) return;
     console.error(`native: interrupted (${signal}); run 'npm run native' again to finish`);
     process.exit(130);
   });
 }
+class Interrupted extends Error {}
 
 // ---------------------------------------------------------------- arguments
 
@@ -131,6 +136,10 @@ function run(command, args, options = {}) {
     timeout: options.timeout,
     killSignal: 'SIGKILL',
   });
+  const interrupted =
+    ['SIGINT', 'SIGTERM', 'SIGHUP'].includes(result.signal) ||
+    (result.status !== 0 && /^KeyboardInterrupt\s*$/m.test(result.stderr ?? ''));
+  if (interrupted && !result.error) throw new Interrupted(`interrupted (${command} ${result.signal ?? 'KeyboardInterrupt'})`);
   return {
     ok: !result.error && result.status === 0,
     status: result.status,
@@ -647,10 +656,15 @@ function main() {
 try {
   main();
 } catch (err) {
-  if (err instanceof Failure) {
+  if (err instanceof Interrupted) {
+    console.error("native: interrupted; run 'npm run native' again to finish (node_modules is left usable)");
+    process.exitCode = 130;
+  } else if (err instanceof Failure) {
     console.error(`native: error: ${err.message}`);
   } else {
     console.error(`native: unexpected error: ${err?.message ?? err}`);
   }
-  process.exitCode = 1;
+  process.exitCode ||= 1;
+} finally {
+  finished = true;
 }
