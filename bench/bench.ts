@@ -43,7 +43,7 @@ function trainFlops(c: Config): number {
 async function stage(name: string, c: Config): Promise<StageResult> {
   const tf = await import('@tensorflow/tfjs');
   const { initBackend } = await import('../src/net/backend.js');
-  await initBackend(c.backend);
+  const backend = await initBackend(c.backend, 'train');
   const { units: U, vocabSize: V, seqLength: T, batch: B, layers: L } = c;
   const chars = T * B;
   const ids = (n: number, k: number) => Int32Array.from({ length: n }, (_, i) => (i * 31 + k * 17 + ((i * i) % 7)) % V);
@@ -82,7 +82,7 @@ async function stage(name: string, c: Config): Promise<StageResult> {
     const cfg = { vocabSize: V, layers: L, units: U, dropout: 0.2 };
     const adam = new Adam(cfg, initParams(cfg, 1), { lr: 2e-3, clip: 5 });
     const workers = name === 'workers' ? Math.min(availableParallelism(), 8) : 1;
-    const trainStep = await makeTrainStep(adam, workers, c.backend);
+    const trainStep = await makeTrainStep(adam, workers, backend);
     let k = 0;
     const ms = await time(() => trainStep.step(batch, { randomSeed: 1, epoch: 0, batch: k++ }), Math.max(c.repeats, 5));
     await trainStep.dispose();

@@ -9,6 +9,7 @@ import {
   toLayersWeights, unflatten, type NetConfig, type Params,
 } from '../src/layout.js';
 import { initBackend } from '../src/net/backend.js';
+import { TEST_BACKEND } from './helpers/backend.js';
 import { initParams } from '../src/net/init.js';
 import { buildLayersModel } from '../src/net/keras.js';
 
@@ -20,7 +21,7 @@ function labelled(c: NetConfig): Params {
 }
 
 beforeAll(async () => {
-  await initBackend('cpu');
+  await initBackend(TEST_BACKEND, 'train');
 });
 
 describe('paramSpecs: the training form', () => {

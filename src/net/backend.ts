@@ -1,8 +1,13 @@
 /**
- * The one place a TensorFlow.js backend is chosen. Preference: `tensorflow` (tfjs-node,
- * native, fastest; an optional dependency that may be absent), then `wasm` (SIMD, one
- * thread in Node; the binary ships in the npm package), then `cpu` (plain JS, ~5x slower
- * than wasm). `--backend` overrides; an unavailable choice is an error naming what works.
+ * The one place a TensorFlow.js backend is chosen and loaded.
+ *
+ * Which backend for which job: training runs large batched matmuls, where native
+ * TensorFlow (tfjs-node, ~150 GFLOP/s on 2 cores here) beats wasm (~20 GFLOP/s, one
+ * thread) by far. Generation and evaluation step one character (or a few windows) at a
+ * time, where per-op overhead decides: wasm is ~2x faster at batch 1 than tfjs-node here,
+ * starts in half the time and uses a quarter of the memory (FIELD-NOTES, measured). `cpu`
+ * (plain JS) is the fallback everywhere. `--backend` overrides; an unavailable choice is an
+ * error naming what works.
  *
  * The net/ code imports only @tensorflow/tfjs-core and the one backend it uses (the full
  * @tensorflow/tfjs adds layers, converter and data: ~27 MB more per thread, and worker
@@ -15,9 +20,44 @@ import { usageError } from '../errors.js';
 export const BACKENDS = ['tensorflow', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKENDS)[number];
 
+/** What a command does with the network: batched training, or inference step by step. */
+export type Job = 'train' | 'infer';
+
+/** Backends in order of preference for each job (see the module comment for why). */
+export const PREFERENCE: Record<Job, readonly BackendName[]> = {
+  train: ['tensorflow', 'wasm', 'cpu'],
+  infer: ['wasm', 'tensorflow', 'cpu'],
+};
+
+export const WHY: Record<Job, string> = {
+  train: 'batched matmuls: native TensorFlow is fastest, then wasm',
+  infer: 'one step at a time: wasm has the least per-op overhead and memory',
+};
+
 export type BackendStatus = { name: BackendName; available: boolean; detail: string };
 
 const registered = new Map<BackendName, Promise<string | undefined>>();
+/** tfjs-node's own version, once it has loaded. */
+let tfjsNodeVersion: string | undefined;
+
+/**
+ * Settings TensorFlow reads from the environment when it loads (so they are set in the
+ * main thread, before the addon loads; worker threads inherit them). A value the user set
+ * is kept.
+ * - Its C++ logging writes 3-4 lines to stderr on load (absl, CPU features, oneDNN):
+ *   stderr is for lstm's own messages, so it is silenced unless LSTM_DEBUG=1.
+ * - One thread per TensorFlow context: training runs one context per worker thread, one
+ *   worker per core, each on its share of the batch. Measured on 2 cores (2x300, batch
+ *   64): 330-360 ms per step that way, 430-530 ms with one context on both cores (the
+ *   fused LSTM kernels parallelise poorly inside a step).
+ */
+function configureTensorFlow(): void {
+  process.env.TF_NUM_INTRAOP_THREADS ??= '1';
+  process.env.TF_NUM_INTEROP_THREADS ??= '1';
+  if (process.env.LSTM_DEBUG === '1') return;
+  process.env.TF_CPP_MIN_LOG_LEVEL ??= '3';
+  process.env.TF_ENABLE_ONEDNN_OPTS ??= '0';
+}
 
 /** Makes a backend known to tfjs; resolves to an error message when it cannot load. */
 function register(name: BackendName): Promise<string | undefined> {
@@ -25,13 +65,18 @@ function register(name: BackendName): Promise<string | undefined> {
   if (!pending) {
     pending = (async () => {
       try {
-        if (name === 'tensorflow') await import('@tensorflow/tfjs-node' as string);
-        else if (name === 'wasm') await import('@tensorflow/tfjs-backend-wasm');
+        if (name === 'tensorflow') {
+          configureTensorFlow();
+          const node = (await import('@tensorflow/tfjs-node' as string)) as { version?: Record<string, string> };
+          tfjsNodeVersion = node.version?.['tfjs-node'];
+        } else if (name === 'wasm') await import('@tensorflow/tfjs-backend-wasm');
         else await import('@tensorflow/tfjs-backend-cpu');
         return undefined;
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND') {
-          return `not installed (optional dependency ${name === 'tensorflow' ? '@tensorflow/tfjs-node' : '@tensorflow/tfjs-backend-wasm'})`;
+          return name === 'tensorflow'
+            ? "not installed (optional dependency @tensorflow/tfjs-node; 'npm run native' builds it where its own download cannot run)"
+            : `not installed (${name === 'wasm' ? '@tensorflow/tfjs-backend-wasm' : '@tensorflow/tfjs-backend-cpu'})`;
         }
         return firstLine(err);
       }
@@ -70,20 +115,44 @@ export async function probeBackends(): Promise<BackendStatus[]> {
 }
 
 function describe(name: BackendName): string {
-  if (name === 'tensorflow') return 'native TensorFlow via @tensorflow/tfjs-node';
+  if (name === 'tensorflow') {
+    const version = tensorflowVersion();
+    return `native TensorFlow${version ? ` ${version}` : ''} via @tensorflow/tfjs-node${tfjsNodeVersion ? ` ${tfjsNodeVersion}` : ''}`;
+  }
   if (name === 'wasm') return 'WebAssembly with SIMD, one thread';
   return 'plain JavaScript';
+}
+
+/** The TensorFlow C library's version behind tfjs-node (while it is the active backend). */
+function tensorflowVersion(): string | undefined {
+  try {
+    const binding = (tf.backend() as unknown as { binding?: { TF_Version?: string } }).binding;
+    return typeof binding?.TF_Version === 'string' ? binding.TF_Version : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export function isBackendName(name: string): name is BackendName {
   return (BACKENDS as readonly string[]).includes(name);
 }
 
+/** The backend a job would use here without --backend (probes in order of preference). */
+export async function chooseBackend(job: Job): Promise<{ name: BackendName; reasons: string[] }> {
+  const reasons: string[] = [];
+  for (const name of PREFERENCE[job]) {
+    const failed = await activate(name);
+    if (!failed) return { name, reasons };
+    reasons.push(`${name}: ${failed}`);
+  }
+  throw usageError(`no TensorFlow.js backend loads here (${reasons.join('; ')})`);
+}
+
 /**
- * Activates the requested backend, or the best one that loads. Returns its name.
- * Quiets tfjs's console chatter (it suggests installing tfjs-node on stdout).
+ * Activates the requested backend, or the best one for the job that loads. Returns its
+ * name. Quiets tfjs's console chatter (it suggests installing tfjs-node on stdout).
  */
-export async function initBackend(requested?: string): Promise<BackendName> {
+export async function initBackend(requested: string | undefined, job: Job): Promise<BackendName> {
   // PROD skips debug checks and silences tfjs's console advice (it suggests tfjs-node).
   tf.env().set('PROD', true);
   if (requested !== undefined) {
@@ -101,13 +170,7 @@ export async function initBackend(requested?: string): Promise<BackendName> {
     }
     return requested;
   }
-  const reasons: string[] = [];
-  for (const name of BACKENDS) {
-    const failed = await activate(name);
-    if (!failed) return name;
-    reasons.push(`${name}: ${failed}`);
-  }
-  throw usageError(`no TensorFlow.js backend loads here (${reasons.join('; ')})`);
+  return (await chooseBackend(job)).name;
 }
 
 export { tf };

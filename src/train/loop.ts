@@ -14,6 +14,7 @@ import {
   fromLayersWeights, layersWeightSpecs, optimizerSpecs, paramCount, toLayersWeights, type NetConfig, type Params,
 } from '../layout.js';
 import { Adam, ADAM, type AdamState } from '../net/adam.js';
+import type { BackendName } from '../net/backend.js';
 import { initParams } from '../net/init.js';
 import { layersTopology } from '../net/keras.js';
 import { StatefulLstm } from '../net/stateful.js';
@@ -40,7 +41,7 @@ export type RunOptions = {
   samplePrompt: string;
   sampleLength: number;
   sampleTemperature: number;
-  backend: string;
+  backend: BackendName;
   command: string;
   resume?: Checkpoint;
   notes?: Record<string, unknown>;

@@ -5,12 +5,13 @@
  * up to the full batch's (equal to one thread's up to float rounding). Dropout masks are
  * keyed per example, so any split gives the same masks as one thread.
  *
- * The chain: train/loop.ts (epochs) → this (a batch) → net/lstm.ts (gradients) and
- * net/adam.ts (the update); train/workers.ts runs the other shares.
+ * The chain: train/loop.ts (epochs) → this (a batch) → the backend's engine (net/engine.ts:
+ * gradients) and net/adam.ts (the update); train/workers.ts runs the other shares.
  */
 import { Adam, sumGrads } from '../net/adam.js';
+import type { BackendName } from '../net/backend.js';
 import { networkMasks, type MaskKey } from '../net/dropout.js';
-import { batchLoss, lossAndGrads } from '../net/lstm.js';
+import { engineFor } from '../net/engine.js';
 import { sliceBatch, type Batch } from '../text/windows.js';
 import { WorkerPool } from './workers.js';
 
@@ -26,9 +27,10 @@ export type TrainStep = {
 const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => from + i);
 
 /** `workers` counts threads in all, this one included: 1 means no worker threads. */
-export async function makeTrainStep(adam: Adam, workers: number, backend: string): Promise<TrainStep> {
+export async function makeTrainStep(adam: Adam, workers: number, backend: BackendName): Promise<TrainStep> {
   const pool = workers > 1 ? await WorkerPool.create(adam.cfg, backend, workers - 1) : undefined;
   const cfg = adam.cfg;
+  const engine = engineFor(backend);
 
   return {
     workers: (pool?.size ?? 0) + 1,
@@ -48,7 +50,7 @@ export async function makeTrainStep(adam: Adam, workers: number, backend: string
       const own = shares > 1 ? sliceBatch(batch, bounds[0], bounds[1]) : batch;
       let mine;
       try {
-        mine = lossAndGrads(adam.weights(), cfg, own, networkMasks(cfg, key, own.seqLength, range(bounds[0], bounds[1])), scale);
+        mine = engine.lossAndGrads(adam.weights(), cfg, own, networkMasks(cfg, key, own.seqLength, range(bounds[0], bounds[1])), scale);
       } catch (err) {
         await pending.catch(() => {}); // let the workers finish before reporting
         throw err;
@@ -69,7 +71,7 @@ export async function makeTrainStep(adam: Adam, workers: number, backend: string
       }
       return { lossSum, norm: adam.apply(grads) };
     },
-    loss: (batch) => batchLoss(adam.weights(), cfg, batch),
+    loss: (batch) => engine.batchLoss(adam.weights(), cfg, batch),
     async dispose() {
       await pool?.dispose();
     },

@@ -7,19 +7,20 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { paramSpecs, unflatten, type NetConfig } from '../layout.js';
 import { initBackend } from '../net/backend.js';
 import { networkMasks } from '../net/dropout.js';
-import { disposeWeights, lossAndGrads, toDevice } from '../net/lstm.js';
+import { engineFor } from '../net/engine.js';
+import { disposeWeights, toDevice } from '../net/lstm.js';
 import type { ShareRequest, ShareResult, WorkerInit } from './workers.js';
 
 const init = workerData as WorkerInit;
 const cfg: NetConfig = init.cfg;
-await initBackend(init.backend);
+const engine = engineFor(await initBackend(init.backend, 'train'));
 const params = unflatten(paramSpecs(cfg), new Float32Array(init.params)); // views on the shared buffer
 
 parentPort!.on('message', (req: ShareRequest) => {
   const w = toDevice(cfg, params);
   try {
     const masks = networkMasks(cfg, req.key, req.batch.seqLength, req.examples);
-    const { lossSum, grads } = lossAndGrads(w, cfg, req.batch, masks, req.scale);
+    const { lossSum, grads } = engine.lossAndGrads(w, cfg, req.batch, masks, req.scale);
     const arrays = grads.map((g) => g.dataSync().slice() as Float32Array);
     grads.forEach((g) => g.dispose());
     const result: ShareResult = { id: req.id, lossSum, grads: arrays };

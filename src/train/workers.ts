@@ -9,10 +9,11 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { runtimeError } from '../errors.js';
 import { flatten, paramCount, paramSpecs, type ArraySpec, type NetConfig, type Params } from '../layout.js';
+import type { BackendName } from '../net/backend.js';
 import type { MaskKey } from '../net/dropout.js';
 import type { Batch } from '../text/windows.js';
 
-export type WorkerInit = { cfg: NetConfig; backend: string; params: SharedArrayBuffer };
+export type WorkerInit = { cfg: NetConfig; backend: BackendName; params: SharedArrayBuffer };
 export type ShareRequest = { id: number; batch: Batch; key: MaskKey; examples: number[]; scale: number };
 /** A share's summed loss and its gradients in paramSpecs order. */
 export type ShareResult = { id: number; lossSum: number; grads: Float32Array[]; error?: string };
@@ -38,7 +39,7 @@ export class WorkerPool {
     this.specs = paramSpecs(cfg);
   }
 
-  static async create(cfg: NetConfig, backend: string, count: number): Promise<WorkerPool> {
+  static async create(cfg: NetConfig, backend: BackendName, count: number): Promise<WorkerPool> {
     const buffer = new SharedArrayBuffer(paramCount(cfg) * 4);
     const init: WorkerInit = { cfg, backend, params: buffer };
     const workers = await Promise.all(Array.from({ length: count }, () => new Promise<Worker>((resolve, reject) => {

@@ -1,19 +1,37 @@
-/** `lstm backends`: which TensorFlow.js backends are available, and the default. */
+/** `lstm backends`: which backends load here, and which one each command uses and why. */
 import { describe, it } from 'vitest';
 import { lstm } from '../helpers/cli.js';
 
 describe.concurrent('lstm backends', () => {
-  it('lists wasm and cpu as available and tensorflow as known, as JSON', async ({ expect }) => {
-    const r = await lstm(['backends', '--json']);
+  it('lists the three backends and, per command, the backend for its job, as JSON', async ({ expect }) => {
+    const r = await lstm(['backends', '--json'], { env: { LSTM_BACKEND: undefined } });
     expect(r.code).toBe(0);
+    expect(r.stderr).toBe(''); // TensorFlow's own start-up logging is silenced
     const doc = JSON.parse(r.stdout);
     const byName = Object.fromEntries(doc.backends.map((b: { name: string }) => [b.name, b]));
     expect(Object.keys(byName).sort()).toEqual(['cpu', 'tensorflow', 'wasm']);
     expect(byName.wasm.available).toBe(true);
     expect(byName.cpu.available).toBe(true);
-    expect(typeof byName.tensorflow.available).toBe('boolean');
     for (const b of doc.backends) expect(typeof b.detail).toBe('string');
-    // The default is the first available one in order of preference.
-    expect(doc.default).toBe(byName.tensorflow.available ? 'tensorflow' : 'wasm');
+    const tensorflow = byName.tensorflow.available as boolean;
+    if (tensorflow) expect(byName.tensorflow.detail).toMatch(/^native TensorFlow \d+\.\d+\.\d+ via @tensorflow\/tfjs-node \d/);
+    else expect(byName.tensorflow.detail).toContain('npm run native');
+    // Training takes native TensorFlow when it loads; inference takes wasm (batch 1).
+    const chosen = Object.fromEntries(Object.entries(doc.commands).map(([c, v]) => [c, (v as { backend: string }).backend]));
+    expect(chosen).toEqual({ train: tensorflow ? 'tensorflow' : 'wasm', generate: 'wasm', eval: 'wasm', export: 'wasm' });
+    expect(doc.default).toBe(chosen.train);
+  });
+
+  it('says that --backend decides when it is given', async ({ expect }) => {
+    const r = await lstm(['--backend', 'cpu', 'backends']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^lstm train +cpu +chosen with --backend/m);
+    expect(r.stdout).toMatch(/^lstm generate +cpu /m);
+  });
+
+  it('refuses an unknown --backend as a usage error naming the choices', async ({ expect }) => {
+    const r = await lstm(['--backend', 'gpu', 'backends']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("--backend must be one of tensorflow, wasm, cpu, got 'gpu'");
   });
 });

@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkpointSpecs } from '../../src/layout.js';
+import { initBackend } from '../../src/net/backend.js';
 import { readCheckpoint, resolveCheckpoint } from '../../src/store/read.js';
 import { lstm, type RunResult } from '../helpers/cli.js';
 import { abc, assertBuilt, jsonLines, makeTempDir, removeDir, snapshot, spawnLstm, textFile, tinyFlags, trainTiny, waitUntil, words } from '../helpers/tiny.js';
@@ -237,5 +238,28 @@ describe('failing early', () => {
     expect(r.stderr).toMatch(/error: cannot write checkpoints to .*a-file\/model: a part of the path is a file/);
     expect(r.stderr).not.toMatch(/^\s+at /m);
     expect(r.stderr).not.toMatch(/epoch 1/);
+  });
+});
+
+const hasTensorflow = await initBackend('tensorflow', 'train').then(() => true, () => false);
+
+describe.skipIf(!hasTensorflow)(`on both engines${hasTensorflow ? '' : " (skipped: tfjs-node is not built here; 'npm run native' builds it)"}`, () => {
+  it('trains the same model on tensorflow as on wasm: every epoch\'s losses agree to 1e-4, with dropout and 2 threads', async () => {
+    const flags = ['--epochs', '3', '--layers', '2', '--units', '12', '--dropout', '0.2', '--workers', '2', '--json'];
+    const [tfRun, wasmRun] = await Promise.all([
+      lstm(['--backend', 'tensorflow', '-q', 'train', wordsFile, '--out', out('on-tensorflow'), ...tinyFlags, ...flags]),
+      lstm(['--backend', 'wasm', '-q', 'train', wordsFile, '--out', out('on-wasm'), ...tinyFlags, ...flags]),
+    ]);
+    expect(tfRun.code, tfRun.stderr).toBe(0);
+    expect(wasmRun.code, wasmRun.stderr).toBe(0);
+    expect(tfRun.stderr).toBe(wasmRun.stderr); // the same warnings, and nothing from TensorFlow's own logging
+    const epochs = (r: RunResult) => jsonLines(r.stdout).filter((e) => e.event === 'epoch') as unknown as { trainLoss: number; valLoss: number }[];
+    const [a, b] = [epochs(tfRun), epochs(wasmRun)];
+    expect(a).toHaveLength(3);
+    a.forEach((e, i) => {
+      expect(Math.abs(e.trainLoss - b[i].trainLoss), `epoch ${i + 1} train`).toBeLessThan(1e-4);
+      expect(Math.abs(e.valLoss - b[i].valLoss), `epoch ${i + 1} validation`).toBeLessThan(1e-4);
+    });
+    expect((await latestManifest(out('on-tensorflow'))).backend).toBe('tensorflow');
   });
 });

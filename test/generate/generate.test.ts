@@ -4,12 +4,13 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { generate } from '../../src/generate/generate.js';
 import type { NetConfig } from '../../src/layout.js';
 import { initBackend } from '../../src/net/backend.js';
+import { TEST_BACKEND } from '../helpers/backend.js';
 import { initParams } from '../../src/net/init.js';
 import { StatefulLstm } from '../../src/net/stateful.js';
 import { Vocab } from '../../src/text/vocab.js';
 
 beforeAll(async () => {
-  await initBackend('wasm');
+  await initBackend(TEST_BACKEND, 'train');
 });
 
 describe('generate', () => {

@@ -23,13 +23,16 @@ export type RunOptions = {
 
 /**
  * The parent's environment without variables that change what the CLI prints
- * (colour forcing, LSTM_* settings), plus `extra`.
+ * (colour forcing, LSTM_* settings), plus `extra`. Under LSTM_TEST_BACKEND, every command
+ * runs on that backend.
  */
 export function cliEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const key of Object.keys(env)) {
-    if (key === 'NO_COLOR' || key === 'FORCE_COLOR' || key.startsWith('LSTM_')) delete env[key];
+    if (key === 'NO_COLOR' || key === 'FORCE_COLOR' || (key.startsWith('LSTM_') && key !== 'LSTM_TEST_BACKEND')) delete env[key];
   }
+  // A suite run on another backend (LSTM_TEST_BACKEND) forces it on every command.
+  if (process.env.LSTM_TEST_BACKEND) env.LSTM_BACKEND = process.env.LSTM_TEST_BACKEND;
   for (const [key, value] of Object.entries(extra)) {
     if (value === undefined) delete env[key];
     else env[key] = value;

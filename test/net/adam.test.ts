@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { paramSpecs, type NetConfig } from '../../src/layout.js';
 import { Adam, ADAM } from '../../src/net/adam.js';
 import { initBackend } from '../../src/net/backend.js';
+import { TEST_BACKEND } from '../helpers/backend.js';
 import { dropoutMasks } from '../../src/net/dropout.js';
 import { initParams } from '../../src/net/init.js';
 import { batchLoss, lossAndGrads } from '../../src/net/lstm.js';
@@ -11,7 +12,7 @@ import { rng } from '../../src/text/random.js';
 import { randomBatch } from '../helpers/net.js';
 
 beforeAll(async () => {
-  await initBackend('wasm');
+  await initBackend(TEST_BACKEND, 'train');
 });
 
 describe('Adam', () => {

@@ -10,14 +10,16 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { inOrder, layersWeightSpecs, paramSpecs, toLayersWeights, type NetConfig } from '../../src/layout.js';
 import { initBackend } from '../../src/net/backend.js';
+import { engineFor } from '../../src/net/engine.js';
+import { TEST_BACKEND } from '../helpers/backend.js';
 import { dropoutMasks } from '../../src/net/dropout.js';
 import { buildLayersModel } from '../../src/net/keras.js';
-import { batchLoss, forwardLogits, lossAndGrads } from '../../src/net/lstm.js';
+import { forwardLogits } from '../../src/net/lstm.js';
 import { maxAbsDiff, randomBatch, randomParams, tensorsOf, weightsOf } from '../helpers/net.js';
 import { referenceLoss } from './reference.js';
 
 beforeAll(async () => {
-  await initBackend('wasm');
+  await initBackend(TEST_BACKEND, 'train');
 });
 
 type Case = { name: string; V: number; L: number; U: number; T: number; B: number; dropout: number; masks: boolean; scale?: number };
@@ -45,7 +47,10 @@ function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return Math.sqrt(diff) / Math.max(Math.sqrt(norm), 1e-12);
 }
 
-describe('lossAndGrads (fused forward/backward) against tfjs autograd', () => {
+// The backend's engine: the portable fused LSTM on wasm and cpu, TensorFlow's fused
+// kernels on tensorflow (LSTM_TEST_BACKEND=tensorflow runs this file there).
+describe(`lossAndGrads of the ${TEST_BACKEND} engine (fused forward/backward) against tfjs autograd`, () => {
+  const engine = engineFor(TEST_BACKEND);
   it.each(cases)('$name: loss and every gradient agree to 1e-4', (c) => {
     const cfg = cfgOf(c);
     const params = randomParams(cfg, c.V * 100 + c.U);
@@ -60,7 +65,7 @@ describe('lossAndGrads (fused forward/backward) against tfjs autograd', () => {
     const scale = c.scale ?? 1;
 
     const ts = tensorsOf(cfg, params);
-    const fused = lossAndGrads(weightsOf(cfg, ts), cfg, batch, masks, scale);
+    const fused = engine.lossAndGrads(weightsOf(cfg, ts), cfg, batch, masks, scale);
     const fusedGrads = fused.grads.map((g) => g.dataSync().slice());
     const shapes = fused.grads.map((g) => g.shape);
     fused.grads.forEach((g) => g.dispose());
@@ -85,12 +90,12 @@ describe('lossAndGrads (fused forward/backward) against tfjs autograd', () => {
     const batch = randomBatch(c.V, c.T, c.B, 4);
     const ts = tensorsOf(cfg, params);
     const w = weightsOf(cfg, ts);
-    const plain = lossAndGrads(w, cfg, batch, undefined, 1);
+    const plain = engine.lossAndGrads(w, cfg, batch, undefined, 1);
     plain.grads.forEach((g) => g.dispose());
     const masks = dropoutMasks({ randomSeed: 1, epoch: 0, batch: 0 }, 0.5, c.L, c.U, c.T, [0, 1, 2]);
-    const dropped = lossAndGrads(w, cfg, batch, masks, 1);
+    const dropped = engine.lossAndGrads(w, cfg, batch, masks, 1);
     dropped.grads.forEach((g) => g.dispose());
-    expect(Math.abs(plain.lossSum - batchLoss(w, cfg, batch)) / plain.lossSum).toBeLessThan(1e-6);
+    expect(Math.abs(plain.lossSum - engine.batchLoss(w, cfg, batch)) / plain.lossSum).toBeLessThan(1e-6);
     expect(Math.abs(dropped.lossSum - plain.lossSum)).toBeGreaterThan(1e-3);
     ts.forEach((t) => t.dispose());
   });
@@ -102,7 +107,7 @@ describe('lossAndGrads (fused forward/backward) against tfjs autograd', () => {
     const batch = randomBatch(c.V, c.T, c.B, 6);
     const masks = dropoutMasks({ randomSeed: 1, epoch: 0, batch: 0 }, c.dropout, c.L, c.U, c.T, [0, 1]);
     const before = tf.memory().numTensors;
-    const { grads } = lossAndGrads(weightsOf(cfg, ts), cfg, batch, masks, 1);
+    const { grads } = engine.lossAndGrads(weightsOf(cfg, ts), cfg, batch, masks, 1);
     expect(tf.memory().numTensors).toBe(before + grads.length);
     grads.forEach((g) => g.dispose());
     expect(tf.memory().numTensors).toBe(before);

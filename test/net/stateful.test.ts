@@ -2,12 +2,13 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { NetConfig } from '../../src/layout.js';
 import { initBackend } from '../../src/net/backend.js';
+import { TEST_BACKEND } from '../helpers/backend.js';
 import { forwardLogits } from '../../src/net/lstm.js';
 import { StatefulLstm } from '../../src/net/stateful.js';
 import { maxAbsDiff, randomBatch, randomParams, tensorsOf, weightsOf } from '../helpers/net.js';
 
 beforeAll(async () => {
-  await initBackend('wasm');
+  await initBackend(TEST_BACKEND, 'train');
 });
 
 describe('StatefulLstm (stateful generation)', () => {

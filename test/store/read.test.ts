@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LstmError } from '../../src/errors.js';
 import { checkpointSpecs, fromLayersWeights, netConfig } from '../../src/layout.js';
 import { initBackend } from '../../src/net/backend.js';
+import { TEST_BACKEND } from '../helpers/backend.js';
 import { forwardLogits } from '../../src/net/lstm.js';
 import { sha256 } from '../../src/store/atomic.js';
 import type { Manifest } from '../../src/store/manifest.js';
@@ -25,7 +26,7 @@ let corpus: string;
 let trained: Checkpoint;
 
 beforeAll(async () => {
-  await initBackend('wasm');
+  await initBackend(TEST_BACKEND, 'train');
   ({ dir, corpus, trained } = await trainedBundle('read'));
 });
 

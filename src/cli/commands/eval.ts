@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { defaults } from '../../config.js';
 import { showChar } from '../../text/show.js';
-import type { Context } from '../context.js';
+import { COMMAND_JOBS, type Context } from '../context.js';
 import { loadCorpus } from '../corpus.js';
 import { bits, count } from '../format.js';
 import { corpusOptions, int, type CorpusFlags } from '../options.js';
@@ -25,7 +25,7 @@ export function register(program: Command, context: () => Context): void {
       const ctx = context();
       const { loadModel } = await import('../model.js');
       const { initBackend } = await import('../../net/backend.js');
-      await initBackend(ctx.flags.backend);
+      await initBackend(ctx.flags.backend, COMMAND_JOBS.eval);
       const model = await loadModel(flags.model, flags.checkpoint);
       const h = model.checkpoint.manifest.hyperparameters;
       // The text is read as the model's training text was, unless told otherwise.

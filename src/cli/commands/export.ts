@@ -5,7 +5,7 @@ import { layersWeightSpecs, netConfig } from '../../layout.js';
 import { holdsModel, isEmptyOrAbsent } from '../../store/bundle.js';
 import { buildManifest } from '../../store/manifest.js';
 import { exportCheckpoint } from '../../store/write.js';
-import type { Context } from '../context.js';
+import { COMMAND_JOBS, type Context } from '../context.js';
 
 export function register(program: Command, context: () => Context): void {
   program
@@ -36,7 +36,7 @@ export function register(program: Command, context: () => Context): void {
       // The topology is made afresh from the network description, so an export always has
       // the current Layers form (bundles written before lstm set sigmoid gates are repaired).
       const { initBackend } = await import('../../net/backend.js');
-      await initBackend(ctx.flags.backend);
+      await initBackend(ctx.flags.backend, COMMAND_JOBS.export);
       const { layersTopology } = await import('../../net/keras.js');
       const cfg = netConfig(manifest.network);
       await exportCheckpoint(flags.out, {

@@ -6,7 +6,7 @@ import { dataError, usageError } from '../../errors.js';
 import { toModelText } from '../../text/normalise.js';
 import { drawSeed } from '../../text/random.js';
 import { showChar } from '../../text/show.js';
-import type { Context } from '../context.js';
+import { COMMAND_JOBS, type Context } from '../context.js';
 import { int, num } from '../options.js';
 import { write, writeJson } from '../output.js';
 
@@ -72,7 +72,7 @@ async function run(flags: Flags & { prompt?: string }, cmd: Command, ctx: Contex
   const rawSeed = await readSeed(flags);
   const { loadModel } = await import('../model.js');
   const { initBackend } = await import('../../net/backend.js');
-  await initBackend(ctx.flags.backend);
+  await initBackend(ctx.flags.backend, COMMAND_JOBS.generate);
   const model = await loadModel(flags.model, flags.checkpoint);
   const { vocab } = model;
   let seed = toModelText(rawSeed, model.textSettings).text;

@@ -5,7 +5,7 @@ import { defaults } from '../../config.js';
 import { dataError, LstmError } from '../../errors.js';
 import type { StoredRun, TrainFlags } from '../../train/settings.js';
 import { Vocab } from '../../text/vocab.js';
-import type { Context } from '../context.js';
+import { COMMAND_JOBS, type Context } from '../context.js';
 import { loadCorpus } from '../corpus.js';
 import { bits, count, duration, loss, shellCommand } from '../format.js';
 import { corpusOptions, duration as parseDuration, int, num, windowOptions, type CorpusFlags, type WindowFlags } from '../options.js';
@@ -82,7 +82,7 @@ async function run(path: string, flags: Flags, cmd: Command, ctx: Context): Prom
 
   await ensureWritable(out); // before any training time is spent
   const { initBackend } = await import('../../net/backend.js');
-  const backend = await initBackend(ctx.flags.backend);
+  const backend = await initBackend(ctx.flags.backend, COMMAND_JOBS.train);
   const { trainModel } = await import('../../train/loop.js');
 
   let stopRequested = false;

@@ -1,0 +1,33 @@
+/**
+ * Engines are adapters: what differs between TensorFlow.js backends for training lives
+ * behind this one small interface, so the training step, the loop and the CLI never ask
+ * which backend they run on.
+ *
+ * - tensorflow (tfjs-node): TensorFlow's fused sequence kernels (net/native-lstm.ts).
+ * - wasm, cpu: the portable fused LSTM (net/lstm.ts) with its hand-written backward pass.
+ *
+ * On every backend a batch is shared by one worker thread per core (net/backend.ts says
+ * why that also holds for TensorFlow).
+ */
+import type * as tf from '@tensorflow/tfjs-core';
+import type { NetConfig } from '../layout.js';
+import type { Batch } from '../text/windows.js';
+import type { BackendName } from './backend.js';
+import * as portable from './lstm.js';
+import type { NetWeights } from './lstm.js';
+import * as native from './native-lstm.js';
+
+export type Engine = {
+  backend: BackendName;
+  /** Summed loss (nats) and gradients of the sum times `scale`, in paramSpecs order (caller owns them). */
+  lossAndGrads(w: NetWeights, cfg: NetConfig, batch: Batch, masks: Float32Array[] | undefined, scale: number): { lossSum: number; grads: tf.Tensor[] };
+  /** Summed cross-entropy (nats) of a batch without dropout. */
+  batchLoss(w: NetWeights, cfg: NetConfig, batch: Batch): number;
+};
+
+export function engineFor(backend: BackendName): Engine {
+  if (backend === 'tensorflow') {
+    return { backend, lossAndGrads: native.lossAndGrads, batchLoss: native.batchLoss };
+  }
+  return { backend, lossAndGrads: portable.lossAndGrads, batchLoss: portable.batchLoss };
+}

@@ -1,0 +1,156 @@
+/**
+ * The LSTM on native TensorFlow (tfjs-node): TensorFlow's own fused sequence kernels,
+ * `BlockLSTMV2` forward and `BlockLSTMGradV2` backward, one call per layer per batch
+ * instead of a dozen small tfjs ops per step (each op costs 8-18 µs through tfjs-node).
+ * Same inputs, outputs and gradients as net/lstm.ts (checked against it and autograd).
+ *
+ * BlockLSTMV2's layout: x [T, B, I], w [I + U, 4U] (the input kernel stacked on the
+ * recurrent one), b [4U], gates in layout.ts's order i, f, c, o, no forget bias (ours is in
+ * b), no peepholes (their weights are zeros), no cell clipping. Our W [I + 1 + U, 4U] holds
+ * the bias as the row between the two kernels: it is cut into w and b once per batch, and
+ * the gradient is put back together the same way.
+ *
+ * Pitfalls (FIELD-NOTES): an unknown attr such as `forget_bias` is silently accepted by V2
+ * and changes results, so only `cell_clip`, `use_peephole` and `T` are passed; the Grad op
+ * needs `use_peephole`; `seq_len_max` must be an int64 scalar.
+ *
+ * Legend: T steps, B batch, I layer input width, U units, V vocabulary.
+ */
+import { createRequire } from 'node:module';
+import * as tf from '@tensorflow/tfjs-core';
+import type { NetConfig } from '../layout.js';
+import type { Batch } from '../text/windows.js';
+import type { NetWeights } from './lstm.js';
+
+type Attr = { name: string; type: number; value: unknown };
+type NodeBackend = {
+  binding: { TF_ATTR_FLOAT: number; TF_ATTR_BOOL: number; TF_ATTR_TYPE: number; TF_FLOAT: number };
+  executeMultipleOutputs(name: string, attrs: Attr[], inputs: unknown[], n: number): tf.Tensor[];
+};
+type Int64ScalarClass = new (value: number) => unknown;
+
+let Int64Scalar: Int64ScalarClass | undefined;
+
+/** The tfjs-node backend and its int64 scalar (loaded with it; only on the tensorflow backend). */
+function native(): { backend: NodeBackend; int64: (n: number) => unknown } {
+  const backend = tf.backend() as unknown as NodeBackend;
+  if (!Int64Scalar) {
+    const require = createRequire(import.meta.url);
+    Int64Scalar = (require('@tensorflow/tfjs-node/dist/int64_tensors.js') as { Int64Scalar: Int64ScalarClass }).Int64Scalar;
+  }
+  const I64 = Int64Scalar;
+  return { backend, int64: (n) => new I64(n) };
+}
+
+/** What one layer's forward pass keeps for its backward pass. */
+type LayerTape = { inputs: tf.Tensor[]; outputs: tf.Tensor[]; I: number };
+
+/**
+ * One layer over all steps from zero state. `x` is [T, B, I]; returns h [T, B, U] and the
+ * tape (BlockLSTMV2's 8 inputs and 7 outputs: i, cs, f, o, ci, co, h).
+ */
+function layerForward(x: tf.Tensor3D, W: tf.Tensor2D, U: number): { h: tf.Tensor3D; tape: LayerTape } {
+  const { backend, int64 } = native();
+  const bind = backend.binding;
+  const [T, B, I] = x.shape;
+  const w = tf.concat([tf.slice(W, [0, 0], [I, 4 * U]), tf.slice(W, [I + 1, 0], [U, 4 * U])], 0); // [I + U, 4U]
+  const b = tf.reshape(tf.slice(W, [I, 0], [1, 4 * U]), [4 * U]);
+  const state = tf.zeros([B, U]);
+  const peephole = tf.zeros([U]);
+  const inputs = [x, state, state, w, peephole, peephole, peephole, b];
+  const attrs: Attr[] = [
+    { name: 'cell_clip', type: bind.TF_ATTR_FLOAT, value: 0 },
+    { name: 'use_peephole', type: bind.TF_ATTR_BOOL, value: false },
+    { name: 'T', type: bind.TF_ATTR_TYPE, value: bind.TF_FLOAT },
+  ];
+  const outputs = backend.executeMultipleOutputs('BlockLSTMV2', attrs, [int64(T), ...inputs], 7);
+  return { h: outputs[6] as tf.Tensor3D, tape: { inputs, outputs, I } };
+}
+
+/** Backward through one layer: dh [T, B, U] in; dW [I + 1 + U, 4U] (our layout) and dx [T, B, I] out. */
+function layerBackward(tape: LayerTape, dh: tf.Tensor3D, U: number): { dW: tf.Tensor2D; dx: tf.Tensor3D } {
+  const { backend, int64 } = native();
+  const bind = backend.binding;
+  const T = dh.shape[0];
+  const attrs: Attr[] = [
+    { name: 'use_peephole', type: bind.TF_ATTR_BOOL, value: false },
+    { name: 'T', type: bind.TF_ATTR_TYPE, value: bind.TF_FLOAT },
+  ];
+  const grads = backend.executeMultipleOutputs('BlockLSTMGradV2', attrs, [int64(T), ...tape.inputs, ...tape.outputs, tf.zerosLike(dh), dh], 8);
+  const [dx, , , dw, , , , db] = grads; // x, cs_prev, h_prev, w, wci, wcf, wco, b
+  const I = tape.I;
+  const dW = tf.concat([tf.slice(dw, [0, 0], [I, 4 * U]), tf.reshape(db, [1, 4 * U]), tf.slice(dw, [I, 0], [U, 4 * U])], 0) as tf.Tensor2D;
+  return { dW, dx: dx as tf.Tensor3D };
+}
+
+/** One-hot [T, B, V] of time-major ids. */
+function oneHot(ids: Int32Array, T: number, B: number, V: number): tf.Tensor3D {
+  const data = new Float32Array(T * B * V);
+  for (let r = 0; r < T * B; r++) data[r * V + ids[r]] = 1;
+  return tf.tensor3d(data, [T, B, V]);
+}
+
+/** The dropout mask of layer l as [T, B, U], or undefined. */
+const maskOf = (masks: Float32Array[] | undefined, l: number, T: number, B: number, U: number) =>
+  masks ? tf.tensor3d(masks[l], [T, B, U]) : undefined;
+
+/** Summed cross-entropy (nats) of a batch without dropout. */
+export function batchLoss(w: NetWeights, cfg: NetConfig, batch: Batch): number {
+  return tf.tidy(() => {
+    const T = batch.seqLength;
+    const B = batch.batch;
+    let x: tf.Tensor3D = oneHot(batch.inputs, T, B, cfg.vocabSize);
+    for (let l = 0; l < cfg.layers; l++) x = layerForward(x, w.W[l], cfg.units).h;
+    const logits = tf.add(tf.matMul(tf.reshape(x, [T * B, cfg.units]), w.denseW), w.denseB);
+    const targets = tf.reshape(oneHot(batch.targets, T, B, cfg.vocabSize), [T * B, cfg.vocabSize]);
+    return tf.neg(tf.sum(tf.mul(tf.logSoftmax(logits), targets))).dataSync()[0];
+  });
+}
+
+/**
+ * Loss and gradients of a batch (or a worker's share), exactly as net/lstm.ts's
+ * lossAndGrads: the summed loss in nats, gradients of that sum times `scale` in paramSpecs
+ * order (owned by the caller); `masks` per layer in [T, B, U] host layout, or undefined.
+ */
+export function lossAndGrads(
+  w: NetWeights, cfg: NetConfig, batch: Batch, masks: Float32Array[] | undefined, scale: number,
+): { lossSum: number; grads: tf.Tensor[] } {
+  const { units: U, vocabSize: V, layers: L } = cfg;
+  const T = batch.seqLength;
+  const B = batch.batch;
+  const out = tf.tidy(() => {
+    let x: tf.Tensor3D = oneHot(batch.inputs, T, B, V);
+    const tapes: LayerTape[] = [];
+    const maskTensors: (tf.Tensor3D | undefined)[] = [];
+    for (let l = 0; l < L; l++) {
+      const { h, tape } = layerForward(x, w.W[l], U);
+      tapes.push(tape);
+      maskTensors.push(maskOf(masks, l, T, B, U));
+      x = maskTensors[l] ? tf.mul(h, maskTensors[l]!) : h;
+    }
+    const H = tf.reshape(x, [T * B, U]);
+    const logits = tf.add(tf.matMul(H, w.denseW), w.denseB); // [T * B, V]
+    const logp = tf.logSoftmax(logits);
+    const targets = tf.reshape(oneHot(batch.targets, T, B, V), [T * B, V]);
+    const lossSum = tf.neg(tf.sum(tf.mul(logp, targets)));
+
+    // Softmax cross-entropy, the dense layer (transposes are free on native TensorFlow),
+    // then each LSTM layer top-down through the fused gradient kernel.
+    const dLogits = tf.mul(tf.sub(tf.exp(logp), targets), scale); // [T * B, V]
+    const dDenseW = tf.matMul(H, dLogits, true, false); // [U, V]
+    const dDenseB = tf.sum(dLogits, 0); // [V]
+    let dh = tf.reshape(tf.matMul(dLogits, w.denseW, false, true), [T, B, U]) as tf.Tensor3D;
+    const dWs: tf.Tensor[] = new Array(L);
+    for (let l = L - 1; l >= 0; l--) {
+      if (maskTensors[l]) dh = tf.mul(dh, maskTensors[l]!);
+      const { dW, dx } = layerBackward(tapes[l], dh, U);
+      dWs[l] = dW;
+      dh = dx;
+    }
+    return [lossSum, ...dWs, dDenseW, dDenseB];
+  });
+  const [loss, ...grads] = out;
+  const lossSum = loss.dataSync()[0];
+  loss.dispose();
+  return { lossSum, grads };
+}
