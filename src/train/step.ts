@@ -28,9 +28,13 @@ const range = (from: number, to: number) => Array.from({ length: to - from }, (_
 
 /** `workers` counts threads in all, this one included: 1 means no worker threads. */
 export async function makeTrainStep(adam: Adam, workers: number, backend: BackendName): Promise<TrainStep> {
-  const pool = workers > 1 ? await WorkerPool.create(adam.cfg, backend, workers - 1) : undefined;
   const cfg = adam.cfg;
   const engine = engineFor(backend);
+  // Each thread takes its first step alone (see train/worker.ts): this one first, then
+  // each worker in turn as the pool starts them.
+  const tiny = { batch: 1, seqLength: 2, inputs: new Int32Array(2), targets: new Int32Array(2) };
+  engine.lossAndGrads(adam.weights(), cfg, tiny, networkMasks(cfg, { randomSeed: 0, epoch: 0, batch: 0 }, 2, [0]), 1).grads.forEach((g) => g.dispose());
+  const pool = workers > 1 ? await WorkerPool.create(cfg, backend, workers - 1) : undefined;
 
   return {
     workers: (pool?.size ?? 0) + 1,

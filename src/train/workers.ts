@@ -42,11 +42,15 @@ export class WorkerPool {
   static async create(cfg: NetConfig, backend: BackendName, count: number): Promise<WorkerPool> {
     const buffer = new SharedArrayBuffer(paramCount(cfg) * 4);
     const init: WorkerInit = { cfg, backend, params: buffer };
-    const workers = await Promise.all(Array.from({ length: count }, () => new Promise<Worker>((resolve, reject) => {
-      const w = new Worker(workerUrl(), { workerData: init });
-      w.once('error', reject);
-      w.once('message', () => resolve(w));
-    })));
+    // One at a time: each worker's first step must not overlap another's (train/worker.ts).
+    const workers: Worker[] = [];
+    for (let k = 0; k < count; k++) {
+      workers.push(await new Promise<Worker>((resolve, reject) => {
+        const w = new Worker(workerUrl(), { workerData: init });
+        w.once('error', reject);
+        w.once('message', () => resolve(w));
+      }));
+    }
     for (const w of workers) w.unref();
     return new WorkerPool(workers, new Float32Array(buffer), cfg);
   }
