@@ -26,6 +26,30 @@ export async function write(text: string): Promise<void> {
   await new Promise<void>((resolve) => process.stdout.once('drain', resolve));
 }
 
+/**
+ * Text streamed to stdout as it is made, in small chunks: a write per character costs
+ * ~0.1 ms through a pipe (a quarter of generation's time), so characters are gathered and
+ * written every FLUSH_MS or FLUSH_CHARS, whichever comes first. Still live to the eye.
+ */
+export class TextStream {
+  static readonly FLUSH_MS = 30;
+  static readonly FLUSH_CHARS = 512;
+  private buffer = '';
+  private since = performance.now();
+
+  async push(text: string): Promise<void> {
+    this.buffer += text;
+    if (this.buffer.length >= TextStream.FLUSH_CHARS || performance.now() - this.since >= TextStream.FLUSH_MS) await this.flush();
+  }
+
+  async flush(): Promise<void> {
+    const text = this.buffer;
+    this.buffer = '';
+    this.since = performance.now();
+    if (text) await write(text);
+  }
+}
+
 /** Writes one JSON document (or one JSON-lines event) to stdout. */
 export async function writeJson(value: unknown, pretty = false): Promise<void> {
   await write(JSON.stringify(value, null, pretty ? 2 : undefined) + '\n');

@@ -8,7 +8,7 @@ import { drawSeed } from '../../text/random.js';
 import { showChar } from '../../text/show.js';
 import { COMMAND_JOBS, type Context } from '../context.js';
 import { int, num } from '../options.js';
-import { write, writeJson } from '../output.js';
+import { TextStream, writeJson } from '../output.js';
 
 type Flags = {
   model?: string; checkpoint?: string; seed?: string; seedFile?: string; length: number; temperature: number;
@@ -109,21 +109,23 @@ async function run(flags: Flags & { prompt?: string }, cmd: Command, ctx: Contex
       return;
     }
     // Sample 0 streams as it is made; others are kept and printed after it.
-    if (flags.echo) await write(seed);
+    const out = new TextStream();
+    if (flags.echo) await out.push(seed);
     const rest = new Array<string>(flags.samples).fill('');
     let last = seed;
     await generate(net, vocab, options, async (chars) => {
       for (let s = 1; s < chars.length; s++) if (chars[s] !== undefined) rest[s] += chars[s];
       if (chars[0] !== undefined) {
         last = chars[0];
-        await write(chars[0]);
+        await out.push(chars[0]);
       }
     }, false);
     for (let s = 1; s < flags.samples; s++) {
-      await write(`\n\n${flags.echo ? seed : ''}${rest[s]}`);
+      await out.push(`\n\n${flags.echo ? seed : ''}${rest[s]}`);
       last = rest[s].slice(-1) || last;
     }
-    if (process.stdout.isTTY && last !== '\n') await write('\n');
+    if (process.stdout.isTTY && last !== '\n') await out.push('\n');
+    await out.flush();
   } finally {
     net.dispose();
   }
