@@ -53,7 +53,7 @@ const LIB_LINKS = {
   [INSTALL_MARKER]: 'libtensorflow_cc.so.2',
   'libtensorflow_framework.so': 'libtensorflow_framework.so.2',
 };
-/** Variables that silence TensorFlow's start-up lines on stderr (both are needed). */
+/** Variables that silence TensorFlow's start-up lines on stderr in the probe (lstm sets them itself). */
 const QUIET_TF = { TF_CPP_MIN_LOG_LEVEL: '3', TF_ENABLE_ONEDNN_OPTS: '0' };
 const PROBE_TIMEOUT_MS = 120_000;
 /** Written into deps/ after a complete extraction: which wheel, and the library sizes. */
@@ -119,9 +119,7 @@ taken from the ${TF_WHEEL.name}==${TF_WHEEL.version} Python wheel, without tfjs-
 The wheel (~${WHEEL_MB} MB) is downloaded with pip once into ${cacheDir}
 (\${XDG_CACHE_HOME:-~/.cache}/lstm). Needs python3, make and a C++ compiler; about 900 MB of
 disk under node_modules. Run it again after 'npm ci' or 'npm install', which remove the build.
-To silence TensorFlow's start-up messages set ${Object.entries(QUIET_TF)
-  .map(([k, v]) => `${k}=${v}`)
-  .join(' and ')} before it loads.`;
+lstm silences TensorFlow's own start-up messages (LSTM_DEBUG=1 shows them).`;
 
 // ---------------------------------------------------------------- processes
 
@@ -593,7 +591,13 @@ function report(loaded, action) {
     `${action}: the tensorflow backend loads — TensorFlow ${loaded.tensorflow} (C library), ` +
       `tfjs-node ${loaded.tfjsNode}; deps ${mb(sizeOf(join(tfjsNodeDir, 'deps')))}; ${seconds(Date.now() - started)} in all`,
   );
-  say(`quiet start-up: set ${Object.entries(QUIET_TF).map(([k, v]) => `${k}=${v}`).join(' ')} before tfjs-node loads`);
+  // The proof a user sees: lstm itself loading it (when lstm is built).
+  const cli = join(root, 'dist', 'src', 'cli', 'main.js');
+  if (!existsSync(cli)) return say("run 'npm run build', then 'lstm backends' shows it");
+  say('lstm backends:');
+  const r = spawnSync(process.execPath, [join(root, 'bin', 'lstm.js'), 'backends'], { encoding: 'utf8' });
+  process.stdout.write(r.stdout.replace(/^/gm, '  '));
+  if (r.status !== 0 || !/^tensorflow +yes/m.test(r.stdout)) fail(`lstm backends does not list tensorflow as loading: ${(r.stderr || r.stdout).trim().split('\n')[0]}`);
 }
 
 function main() {
