@@ -30,6 +30,10 @@ export const defaults = {
   epochsUntilTime: 10_000,
   patience: 5,
   keep: 3,
+  /** Validate and checkpoint inside an epoch this often (a big text's epoch takes hours; Macbeth's, seconds). */
+  evalEvery: '10m',
+  /** Validation windows scored during training; a larger held-out part is sampled (a full pass ends training). */
+  valSampleWindows: 1024,
   // per-epoch sample while training
   sampleLength: 200,
   /** Per-epoch samples start a new line, as a speech would. */

@@ -42,6 +42,15 @@ export function duration(value: string): number {
   return Number(m[1]) * ({ s: 1, m: 60, h: 3600 }[m[2] as 's' | 'm' | 'h'] ?? 1);
 }
 
+/** `--eval-every`: a number of batches (`500`) or a duration (`90s`, `10m`, `1h`). */
+export function evalEvery(value: string): { batches?: number; seconds?: number } {
+  const v = value.trim();
+  if (/^\d+$/.test(v) && Number(v) > 0) return { batches: Number(v) };
+  const m = /^(\d+(?:\.\d+)?)\s*(s|m|h)$/.exec(v);
+  if (m && Number(m[1]) > 0) return { seconds: Number(m[1]) * { s: 1, m: 60, h: 3600 }[m[2] as 's' | 'm' | 'h'] };
+  throw new InvalidArgumentError(`--eval-every must be a number of batches (e.g. 500) or a duration (90s, 10m, 1h), got '${value}'.`);
+}
+
 /** Options that say how a corpus file is read (vocab, windows, train, eval). */
 export function corpusOptions(cmd: Command): Command {
   return cmd

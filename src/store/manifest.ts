@@ -22,6 +22,8 @@ export type EpochRecord = {
   charsPerSecond: number;
   /** Learning rate used in the epoch. */
   lr?: number;
+  /** When validation scores a sample of a large held-out part: the full part, scored once at the end of training. */
+  valLossFull?: number;
 };
 
 export type Network = { layers: number; units: number; dropout: number; vocabSize: number };
@@ -52,7 +54,11 @@ export type Progress = {
   partialLossSum: number;
   partialChars: number;
   bestValLoss: number | null;
+  /** The epoch (1-based) of the best checkpoint; `bestBatch` > 0 when it was saved inside that epoch. */
   bestEpoch: number | null;
+  bestBatch?: number;
+  /** The latest validation figure (inside an epoch too). */
+  lastValLoss?: number | null;
   epochsWithoutImprovement: number;
   elapsedSeconds: number;
 };

@@ -5,12 +5,12 @@
  * names and shapes against the specs the caller gives (layout.ts's `checkpointSpecs`).
  * Each failure is one error naming the file and the problem.
  */
-import { readFile, readdir, realpath, stat } from 'node:fs/promises';
+import { readFile, readdir, readlink, realpath, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, join, normalize, resolve, sep } from 'node:path';
 import { dataError } from '../errors.js';
 import { sizeOf, unflatten, type ArraySpec, type Named, type NetConfig } from '../layout.js';
 import { sha256 } from './atomic.js';
-import { checkpointName, isCheckpointDir } from './bundle.js';
+import { CHECKPOINT_NAME, checkpointName, isCheckpointDir } from './bundle.js';
 import { checkManifest, MANIFEST, MODEL_JSON, OPTIMIZER_BIN, WEIGHTS_BIN, type FileEntry, type Manifest } from './manifest.js';
 
 /** What the array files of a checkpoint must hold, given its network. */
@@ -58,13 +58,22 @@ export async function resolveCheckpoint(modelPath: string, which?: string): Prom
   }
   let available: string[] = [];
   try {
-    available = (await readdir(modelPath)).filter((n) => n === 'best' || n === 'latest' || n.startsWith('epoch-'));
+    available = (await readdir(modelPath)).filter((n) => CHECKPOINT_NAME.test(n)).sort();
   } catch {
     // unreadable
   }
+  const hint = available.length ? `checkpoints there: ${available.join(', ')} (pass --checkpoint <epoch>)` : "this is not a model bundle; train one with 'lstm train'";
+  // A pointer whose checkpoint is gone is reported as exactly that.
+  let target: string | undefined;
+  try {
+    target = await readlink(dir);
+  } catch {
+    // not a symlink
+  }
+  if (target !== undefined) throw dataError(`${modelPath}: '${name}' points to ${target}, which is missing`, hint);
   throw dataError(
     `${modelPath} has no checkpoint '${name}' (no ${join(name, MANIFEST)})`,
-    available.length ? `available: ${available.join(', ')}` : "this is not a model bundle; train one with 'lstm train'",
+    hint,
   );
 }
 

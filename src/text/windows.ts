@@ -115,11 +115,27 @@ export function planBatch(s: Split, plan: EpochPlan, k: number): Batch {
 }
 
 /** Validation batches of at most `batchSize` windows (the last may be smaller). */
-export function* validationBatches(s: Split, batchSize: number): Generator<Batch> {
-  const starts = validationStarts(s);
+export function validationBatches(s: Split, batchSize: number): Generator<Batch> {
+  return windowBatches(s, validationStarts(s), batchSize);
+}
+
+/** Batches of at most `batchSize` of the given windows, in order. */
+export function* windowBatches(s: Split, starts: Uint32Array, batchSize: number): Generator<Batch> {
   for (let from = 0; from < starts.length; from += batchSize) {
     yield makeBatch(s.ids, starts.subarray(from, from + batchSize), s.seqLength);
   }
+}
+
+/**
+ * The validation windows to score during training: all of them, or, when there are more
+ * than `max`, a fixed seeded sample of `max` (the same every time, in text order), so a
+ * large held-out part is scored quickly and every figure compares with the last.
+ */
+export function validationSample(s: Split, max: number, randomSeed: number): { starts: Uint32Array; sampled: boolean } {
+  const all = validationStarts(s);
+  if (all.length <= max) return { starts: all, sampled: false };
+  const chosen = permutation(all.length, rng(randomSeed, 'validation-sample')).subarray(0, max).sort();
+  return { starts: Uint32Array.from(chosen, (i) => all[i]), sampled: true };
 }
 
 /** Examples [from, to) of a batch, as a batch of their own (a worker's share). */

@@ -7,7 +7,7 @@
  * Reproducibility: every random stream is keyed by (seed, purpose, epoch, batch), so a
  * run resumed from any checkpoint continues exactly as the uninterrupted run would have.
  */
-import { EXPLODING_LOSS_FACTOR, type Hyperparameters } from '../config.js';
+import { defaults, EXPLODING_LOSS_FACTOR, type Hyperparameters } from '../config.js';
 import { runtimeError } from '../errors.js';
 import { generate } from '../generate/generate.js';
 import {
@@ -23,7 +23,7 @@ import { buildManifest, INITIAL_PROGRESS, type EpochRecord, type Progress } from
 import { saveCheckpoint, type SaveStage } from '../store/write.js';
 import type { Corpus } from '../text/corpus.js';
 import type { Vocab } from '../text/vocab.js';
-import { epochPlan, planBatch, split, trainChars, validationBatches, valChars, type Batch } from '../text/windows.js';
+import { epochPlan, planBatch, split, trainChars, validationSample, validationStarts, valChars, windowBatches, type Batch } from '../text/windows.js';
 import { makeTrainStep, type TrainStep } from './step.js';
 
 export type RunOptions = {
@@ -35,6 +35,10 @@ export type RunOptions = {
   maxTimeSeconds?: number;
   patience: number;
   keep: number;
+  /** Validate and checkpoint inside an epoch every this many batches and/or seconds. */
+  evalEvery: { batches?: number; seconds?: number };
+  /** Validation scores at most this many windows during training (a fixed sample); a full pass ends it. */
+  valSampleWindows: number;
   workers: number;
   out: string;
   sample: boolean;
@@ -56,7 +60,15 @@ export type StartInfo = {
   params: number; trainChars: number; valChars: number; batchesPerEpoch: number; batchSize: number;
   epoch: number; batch: number; resumed: boolean; workers: number;
 };
-export type BatchInfo = { epoch: number; batch: number; batches: number; loss: number; charsPerSecond: number; epochEtaSeconds: number };
+export type BatchInfo = {
+  epoch: number; batch: number; batches: number; loss: number; charsPerSecond: number; epochEtaSeconds: number;
+  /** Time to the end of the run (the epoch limit, or --max-time), or null when only early stopping decides. */
+  runEtaSeconds: number | null;
+  /** The latest validation figure, if any yet. */
+  lastValLoss: number | null;
+};
+/** A validation inside an epoch (on the schedule, or when stopping mid-epoch). */
+export type EvaluationInfo = { epoch: number; batch: number; valLoss: number | null; trainLoss: number; best: boolean; sampled: boolean };
 export type EpochInfo = EpochRecord & { best: boolean; elapsedSeconds: number; etaSeconds: number | null; epochs: number; sample?: string };
 export type StopReason = 'epochs' | 'patience' | 'time' | 'interrupted';
 
@@ -64,10 +76,16 @@ export type RunEvents = {
   onStart?: (info: StartInfo) => void;
   onBatch?: (info: BatchInfo) => void;
   onEpoch?: (info: EpochInfo) => void;
+  onEvaluation?: (info: EvaluationInfo) => void;
   onCheckpoint?: (info: { path: string; epoch: number; batch: number; best: boolean }) => void;
 };
 
-export type RunResult = { reason: StopReason; epoch: number; bestValLoss: number | null; bestEpoch: number | null; history: EpochRecord[]; out: string };
+export type RunResult = {
+  reason: StopReason; epoch: number; batch: number; bestValLoss: number | null; bestEpoch: number | null; bestBatch: number;
+  /** The full held-out part's loss at the end, when training validated on a sample of it. */
+  fullValLoss: number | null;
+  history: EpochRecord[]; out: string;
+};
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
@@ -132,9 +150,62 @@ export async function trainModel(o: RunOptions): Promise<RunResult> {
     return path;
   };
 
+  // Validation: the held-out windows, or a fixed sample of them when there are many.
+  const valSet = validationSample(data, o.valSampleWindows, h.randomSeed);
+  const validate = async (starts: Uint32Array): Promise<number | null> => {
+    let sum = 0;
+    let count = 0;
+    for (const vb of windowBatches(data, starts, h.batchSize)) {
+      sum += trainStep.loss(vb);
+      count += vb.batch * vb.seqLength;
+      await yieldToEventLoop(); // SIGINT handlers run between batches here too
+    }
+    return count > 0 ? sum / count : null;
+  };
+  /** The figure best checkpoints are chosen by: validation loss, or the training loss without a held-out part. */
+  const bestSoFar = (score: number, epoch: number, batch: number): boolean => {
+    const best = progress.bestValLoss === null || score < progress.bestValLoss;
+    if (best) {
+      progress.bestValLoss = score;
+      progress.bestEpoch = epoch;
+      progress.bestBatch = batch;
+    }
+    return best;
+  };
+  /** Inside an epoch: validate, and save a checkpoint that becomes `best` when it is. */
+  const evaluateInEpoch = async (epoch: number): Promise<void> => {
+    const valLoss = await validate(valSet.starts);
+    const trainLoss = progress.partialLossSum / Math.max(1, progress.partialChars);
+    progress.lastValLoss = valLoss;
+    const best = bestSoFar(valLoss ?? trainLoss, epoch + 1, progress.batch);
+    o.events.onEvaluation?.({ epoch: epoch + 1, batch: progress.batch, valLoss, trainLoss, best, sampled: valSet.sampled });
+    await checkpoint(best);
+  };
+  /** When validation used a sample, the whole held-out part once at the end. */
+  const fullPass = async (): Promise<number | null> => (valSet.sampled ? validate(validationStarts(data)) : null);
+
+  let fullValLoss: number | null = null;
   const finish = (reason: StopReason): RunResult => ({
-    reason, epoch: progress.epoch, bestValLoss: progress.bestValLoss, bestEpoch: progress.bestEpoch, history, out: o.out,
+    reason, epoch: progress.epoch, batch: progress.batch, bestValLoss: progress.bestValLoss, bestEpoch: progress.bestEpoch,
+    bestBatch: progress.bestBatch ?? 0, fullValLoss, history, out: o.out,
   });
+  const runSeconds = () => elapsed() - baseElapsed;
+  const outOfTime = () => o.maxTimeSeconds !== undefined && runSeconds() >= o.maxTimeSeconds;
+  /**
+   * Seconds to the end of the run: the work left to the epoch limit, or --max-time's
+   * remainder, whichever comes first (null when only early stopping can end it).
+   */
+  const runEta = (secondsToEpochLimit: number): number | null => {
+    const byEpochs = o.epochs >= defaults.epochsUntilTime ? Infinity : secondsToEpochLimit;
+    const byTime = o.maxTimeSeconds === undefined ? Infinity : Math.max(0, o.maxTimeSeconds - runSeconds());
+    const eta = Math.min(byEpochs, byTime);
+    return Number.isFinite(eta) ? eta : null;
+  };
+  let lastEval = performance.now();
+  let batchesSinceEval = 0;
+  const evalDue = () =>
+    (o.evalEvery.batches !== undefined && batchesSinceEval >= o.evalEvery.batches) ||
+    (o.evalEvery.seconds !== undefined && (performance.now() - lastEval) / 1000 >= o.evalEvery.seconds);
 
   try {
     while (progress.epoch < o.epochs) {
@@ -160,31 +231,38 @@ export async function trainModel(o: RunOptions): Promise<RunResult> {
         progress.batch = k + 1;
         progress.step = adam.step;
         epochChars += chars;
+        batchesSinceEval++;
         const seconds = (performance.now() - epochStart) / 1000;
         const cps = epochChars / seconds;
+        const epochEta = ((plan.batches - k - 1) * chars) / cps;
         o.events.onBatch?.({
           epoch: epoch + 1, batch: k + 1, batches: plan.batches, loss: progress.partialLossSum / progress.partialChars,
-          charsPerSecond: cps, epochEtaSeconds: ((plan.batches - k - 1) * chars) / cps,
+          charsPerSecond: cps, epochEtaSeconds: epochEta,
+          runEtaSeconds: runEta(epochEta + (o.epochs - epoch - 1) * ((plan.batches * chars) / cps)),
+          lastValLoss: progress.lastValLoss ?? null,
         });
         await yieldToEventLoop(); // lets SIGINT handlers run between batches
-        const outOfTime = o.maxTimeSeconds !== undefined && elapsed() - baseElapsed >= o.maxTimeSeconds;
-        if ((o.shouldStop() || outOfTime) && k + 1 < plan.batches) {
-          await checkpoint(false);
-          return finish(o.shouldStop() ? 'interrupted' : 'time');
+        if (k + 1 === plan.batches) break; // the epoch's end validates and saves below
+        // Stopping mid-epoch (Ctrl-C, SIGTERM, --max-time) saves a validated checkpoint that
+        // --resume continues from the exact batch; it is `best` when it is the best so far.
+        if (o.shouldStop() || outOfTime()) {
+          const reason: StopReason = o.shouldStop() ? 'interrupted' : 'time';
+          if (reason === 'time') fullValLoss = await fullPass();
+          await evaluateInEpoch(epoch);
+          return finish(reason);
         }
-        if (o.shouldStop()) break;
+        if (evalDue()) {
+          await evaluateInEpoch(epoch);
+          lastEval = performance.now();
+          batchesSinceEval = 0;
+        }
       }
 
       // End of epoch: validation, history, checkpoint.
       const seconds = (performance.now() - epochStart) / 1000;
-      let valSum = 0;
-      let valCount = 0;
-      for (const vb of validationBatches(data, h.batchSize)) {
-        valSum += trainStep.loss(vb);
-        valCount += vb.batch * vb.seqLength;
-        await yieldToEventLoop();
-      }
-      const valLoss = valCount > 0 ? valSum / valCount : null;
+      const valLoss = await validate(valSet.starts);
+      lastEval = performance.now();
+      batchesSinceEval = 0;
       const record: EpochRecord = {
         epoch: epoch + 1,
         trainLoss: progress.partialLossSum / Math.max(1, progress.partialChars),
@@ -194,30 +272,32 @@ export async function trainModel(o: RunOptions): Promise<RunResult> {
         lr: adam.hyper.lr,
       };
       history.push(record);
-      const score = valLoss ?? record.trainLoss;
-      const best = progress.bestValLoss === null || score < progress.bestValLoss;
-      if (best) {
-        progress.bestValLoss = score;
-        progress.bestEpoch = epoch + 1;
-        progress.epochsWithoutImprovement = 0;
-      } else progress.epochsWithoutImprovement++;
+      const best = bestSoFar(valLoss ?? record.trainLoss, epoch + 1, 0);
+      // Early stopping counts epochs in which no validation, inside or at the end, was the best.
+      if (progress.bestEpoch === epoch + 1) progress.epochsWithoutImprovement = 0;
+      else progress.epochsWithoutImprovement++;
+      progress.lastValLoss = valLoss;
       progress.epoch = epoch + 1;
       progress.batch = 0;
       progress.partialLossSum = 0;
       progress.partialChars = 0;
       progress.step = adam.step;
 
-      const perEpoch = (elapsed() - baseElapsed) / Math.max(1, history.length - (prior?.history.length ?? 0));
+      const stopping = o.shouldStop() || (valLoss !== null && progress.epochsWithoutImprovement >= o.patience) || outOfTime() || progress.epoch >= o.epochs;
+      if (stopping && !o.shouldStop()) {
+        fullValLoss = await fullPass();
+        if (fullValLoss !== null) record.valLossFull = fullValLoss;
+      }
+      const perEpoch = runSeconds() / Math.max(1, history.length - (prior?.history.length ?? 0));
       const sample = o.sample && !o.shouldStop() ? await sampleText(cfg, adam, o, epoch) : undefined;
       o.events.onEpoch?.({
-        ...record, best, elapsedSeconds: elapsed(), epochs: o.epochs,
-        etaSeconds: Math.min((o.epochs - progress.epoch) * perEpoch, o.maxTimeSeconds === undefined ? Infinity : Math.max(0, o.maxTimeSeconds - (elapsed() - baseElapsed))), sample,
+        ...record, best, elapsedSeconds: elapsed(), epochs: o.epochs, etaSeconds: runEta((o.epochs - progress.epoch) * perEpoch), sample,
       });
       await checkpoint(best);
 
       if (o.shouldStop()) return finish('interrupted');
       if (valLoss !== null && progress.epochsWithoutImprovement >= o.patience) return finish('patience');
-      if (o.maxTimeSeconds !== undefined && elapsed() - baseElapsed >= o.maxTimeSeconds) return finish('time');
+      if (outOfTime()) return finish('time');
     }
     return finish('epochs');
   } finally {

@@ -4,7 +4,7 @@
  * cleanly on SIGINT and on its stop conditions, and it refuses early what would lose or
  * corrupt a model.
  */
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile, readlink, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkpointSpecs } from '../../src/layout.js';
@@ -227,6 +227,86 @@ describe('stop conditions', () => {
     const counted = await lstm(['train', wordsFile, '--out', both, ...tinyFlags, '--max-time', '10m', '--epochs', '2', '--json']);
     expect(jsonLines(counted.stdout).find((e) => e.event === 'done')!.reason).toBe('epochs');
     expect((await latestManifest(both)).hyperparameters.epochs).toBe(2);
+  });
+});
+
+describe('inside an epoch', () => {
+  const evalFlags = ['--layers', '1', '--units', '8', '--seq-length', '8', '--batch-size', '4', '--dropout', '0.1', '--val-fraction', '0.1', '--no-sample', '--workers', '1'];
+
+  it('a run stopped by --max-time in its first epoch is usable: validated, best, generate and info work, and it resumes', async () => {
+    const bundle = out('first-epoch');
+    const r = await lstm(['train', wordsFile, '--out', bundle, ...evalFlags, '--max-time', '0.001s', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const events = jsonLines(r.stdout);
+    const evaluation = events.find((e) => e.event === 'evaluation')!;
+    expect(evaluation).toMatchObject({ epoch: 1, batch: 1, best: true });
+    expect(typeof evaluation.valLoss).toBe('number');
+    expect(events.find((e) => e.event === 'done')).toMatchObject({ reason: 'time', epochs: 0, bestEpoch: 1, bestBatch: 1 });
+    const gen = await lstm(['generate', '-m', bundle, '-n', '20', '--random-seed', '1']);
+    expect(gen.code, gen.stderr).toBe(0);
+    expect([...gen.stdout]).toHaveLength(20);
+    const info = await lstm(['info', '-m', bundle]);
+    expect(info.stdout).toContain('at epoch 1, batch 1');
+    expect(info.stdout).toContain('0 epochs and 1 batches');
+    const resumed = await lstm(['-q', 'train', wordsFile, '--resume', bundle, '--epochs', '1']);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect((await latestManifest(bundle)).progress).toMatchObject({ epoch: 1, batch: 0 });
+  });
+
+  it('--eval-every n validates and checkpoints every n batches, moves best inside the epoch, and leaves the weights as without it', async () => {
+    const scheduled = out('eval-every');
+    const plain = out('eval-at-epoch-end');
+    const [a, b] = await Promise.all([
+      lstm(['train', shortFile, '--out', scheduled, ...evalFlags, '--epochs', '2', '--eval-every', '5', '--json']),
+      lstm(['train', shortFile, '--out', plain, ...evalFlags, '--epochs', '2', '--json']),
+    ]);
+    expect(a.code, a.stderr).toBe(0);
+    expect(b.code, b.stderr).toBe(0);
+    const evaluations = jsonLines(a.stdout).filter((e) => e.event === 'evaluation');
+    const batches = (jsonLines(a.stdout).find((e) => e.event === 'start') as unknown as { batchesPerEpoch: number }).batchesPerEpoch;
+    expect(evaluations.map((e) => [e.epoch, e.batch])).toEqual(
+      [1, 2].flatMap((epoch) => Array.from({ length: Math.floor((batches - 1) / 5) }, (_, i) => [epoch, 5 * (i + 1)])),
+    );
+    expect(evaluations[0].best).toBe(true); // the first validation of a run is its best so far: best moved inside the epoch
+    expect(jsonLines(b.stdout).filter((e) => e.event === 'evaluation')).toEqual([]);
+    // Validation never changes training: the same weights either way.
+    expect((await bin(scheduled, 'weights.bin')).equals(await bin(plain, 'weights.bin'))).toBe(true);
+    // Old mid-epoch checkpoints are pruned unless a pointer names them.
+    const names = (await readdir(scheduled)).filter((n) => n.startsWith('epoch-'));
+    const pinned = await Promise.all(['best', 'latest'].map((p) => readlink(path.join(scheduled, p))));
+    for (const n of names.filter((n) => n.includes('-batch-'))) expect(pinned).toContain(n);
+  });
+
+  it('--eval-every takes a number of batches or a duration, and refuses anything else (exit 2)', async () => {
+    const r = await lstm(['train', wordsFile, '--out', out('bad-eval'), '--eval-every', 'often']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("--eval-every must be a number of batches (e.g. 500) or a duration (90s, 10m, 1h), got 'often'");
+  });
+
+  it('validates on a fixed sample when the held-out part is large, and scores all of it once at the end', async () => {
+    // 1,400 validation windows of 2 characters: more than the 1,024 sampled.
+    const big = await textFile(dir, 'big.txt', words.repeat(12).slice(0, 28_000));
+    const bundle = out('sampled');
+    const r = await lstm(['train', big, '--out', bundle, '--layers', '1', '--units', '4', '--seq-length', '2', '--batch-size', '256',
+      '--val-fraction', '0.1', '--no-sample', '--workers', '1', '--epochs', '1', '--dropout', '0', '--json'], { timeoutMs: 60_000 });
+    expect(r.code, r.stderr).toBe(0);
+    const done = jsonLines(r.stdout).find((e) => e.event === 'done') as unknown as { fullValLoss: number; bestValLoss: number };
+    expect(done.fullValLoss).toBeGreaterThan(0);
+    expect(done.fullValLoss).not.toBe(done.bestValLoss); // a sample and the whole differ
+    const m = await latestManifest(bundle);
+    expect(m.history[0].valLossFull).toBe(done.fullValLoss);
+    expect(Math.abs(m.history[0].valLoss! - done.fullValLoss)).toBeLessThan(0.1); // the sample represents the whole
+  });
+
+  it('a best pointer to a missing checkpoint is reported as exactly that', async () => {
+    const bundle = out('dangling');
+    await trainTiny(wordsFile, bundle, ['--epochs', '2', '--keep', '5']);
+    await rm(path.join(bundle, await readlink(path.join(bundle, 'best'))), { recursive: true });
+    const r = await lstm(['generate', '-m', bundle, '-n', '5']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/error: .*dangling: 'best' points to epoch-000\d, which is missing/);
+    expect(r.stderr).toMatch(/hint: checkpoints there: epoch-000\d/);
+    expect(r.stderr).not.toMatch(/checkpoints there: .*best/);
   });
 });
 

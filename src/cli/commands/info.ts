@@ -21,7 +21,8 @@ export function register(program: Command, context: () => Context): void {
       const m = ckpt.manifest;
       const n = m.network;
       const params = paramCount(netConfig(n));
-      const best = m.history.find((e) => e.epoch === m.progress.bestEpoch);
+      const bestBatch = m.progress.bestBatch ?? 0;
+      const best = bestBatch > 0 ? undefined : m.history.find((e) => e.epoch === m.progress.bestEpoch);
       const doc = {
         path: ckpt.dir,
         architecture: { ...n, parameters: params, input: 'one-hot', output: 'softmax over the vocabulary' },
@@ -31,6 +32,7 @@ export function register(program: Command, context: () => Context): void {
         epochs: m.progress.epoch,
         steps: m.progress.step,
         bestEpoch: m.progress.bestEpoch,
+        bestBatch,
         bestValLoss: m.progress.bestValLoss,
         bestValBits: m.progress.bestValLoss === null ? null : bits(m.progress.bestValLoss),
         trainingSeconds: m.progress.elapsedSeconds,
@@ -48,8 +50,10 @@ export function register(program: Command, context: () => Context): void {
       out += `vocabulary:  ${m.vocab.map(showChar).join('')}\n`;
       out += `corpus:      ${m.corpus.name}, ${count(m.corpus.characters)} characters${h.lowercase ? ', lowercased' : ''}, sha256 ${m.corpus.sha256.slice(0, 12)}…\n`;
       out += `training:    seq-length ${h.seqLength}, batch ${h.batchSize}, lr ${h.lr}${h.lrDecay !== undefined && h.lrDecay !== 1 ? ` (x${h.lrDecay} per epoch after ${h.lrDecayAfter})` : ''}, clip ${h.clip}, val-fraction ${h.valFraction}, seed ${h.randomSeed}\n`;
-      out += `progress:    ${m.progress.epoch} epochs, ${count(m.progress.step)} steps, ${duration(m.progress.elapsedSeconds)} on ${m.backend}\n`;
-      out += `best:        ${m.progress.bestValLoss === null ? '-' : `${bits(m.progress.bestValLoss).toFixed(3)} bits per character (validation) at epoch ${m.progress.bestEpoch}`}${best ? `, train ${bits(best.trainLoss).toFixed(3)}` : ''}\n`;
+      const partial = m.progress.batch > 0 ? ` and ${count(m.progress.batch)} batches` : '';
+      out += `progress:    ${m.progress.epoch} epochs${partial}, ${count(m.progress.step)} steps, ${duration(m.progress.elapsedSeconds)} on ${m.backend}\n`;
+      const at = bestBatch > 0 ? `epoch ${m.progress.bestEpoch}, batch ${bestBatch}` : `epoch ${m.progress.bestEpoch}`;
+      out += `best:        ${m.progress.bestValLoss === null ? '-' : `${bits(m.progress.bestValLoss).toFixed(3)} bits per character (validation) at ${at}`}${best ? `, train ${bits(best.trainLoss).toFixed(3)}` : ''}\n`;
       if (m.notes) out += `notes:       ${JSON.stringify(m.notes)}\n`;
       out += `command:     ${m.command}\n\n`;
       out += chart([

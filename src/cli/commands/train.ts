@@ -8,11 +8,11 @@ import { Vocab } from '../../text/vocab.js';
 import { COMMAND_JOBS, type Context } from '../context.js';
 import { loadCorpus } from '../corpus.js';
 import { bits, count, duration, loss, shellCommand } from '../format.js';
-import { corpusOptions, duration as parseDuration, int, num, windowOptions, type CorpusFlags, type WindowFlags } from '../options.js';
+import { corpusOptions, duration as parseDuration, evalEvery, int, num, windowOptions, type CorpusFlags, type WindowFlags } from '../options.js';
 import { writeJson } from '../output.js';
 
 type Flags = CorpusFlags & WindowFlags & {
-  out?: string; resume?: string; epochs: number; maxTime?: number; patience: number; keep: number;
+  out?: string; resume?: string; epochs: number; maxTime?: number; evalEvery: { batches?: number; seconds?: number }; patience: number; keep: number;
   layers: number; units: number; dropout: number; lr: number; lrDecay: number; lrDecayAfter: number; clip: number; workers?: number;
   sample: boolean; json?: boolean;
 };
@@ -28,6 +28,7 @@ export function register(program: Command, context: () => Context): void {
     .option('--resume <dir>', 'continue training the bundle in <dir> (same vocabulary and settings)')
     .option('--epochs <n>', 'stop after this many epochs in total (no limit when only --max-time is given)', int('--epochs', 1), defaults.epochs)
     .option('--max-time <duration>', 'stop after this long, e.g. 90s, 10m, 1h', parseDuration)
+    .option('--eval-every <n|duration>', `also validate and checkpoint inside an epoch, every n batches or this long (default: ${defaults.evalEvery}; an epoch's end always does)`, evalEvery, evalEvery(defaults.evalEvery))
     .option('--patience <n>', 'stop after this many epochs without a better validation loss', int('--patience', 1), defaults.patience)
     .option('--keep <n>', 'epoch checkpoints to keep besides best and latest', int('--keep', 1), defaults.keep)
     .option('--layers <n>', 'stacked LSTM layers', int('--layers', 1, 16), defaults.layers)
@@ -107,7 +108,7 @@ async function run(path: string, flags: Flags, cmd: Command, ctx: Context): Prom
   try {
     const result = await trainModel({
       corpus, encoding: settings.text.encoding, vocab, hyper, epochs, maxTimeSeconds: settings.maxTimeSeconds,
-      patience, keep, workers, out, sample: flags.sample, samplePrompt: defaults.samplePrompt,
+      patience, keep, workers, out, evalEvery: flags.evalEvery, valSampleWindows: defaults.valSampleWindows, sample: flags.sample, samplePrompt: defaults.samplePrompt,
       sampleLength: defaults.sampleLength, sampleTemperature: defaults.sampleTemperature, backend,
       command: shellCommand(['lstm', ...process.argv.slice(2)]), resume, shouldStop: () => stopRequested,
       events: {
@@ -119,7 +120,15 @@ async function run(path: string, flags: Flags, cmd: Command, ctx: Context): Prom
           r.info(`${s.resumed ? 'resuming' : 'training'} ${out}: ${count(s.params)} parameters, ${hyper.layers}x${hyper.units} LSTM, vocabulary ${vocab.size}, on ${backend}${s.workers > 1 ? ` with ${s.workers} workers` : ''}`);
           r.info(`data: ${count(s.trainChars)} training characters, ${count(s.valChars)} held out; ${s.batchesPerEpoch} batches of ${s.batchSize}x${hyper.seqLength} per epoch${s.resumed ? `; from epoch ${s.epoch + 1}${s.batch ? `, batch ${s.batch + 1}` : ''}` : ''}`);
         },
-        onBatch: (b) => r.progress(`epoch ${b.epoch}  batch ${b.batch}/${b.batches}  loss ${b.loss.toFixed(3)}  ${count(b.charsPerSecond)} chars/s  eta ${duration(b.epochEtaSeconds)}`),
+        onBatch: (b) => r.progress(
+          `epoch ${b.epoch}  batch ${b.batch}/${b.batches}  loss ${b.loss.toFixed(3)}${b.lastValLoss === null ? '' : `  val ${b.lastValLoss.toFixed(3)}`}` +
+          `  ${count(b.charsPerSecond)} chars/s  eta epoch ${duration(b.epochEtaSeconds)}${b.runEtaSeconds === null ? '' : `, run ${duration(b.runEtaSeconds)}`}`,
+        ),
+        onEvaluation: (v) => {
+          if (json) return void writeJson({ event: 'evaluation', ...v, valBits: v.valLoss === null ? null : bits(v.valLoss) });
+          const val = v.valLoss === null ? `train ${loss(v.trainLoss)}` : `val ${loss(v.valLoss)}${v.sampled ? ' (a fixed sample of the held-out part)' : ''}`;
+          r.info(`epoch ${v.epoch}, batch ${v.batch}: ${val}${v.best ? '  ' + bestMark : ''}`);
+        },
         onEpoch: (e) => {
           r.done();
           if (json) return void writeJson({ event: 'epoch', ...e, rssMB: Math.round(process.memoryUsage().rss / 2 ** 20), trainBits: bits(e.trainLoss), valBits: e.valLoss === null ? null : bits(e.valLoss), valPerplexity: e.valLoss === null ? null : Math.exp(e.valLoss) });
@@ -129,18 +138,21 @@ async function run(path: string, flags: Flags, cmd: Command, ctx: Context): Prom
         },
         onCheckpoint: (k) => {
           if (json) return void writeJson({ event: 'checkpoint', ...k });
-          if (k.batch > 0) r.info(`saved ${k.path} (epoch ${k.epoch + 1} stopped after batch ${k.batch})`);
+          if (k.batch > 0) r.info(`saved ${k.path} (epoch ${k.epoch + 1}, batch ${k.batch})`);
         },
       },
     });
     r.done();
     const summary = {
-      reason: result.reason, epochs: result.epoch, bestEpoch: result.bestEpoch, bestValLoss: result.bestValLoss,
-      bestValBits: result.bestValLoss === null ? null : bits(result.bestValLoss), out,
+      reason: result.reason, epochs: result.epoch, batch: result.batch, bestEpoch: result.bestEpoch, bestBatch: result.bestBatch,
+      bestValLoss: result.bestValLoss, bestValBits: result.bestValLoss === null ? null : bits(result.bestValLoss),
+      fullValLoss: result.fullValLoss, fullValBits: result.fullValLoss === null ? null : bits(result.fullValLoss), out,
     };
     if (json) await writeJson({ event: 'done', ...summary });
     const why = { epochs: `reached ${result.epoch} epochs`, patience: `no better validation loss for ${patience} epochs`, time: 'time limit reached', interrupted: 'interrupted' }[result.reason];
-    r.info(`done (${why}): best ${result.bestValLoss === null ? '-' : loss(result.bestValLoss)} at epoch ${result.bestEpoch ?? '-'}; model in ${out}`);
+    const where = result.bestBatch > 0 ? `epoch ${result.bestEpoch}, batch ${result.bestBatch}` : `epoch ${result.bestEpoch ?? '-'}`;
+    const full = result.fullValLoss === null ? '' : `; the whole held-out part: ${loss(result.fullValLoss)}`;
+    r.info(`done (${why}): best ${result.bestValLoss === null ? '-' : loss(result.bestValLoss)} at ${where}${full}; model in ${out}`);
     if (result.reason === 'interrupted') throw new LstmError('interrupted', `training interrupted; continue with: lstm train ${path} --resume ${out}`);
   } finally {
     r.done(); // an error must not leave a spinner (and its timer) running
