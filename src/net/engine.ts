@@ -9,18 +9,17 @@
  * On every backend a batch is shared by one worker thread per core (net/backend.ts says
  * why that also holds for TensorFlow).
  */
-import type * as tf from '@tensorflow/tfjs-core';
 import type { NetConfig } from '../layout.js';
 import type { Batch } from '../text/windows.js';
 import type { BackendName } from './backend.js';
+import type { LossAndGrads } from './head.js';
 import * as portable from './lstm.js';
 import type { NetWeights } from './lstm.js';
 import * as native from './native-lstm.js';
 
 export type Engine = {
   backend: BackendName;
-  /** Summed loss (nats) and gradients of the sum times `scale`, in paramSpecs order (caller owns them). */
-  lossAndGrads(w: NetWeights, cfg: NetConfig, batch: Batch, masks: Float32Array[] | undefined, scale: number): { lossSum: number; grads: tf.Tensor[] };
+  lossAndGrads: LossAndGrads;
   /** Summed cross-entropy (nats) of a batch without dropout. */
   batchLoss(w: NetWeights, cfg: NetConfig, batch: Batch): number;
 };

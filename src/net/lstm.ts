@@ -14,6 +14,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Batch } from '../text/windows.js';
 import { GATE, GATES, inputSize, paramSpecs, type NetConfig, type Params } from '../layout.js';
+import { headLoss, headLossAndGrads, lossAndGradsOf, type LossAndGrads } from './head.js';
 
 /** Weights on the device, in paramSpecs order: W per layer, then dense W and b. */
 export type NetWeights = { W: tf.Tensor2D[]; denseW: tf.Tensor2D; denseB: tf.Tensor1D };
@@ -137,13 +138,6 @@ function applyMask(xs: tf.Tensor[], mask: Float32Array | undefined, U: number): 
   return xs.map((x, t) => tf.mul(x, tf.tensor2d(mask.subarray(t * B * U, (t + 1) * B * U), [B, U])));
 }
 
-/** Host-side one-hot of targets, [T * B, V]. */
-function oneHotTargets(targets: Int32Array, V: number): tf.Tensor2D {
-  const data = new Float32Array(targets.length * V);
-  for (let r = 0; r < targets.length; r++) data[r * V + targets[r]] = 1;
-  return tf.tensor2d(data, [targets.length, V]);
-}
-
 /** First-layer inputs of a batch: T tensors [B, V + 1]. */
 function firstInputs(batch: Batch, V: number): tf.Tensor[] {
   const B = batch.batch;
@@ -158,40 +152,29 @@ function withBias(xs: tf.Tensor[]): tf.Tensor[] {
   return xs.map((x) => tf.concat([x, ones], 1));
 }
 
-/**
- * Forward pass over a batch without dropout: logits [T * B, V]. The caller owns the result.
- */
+/** The top layer's outputs over a batch without dropout: [T * B, U]. Call inside tf.tidy. */
+function forwardTop(w: NetWeights, cfg: NetConfig, batch: Batch): tf.Tensor2D {
+  let xs = firstInputs(batch, cfg.vocabSize);
+  let hs: tf.Tensor[] = [];
+  for (let l = 0; l < cfg.layers; l++) {
+    hs = layerForward(xs, w.W[l], cfg.units, false).hs;
+    xs = withBias(hs);
+  }
+  return tf.concat(hs, 0) as tf.Tensor2D;
+}
+
+/** Forward pass over a batch without dropout: logits [T * B, V]. The caller owns the result. */
 export function forwardLogits(w: NetWeights, cfg: NetConfig, batch: Batch): tf.Tensor2D {
-  return tf.tidy(() => {
-    let xs = firstInputs(batch, cfg.vocabSize);
-    let hs: tf.Tensor[] = [];
-    for (let l = 0; l < cfg.layers; l++) {
-      hs = layerForward(xs, w.W[l], cfg.units, false).hs;
-      xs = withBias(hs);
-    }
-    return tf.add(tf.matMul(tf.concat(hs, 0), w.denseW), w.denseB) as tf.Tensor2D;
-  });
+  return tf.tidy(() => tf.add(tf.matMul(forwardTop(w, cfg, batch), w.denseW), w.denseB) as tf.Tensor2D);
 }
 
 /** Summed cross-entropy (nats) of a batch without dropout. */
 export function batchLoss(w: NetWeights, cfg: NetConfig, batch: Batch): number {
-  return tf.tidy(() => {
-    const logits = forwardLogits(w, cfg, batch);
-    const loss = tf.neg(tf.sum(tf.mul(tf.logSoftmax(logits), oneHotTargets(batch.targets, cfg.vocabSize))));
-    return loss.dataSync()[0];
-  });
+  return tf.tidy(() => headLoss(forwardTop(w, cfg, batch), w, batch.targets).dataSync()[0]);
 }
 
-/**
- * Loss and gradients for a batch (or a worker's share of one). The loss is the SUM of
- * per-character cross-entropies in nats; gradients are of that sum times `scale`
- * (1 / characters in the whole batch gives the mean). `masks` are dropout masks per
- * layer ([T, B, U] host layout) or undefined for none. Gradients come back in paramSpecs
- * order and are owned by the caller.
- */
-export function lossAndGrads(
-  w: NetWeights, cfg: NetConfig, batch: Batch, masks: Float32Array[] | undefined, scale: number,
-): { lossSum: number; grads: tf.Tensor[] } {
+/** Loss and gradients of a batch (net/head.ts's LossAndGrads) through the fused layers above. */
+export const lossAndGrads: LossAndGrads = (w, cfg, batch, masks, scale) => {
   const { units: U, vocabSize: V, layers: L } = cfg;
   const T = batch.seqLength;
   const B = batch.batch;
@@ -206,17 +189,9 @@ export function lossAndGrads(
       top = applyMask(hs, masks?.[l], U);
       if (l + 1 < L) xs = withBias(top);
     }
-    const H = tf.concat(top, 0); // [T * B, U]
-    const logits = tf.add(tf.matMul(H, w.denseW), w.denseB); // [T * B, V]
-    const logp = tf.logSoftmax(logits);
-    const targets = oneHotTargets(batch.targets, V);
-    const lossSum = tf.neg(tf.sum(tf.mul(logp, targets)));
-
-    // Backward: softmax cross-entropy, dense layer, then each LSTM layer top-down.
-    const dLogits = tf.mul(tf.sub(tf.exp(logp), targets), scale); // [T * B, V]
-    const dDenseW = tf.matMul(tf.transpose(H), dLogits); // [U, V]
-    const dDenseB = tf.sum(dLogits, 0); // [V]
-    const dH = tf.matMul(dLogits, tf.transpose(w.denseW)); // [T * B, U]
+    const H = tf.concat(top, 0) as tf.Tensor2D; // [T * B, U]
+    // Backward: the output layer (net/head.ts), then each LSTM layer top-down.
+    const { lossSum, dDenseW, dDenseB, dH } = headLossAndGrads(H, w, batch.targets, scale);
     let dhs = rowsPerStep(dH.dataSync() as Float32Array, T, B, U);
     const dWs: tf.Tensor[] = new Array(L);
     for (let l = L - 1; l >= 0; l--) {
@@ -227,8 +202,5 @@ export function lossAndGrads(
     }
     return [lossSum, ...dWs, dDenseW, dDenseB];
   });
-  const [loss, ...grads] = out;
-  const lossSum = loss.dataSync()[0];
-  loss.dispose();
-  return { lossSum, grads };
-}
+  return lossAndGradsOf(out);
+};

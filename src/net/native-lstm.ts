@@ -20,6 +20,7 @@ import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs-core';
 import type { NetConfig } from '../layout.js';
 import type { Batch } from '../text/windows.js';
+import { headLoss, headLossAndGrads, lossAndGradsOf, type LossAndGrads } from './head.js';
 import type { NetWeights } from './lstm.js';
 
 type Attr = { name: string; type: number; value: unknown };
@@ -101,20 +102,12 @@ export function batchLoss(w: NetWeights, cfg: NetConfig, batch: Batch): number {
     const B = batch.batch;
     let x: tf.Tensor3D = oneHot(batch.inputs, T, B, cfg.vocabSize);
     for (let l = 0; l < cfg.layers; l++) x = layerForward(x, w.W[l], cfg.units).h;
-    const logits = tf.add(tf.matMul(tf.reshape(x, [T * B, cfg.units]), w.denseW), w.denseB);
-    const targets = tf.reshape(oneHot(batch.targets, T, B, cfg.vocabSize), [T * B, cfg.vocabSize]);
-    return tf.neg(tf.sum(tf.mul(tf.logSoftmax(logits), targets))).dataSync()[0];
+    return headLoss(tf.reshape(x, [T * B, cfg.units]), w, batch.targets).dataSync()[0];
   });
 }
 
-/**
- * Loss and gradients of a batch (or a worker's share), exactly as net/lstm.ts's
- * lossAndGrads: the summed loss in nats, gradients of that sum times `scale` in paramSpecs
- * order (owned by the caller); `masks` per layer in [T, B, U] host layout, or undefined.
- */
-export function lossAndGrads(
-  w: NetWeights, cfg: NetConfig, batch: Batch, masks: Float32Array[] | undefined, scale: number,
-): { lossSum: number; grads: tf.Tensor[] } {
+/** Loss and gradients of a batch (net/head.ts's LossAndGrads) through TensorFlow's fused kernels. */
+export const lossAndGrads: LossAndGrads = (w, cfg, batch, masks, scale) => {
   const { units: U, vocabSize: V, layers: L } = cfg;
   const T = batch.seqLength;
   const B = batch.batch;
@@ -128,18 +121,10 @@ export function lossAndGrads(
       maskTensors.push(maskOf(masks, l, T, B, U));
       x = maskTensors[l] ? tf.mul(h, maskTensors[l]!) : h;
     }
-    const H = tf.reshape(x, [T * B, U]);
-    const logits = tf.add(tf.matMul(H, w.denseW), w.denseB); // [T * B, V]
-    const logp = tf.logSoftmax(logits);
-    const targets = tf.reshape(oneHot(batch.targets, T, B, V), [T * B, V]);
-    const lossSum = tf.neg(tf.sum(tf.mul(logp, targets)));
-
-    // Softmax cross-entropy, the dense layer (transposes are free on native TensorFlow),
-    // then each LSTM layer top-down through the fused gradient kernel.
-    const dLogits = tf.mul(tf.sub(tf.exp(logp), targets), scale); // [T * B, V]
-    const dDenseW = tf.matMul(H, dLogits, true, false); // [U, V]
-    const dDenseB = tf.sum(dLogits, 0); // [V]
-    let dh = tf.reshape(tf.matMul(dLogits, w.denseW, false, true), [T, B, U]) as tf.Tensor3D;
+    // Backward: the output layer (net/head.ts), then each LSTM layer top-down through the
+    // fused gradient kernel.
+    const { lossSum, dDenseW, dDenseB, dH } = headLossAndGrads(tf.reshape(x, [T * B, U]), w, batch.targets, scale);
+    let dh = tf.reshape(dH, [T, B, U]) as tf.Tensor3D;
     const dWs: tf.Tensor[] = new Array(L);
     for (let l = L - 1; l >= 0; l--) {
       if (maskTensors[l]) dh = tf.mul(dh, maskTensors[l]!);
@@ -149,8 +134,5 @@ export function lossAndGrads(
     }
     return [lossSum, ...dWs, dDenseW, dDenseB];
   });
-  const [loss, ...grads] = out;
-  const lossSum = loss.dataSync()[0];
-  loss.dispose();
-  return { lossSum, grads };
-}
+  return lossAndGradsOf(out);
+};
