@@ -12,7 +12,7 @@
 import type { NetConfig } from '../layout.js';
 import type { Batch } from '../text/windows.js';
 import type { BackendName } from './backend.js';
-import type { LossAndGrads } from './head.js';
+import type { LossAndGrads, StreamLoss } from './head.js';
 import * as portable from './lstm.js';
 import type { NetWeights } from './lstm.js';
 import * as native from './native-lstm.js';
@@ -20,13 +20,15 @@ import * as native from './native-lstm.js';
 export type Engine = {
   backend: BackendName;
   lossAndGrads: LossAndGrads;
+  /** Summed cross-entropy (nats) without dropout, from and to a carried state. */
+  streamLoss: StreamLoss;
   /** Summed cross-entropy (nats) of a batch without dropout. */
   batchLoss(w: NetWeights, cfg: NetConfig, batch: Batch): number;
 };
 
 export function engineFor(backend: BackendName): Engine {
   if (backend === 'tensorflow') {
-    return { backend, lossAndGrads: native.lossAndGrads, batchLoss: native.batchLoss };
+    return { backend, lossAndGrads: native.lossAndGrads, streamLoss: native.streamLoss, batchLoss: native.batchLoss };
   }
-  return { backend, lossAndGrads: portable.lossAndGrads, batchLoss: portable.batchLoss };
+  return { backend, lossAndGrads: portable.lossAndGrads, streamLoss: portable.streamLoss, batchLoss: portable.batchLoss };
 }

@@ -18,8 +18,24 @@ import type { NetWeights } from './lstm.js';
  * caller. `masks` are dropout masks per layer in [T, B, U] host layout, or undefined.
  */
 export type LossAndGrads = (
-  w: NetWeights, cfg: NetConfig, batch: Batch, masks: Float32Array[] | undefined, scale: number,
-) => { lossSum: number; grads: tf.Tensor[] };
+  w: NetWeights, cfg: NetConfig, batch: Batch, masks: Float32Array[] | undefined, scale: number, state?: LayerState[],
+) => { lossSum: number; grads: tf.Tensor[]; state: LayerState[] };
+
+/**
+ * The recurrent state of one layer for each example of a batch: h and c, each [B, U] (host).
+ * Carried from one window into the next (truncated backpropagation through time: the
+ * gradient stops at the window's edge); absent means zeros.
+ */
+export type LayerState = { h: Float32Array; c: Float32Array };
+
+/** Summed cross-entropy (nats) of a batch without dropout, from and to a carried state. */
+export type StreamLoss = (w: NetWeights, cfg: NetConfig, batch: Batch, state?: LayerState[]) => { lossSum: number; state: LayerState[] };
+
+/** Layer l's initial h and c as tensors [B, U] (zeros without a state). Call inside tf.tidy. */
+export function initialState(state: LayerState[] | undefined, l: number, B: number, U: number): { h: tf.Tensor2D; c: tf.Tensor2D } {
+  const s = state?.[l];
+  return s ? { h: tf.tensor2d(s.h, [B, U]), c: tf.tensor2d(s.c, [B, U]) } : { h: tf.zeros([B, U]), c: tf.zeros([B, U]) };
+}
 
 /** One-hot rows of ids: [N, V]. */
 export function oneHotRows(ids: Int32Array, V: number): tf.Tensor2D {
@@ -50,10 +66,23 @@ export function headLossAndGrads(H: tf.Tensor2D, w: NetWeights, targetIds: Int32
   return { lossSum, dDenseW, dDenseB, dH };
 }
 
-/** `[lossSum, ...grads]` out of a tidy as the engines return them: the loss read, the gradients owned by the caller. */
-export function lossAndGradsOf(out: tf.Tensor[]): { lossSum: number; grads: tf.Tensor[] } {
+/**
+ * `[lossSum, ...grads, ...finals]` out of a tidy as the engines build them (finals: h then
+ * c of each layer at the window's last step): the loss and the state read to the host,
+ * the gradients owned by the caller.
+ */
+export function lossAndGradsOf(out: tf.Tensor[], layers: number): { lossSum: number; grads: tf.Tensor[]; state: LayerState[] } {
+  const finals = out.splice(out.length - 2 * layers);
   const [loss, ...grads] = out;
   const lossSum = loss.dataSync()[0];
   loss.dispose();
-  return { lossSum, grads };
+  return { lossSum, grads, state: stateOf(finals) };
+}
+
+/** Final h and c tensors (h then c per layer) as host state; disposes them. */
+export function stateOf(finals: tf.Tensor[]): LayerState[] {
+  const state: LayerState[] = [];
+  for (let l = 0; l < finals.length; l += 2) state.push({ h: finals[l].dataSync().slice() as Float32Array, c: finals[l + 1].dataSync().slice() as Float32Array });
+  finals.forEach((t) => t.dispose());
+  return state;
 }

@@ -14,7 +14,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Batch } from '../text/windows.js';
 import { GATE, GATES, inputSize, paramSpecs, type NetConfig, type Params } from '../layout.js';
-import { headLoss, headLossAndGrads, lossAndGradsOf, type LossAndGrads } from './head.js';
+import { headLoss, headLossAndGrads, initialState, lossAndGradsOf, stateOf, type LayerState, type LossAndGrads, type StreamLoss } from './head.js';
 
 /** Weights on the device, in paramSpecs order: W per layer, then dense W and b. */
 export type NetWeights = { W: tf.Tensor2D[]; denseW: tf.Tensor2D; denseB: tf.Tensor1D };
@@ -52,13 +52,14 @@ function rowsPerStep(data: Float32Array, T: number, B: number, n: number): tf.Te
 }
 
 /**
- * Runs one LSTM layer over all steps. `xs[t]` is [B, I + 1] (inputs with the bias 1
- * appended). Returns the outputs h_t [B, U] and, if `save`, what backward needs.
+ * Runs one LSTM layer over all steps from the state (h0, c0) [B, U]. `xs[t]` is [B, I + 1]
+ * (inputs with the bias 1 appended). Returns the outputs h_t [B, U], the last cell state,
+ * and, if `save`, what backward needs.
  */
-function layerForward(xs: tf.Tensor[], W: tf.Tensor2D, U: number, save: boolean) {
+function layerForward(xs: tf.Tensor[], W: tf.Tensor2D, U: number, save: boolean, h0: tf.Tensor, c0: tf.Tensor) {
+  let h: tf.Tensor = h0;
+  let c: tf.Tensor = c0;
   const B = xs[0].shape[0];
-  let h: tf.Tensor = tf.zeros([B, U]);
-  let c: tf.Tensor = tf.zeros([B, U]);
   const hs: tf.Tensor[] = [];
   const saved: Saved[] = [];
   for (const x of xs) {
@@ -80,7 +81,7 @@ function layerForward(xs: tf.Tensor[], W: tf.Tensor2D, U: number, save: boolean)
     c = step.c;
     hs.push(h);
   }
-  return { hs, saved };
+  return { hs, saved, c };
 }
 
 /**
@@ -152,29 +153,45 @@ function withBias(xs: tf.Tensor[]): tf.Tensor[] {
   return xs.map((x) => tf.concat([x, ones], 1));
 }
 
-/** The top layer's outputs over a batch without dropout: [T * B, U]. Call inside tf.tidy. */
-function forwardTop(w: NetWeights, cfg: NetConfig, batch: Batch): tf.Tensor2D {
+/**
+ * The top layer's outputs over a batch without dropout, [T * B, U], and each layer's last
+ * h and c (for the next window). Call inside tf.tidy.
+ */
+function forwardTop(w: NetWeights, cfg: NetConfig, batch: Batch, state?: LayerState[]): { top: tf.Tensor2D; finals: tf.Tensor[] } {
   let xs = firstInputs(batch, cfg.vocabSize);
   let hs: tf.Tensor[] = [];
+  const finals: tf.Tensor[] = [];
   for (let l = 0; l < cfg.layers; l++) {
-    hs = layerForward(xs, w.W[l], cfg.units, false).hs;
+    const s = initialState(state, l, batch.batch, cfg.units);
+    const layer = layerForward(xs, w.W[l], cfg.units, false, s.h, s.c);
+    hs = layer.hs;
+    finals.push(hs[hs.length - 1], layer.c);
     xs = withBias(hs);
   }
-  return tf.concat(hs, 0) as tf.Tensor2D;
+  return { top: tf.concat(hs, 0) as tf.Tensor2D, finals };
 }
 
-/** Forward pass over a batch without dropout: logits [T * B, V]. The caller owns the result. */
+/** Forward pass over a batch without dropout from zero state: logits [T * B, V]. The caller owns the result. */
 export function forwardLogits(w: NetWeights, cfg: NetConfig, batch: Batch): tf.Tensor2D {
-  return tf.tidy(() => tf.add(tf.matMul(forwardTop(w, cfg, batch), w.denseW), w.denseB) as tf.Tensor2D);
+  return tf.tidy(() => tf.add(tf.matMul(forwardTop(w, cfg, batch).top, w.denseW), w.denseB) as tf.Tensor2D);
 }
 
-/** Summed cross-entropy (nats) of a batch without dropout. */
-export function batchLoss(w: NetWeights, cfg: NetConfig, batch: Batch): number {
-  return tf.tidy(() => headLoss(forwardTop(w, cfg, batch), w, batch.targets).dataSync()[0]);
-}
+/** Summed cross-entropy (nats) of a batch without dropout, from and to a carried state (net/head.ts's StreamLoss). */
+export const streamLoss: StreamLoss = (w, cfg, batch, state) => {
+  const [loss, ...finals] = tf.tidy(() => {
+    const { top, finals } = forwardTop(w, cfg, batch, state);
+    return [headLoss(top, w, batch.targets), ...finals];
+  });
+  const lossSum = loss.dataSync()[0];
+  loss.dispose();
+  return { lossSum, state: stateOf(finals) };
+};
+
+/** Summed cross-entropy (nats) of a batch without dropout, from zero state. */
+export const batchLoss = (w: NetWeights, cfg: NetConfig, batch: Batch): number => streamLoss(w, cfg, batch).lossSum;
 
 /** Loss and gradients of a batch (net/head.ts's LossAndGrads) through the fused layers above. */
-export const lossAndGrads: LossAndGrads = (w, cfg, batch, masks, scale) => {
+export const lossAndGrads: LossAndGrads = (w, cfg, batch, masks, scale, state) => {
   const { units: U, vocabSize: V, layers: L } = cfg;
   const T = batch.seqLength;
   const B = batch.batch;
@@ -182,10 +199,13 @@ export const lossAndGrads: LossAndGrads = (w, cfg, batch, masks, scale) => {
     // Forward, saving activations.
     let xs = firstInputs(batch, V);
     const layerSaved: Saved[][] = [];
+    const finals: tf.Tensor[] = [];
     let top: tf.Tensor[] = [];
     for (let l = 0; l < L; l++) {
-      const { hs, saved } = layerForward(xs, w.W[l], U, true);
+      const s = initialState(state, l, B, U);
+      const { hs, saved, c } = layerForward(xs, w.W[l], U, true, s.h, s.c);
       layerSaved.push(saved);
+      finals.push(hs[hs.length - 1], c);
       top = applyMask(hs, masks?.[l], U);
       if (l + 1 < L) xs = withBias(top);
     }
@@ -200,7 +220,7 @@ export const lossAndGrads: LossAndGrads = (w, cfg, batch, masks, scale) => {
       dWs[l] = dW;
       dhs = dxs;
     }
-    return [lossSum, ...dWs, dDenseW, dDenseB];
+    return [lossSum, ...dWs, dDenseW, dDenseB, ...finals];
   });
-  return lossAndGradsOf(out);
+  return lossAndGradsOf(out, L);
 };

@@ -20,7 +20,7 @@ import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs-core';
 import type { NetConfig } from '../layout.js';
 import type { Batch } from '../text/windows.js';
-import { headLoss, headLossAndGrads, lossAndGradsOf, type LossAndGrads } from './head.js';
+import { headLoss, headLossAndGrads, initialState, lossAndGradsOf, stateOf, type LossAndGrads, type StreamLoss } from './head.js';
 import type { NetWeights } from './lstm.js';
 
 type Attr = { name: string; type: number; value: unknown };
@@ -47,25 +47,27 @@ function native(): { backend: NodeBackend; int64: (n: number) => unknown } {
 type LayerTape = { inputs: tf.Tensor[]; outputs: tf.Tensor[]; I: number };
 
 /**
- * One layer over all steps from zero state. `x` is [T, B, I]; returns h [T, B, U] and the
- * tape (BlockLSTMV2's 8 inputs and 7 outputs: i, cs, f, o, ci, co, h).
+ * One layer over all steps from the state (h0, c0) [B, U]. `x` is [T, B, I]; returns h
+ * [T, B, U], the last h and c, and the tape (BlockLSTMV2's 8 inputs and 7 outputs: i, cs,
+ * f, o, ci, co, h).
  */
-function layerForward(x: tf.Tensor3D, W: tf.Tensor2D, U: number): { h: tf.Tensor3D; tape: LayerTape } {
+function layerForward(x: tf.Tensor3D, W: tf.Tensor2D, U: number, h0: tf.Tensor2D, c0: tf.Tensor2D) {
   const { backend, int64 } = native();
   const bind = backend.binding;
   const [T, B, I] = x.shape;
   const w = tf.concat([tf.slice(W, [0, 0], [I, 4 * U]), tf.slice(W, [I + 1, 0], [U, 4 * U])], 0); // [I + U, 4U]
   const b = tf.reshape(tf.slice(W, [I, 0], [1, 4 * U]), [4 * U]);
-  const state = tf.zeros([B, U]);
   const peephole = tf.zeros([U]);
-  const inputs = [x, state, state, w, peephole, peephole, peephole, b];
+  const inputs = [x, c0, h0, w, peephole, peephole, peephole, b]; // cs_prev before h_prev
   const attrs: Attr[] = [
     { name: 'cell_clip', type: bind.TF_ATTR_FLOAT, value: 0 },
     { name: 'use_peephole', type: bind.TF_ATTR_BOOL, value: false },
     { name: 'T', type: bind.TF_ATTR_TYPE, value: bind.TF_FLOAT },
   ];
   const outputs = backend.executeMultipleOutputs('BlockLSTMV2', attrs, [int64(T), ...inputs], 7);
-  return { h: outputs[6] as tf.Tensor3D, tape: { inputs, outputs, I } };
+  const last = (t: tf.Tensor) => tf.reshape(tf.slice(t, [T - 1, 0, 0], [1, B, U]), [B, U]);
+  const tape: LayerTape = { inputs, outputs, I };
+  return { h: outputs[6] as tf.Tensor3D, lastH: last(outputs[6]), lastC: last(outputs[1]), tape };
 }
 
 /** Backward through one layer: dh [T, B, U] in; dW [I + 1 + U, 4U] (our layout) and dx [T, B, I] out. */
@@ -95,19 +97,31 @@ function oneHot(ids: Int32Array, T: number, B: number, V: number): tf.Tensor3D {
 const maskOf = (masks: Float32Array[] | undefined, l: number, T: number, B: number, U: number) =>
   masks ? tf.tensor3d(masks[l], [T, B, U]) : undefined;
 
-/** Summed cross-entropy (nats) of a batch without dropout. */
-export function batchLoss(w: NetWeights, cfg: NetConfig, batch: Batch): number {
-  return tf.tidy(() => {
+/** Summed cross-entropy (nats) of a batch without dropout, from and to a carried state (net/head.ts's StreamLoss). */
+export const streamLoss: StreamLoss = (w, cfg, batch, state) => {
+  const [loss, ...finals] = tf.tidy(() => {
     const T = batch.seqLength;
     const B = batch.batch;
     let x: tf.Tensor3D = oneHot(batch.inputs, T, B, cfg.vocabSize);
-    for (let l = 0; l < cfg.layers; l++) x = layerForward(x, w.W[l], cfg.units).h;
-    return headLoss(tf.reshape(x, [T * B, cfg.units]), w, batch.targets).dataSync()[0];
+    const finals: tf.Tensor[] = [];
+    for (let l = 0; l < cfg.layers; l++) {
+      const s = initialState(state, l, B, cfg.units);
+      const layer = layerForward(x, w.W[l], cfg.units, s.h, s.c);
+      x = layer.h;
+      finals.push(layer.lastH, layer.lastC);
+    }
+    return [headLoss(tf.reshape(x, [T * B, cfg.units]), w, batch.targets), ...finals];
   });
-}
+  const lossSum = loss.dataSync()[0];
+  loss.dispose();
+  return { lossSum, state: stateOf(finals) };
+};
+
+/** Summed cross-entropy (nats) of a batch without dropout, from zero state. */
+export const batchLoss = (w: NetWeights, cfg: NetConfig, batch: Batch): number => streamLoss(w, cfg, batch).lossSum;
 
 /** Loss and gradients of a batch (net/head.ts's LossAndGrads) through TensorFlow's fused kernels. */
-export const lossAndGrads: LossAndGrads = (w, cfg, batch, masks, scale) => {
+export const lossAndGrads: LossAndGrads = (w, cfg, batch, masks, scale, state) => {
   const { units: U, vocabSize: V, layers: L } = cfg;
   const T = batch.seqLength;
   const B = batch.batch;
@@ -115,9 +129,12 @@ export const lossAndGrads: LossAndGrads = (w, cfg, batch, masks, scale) => {
     let x: tf.Tensor3D = oneHot(batch.inputs, T, B, V);
     const tapes: LayerTape[] = [];
     const maskTensors: (tf.Tensor3D | undefined)[] = [];
+    const finals: tf.Tensor[] = [];
     for (let l = 0; l < L; l++) {
-      const { h, tape } = layerForward(x, w.W[l], U);
+      const s = initialState(state, l, B, U);
+      const { h, lastH, lastC, tape } = layerForward(x, w.W[l], U, s.h, s.c);
       tapes.push(tape);
+      finals.push(lastH, lastC);
       maskTensors.push(maskOf(masks, l, T, B, U));
       x = maskTensors[l] ? tf.mul(h, maskTensors[l]!) : h;
     }
@@ -132,7 +149,7 @@ export const lossAndGrads: LossAndGrads = (w, cfg, batch, masks, scale) => {
       dWs[l] = dW;
       dh = dx;
     }
-    return [lossSum, ...dWs, dDenseW, dDenseB];
+    return [lossSum, ...dWs, dDenseW, dDenseB, ...finals];
   });
-  return lossAndGradsOf(out);
+  return lossAndGradsOf(out, L);
 };

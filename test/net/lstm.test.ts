@@ -17,12 +17,14 @@ import { buildLayersModel } from '../../src/net/keras.js';
 import { forwardLogits } from '../../src/net/lstm.js';
 import { maxAbsDiff, randomBatch, randomParams, tensorsOf, weightsOf } from '../helpers/net.js';
 import { referenceLoss } from './reference.js';
+import type { LayerState } from '../../src/net/head.js';
+import { rng } from '../../src/text/random.js';
 
 beforeAll(async () => {
   await initBackend(TEST_BACKEND, 'train');
 });
 
-type Case = { name: string; V: number; L: number; U: number; T: number; B: number; dropout: number; masks: boolean; scale?: number };
+type Case = { name: string; V: number; L: number; U: number; T: number; B: number; dropout: number; masks: boolean; scale?: number; state?: boolean };
 
 const cases: Case[] = [
   { name: '1 layer, no dropout', V: 5, L: 1, U: 4, T: 3, B: 2, dropout: 0, masks: false },
@@ -31,7 +33,16 @@ const cases: Case[] = [
   { name: '3 layers, no dropout', V: 6, L: 3, U: 5, T: 4, B: 2, dropout: 0, masks: false },
   { name: '3 layers, dropout masks', V: 6, L: 3, U: 5, T: 4, B: 2, dropout: 0.5, masks: true },
   { name: 'batch of one, long window', V: 3, L: 2, U: 6, T: 12, B: 1, dropout: 0.2, masks: true },
+  { name: '2 layers from a carried state, dropout masks', V: 5, L: 2, U: 6, T: 5, B: 3, dropout: 0.3, masks: true, state: true },
+  { name: '3 layers from a carried state', V: 4, L: 3, U: 5, T: 4, B: 2, dropout: 0, masks: false, state: true },
 ];
+
+/** A seeded state for every layer (values like an LSTM's: h in (-1, 1), c a little wider). */
+function randomState(L: number, B: number, U: number, seed: number): LayerState[] {
+  const random = rng(seed, 'test-state');
+  const arr = (width: number) => Float32Array.from({ length: B * U }, () => (random() * 2 - 1) * width);
+  return Array.from({ length: L }, () => ({ h: arr(0.9), c: arr(2) }));
+}
 
 const cfgOf = (c: Case): NetConfig => ({ vocabSize: c.V, layers: c.L, units: c.U, dropout: c.dropout });
 
@@ -65,13 +76,14 @@ describe(`lossAndGrads of the ${TEST_BACKEND} engine (fused forward/backward) ag
     const scale = c.scale ?? 1;
 
     const ts = tensorsOf(cfg, params);
-    const fused = engine.lossAndGrads(weightsOf(cfg, ts), cfg, batch, masks, scale);
+    const state = c.state ? randomState(c.L, c.B, c.U, c.T) : undefined;
+    const fused = engine.lossAndGrads(weightsOf(cfg, ts), cfg, batch, masks, scale, state);
     const fusedGrads = fused.grads.map((g) => g.dataSync().slice());
     const shapes = fused.grads.map((g) => g.shape);
     fused.grads.forEach((g) => g.dispose());
 
-    const refLoss = tf.tidy(() => referenceLoss(ts, cfg, batch, masks).dataSync()[0]);
-    const refGrads = tf.tidy(() => tf.grads((...p: tf.Tensor[]) => referenceLoss(p, cfg, batch, masks))(ts).map((g) => g.dataSync().slice()));
+    const refLoss = tf.tidy(() => referenceLoss(ts, cfg, batch, masks, state).dataSync()[0]);
+    const refGrads = tf.tidy(() => tf.grads((...p: tf.Tensor[]) => referenceLoss(p, cfg, batch, masks, state))(ts).map((g) => g.dataSync().slice()));
     ts.forEach((t) => t.dispose());
 
     expect(Math.abs(fused.lossSum - refLoss) / refLoss).toBeLessThan(1e-4);
@@ -81,6 +93,31 @@ describe(`lossAndGrads of the ${TEST_BACKEND} engine (fused forward/backward) ag
       const expected = refGrads[i].map((g) => g * scale);
       expect(relativeError(fusedGrads[i], expected), spec.name).toBeLessThan(1e-4);
     });
+  });
+
+  it('carries state: two windows in a row, the second from the first\'s final state, equal one window of both', () => {
+    const cfg: NetConfig = { vocabSize: 6, layers: 2, units: 7, dropout: 0 };
+    const ts = tensorsOf(cfg, randomParams(cfg, 21));
+    const w = weightsOf(cfg, ts);
+    const B = 3;
+    const whole = randomBatch(6, 10, B, 22); // time-major: the first 5 steps, then the last 5
+    const half = (from: number) => ({ batch: B, seqLength: 5, inputs: whole.inputs.slice(from * B, (from + 5) * B), targets: whole.targets.slice(from * B, (from + 5) * B) });
+    const before = tf.memory().numTensors;
+    const first = engine.streamLoss(w, cfg, half(0));
+    const second = engine.streamLoss(w, cfg, half(5), first.state);
+    const all = engine.streamLoss(w, cfg, whole);
+    expect(Math.abs(first.lossSum + second.lossSum - all.lossSum) / all.lossSum).toBeLessThan(1e-5);
+    all.state.forEach((s, l) => {
+      expect(maxAbsDiff(second.state[l].h, s.h), `layer ${l} h`).toBeLessThan(1e-5);
+      expect(maxAbsDiff(second.state[l].c, s.c), `layer ${l} c`).toBeLessThan(1e-5);
+    });
+    // Training returns the same final state as scoring, and a fresh start differs.
+    const trained = engine.lossAndGrads(w, cfg, half(0), undefined, 1);
+    trained.grads.forEach((g) => g.dispose());
+    expect(maxAbsDiff(trained.state[1].h, first.state[1].h)).toBeLessThan(1e-6);
+    expect(Math.abs(engine.streamLoss(w, cfg, half(5)).lossSum - second.lossSum)).toBeGreaterThan(1e-4);
+    expect(tf.memory().numTensors).toBe(before);
+    ts.forEach((t) => t.dispose());
   });
 
   it('without masks equals batchLoss (the validation loss) and differs with masks', () => {

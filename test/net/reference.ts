@@ -4,10 +4,11 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { NetConfig } from '../../src/layout.js';
+import type { LayerState } from '../../src/net/head.js';
 import type { Batch } from '../../src/text/windows.js';
 
-/** Summed cross-entropy of a batch; params in paramSpecs order; masks as in lossAndGrads. */
-export function referenceLoss(params: tf.Tensor[], cfg: NetConfig, batch: Batch, masks?: Float32Array[]): tf.Scalar {
+/** Summed cross-entropy of a batch; params in paramSpecs order; masks and initial state as in lossAndGrads. */
+export function referenceLoss(params: tf.Tensor[], cfg: NetConfig, batch: Batch, masks?: Float32Array[], state?: LayerState[]): tf.Scalar {
   const { units: U, vocabSize: V, layers: L } = cfg;
   const B = batch.batch;
   const T = batch.seqLength;
@@ -15,8 +16,8 @@ export function referenceLoss(params: tf.Tensor[], cfg: NetConfig, batch: Batch,
   let xs = tf.unstack(tf.reshape(tf.cast(tf.oneHot(ids, V), 'float32'), [T, B, V])); // T x [B, V]
   for (let l = 0; l < L; l++) {
     const W = params[l];
-    let h: tf.Tensor = tf.zeros([B, U]);
-    let c: tf.Tensor = tf.zeros([B, U]);
+    let h: tf.Tensor = state ? tf.tensor2d(state[l].h, [B, U]) : tf.zeros([B, U]);
+    let c: tf.Tensor = state ? tf.tensor2d(state[l].c, [B, U]) : tf.zeros([B, U]);
     const hs: tf.Tensor[] = [];
     for (let t = 0; t < T; t++) {
       const z = tf.matMul(tf.concat([xs[t], tf.ones([B, 1]), h], 1), W);
