@@ -5,6 +5,7 @@
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { defaults } from '../config.js';
+import { CHECKPOINT_NAME, POINTERS } from '../store/bundle.js';
 import { ENCODINGS, type Encoding } from '../text/corpus.js';
 
 /** Parses an integer within [min, max]. */
@@ -50,6 +51,19 @@ export function evalEvery(value: string): { batches?: number; seconds?: number }
   if (m && Number(m[1]) > 0) return { seconds: Number(m[1]) * { s: 1, m: 60, h: 3600 }[m[2] as 's' | 'm' | 'h'] };
   throw new InvalidArgumentError(`--eval-every must be a number of batches (e.g. 500) or a duration (90s, 10m, 1h), got '${value}'.`);
 }
+
+/** Parses a checkpoint name: best, latest, an epoch number, or a checkpoint directory's name. */
+export function checkpoint(value: string): string {
+  const ok = (POINTERS as readonly string[]).includes(value) || /^[1-9]\d*$/.test(value) || CHECKPOINT_NAME.test(value);
+  if (!ok) {
+    throw new InvalidArgumentError(`--checkpoint must be best, latest, an epoch number or epoch-NNNN[-batch-NNNNN], got '${value}'.`);
+  }
+  return value;
+}
+
+/** Which checkpoint of a bundle a command reads (generate, eval, info, export). */
+export const checkpointOption = () =>
+  new Option('--checkpoint <name>', 'which checkpoint of a bundle: best (default), latest, or an epoch number').argParser(checkpoint);
 
 /** Options that say how a corpus file is read (vocab, windows, train, eval). */
 export function corpusOptions(cmd: Command): Command {

@@ -18,4 +18,11 @@ describe('lstm eval', () => {
     const shuffled = await textFile(m.dir, 'hgf.txt', 'hgfedcba'.repeat(50));
     expect(JSON.parse(ok(await lstm(['eval', '-m', m.model, shuffled, '--json']))).nats).toBeGreaterThan(1);
   });
+
+  it('--checkpoint banana is a usage error (exit 2)', async () => {
+    const r = await lstm(['eval', '-m', m.model, '--checkpoint', 'banana', m.abcFile]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain("--checkpoint must be best, latest, an epoch number or epoch-NNNN[-batch-NNNNN], got 'banana'");
+  });
 });

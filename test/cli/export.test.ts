@@ -1,4 +1,5 @@
 /** `lstm export`: a checkpoint as a standalone model, and never over something that is not a model. */
+import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -39,5 +40,13 @@ describe('lstm export', () => {
     expect((await lstm(['export', '-m', bundle, '--out', out])).code).toBe(2);
     expect((await lstm(['export', '-m', bundle, '--out', out, '--force', '--note', 'how=test'])).code).toBe(0);
     expect((await readCheckpoint(out, checkpointSpecs)).manifest.notes).toEqual({ how: 'test' });
+  });
+
+  it('--checkpoint banana is a usage error (exit 2) and writes nothing', async () => {
+    const out = path.join(dir, 'banana-export');
+    const r = await lstm(['export', '-m', bundle, '--out', out, '--checkpoint', 'banana']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("--checkpoint must be best, latest, an epoch number or epoch-NNNN[-batch-NNNNN], got 'banana'");
+    expect(existsSync(out)).toBe(false);
   });
 });

@@ -48,6 +48,8 @@ describe('lstm generate', () => {
     { args: ['--top-p', '0'], message: /--top-p must be a number > 0 and <= 1, got '0'/ },
     { args: ['--length', '-5'], message: /--length must be a whole number >= 0, got '-5'/ },
     { args: ['--argmax', '--temperature', '2'], message: /--argmax and --temperature 2 contradict each other/ },
+    { args: ['--checkpoint', 'banana'], message: /--checkpoint must be best, latest, an epoch number or epoch-NNNN\[-batch-NNNNN\], got 'banana'/ },
+    { args: ['--checkpoint', '0'], message: /--checkpoint must be .*, got '0'/ },
   ])('$args is a usage error (exit 2)', async ({ args, message }) => {
     const r = await gen(['-s', 'abc', ...args]);
     expect(r.code).toBe(2);

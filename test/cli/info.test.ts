@@ -17,6 +17,19 @@ describe('lstm info', () => {
     expect(best.history).toHaveLength(best.bestEpoch);
   });
 
+  it.each([['banana'], ['epoch-x'], ['-3']])('--checkpoint %s is a usage error (exit 2) naming the accepted names', async (name) => {
+    const r = await lstm(['info', '-m', m.model, `--checkpoint=${name}`]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain(`--checkpoint must be best, latest, an epoch number or epoch-NNNN[-batch-NNNNN], got '${name}'`);
+  });
+
+  it('--checkpoint takes an epoch number or a checkpoint directory name', async () => {
+    expect(JSON.parse(ok(await lstm(['info', '-m', m.model, '--checkpoint', String(ABC_EPOCHS), '--json']))).epochs).toBe(ABC_EPOCHS);
+    const name = `epoch-${String(ABC_EPOCHS).padStart(4, '0')}`;
+    expect(JSON.parse(ok(await lstm(['info', '-m', m.model, '--checkpoint', name, '--json']))).path).toBe(`${m.model}/${name}`);
+  });
+
   it('info shows a loss chart', async () => {
     const out = ok(await lstm(['info', '-m', m.model, '--checkpoint', 'latest']));
     expect(out).toContain('network:     1 x LSTM(16)');

@@ -5,7 +5,7 @@ import { showChar } from '../../text/show.js';
 import { COMMAND_JOBS, type Context } from '../context.js';
 import { loadCorpus } from '../corpus.js';
 import { bits, count } from '../format.js';
-import { corpusOptions, int, type CorpusFlags } from '../options.js';
+import { checkpointOption, corpusOptions, int, type CorpusFlags } from '../options.js';
 import { write, writeJson } from '../output.js';
 
 type Flags = CorpusFlags & { model?: string; checkpoint?: string; json?: boolean; batchSize: number };
@@ -18,7 +18,7 @@ export function register(program: Command, context: () => Context): void {
       .argument('<corpus>', 'text file, or - for stdin'),
   )
     .option('-m, --model <dir>', 'model bundle or exported checkpoint (default: the bundled model)')
-    .option('--checkpoint <name>', 'best (default), latest, or an epoch number')
+    .addOption(checkpointOption())
     .option('--batch-size <n>', 'windows evaluated at once', int('--batch-size', 1), defaults.batchSize)
     .option('--json', 'print the result as JSON')
     .action(async (path: string, flags: Flags, cmd: Command) => {

@@ -6,6 +6,7 @@ import { holdsModel, isEmptyOrAbsent } from '../../store/bundle.js';
 import { buildManifest } from '../../store/manifest.js';
 import { exportCheckpoint } from '../../store/write.js';
 import { COMMAND_JOBS, type Context } from '../context.js';
+import { checkpointOption } from '../options.js';
 
 export function register(program: Command, context: () => Context): void {
   program
@@ -13,7 +14,7 @@ export function register(program: Command, context: () => Context): void {
     .description('write one checkpoint of a bundle as a standalone model for inference (smaller: no optimizer state)')
     .requiredOption('-m, --model <dir>', 'model bundle')
     .requiredOption('--out <dir>', 'directory to write (must not hold a model unless --force)')
-    .option('--checkpoint <name>', 'best (default), latest, or an epoch number')
+    .addOption(checkpointOption())
     .option('--force', 'replace a model already in --out')
     .option('--note <key=value...>', 'record notes in lstm.json (e.g. how it was trained)')
     .action(async (flags: { model: string; out: string; checkpoint?: string; force?: boolean; note?: string[] }) => {

@@ -7,7 +7,7 @@ import { toModelText } from '../../text/normalise.js';
 import { drawSeed } from '../../text/random.js';
 import { showChar } from '../../text/show.js';
 import { COMMAND_JOBS, type Context } from '../context.js';
-import { int, num } from '../options.js';
+import { checkpointOption, int, num } from '../options.js';
 import { TextStream, writeJson } from '../output.js';
 
 type Flags = {
@@ -21,7 +21,7 @@ export function register(program: Command, context: () => Context): void {
     .command('generate')
     .description('generate text from a seed, streamed to stdout as it is made')
     .option('-m, --model <dir>', 'model bundle or exported checkpoint (default: the bundled Macbeth model)')
-    .option('--checkpoint <name>', 'which checkpoint of a bundle: best (default), latest, or an epoch number')
+    .addOption(checkpointOption())
     .option('-s, --seed <text>', 'text to start from (default: stdin when piped, else nothing)')
     .option('-p, --prompt <text>', 'alias of --seed')
     .option('--seed-file <path>', 'read the seed text from a file, or - for stdin')

@@ -6,6 +6,7 @@ import { chart } from '../chart.js';
 import type { Context } from '../context.js';
 import { bits, count, duration } from '../format.js';
 import { readModelCheckpoint } from '../model.js';
+import { checkpointOption } from '../options.js';
 import { write, writeJson } from '../output.js';
 
 export function register(program: Command, context: () => Context): void {
@@ -13,7 +14,7 @@ export function register(program: Command, context: () => Context): void {
     .command('info')
     .description('show a model: architecture, vocabulary, training settings and loss history')
     .option('-m, --model <dir>', 'model bundle or exported checkpoint (default: the bundled model)')
-    .option('--checkpoint <name>', 'best (default), latest, or an epoch number')
+    .addOption(checkpointOption())
     .option('--json', 'print the same as JSON')
     .action(async (flags: { model?: string; checkpoint?: string; json?: boolean }) => {
       void context();
