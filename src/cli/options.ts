@@ -65,10 +65,14 @@ export function checkpoint(value: string): string {
 export const checkpointOption = () =>
   new Option('--checkpoint <name>', 'which checkpoint of a bundle: best (default), latest, or an epoch number').argParser(checkpoint);
 
+/** How input bytes are decoded (a byte-order mark overrides it: text/corpus.ts). */
+export const encodingOption = (help: string) =>
+  new Option('--encoding <name>', `${help} (a byte-order mark says UTF-8 or UTF-16 by itself)`).choices([...ENCODINGS]).default('utf8' satisfies Encoding);
+
 /** Options that say how a corpus file is read (vocab, windows, train, eval). */
 export function corpusOptions(cmd: Command): Command {
   return cmd
-    .addOption(new Option('--encoding <name>', 'how the file is encoded').choices([...ENCODINGS]).default('utf8'))
+    .addOption(encodingOption('how the file is encoded'))
     .option('--keep-boilerplate', "keep a Project Gutenberg file's header and license (stripped by default)")
     .option('--lowercase', 'lowercase the text (the classic Macbeth recipe does; case is kept by default)');
 }

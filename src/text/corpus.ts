@@ -1,6 +1,7 @@
 /**
  * Turning a file's bytes into the text a model learns from. Pure TypeScript, no
- * TensorFlow. Refuse binary input, decode (strict UTF-8 by default), then normalise.ts's
+ * TensorFlow. A byte-order mark decides the encoding (UTF-8, UTF-16LE, UTF-16BE), else
+ * --encoding (UTF-8 by default); refuse binary input; decode strictly; then normalise.ts's
  * toModelText (BOM, line ends, NFC, Gutenberg boilerplate, lowercasing), the same
  * function every other text a model sees goes through. Characters are Unicode code
  * points throughout.
@@ -10,8 +11,17 @@ import { BINARY_SNIFF_BYTES } from '../config.js';
 import { dataError, usageError } from '../errors.js';
 import { toModelText, type TextSettings } from './normalise.js';
 
-export type Encoding = 'utf8' | 'latin1' | 'cp1252';
-export const ENCODINGS: readonly Encoding[] = ['utf8', 'latin1', 'cp1252'];
+export type Encoding = 'utf8' | 'utf16le' | 'utf16be' | 'latin1' | 'cp1252';
+export const ENCODINGS: readonly Encoding[] = ['utf8', 'utf16le', 'utf16be', 'latin1', 'cp1252'];
+
+/** How each encoding is named in messages. */
+const LABELS: Record<Encoding, string> = { utf8: 'UTF-8', utf16le: 'UTF-16LE', utf16be: 'UTF-16BE', latin1: 'Latin-1', cp1252: 'Windows-1252' };
+
+/**
+ * Byte-order marks. A BOM says the encoding whatever `--encoding` says: no Latin-1 or
+ * Windows-1252 text starts with ï»¿, ÿþ or þÿ, and UTF-16 is unreadable without it.
+ */
+const BOMS: readonly [Encoding, readonly number[]][] = [['utf8', [0xef, 0xbb, 0xbf]], ['utf16le', [0xff, 0xfe]], ['utf16be', [0xfe, 0xff]]];
 
 /** Windows-1252 bytes 0x80-0x9F (the rest is Latin-1); undefined bytes stay as C1 controls. */
 const CP1252 = '\u20ac\x81\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\x8d\u017d\x8f' +
@@ -24,6 +34,8 @@ export type Corpus = {
   text: string;
   /** Where it came from: a file name, or `stdin`. */
   name: string;
+  /** The encoding it was decoded with: `--encoding`, or what its byte-order mark says. */
+  encoding: Encoding;
   /** Size of the raw input in bytes. */
   bytes: number;
   /** sha256 of the raw input (what `sha256sum file` prints). */
@@ -38,18 +50,8 @@ export type Corpus = {
 
 /** Decodes and cleans raw bytes. Throws a data error for binary, invalid or empty input. */
 export function readCorpus(bytes: Uint8Array, name: string, options: CorpusOptions = {}): Corpus {
-  const encoding = options.encoding ?? 'utf8';
-  if (!ENCODINGS.includes(encoding)) {
-    throw usageError(`--encoding must be one of ${ENCODINGS.join(', ')}, got '${encoding}'`);
-  }
-  const nul = bytes.subarray(0, BINARY_SNIFF_BYTES).indexOf(0);
-  if (nul >= 0) {
-    throw dataError(
-      `${name} looks like a binary file (NUL byte at offset ${nul}), expected plain text`,
-      'give a .txt file; convert documents to plain text first',
-    );
-  }
-  const { text, boilerplate } = toModelText(decode(bytes, name, encoding), options);
+  const { text: raw, encoding } = decodeText(bytes, name, options.encoding);
+  const { text, boilerplate } = toModelText(raw, options);
 
   if (text.trim() === '') {
     throw dataError(
@@ -59,27 +61,102 @@ export function readCorpus(bytes: Uint8Array, name: string, options: CorpusOptio
   }
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   const textSha256 = createHash('sha256').update(text, 'utf8').digest('hex');
-  return { text, name, bytes: bytes.length, sha256, textSha256, strippedBoilerplate: boilerplate === 'stripped', keptBoilerplate: boilerplate === 'kept' };
+  return { text, name, encoding, bytes: bytes.length, sha256, textSha256, strippedBoilerplate: boilerplate === 'stripped', keptBoilerplate: boilerplate === 'kept' };
 }
 
-/** Strict decoding: invalid UTF-8 is an error naming the byte offset. A BOM is dropped. */
-export function decode(bytes: Uint8Array, name: string, encoding: Encoding): string {
+/**
+ * The one way a file's bytes become text (a corpus, a seed file): a byte-order mark
+ * decides the encoding, else `encoding`; binary input is refused (a NUL, looked for after
+ * the BOM, since UTF-16 text is half NUL bytes); decoding is strict. The BOM is dropped.
+ */
+export function decodeText(bytes: Uint8Array, name: string, encoding: Encoding = 'utf8'): { text: string; encoding: Encoding } {
+  if (!ENCODINGS.includes(encoding)) {
+    throw usageError(`--encoding must be one of ${ENCODINGS.join(', ')}, got '${encoding}'`);
+  }
+  const bom = BOMS.find(([, mark]) => mark.every((b, i) => bytes[i] === b));
+  if (bom) encoding = bom[0];
+  const skip = bom ? bom[1].length : 0;
+  const utf16 = encoding === 'utf16le' || encoding === 'utf16be';
+  if (!utf16) {
+    const nul = bytes.subarray(0, BINARY_SNIFF_BYTES).indexOf(0);
+    if (nul >= 0) {
+      const guess = utf16Guess(bytes.subarray(0, BINARY_SNIFF_BYTES));
+      throw dataError(
+        `${name} looks like a binary file (NUL byte at offset ${nul}), expected plain text`,
+        guess ? `it looks like ${LABELS[guess]} without a byte-order mark: pass --encoding ${guess}` : 'give a .txt file; convert documents to plain text first',
+      );
+    }
+  }
+  const text = decode(bytes.subarray(skip), name, encoding, skip);
+  if (utf16) {
+    const nul = text.slice(0, BINARY_SNIFF_BYTES / 2).indexOf('\0');
+    if (nul >= 0) {
+      throw dataError(
+        `${name} looks like a binary file (NUL character at byte offset ${skip + 2 * nul} of its ${LABELS[encoding]} text), expected plain text`,
+        'give a .txt file; convert documents to plain text first',
+      );
+    }
+  }
+  return { text, encoding };
+}
+
+/**
+ * Strict decoding: invalid input is an error naming the encoding and the byte offset
+ * (`base` is added to offsets: the bytes of a BOM already skipped). A UTF-8 BOM is dropped.
+ */
+export function decode(bytes: Uint8Array, name: string, encoding: Encoding, base = 0): string {
   // Node's TextDecoder('latin1') is windows-1252 on some versions and not on others: decode by hand.
   if (encoding === 'latin1') return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('latin1');
   if (encoding === 'cp1252') {
     const latin = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('latin1');
     return latin.replace(/[\x80-\x9f]/g, (c) => CP1252[c.charCodeAt(0) - 0x80]);
   }
+  if (encoding === 'utf16le' || encoding === 'utf16be') return decodeUtf16(bytes, name, encoding, base);
   try {
     // TextDecoder strips a leading UTF-8 BOM by default.
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
     const offset = firstInvalidUtf8(bytes);
     throw dataError(
-      `${name} is not valid UTF-8: invalid byte 0x${bytes[offset].toString(16).padStart(2, '0')} at offset ${offset}`,
+      `${name} is not valid UTF-8: invalid byte 0x${bytes[offset].toString(16).padStart(2, '0')} at offset ${base + offset}`,
       'if the file is Latin-1 (ISO-8859-1), pass --encoding latin1; if it is Windows-1252, --encoding cp1252',
     );
   }
+}
+
+/** UTF-16 in either byte order; an odd length or an unpaired surrogate is an error. */
+function decodeUtf16(bytes: Uint8Array, name: string, encoding: 'utf16le' | 'utf16be', base: number): string {
+  const invalid = (what: string) => dataError(
+    `${name} is not valid ${LABELS[encoding]}: ${what}`,
+    `the file is damaged or not ${LABELS[encoding]}; ${encoding === 'utf16le' ? 'if it is big-endian, pass --encoding utf16be' : 'if it is little-endian, pass --encoding utf16le'}, or re-save it as UTF-8`,
+  );
+  if (bytes.length % 2) throw invalid(`an odd number of bytes (${base + bytes.length}), so the last character is cut in half`);
+  const [hi, lo] = encoding === 'utf16le' ? [1, 0] : [0, 1];
+  const unit = (i: number) => (bytes[2 * i + hi] << 8) | bytes[2 * i + lo];
+  const units = bytes.length / 2;
+  for (let i = 0; i < units; i++) {
+    const u = unit(i);
+    if (u < 0xd800 || u > 0xdfff) continue;
+    if (u <= 0xdbff && i + 1 < units && unit(i + 1) >= 0xdc00 && unit(i + 1) <= 0xdfff) i++;
+    else throw invalid(`unpaired surrogate 0x${u.toString(16).toUpperCase()} at byte offset ${base + 2 * i}`);
+  }
+  const le = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+  return (encoding === 'utf16le' ? le : Buffer.from(le).swap16()).toString('utf16le');
+}
+
+/**
+ * Which UTF-16 a BOM-less sample looks like: in UTF-16 of mostly Latin text, the high
+ * byte of most code units is NUL, the low byte rarely.
+ */
+function utf16Guess(sample: Uint8Array): Encoding | undefined {
+  const zeros = [0, 0];
+  for (let i = 0; i < sample.length; i++) if (sample[i] === 0) zeros[i % 2]++;
+  // Mostly on one side (a low surrogate or a Latin-1 character can put a few on the other).
+  const [even, odd] = zeros;
+  const enough = sample.length / 8;
+  if (odd >= enough && even * 8 <= odd) return 'utf16le';
+  if (even >= enough && odd * 8 <= even) return 'utf16be';
+  return undefined;
 }
 
 /** The offset of the first byte that does not start or continue a valid UTF-8 sequence. */

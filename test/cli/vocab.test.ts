@@ -1,6 +1,6 @@
 /** `lstm vocab`: the vocabulary table and JSON, its options, reading stdin and other encodings. */
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { describe, it } from 'vitest';
 import { expectCleanError, lines, lstm } from '../helpers/cli.js';
 import { abra, abraVocab, gutenberg, textFiles } from '../helpers/files.js';
@@ -62,6 +62,35 @@ describe.concurrent('lstm vocab', () => {
     const r = await lstm(['vocab', '--json', '--encoding', 'latin1', file('latin1.txt')]);
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout).vocab.map((e: { char: string }) => e.char)).toEqual(['\n', 'a', 'c', 'f', 'é']);
+  });
+
+  it.for<[string, number[], string, string[]]>([
+    ['a UTF-16LE byte-order mark', [0xff, 0xfe], 'utf16le', []],
+    ['a UTF-16BE byte-order mark', [0xfe, 0xff], 'utf16be', []],
+    ['no byte-order mark and --encoding utf16le', [], 'utf16le', ['--encoding', 'utf16le']],
+  ])('decodes UTF-16 with %s: the same vocabulary as UTF-8', async ([, bom, order, flags], { expect }) => {
+    const units = Buffer.from(abra, 'utf16le');
+    const name = file(`abra-${order}-${bom.length ? 'bom' : 'nobom'}.txt`);
+    await writeFile(name, Buffer.concat([Buffer.from(bom), order === 'utf16be' ? Buffer.from(units).swap16() : units]));
+    const r = await lstm(['vocab', '--json', ...flags, name]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual({ corpus: name, characters: 14, size: 8, vocab: abraVocab });
+  });
+
+  it('refuses damaged UTF-16 in one line that names the encoding and the byte offset (exit 1)', async ({ expect }) => {
+    const name = file('broken-utf16.txt');
+    await writeFile(name, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('ab', 'utf16le'), Buffer.from([0x3d, 0xd8]), Buffer.from('c', 'utf16le')]));
+    const r = await lstm(['vocab', name]);
+    expectCleanError(expect, r, 1);
+    expect(r.stderr).toContain(`${name} is not valid UTF-16LE: unpaired surrogate 0xD83D at byte offset 6`);
+  });
+
+  it('says how to read UTF-16 without a byte-order mark', async ({ expect }) => {
+    const name = file('abra-utf16-nobom-plain.txt');
+    await writeFile(name, Buffer.from(abra, 'utf16le'));
+    const r = await lstm(['vocab', name]);
+    expectCleanError(expect, r, 1);
+    expect(r.stderr).toContain('hint: it looks like UTF-16LE without a byte-order mark: pass --encoding utf16le');
   });
 
   it('lowercases with --lowercase', async ({ expect }) => {

@@ -107,7 +107,7 @@ async function run(path: string, flags: Flags, cmd: Command, ctx: Context): Prom
   const bestMark = c.green('★ best');
   try {
     const result = await trainModel({
-      corpus, encoding: settings.text.encoding, vocab, hyper, epochs, maxTimeSeconds: settings.maxTimeSeconds,
+      corpus, encoding: corpus.encoding, vocab, hyper, epochs, maxTimeSeconds: settings.maxTimeSeconds,
       patience, keep, workers, out, evalEvery: flags.evalEvery, valSampleWindows: defaults.valSampleWindows, sample: flags.sample, samplePrompt: defaults.samplePrompt,
       sampleLength: defaults.sampleLength, sampleTemperature: defaults.sampleTemperature, backend,
       command: shellCommand(['lstm', ...process.argv.slice(2)]), resume, shouldStop: () => stopRequested,
