@@ -12,7 +12,7 @@ import { abcModel, makeTempDir, removeDir, textFile, trainTiny } from '../helper
 
 const m = abcModel('generate');
 
-const gen = (args: string[], stdin?: string) => lstm(['generate', '-m', m.model, ...args], { stdin });
+const gen = (args: string[], stdin?: string | Uint8Array) => lstm(['generate', '-m', m.model, ...args], { stdin });
 
 /** One `error:` line (plus an optional hint), no stack trace, nothing on stdout. */
 function expectOneLineError(r: RunResult, code: number): void {
@@ -205,6 +205,40 @@ describe('the seed is read the way the corpus was', () => {
     const [given, normal] = await Promise.all([lstm(args(seed)), lstm(args('café abc'))]);
     expect(given.code, given.stderr).toBe(0);
     expect(given.stdout).toBe(ok(normal));
+  });
+
+  it('a seed piped from echo: its one trailing newline is dropped when the vocabulary has none', async () => {
+    const model = shellQuote(m.model);
+    const piped = await bash(`echo abc | lstm generate -m ${model} --argmax -n 12`);
+    expect(ok(piped)).toBe(ok(await gen(['--argmax', '-n', '12', '-s', 'abc'])));
+    expect(piped.stderr).toBe('');
+    const file = await textFile(m.dir, 'seed.txt', 'abc\n');
+    expect(ok(await gen(['--argmax', '-n', '12', '--seed-file', file]))).toBe(ok(piped));
+    // Only that one: a second newline is refused like any unknown character (and dropped by --unknown skip).
+    const two = await bash(`printf 'abc\\n\\n' | lstm generate -m ${model} --argmax -n 12`);
+    expectOneLineError(two, 2);
+    expect(two.stderr).toContain("outside the model's vocabulary: '\\n'");
+    const other = await bash(`echo abXc | lstm generate -m ${model} --argmax -n 12 --unknown skip`);
+    expect(ok(other)).toBe(ok(piped));
+    expect(other.stderr).toBe("dropped seed character(s) outside the vocabulary: 'X'\n");
+  });
+
+  it.each([
+    ['UTF-16LE with a byte-order mark', [0xff, 0xfe], 'utf16le', []],
+    ['UTF-16BE with a byte-order mark', [0xfe, 0xff], 'utf16be', []],
+    ['UTF-16LE without one, with --encoding utf16le', [], 'utf16le', ['--encoding', 'utf16le']],
+  ])('--seed-file in %s reads like the same seed given as text', async (name, bom, order, flags) => {
+    const units = Buffer.from('abc\r\n', 'utf16le');
+    const file = path.join(m.dir, `seed-${name.replace(/\W+/g, '-')}.txt`);
+    await writeFile(file, Buffer.concat([Buffer.from(bom as number[]), order === 'utf16be' ? Buffer.from(units).swap16() : units]));
+    const r = await gen(['--argmax', '-n', '12', '--echo', '--seed-file', file, ...(flags as string[])]);
+    expect(ok(r)).toBe(ok(await gen(['--argmax', '-n', '12', '--echo', '-s', 'abc'])));
+  });
+
+  it('a damaged UTF-16 seed is refused naming the encoding (exit 1)', async () => {
+    const r = await gen(['--seed-file', '-'], Buffer.from([0xff, 0xfe, 0x61, 0x00, 0x62]));
+    expectOneLineError(r, 1);
+    expect(r.stderr).toContain('the seed on stdin is not valid UTF-16LE: an odd number of bytes (5)');
   });
 
   it('--echo prints the seed as the model read it', async () => {

@@ -3,17 +3,18 @@ import { readFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
 import { defaults } from '../../config.js';
 import { dataError, usageError } from '../../errors.js';
-import { toModelText } from '../../text/normalise.js';
+import { seedText, type UnknownPolicy } from '../../generate/seed.js';
+import { decodeText, type Encoding } from '../../text/corpus.js';
 import { drawSeed } from '../../text/random.js';
 import { showChar } from '../../text/show.js';
 import { COMMAND_JOBS, type Context } from '../context.js';
-import { checkpointOption, int, num } from '../options.js';
+import { checkpointOption, encodingOption, int, num } from '../options.js';
 import { TextStream, writeJson } from '../output.js';
 
 type Flags = {
   model?: string; checkpoint?: string; seed?: string; seedFile?: string; length: number; temperature: number;
   argmax?: boolean; topK?: number; topP?: number; randomSeed?: number; samples: number; stop?: string; echo?: boolean;
-  json?: boolean; unknown: 'error' | 'skip';
+  json?: boolean; unknown: UnknownPolicy; encoding: Encoding;
 };
 
 export function register(program: Command, context: () => Context): void {
@@ -25,6 +26,7 @@ export function register(program: Command, context: () => Context): void {
     .option('-s, --seed <text>', 'text to start from (default: stdin when piped, else nothing)')
     .option('-p, --prompt <text>', 'alias of --seed')
     .option('--seed-file <path>', 'read the seed text from a file, or - for stdin')
+    .addOption(encodingOption('how a --seed-file or piped seed is encoded'))
     .option('-n, --length <n>', 'characters to generate (the seed not counted)', int('--length', 0), defaults.length)
     .option('-t, --temperature <t>', 'sampling temperature; 0 means argmax', num('--temperature', 0, Infinity, { hint: 'use --argmax or --temperature 0 for greedy output' }), defaults.temperature)
     .option('--argmax', 'always take the most likely character (same as --temperature 0)')
@@ -45,19 +47,20 @@ async function readSeed(flags: Flags & { prompt?: string }): Promise<string> {
   if (given > 1) throw usageError('give the seed once: --seed, --prompt or --seed-file');
   if (flags.seed !== undefined || flags.prompt !== undefined) return (flags.seed ?? flags.prompt)!;
   const fromStdin = flags.seedFile === '-' || (flags.seedFile === undefined && !process.stdin.isTTY);
+  let bytes: Buffer;
   if (fromStdin) {
     const chunks: Buffer[] = [];
     for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-    return Buffer.concat(chunks).toString('utf8');
-  }
-  if (flags.seedFile !== undefined) {
+    bytes = Buffer.concat(chunks);
+  } else if (flags.seedFile !== undefined) {
     try {
-      return await readFile(flags.seedFile, 'utf8');
+      bytes = await readFile(flags.seedFile);
     } catch {
       throw dataError(`cannot read --seed-file ${flags.seedFile}`, 'check the path');
     }
-  }
-  return '';
+  } else return '';
+  // Decoded as a corpus file is: a BOM says UTF-8 or UTF-16, else --encoding, strictly.
+  return decodeText(bytes, fromStdin ? 'the seed on stdin' : flags.seedFile!, flags.encoding).text;
 }
 
 async function run(flags: Flags & { prompt?: string }, cmd: Command, ctx: Context): Promise<void> {
@@ -75,20 +78,8 @@ async function run(flags: Flags & { prompt?: string }, cmd: Command, ctx: Contex
   await initBackend(ctx.flags.backend, COMMAND_JOBS.generate);
   const model = await loadModel(flags.model, flags.checkpoint);
   const { vocab } = model;
-  let seed = toModelText(rawSeed, model.textSettings).text;
-
-  const unknown = vocab.unknown(seed);
-  if (unknown.length) {
-    const list = unknown.map((ch) => `'${showChar(ch)}'`).join(' ');
-    if (flags.unknown === 'error') {
-      throw usageError(
-        `the seed has ${unknown.length} character(s) outside the model's vocabulary: ${list}`,
-        `the vocabulary is: ${vocab.chars.map(showChar).join('')} ; pass --unknown skip to drop the others`,
-      );
-    }
-    seed = [...seed].filter((ch) => vocab.has(ch)).join('');
-    r.info(`dropped seed character(s) outside the vocabulary: ${list}`);
-  }
+  const { text: seed, dropped } = seedText(rawSeed, model.textSettings, vocab, flags.unknown);
+  if (dropped.length) r.info(`dropped seed character(s) outside the vocabulary: ${dropped.map((ch) => `'${showChar(ch)}'`).join(' ')}`);
 
   const randomSeed = flags.randomSeed ?? drawSeed();
   // On a terminal, say which seed was drawn so a good sample can be repeated.
