@@ -1,4 +1,5 @@
 /** Reads a corpus argument (path or `-`) and says on stderr what cleaning did. */
+import { resolve } from 'node:path';
 import { readCorpus, type Corpus } from '../text/corpus.js';
 import type { Context } from './context.js';
 import type { CorpusFlags } from './options.js';
@@ -11,6 +12,7 @@ export async function loadCorpus(path: string, flags: CorpusFlags, ctx: Context)
     keepBoilerplate: flags.keepBoilerplate,
     lowercase: flags.lowercase,
   });
+  if (path !== '-') corpus.path = resolve(path);
   if (corpus.strippedBoilerplate) {
     ctx.reporter.info(`${name}: Project Gutenberg file, header and license stripped (--keep-boilerplate keeps them)`);
   } else if (corpus.keptBoilerplate) {

@@ -32,6 +32,8 @@ export type StoredHyperparameters = Hyperparameters & { epochs?: number; patienc
 
 export type CorpusRecord = {
   name: string;
+  /** Absolute path of the file trained on (absent for stdin, and in bundles from before it was recorded): `--resume` without a corpus reads it. */
+  path?: string;
   bytes: number;
   characters: number;
   /** sha256 of the file as given (what `sha256sum` prints). */

@@ -34,6 +34,8 @@ export type Corpus = {
   text: string;
   /** Where it came from: a file name, or `stdin`. */
   name: string;
+  /** The file's absolute path, when it was read from a file (the CLI fills it in). */
+  path?: string;
   /** The encoding it was decoded with: `--encoding`, or what its byte-order mark says. */
   encoding: Encoding;
   /** Size of the raw input in bytes. */

@@ -129,7 +129,7 @@ export async function trainModel(o: RunOptions): Promise<RunResult> {
       network: { layers: cfg.layers, units: cfg.units, dropout: cfg.dropout, vocabSize: cfg.vocabSize },
       hyperparameters: { ...h, epochs: o.epochs, patience: o.patience, keep: o.keep, workers: trainStep.workers },
       corpus: {
-        name: o.corpus.name, bytes: o.corpus.bytes, characters: ids.length, sha256: o.corpus.sha256, textSha256: o.corpus.textSha256,
+        name: o.corpus.name, path: o.corpus.path, bytes: o.corpus.bytes, characters: ids.length, sha256: o.corpus.sha256, textSha256: o.corpus.textSha256,
         encoding: o.encoding, strippedBoilerplate: o.corpus.strippedBoilerplate, keepBoilerplate: o.corpus.keptBoilerplate,
       },
       progress: { ...progress, step: adam.step },

@@ -7,7 +7,9 @@
  * the network, optimisation, data and text settings are the bundle's (flags for them are
  * ignored with a warning), the stop conditions (`--epochs`, `--patience`, `--keep`) are
  * the bundle's unless given again, `--max-time` applies to this run only, and the encoding
- * may be given again (the same text can arrive in another file encoding).
+ * may be given again (the same text can arrive in another file encoding). The corpus may be
+ * left out when resuming: the file the bundle recorded is read, and must still be the text
+ * the bundle was trained on.
  */
 import { basename, extname, join, resolve } from 'node:path';
 import { defaults, type Hyperparameters } from '../config.js';
@@ -37,7 +39,12 @@ export type StoredRun = {
   hasOptimizer: boolean;
 };
 
+/** Which file the corpus is read from: the argument, or (resuming without one) the bundle's record. */
+export type CorpusSource = { path: string; fromBundle: boolean };
+
 export type RunSettings = {
+  /** The corpus to read: a path, or `-` for stdin. */
+  corpus: CorpusSource;
   out: string;
   hyper: Hyperparameters;
   epochs: number;
@@ -51,8 +58,8 @@ export type RunSettings = {
 export type Decision = { settings: RunSettings; warnings: string[]; refusals: LstmError[] };
 
 export type SettingsInput = {
-  /** The corpus argument (`-` for stdin): names the default --out. */
-  corpus: string;
+  /** The corpus argument (`-` for stdin), when given: names the default --out. */
+  corpus?: string;
   flags: TrainFlags;
   /** Names of the options given on the command line (not defaulted). */
   given: ReadonlySet<keyof TrainFlags>;
@@ -78,7 +85,12 @@ export function runSettings({ corpus, flags, given, stored, outHoldsModel }: Set
   const epochs = flags.maxTime !== undefined && !given.has('epochs') ? defaults.epochsUntilTime : flags.epochs;
 
   if (!stored) {
-    const out = flags.out ?? defaultOut(corpus);
+    if (corpus === undefined) {
+      refusals.push(usageError('no corpus given: lstm train needs a text file to train on (or - for stdin)', 'lstm train macbeth.txt --out models/my-macbeth; to continue a bundle: lstm train --resume DIR'));
+    }
+    // (Without a corpus the run is refused; '-' only keeps the settings well-formed.)
+    const source = corpus ?? '-';
+    const out = flags.out ?? defaultOut(source);
     if (outHoldsModel) {
       refusals.push(usageError(`${out} already holds a model; training would replace it`, `continue it with --resume ${out}, choose another --out, or delete it first`));
     }
@@ -89,7 +101,7 @@ export function runSettings({ corpus, flags, given, stored, outHoldsModel }: Set
     };
     return {
       settings: {
-        out, hyper, epochs, maxTimeSeconds: flags.maxTime, patience: flags.patience, keep: flags.keep,
+        corpus: { path: source, fromBundle: false }, out, hyper, epochs, maxTimeSeconds: flags.maxTime, patience: flags.patience, keep: flags.keep,
         text: { encoding: flags.encoding, lowercase: hyper.lowercase, keepBoilerplate: Boolean(flags.keepBoilerplate) },
       },
       warnings,
@@ -113,10 +125,21 @@ export function runSettings({ corpus, flags, given, stored, outHoldsModel }: Set
       'the model is damaged; resume from another checkpoint or retrain',
     ));
   }
+  // Without a corpus, the file the bundle recorded (a bundle from stdin or from before paths were recorded has none).
+  let source: CorpusSource = { path: corpus ?? stored.corpus.path ?? '-', fromBundle: corpus === undefined };
+  if (corpus === undefined && stored.corpus.path === undefined) {
+    const stdin = stored.corpus.name === 'stdin';
+    refusals.push(usageError(
+      stdin ? `${stored.dir} was trained on text from stdin, which it cannot read again` : `${stored.dir} does not record where its corpus is (it was saved by an older lstm)`,
+      stdin ? `pipe the same text in: ... | lstm train - --resume ${stored.dir}` : `pass the corpus: lstm train ${stored.corpus.name} --resume ${stored.dir}`,
+    ));
+    source = { path: '-', fromBundle: false };
+  }
   const ignored = FIXED_ON_RESUME.filter((k) => given.has(k));
   if (ignored.length) warnings.push(`resuming keeps the bundle's settings; ignoring ${ignored.map(flagName).join(', ')}`);
   return {
     settings: {
+      corpus: source,
       out,
       hyper,
       // Stop conditions carry over unless given again (--epochs may be raised).
@@ -135,17 +158,32 @@ export function runSettings({ corpus, flags, given, stored, outHoldsModel }: Set
   };
 }
 
+/** What the CLI found at the corpus path of a resumed run, or 'missing' when there is no file. */
+export type ResumedText = { name: string; sha256: string; textSha256: string; unknown: string[] } | 'missing';
+
 /**
- * Whether a resumed run's text fits the bundle: a different text is a warning (training
- * goes on, not as an exact continuation); characters outside the vocabulary are refused.
+ * Whether a resumed run's text fits the bundle. A corpus given on the command line may be
+ * another text (a warning: training goes on, not as an exact continuation); the file the
+ * bundle recorded must be there and still hold the same text (its bytes, or its text once
+ * cleaned), else the user is asked to pass a corpus. Characters outside the vocabulary are
+ * refused either way.
  */
-export function checkResumedText(
-  stored: StoredRun, text: { name: string; textSha256: string; unknown: string[] },
-): { warnings: string[]; refusals: LstmError[] } {
+export function checkResumedText(stored: StoredRun, source: CorpusSource, text: ResumedText): { warnings: string[]; refusals: LstmError[] } {
   const warnings: string[] = [];
   const refusals: LstmError[] = [];
   const was = stored.corpus;
-  if (was.textSha256 !== undefined && was.textSha256 !== text.textSha256) {
+  const explicitly = `pass the corpus explicitly: lstm train <corpus> --resume ${stored.dir}`;
+  if (text === 'missing') {
+    refusals.push(dataError(`${stored.dir} was trained on ${source.path}, which is no longer there`, explicitly));
+    return { warnings, refusals };
+  }
+  const same = was.sha256 === text.sha256 || (was.textSha256 !== undefined && was.textSha256 === text.textSha256);
+  if (source.fromBundle && !same) {
+    refusals.push(dataError(
+      `${source.path} has changed since ${stored.dir} was trained on it (sha256 ${text.sha256.slice(0, 12)}…, recorded ${was.sha256.slice(0, 12)}…)`,
+      `to train on it as it is now, ${explicitly.replace('<corpus>', source.path)}`,
+    ));
+  } else if (!source.fromBundle && was.textSha256 !== undefined && was.textSha256 !== text.textSha256) {
     warnings.push(`${text.name} is not the text ${stored.dir} was trained on (${was.name}); training continues on it, but not as an exact continuation`);
   }
   if (text.unknown.length) {

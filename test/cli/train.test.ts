@@ -4,7 +4,7 @@
  * cleanly on SIGINT and on its stop conditions, and it refuses early what would lose or
  * corrupt a model.
  */
-import { readdir, readFile, readlink, rm } from 'node:fs/promises';
+import { cp, readdir, readFile, readlink, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkpointSpecs } from '../../src/layout.js';
@@ -117,7 +117,7 @@ describe('lstm train', () => {
       p.child.kill('SIGKILL');
     }
     expect(p.stderr()).toMatch(/SIGINT: finishing this batch and saving a checkpoint/);
-    expect(p.stderr()).toMatch(/error: training interrupted; continue with: lstm train .* --resume /);
+    expect(p.stderr()).toContain(`error: training interrupted; continue with: lstm train --resume ${bundle}\n`);
     expect(p.stderr()).not.toContain('    at ');
     const events = jsonLines(p.stdout());
     expect(events.at(-1)).toMatchObject({ event: 'done', reason: 'interrupted' });
@@ -193,6 +193,70 @@ describe('resume', () => {
     const r = await lstm(['train', other, '--resume', bundle, '--epochs', '2', '--no-sample']);
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/warning: .*shuffled\.txt is not the text .* was trained on/);
+  });
+
+  it('without a corpus, reads the file the bundle recorded (its absolute path): the same run as passing it', async () => {
+    const flags = ['--layers', '1', '--units', '8', '--seq-length', '8', '--batch-size', '8', '--dropout', '0.3', '--epochs', '1'];
+    // Trained from its own directory with a relative path: lstm.json records where the file is.
+    const first = await lstm(['-q', 'train', 'short.txt', '--out', 'recorded', ...tinyFlags, ...flags], { cwd: dir });
+    expect(first.code, first.stderr).toBe(0);
+    expect((await latestManifest(out('recorded'))).corpus).toMatchObject({ name: 'short.txt', path: shortFile });
+    await cp(out('recorded'), out('recorded-given'), { recursive: true, verbatimSymlinks: true });
+
+    const [without, given] = await Promise.all([
+      lstm(['train', '--resume', out('recorded'), '--epochs', '2', '--workers', '1', '--no-sample']),
+      lstm(['-q', 'train', shortFile, '--resume', out('recorded-given'), '--epochs', '2', '--workers', '1', '--no-sample']),
+    ]);
+    expect(without.code, without.stderr).toBe(0);
+    expect(given.code, given.stderr).toBe(0);
+    expect(without.stderr).toContain(`reading ${shortFile}, the text ${out('recorded')} was trained on`);
+    expect((await bin(out('recorded'), 'weights.bin')).equals(await bin(out('recorded-given'), 'weights.bin'))).toBe(true);
+    expect((await latestManifest(out('recorded'))).progress.epoch).toBe(2);
+  });
+
+  it('without a corpus, refuses when the recorded file moved or changed (exit 1, one line, how to pass it), leaving the bundle untouched', async () => {
+    const text = await textFile(dir, 'will-change.txt', words);
+    const bundle = out('will-change');
+    await trainTiny(text, bundle, ['--epochs', '1']);
+    const before = await snapshot(bundle);
+
+    await rename(text, text + '.moved');
+    const moved = await lstm(['train', '--resume', bundle, '--epochs', '2']);
+    expectOneLineError(moved, 1);
+    expect(moved.stderr).toContain(`error: ${bundle} was trained on ${text}, which is no longer there`);
+    expect(moved.stderr).toContain(`hint: pass the corpus explicitly: lstm train <corpus> --resume ${bundle}`);
+
+    await writeFile(text, words.replace('fox', 'cat'));
+    const changed = await lstm(['train', '--resume', bundle, '--epochs', '2']);
+    expectOneLineError(changed, 1);
+    expect(changed.stderr).toContain(`error: ${text} has changed since ${bundle} was trained on it (sha256 `);
+    expect(changed.stderr).toContain(`hint: to train on it as it is now, pass the corpus explicitly: lstm train ${text} --resume ${bundle}`);
+    expect(await snapshot(bundle)).toEqual(before);
+
+    // Passed explicitly, the changed text trains on (with the warning a different text gets).
+    const explicit = await lstm(['train', text, '--resume', bundle, '--epochs', '2', '--workers', '1', '--no-sample']);
+    expect(explicit.code, explicit.stderr).toBe(0);
+    expect(explicit.stderr).toMatch(/warning: .*will-change\.txt is not the text .* was trained on/);
+  });
+
+  it('without a corpus, refuses a bundle that does not record its path (saved by an older lstm): exit 2, naming the corpus to pass', async () => {
+    const bundle = out('no-path');
+    await trainTiny(wordsFile, bundle, ['--epochs', '1']);
+    const manifest = path.join(bundle, 'latest', 'lstm.json');
+    const doc = JSON.parse(await readFile(manifest, 'utf8'));
+    delete doc.corpus.path;
+    await writeFile(manifest, JSON.stringify(doc));
+    const r = await lstm(['train', '--resume', bundle, '--epochs', '2']);
+    expectOneLineError(r, 2);
+    expect(r.stderr).toContain(`error: ${bundle} does not record where its corpus is (it was saved by an older lstm)`);
+    expect(r.stderr).toContain(`hint: pass the corpus: lstm train ${wordsFile} --resume ${bundle}`);
+  });
+
+  it('still needs a corpus without --resume: a usage error (exit 2)', async () => {
+    const r = await lstm(['train', '--out', out('no-corpus'), '--epochs', '1']);
+    expectOneLineError(r, 2);
+    expect(r.stderr).toContain('error: no corpus given: lstm train needs a text file to train on (or - for stdin)');
+    expect(r.stderr).toContain('lstm train --resume DIR');
   });
 
   it('accepts --out naming the same bundle in another spelling', async () => {

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { defaults } from '../../src/config.js';
 import type { StoredHyperparameters } from '../../src/store/manifest.js';
-import { checkResumedText, defaultOut, runSettings, type StoredRun, type TrainFlags } from '../../src/train/settings.js';
+import { checkResumedText, defaultOut, runSettings, type CorpusSource, type ResumedText, type StoredRun, type TrainFlags } from '../../src/train/settings.js';
 
 const flags: TrainFlags = {
   seqLength: defaults.seqLength, batchSize: defaults.batchSize, valFraction: defaults.valFraction, layers: defaults.layers,
@@ -22,13 +22,15 @@ const stored: StoredRun = {
   dir: 'models/old',
   hyperparameters: storedHyper,
   network: { layers: 1, units: 8, dropout: 0.1, vocabSize: 30 },
-  corpus: { name: 'old.txt', bytes: 100, characters: 100, sha256: 'a', textSha256: 'b', encoding: 'latin1', strippedBoilerplate: false, keepBoilerplate: true },
+  corpus: { name: 'old.txt', path: '/texts/old.txt', bytes: 100, characters: 100, sha256: 'a', textSha256: 'b', encoding: 'latin1', strippedBoilerplate: false, keepBoilerplate: true },
   hasOptimizer: true,
 };
 
 type Given = Partial<TrainFlags>;
-const decide = (given: Given, s?: StoredRun, outHoldsModel = false, corpus = 'texts/play.txt') =>
-  runSettings({ corpus, flags: { ...flags, ...given }, given: new Set(Object.keys(given) as (keyof TrainFlags)[]), stored: s, outHoldsModel });
+const decide = (given: Given, s?: StoredRun, outHoldsModel = false, corpus: string | null = 'texts/play.txt') =>
+  runSettings({ corpus: corpus ?? undefined, flags: { ...flags, ...given }, given: new Set(Object.keys(given) as (keyof TrainFlags)[]), stored: s, outHoldsModel });
+/** The same, with no corpus argument. */
+const decideWithout = (given: Given, s?: StoredRun) => decide(given, s, false, null);
 
 describe('a new run takes every flag', () => {
   it.each<[string, Given, (d: ReturnType<typeof decide>) => unknown, unknown]>([
@@ -42,8 +44,16 @@ describe('a new run takes every flag', () => {
     ['--lowercase applies to the text and the record', { lowercase: true }, (d) => [d.settings.text.lowercase, d.settings.hyper.lowercase], [true, true]],
     ['--encoding and --keep-boilerplate say how the text is read', { encoding: 'cp1252', keepBoilerplate: true }, (d) => d.settings.text, { encoding: 'cp1252', lowercase: false, keepBoilerplate: true }],
     ['no warnings, no refusals', { layers: 1 }, (d) => [d.warnings, d.refusals], [[], []]],
+    ['the corpus is the argument', {}, (d) => d.settings.corpus, { path: 'texts/play.txt', fromBundle: false }],
   ])('%s', (_name, given, pick, expected) => {
     expect(pick(decide(given))).toEqual(expected);
+  });
+
+  it('refuses a run without a corpus (a usage error saying how to give one or resume)', () => {
+    const d = decideWithout({});
+    expect(d.refusals.map((e) => e.kind)).toEqual(['usage']);
+    expect(d.refusals[0].message).toBe('no corpus given: lstm train needs a text file to train on (or - for stdin)');
+    expect(d.refusals[0].hint).toContain('lstm train --resume DIR');
   });
 
   it('refuses an --out that already holds a model (usage error naming --resume)', () => {
@@ -74,8 +84,21 @@ describe('a resumed run continues the bundle', () => {
     ['--out naming the same bundle is fine', { out: 'models/./old' }, (d) => d.refusals, []],
     ['ignored flags are named in one warning', { lr: 0.5, units: 99, lowercase: false }, (d) => d.warnings, ["resuming keeps the bundle's settings; ignoring --units, --lr, --lowercase"]],
     ['ignored flags change nothing', { lr: 0.5, units: 99 }, (d) => [d.settings.hyper.lr, d.settings.hyper.units], [0.01, 8]],
+    ['a corpus given is read', {}, (d) => d.settings.corpus, { path: 'texts/play.txt', fromBundle: false }],
+    ['without a corpus, the recorded file is read', {}, () => decideWithout({}, stored).settings.corpus, { path: '/texts/old.txt', fromBundle: true }],
+    ['without a corpus, nothing refused', {}, () => decideWithout({}, stored).refusals, []],
   ])('%s', (_name, given, pick, expected) => {
     expect(pick(decide(given, stored))).toEqual(expected);
+  });
+
+  it.each<[string, StoredRun, string, string]>([
+    ['a bundle from before paths were recorded', { ...stored, corpus: { ...stored.corpus, path: undefined } },
+      'models/old does not record where its corpus is (it was saved by an older lstm)', 'pass the corpus: lstm train old.txt --resume models/old'],
+    ['a bundle trained on stdin', { ...stored, corpus: { ...stored.corpus, name: 'stdin', path: undefined } },
+      'models/old was trained on text from stdin, which it cannot read again', 'pipe the same text in: ... | lstm train - --resume models/old'],
+  ])('without a corpus, refuses %s (a usage error saying what to pass)', (_name, s, message, hint) => {
+    const d = decideWithout({}, s);
+    expect(d.refusals.map((e) => [e.kind, e.message, e.hint])).toEqual([['usage', message, hint]]);
   });
 
   it.each<[string, Given, StoredRun, string, string]>([
@@ -90,17 +113,29 @@ describe('a resumed run continues the bundle', () => {
 });
 
 describe('the resumed text', () => {
-  it.each<[string, { textSha256: string; unknown: string[] }, number, number]>([
-    ['the same text: nothing to say', { textSha256: 'b', unknown: [] }, 0, 0],
-    ['another text: a warning, training goes on', { textSha256: 'c', unknown: [] }, 1, 0],
-    ['characters outside the vocabulary: refused', { textSha256: 'b', unknown: ['é', '\n'] }, 0, 1],
-  ])('%s', (_name, text, warnings, refusals) => {
-    const d = checkResumedText(stored, { name: 'new.txt', ...text });
-    expect([d.warnings.length, d.refusals.length]).toEqual([warnings, refusals]);
+  const given: CorpusSource = { path: 'new.txt', fromBundle: false };
+  const recorded: CorpusSource = { path: '/texts/old.txt', fromBundle: true };
+  const text = (sha256: string, textSha256: string, unknown: string[] = []): ResumedText => ({ name: 'new.txt', sha256, textSha256, unknown });
+
+  it.each<[string, CorpusSource, ResumedText, string[], string[]]>([
+    ['given, the same text: nothing to say', given, text('a', 'b'), [], []],
+    ['given, another text: a warning, training goes on', given, text('c', 'c'), ["new.txt is not the text models/old was trained on (old.txt); training continues on it, but not as an exact continuation"], []],
+    ['given, characters outside the vocabulary: refused', given, text('a', 'b', ['é', '\n']), [], ["new.txt has 2 character(s) the bundle's vocabulary lacks: 'é' '\\n'"]],
+    ['recorded, the same bytes: nothing to say', recorded, text('a', 'b'), [], []],
+    ['recorded, other bytes but the same text (e.g. CRLF made LF): nothing to say', recorded, text('c', 'b'), [], []],
+    ['recorded, changed: refused, not warned', recorded, text('c0ffee', 'd'), [], ['/texts/old.txt has changed since models/old was trained on it (sha256 c0ffee…, recorded a…)']],
+    ['recorded, gone: refused', recorded, 'missing', [], ['models/old was trained on /texts/old.txt, which is no longer there']],
+  ])('%s', (_name, source, t, warnings, refusals) => {
+    const d = checkResumedText(stored, source, t);
+    expect(d.warnings).toEqual(warnings);
+    expect(d.refusals.map((e) => e.message)).toEqual(refusals);
+    expect(d.refusals.every((e) => e.kind === 'data')).toBe(true);
   });
 
-  it('names the unknown characters readably', () => {
-    const d = checkResumedText(stored, { name: 'new.txt', textSha256: 'b', unknown: ['é', '\n'] });
-    expect(d.refusals[0].message).toBe("new.txt has 2 character(s) the bundle's vocabulary lacks: 'é' '\\n'");
+  it.each<[string, ResumedText, string]>([
+    ['changed', text('c', 'd'), 'to train on it as it is now, pass the corpus explicitly: lstm train /texts/old.txt --resume models/old'],
+    ['gone', 'missing', 'pass the corpus explicitly: lstm train <corpus> --resume models/old'],
+  ])('a recorded corpus that is %s: the hint says how to pass one', (_name, t, hint) => {
+    expect(checkResumedText(stored, recorded, t).refusals[0].hint).toBe(hint);
   });
 });

@@ -1,4 +1,5 @@
-/** `lstm train <corpus|->`: train a model, checkpointing every epoch; `--resume` continues one. */
+/** `lstm train <corpus|->`: train a model, checkpointing every epoch; `--resume` continues one (its recorded corpus unless given). */
+import { stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
 import { defaults } from '../../config.js';
@@ -22,7 +23,7 @@ export function register(program: Command, context: () => Context): void {
     program
       .command('train')
       .description('train a character-level LSTM on a text, saving checkpoints every epoch')
-      .argument('<corpus>', 'text file, or - for stdin'),
+      .argument('[corpus]', 'text file, or - for stdin (with --resume: the file the bundle was trained on, unless given)'),
   ))
     .option('--out <dir>', 'model bundle directory (default: models/<corpus name>)')
     .option('--resume <dir>', 'continue training the bundle in <dir> (same vocabulary and settings)')
@@ -41,10 +42,10 @@ export function register(program: Command, context: () => Context): void {
     .option('--workers <n>', `threads that share each batch (default: one per core, at most ${defaults.maxWorkers})`, int('--workers', 1, 64))
     .option('--no-sample', 'no sample text after each epoch')
     .option('--json', 'print one JSON event per line on stdout (start, epoch, checkpoint, done)')
-    .action(async (path: string, flags: Flags, cmd: Command) => run(path, flags, cmd, context()));
+    .action(async (path: string | undefined, flags: Flags, cmd: Command) => run(path, flags, cmd, context()));
 }
 
-async function run(path: string, flags: Flags, cmd: Command, ctx: Context): Promise<void> {
+async function run(path: string | undefined, flags: Flags, cmd: Command, ctx: Context): Promise<void> {
   const { reporter: r } = ctx;
   const c = r.c;
   const { readCheckpoint, resolveCheckpoint } = await import('../../store/read.js');
@@ -70,15 +71,19 @@ async function run(path: string, flags: Flags, cmd: Command, ctx: Context): Prom
     stored = { dir: flags.resume, hyperparameters: m.hyperparameters, network: m.network, corpus: m.corpus, hasOptimizer: Boolean(resume.optimizer) };
   }
   const trainFlags: TrainFlags = { ...flags, lowercase: Boolean(flags.lowercase), keepBoilerplate: Boolean(flags.keepBoilerplate) };
-  const outHoldsModel = !stored && (await holdsModel(flags.out ?? defaultOut(path)));
+  const newOut = flags.out ?? (path === undefined ? undefined : defaultOut(path));
+  const outHoldsModel = !stored && newOut !== undefined && (await holdsModel(newOut));
   const { settings } = decide(runSettings({ corpus: path, flags: trainFlags, given, stored, outHoldsModel }));
   const { out, hyper, epochs, patience, keep } = settings;
 
-  const corpus = await loadCorpus(path, settings.text, ctx);
+  const source = settings.corpus;
+  if (stored && source.fromBundle && !(await isFile(source.path))) decide(checkResumedText(stored, source, 'missing'));
+  const corpus = await loadCorpus(source.path, settings.text, ctx);
   let vocab: Vocab;
   if (stored) {
     vocab = new Vocab(resume!.manifest.vocab);
-    decide(checkResumedText(stored, { name: corpus.name, textSha256: corpus.textSha256, unknown: vocab.unknown(corpus.text) }));
+    decide(checkResumedText(stored, source, { name: corpus.name, sha256: corpus.sha256, textSha256: corpus.textSha256, unknown: vocab.unknown(corpus.text) }));
+    if (source.fromBundle) r.info(`reading ${source.path}, the text ${out} was trained on`);
   } else vocab = Vocab.fromText(corpus.text).vocab;
 
   await ensureWritable(out); // before any training time is spent
@@ -153,10 +158,22 @@ async function run(path: string, flags: Flags, cmd: Command, ctx: Context): Prom
     const where = result.bestBatch > 0 ? `epoch ${result.bestEpoch}, batch ${result.bestBatch}` : `epoch ${result.bestEpoch ?? '-'}`;
     const full = result.fullValLoss === null ? '' : `; the whole held-out part: ${loss(result.fullValLoss)}`;
     r.info(`done (${why}): best ${result.bestValLoss === null ? '-' : loss(result.bestValLoss)} at ${where}${full}; model in ${out}`);
-    if (result.reason === 'interrupted') throw new LstmError('interrupted', `training interrupted; continue with: lstm train ${path} --resume ${out}`);
+    if (result.reason === 'interrupted') {
+      const again = corpus.path ? `lstm train --resume ${out}` : `lstm train - --resume ${out} (with the same text on stdin)`;
+      throw new LstmError('interrupted', `training interrupted; continue with: ${again}`);
+    }
   } finally {
     r.done(); // an error must not leave a spinner (and its timer) running
     process.off('SIGINT', sigint);
     process.off('SIGTERM', sigterm);
+  }
+}
+
+/** True when `path` is a file that exists (a recorded corpus may have moved). */
+async function isFile(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isFile();
+  } catch {
+    return false;
   }
 }
