@@ -12,6 +12,7 @@ describe('lstm info', () => {
     expect(doc.history).toHaveLength(doc.epochs);
     expect(doc.history.map((e: { epoch: number }) => e.epoch)).toEqual(Array.from({ length: ABC_EPOCHS }, (_, i) => i + 1));
     expect(doc.vocab).toEqual([...'abcdefgh']);
+    expect(doc.hyperparameters.workers).toBe(1);
     expect(doc.architecture).toMatchObject({ layers: 1, units: 16, vocabSize: 8, parameters: 4 * 16 * 25 + 16 * 8 + 8 });
     const best = JSON.parse(ok(await lstm(['info', '-m', m.model, '--json'])));
     expect(best.history).toHaveLength(best.bestEpoch);
@@ -33,6 +34,8 @@ describe('lstm info', () => {
   it('info shows a loss chart', async () => {
     const out = ok(await lstm(['info', '-m', m.model, '--checkpoint', 'latest']));
     expect(out).toContain('network:     1 x LSTM(16)');
+    // Same seed and backend give the same weights only with the same --workers: info says how many.
+    expect(out).toMatch(/^progress: {4}\d+ epochs, .* on \w+ with 1 worker$/m);
     expect(out).toMatch(/│.*t/); // train marks in the plot area
     expect(out).toMatch(/└─{30}/); // one column per epoch
     expect(out).toMatch(new RegExp(`epoch 1\\s+${ABC_EPOCHS}`));

@@ -52,7 +52,9 @@ export function register(program: Command, context: () => Context): void {
       out += `corpus:      ${m.corpus.name}, ${count(m.corpus.characters)} characters${h.lowercase ? ', lowercased' : ''}, sha256 ${m.corpus.sha256.slice(0, 12)}…\n`;
       out += `training:    seq-length ${h.seqLength}, batch ${h.batchSize}, lr ${h.lr}${h.lrDecay !== undefined && h.lrDecay !== 1 ? ` (x${h.lrDecay} per epoch after ${h.lrDecayAfter})` : ''}, clip ${h.clip}, val-fraction ${h.valFraction}, seed ${h.randomSeed}\n`;
       const partial = m.progress.batch > 0 ? ` and ${count(m.progress.batch)} batches` : '';
-      out += `progress:    ${m.progress.epoch} epochs${partial}, ${count(m.progress.step)} steps, ${duration(m.progress.elapsedSeconds)} on ${m.backend}\n`;
+      // The worker count is part of a run's identity: shares sum gradients in another order (README, --random-seed).
+      const workers = h.workers ? ` with ${h.workers} worker${h.workers === 1 ? '' : 's'}` : '';
+      out += `progress:    ${m.progress.epoch} epochs${partial}, ${count(m.progress.step)} steps, ${duration(m.progress.elapsedSeconds)} on ${m.backend}${workers}\n`;
       const at = bestBatch > 0 ? `epoch ${m.progress.bestEpoch}, batch ${bestBatch}` : `epoch ${m.progress.bestEpoch}`;
       out += `best:        ${m.progress.bestValLoss === null ? '-' : `${bits(m.progress.bestValLoss).toFixed(3)} bits per character (validation) at ${at}`}${best ? `, train ${bits(best.trainLoss).toFixed(3)}` : ''}\n`;
       if (m.notes) out += `notes:       ${JSON.stringify(m.notes)}\n`;
