@@ -113,6 +113,53 @@ describe('lstm generate', () => {
   });
 });
 
+describe('generate --jsonl: JSON lines as text is made', () => {
+  type Line = { event: string; sample?: number; text?: string; characters?: number } & Record<string, unknown>;
+  const parse = (out: string) => out.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Line);
+
+  it('start, text chunks per sample, an end per sample and a summary: the same samples as --json', async () => {
+    const args = ['--samples', '3', '-n', '60', '-s', 'ab', '--random-seed', '9', '--temperature', '1.5', '--stop', 'ha'];
+    const [streamed, whole] = await Promise.all([gen([...args, '--jsonl']), gen([...args, '--json'])]);
+    const lines = parse(ok(streamed));
+    const doc = JSON.parse(ok(whole));
+    const { samples, ...header } = doc;
+    expect(lines[0]).toEqual({ event: 'start', ...header, samples: 3 });
+    const texts = [0, 1, 2].map((s) => lines.filter((l) => l.event === 'text' && l.sample === s).map((l) => l.text).join(''));
+    expect(texts).toEqual(samples);
+    // Each sample's end comes after its last text, and says how many characters it made.
+    for (let s = 0; s < 3; s++) {
+      const endAt = lines.findIndex((l) => l.event === 'end' && l.sample === s);
+      expect(lines[endAt].characters).toBe([...samples[s]].length);
+      expect(lines.slice(endAt + 1).some((l) => l.event === 'text' && l.sample === s)).toBe(false);
+    }
+    expect(lines.at(-1)).toMatchObject({ event: 'done', samples: 3, characters: samples.join('').length });
+    expect(lines.filter((l) => l.event !== 'text').map((l) => l.event).sort()).toEqual(['done', 'end', 'end', 'end', 'start']);
+  });
+
+  it('--echo starts each sample with the seed', async () => {
+    const lines = parse(ok(await gen(['--jsonl', '--echo', '--argmax', '-s', 'abc', '-n', '5', '--samples', '2'])));
+    for (const s of [0, 1]) expect(lines.filter((l) => l.sample === s && l.event === 'text').map((l) => l.text).join('')).toBe('abcdefgh');
+  });
+
+  it('a large --length piped into head -n 3 ends quietly with exit 0, and the lines parse (pipefail)', async () => {
+    const started = Date.now();
+    const r = await bash(`set -o pipefail; lstm generate -m ${shellQuote(m.model)} --jsonl --length 100000000 --random-seed 1 | head -n 3`, { timeoutMs: 20_000 });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toBe('');
+    const lines = parse(r.stdout);
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toMatchObject({ event: 'start', length: 100000000, samples: 1 });
+    for (const l of lines.slice(1)) expect(l).toMatchObject({ event: 'text', sample: 0 });
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
+  it('--jsonl with --json is a usage error (exit 2)', async () => {
+    const r = await gen(['--jsonl', '--json', '-s', 'a']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("option '--jsonl' cannot be used with option '--json'");
+  });
+});
+
 describe('generate -m with a malformed bundle: exit 1, one line, no stack trace', () => {
   /** A copy of the model's best checkpoint, damaged by `damage`. */
   async function damaged(name: string, damage: (d: string) => Promise<unknown>): Promise<string> {

@@ -3,10 +3,13 @@ import { readFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
 import { defaults } from '../../config.js';
 import { dataError, usageError } from '../../errors.js';
+import type { GenerateOptions } from '../../generate/generate.js';
 import { seedText, type UnknownPolicy } from '../../generate/seed.js';
+import type { StatefulLstm } from '../../net/stateful.js';
 import { decodeText, type Encoding } from '../../text/corpus.js';
 import { drawSeed } from '../../text/random.js';
 import { showChar } from '../../text/show.js';
+import type { Vocab } from '../../text/vocab.js';
 import { COMMAND_JOBS, type Context } from '../context.js';
 import { checkpointOption, encodingOption, int, num } from '../options.js';
 import { TextStream, writeJson } from '../output.js';
@@ -14,7 +17,7 @@ import { TextStream, writeJson } from '../output.js';
 type Flags = {
   model?: string; checkpoint?: string; seed?: string; seedFile?: string; length: number; temperature: number;
   argmax?: boolean; topK?: number; topP?: number; randomSeed?: number; samples: number; stop?: string; echo?: boolean;
-  json?: boolean; unknown: UnknownPolicy; encoding: Encoding;
+  json?: boolean; jsonl?: boolean; unknown: UnknownPolicy; encoding: Encoding;
 };
 
 export function register(program: Command, context: () => Context): void {
@@ -37,7 +40,8 @@ export function register(program: Command, context: () => Context): void {
     .option('--stop <text>', 'end a sample once it has produced this text')
     .option('--echo', 'print the seed before the generated text')
     .addOption(new Option('--unknown <mode>', 'seed characters outside the vocabulary: error or skip').choices(['error', 'skip']).default('error'))
-    .option('--json', 'print the result as JSON')
+    .option('--json', 'print the result as one JSON document when generation ends')
+    .addOption(new Option('--jsonl', 'stream JSON lines as text is made: start, text chunks per sample, end per sample, done').conflicts('json'))
     .action(async (flags: Flags & { prompt?: string }, cmd: Command) => run(flags, cmd, context()));
 }
 
@@ -90,15 +94,14 @@ async function run(flags: Flags & { prompt?: string }, cmd: Command, ctx: Contex
   const options = {
     seed, length: flags.length, samples: flags.samples, randomSeed, temperature, topK: flags.topK, topP: flags.topP, stop: flags.stop,
   };
+  const header = { model: model.checkpoint.dir, seed, randomSeed, temperature, topK: flags.topK ?? null, topP: flags.topP ?? null, length: flags.length };
   try {
     if (flags.json) {
       const samples = await generate(net, vocab, options, () => {});
-      await writeJson({
-        model: model.checkpoint.dir, seed, randomSeed, temperature, topK: flags.topK ?? null, topP: flags.topP ?? null,
-        length: flags.length, samples: flags.echo ? samples.map((s) => seed + s) : samples,
-      }, true);
+      await writeJson({ ...header, samples: flags.echo ? samples.map((s) => seed + s) : samples }, true);
       return;
     }
+    if (flags.jsonl) return await streamJsonLines(net, vocab, options, header, Boolean(flags.echo));
     // Sample 0 streams as it is made; others are kept and printed after it.
     const out = new TextStream();
     if (flags.echo) await out.push(seed);
@@ -120,4 +123,40 @@ async function run(flags: Flags & { prompt?: string }, cmd: Command, ctx: Contex
   } finally {
     net.dispose();
   }
+}
+
+/**
+ * `--jsonl`: one JSON object per line as text is made, so a pipeline consumes it as it
+ * comes and memory stays flat for any --length and --samples: a start line with the
+ * settings, `text` chunks per sample (gathered like plain text), an `end` line when a
+ * sample ends, and a `done` summary.
+ */
+async function streamJsonLines(
+  net: StatefulLstm, vocab: Vocab, options: GenerateOptions, header: Record<string, unknown>, echo: boolean,
+): Promise<void> {
+  const { generate } = await import('../../generate/generate.js');
+  const started = performance.now();
+  const S = options.samples;
+  await writeJson({ event: 'start', ...header, samples: S });
+  const out = new TextStream((text, sample) => JSON.stringify({ event: 'text', sample, text }) + '\n');
+  const characters = new Array<number>(S).fill(0);
+  const open = new Array<boolean>(S).fill(true);
+  const end = async (sample: number) => {
+    await out.flush(); // the sample's text comes before its end
+    open[sample] = false;
+    await writeJson({ event: 'end', sample, characters: characters[sample] });
+  };
+  if (echo && options.seed) for (let s = 0; s < S; s++) await out.push(options.seed, s);
+  await generate(net, vocab, options, async (chars) => {
+    for (let s = 0; s < S; s++) {
+      const ch = chars[s];
+      if (ch !== undefined) {
+        characters[s]++;
+        await out.push(ch, s);
+      } else if (open[s]) await end(s);
+    }
+  }, false);
+  for (let s = 0; s < S; s++) if (open[s]) await end(s);
+  const total = characters.reduce((a, b) => a + b, 0);
+  await writeJson({ event: 'done', samples: S, characters: total, seconds: Math.round(performance.now() - started) / 1000 });
 }
