@@ -4,7 +4,7 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { TOOL_VERSION } from '../config.js';
-import { LstmError } from '../errors.js';
+import { fsError, LstmError } from '../errors.js';
 import { makeContext, type Context, type GlobalFlags } from './context.js';
 import { installPipeHandling } from './output.js';
 import { Reporter } from './reporter.js';
@@ -58,10 +58,12 @@ function report(err: unknown, flags: GlobalFlags): number {
   }
   const reporter = new Reporter({ color: flags.color });
   reporter.done();
-  if (err instanceof LstmError) {
-    reporter.error(err.message, err.hint);
-    if (process.env.LSTM_DEBUG === '1') console.error(err.stack);
-    return err.exitCode;
+  // A file-system error no command expected is still a condition of this machine, not a bug.
+  const known = err instanceof LstmError ? err : fsError(err);
+  if (known) {
+    reporter.error(known.message, known.hint);
+    if (process.env.LSTM_DEBUG === '1') console.error(err instanceof Error ? err.stack : err);
+    return known.exitCode;
   }
   const message = err instanceof Error ? err.message : String(err);
   reporter.error(message.split('\n')[0], 'this looks like a bug in lstm; rerun with LSTM_DEBUG=1 for details');

@@ -5,8 +5,9 @@
  * at any instant, even with kill -9, leaves either the old or the new state, never half.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { open, mkdir, rename, rm, symlink, readdir } from 'node:fs/promises';
-import { join, dirname, basename } from 'node:path';
+import { constants } from 'node:fs';
+import { access, lstat, open, mkdir, rename, rm, symlink, readdir } from 'node:fs/promises';
+import { join, dirname, basename, resolve } from 'node:path';
 
 export const TMP_PREFIX = '.tmp-';
 
@@ -37,9 +38,37 @@ export async function syncDir(path: string): Promise<void> {
   }
 }
 
+/**
+ * Creates `dir` and its parents. Node reports a directory that cannot be made under a
+ * read-only or unwritable ancestor as ENOENT; this finds that ancestor and throws the
+ * real reason (EROFS, EACCES, ENOTDIR) with the ancestor as the error's path.
+ */
+export async function makeDir(dir: string): Promise<void> {
+  try {
+    await mkdir(dir, { recursive: true });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    throw (await ancestorError(resolve(dir))) ?? err;
+  }
+}
+
+async function ancestorError(dir: string): Promise<NodeJS.ErrnoException | undefined> {
+  for (let at = dirname(dir); ; at = dirname(at)) {
+    try {
+      if (!(await lstat(at)).isDirectory()) return Object.assign(new Error(`ENOTDIR: ${at}`), { code: 'ENOTDIR', path: at, syscall: 'mkdir' });
+      await access(at, constants.W_OK);
+      return undefined;
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT') return err as NodeJS.ErrnoException;
+    }
+    if (at === dirname(at)) return undefined;
+  }
+}
+
 /** A fresh temporary directory inside `parent` (same file system, so rename is atomic). */
 export async function tempDir(parent: string, label: string): Promise<string> {
-  await mkdir(parent, { recursive: true });
+  await makeDir(parent);
   const dir = join(parent, `${TMP_PREFIX}${label}-${process.pid}-${randomBytes(4).toString('hex')}`);
   await mkdir(dir);
   return dir;

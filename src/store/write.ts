@@ -4,11 +4,11 @@
  * are written in the order of the specs they come with (layout.ts's flat form); this
  * module does not know what the arrays mean.
  */
-import { mkdir, readdir, readlink, rm } from 'node:fs/promises';
+import { readdir, readlink, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { dataError } from '../errors.js';
+import { fsError } from '../errors.js';
 import { flatten, type ArraySpec, type Named } from '../layout.js';
-import { pointTo, removeLeftovers, replaceDir, sha256, tempDir, TMP_PREFIX, writeDurable } from './atomic.js';
+import { makeDir, pointTo, removeLeftovers, replaceDir, sha256, tempDir, TMP_PREFIX, writeDurable } from './atomic.js';
 import { CHECKPOINT_NAME, checkpointName, POINTERS } from './bundle.js';
 import { MANIFEST, MODEL_JSON, OPTIMIZER_BIN, WEIGHTS_BIN, type FileEntry, type Manifest, type ManifestBody } from './manifest.js';
 
@@ -63,7 +63,7 @@ export async function saveCheckpoint(bundle: string, data: CheckpointData, optio
   const dest = join(bundle, name);
   const stage = async (s: SaveStage) => options.onStage?.(s);
   try {
-    await mkdir(bundle, { recursive: true });
+    await makeDir(bundle);
     const tmp = await tempDir(bundle, name);
     await writeFiles(tmp, data);
     await stage('written');
@@ -91,7 +91,7 @@ export async function exportCheckpoint(dest: string, data: CheckpointData): Prom
     await replaceDir(tmp, dest);
   } catch (err) {
     await rm(tmp, { recursive: true, force: true });
-    throw err;
+    throw fsError(err, dest, 'export to') ?? err;
   }
 }
 
@@ -119,7 +119,7 @@ async function prune(bundle: string, keep: number): Promise<void> {
  */
 export async function ensureWritable(bundle: string): Promise<void> {
   try {
-    await mkdir(bundle, { recursive: true });
+    await makeDir(bundle);
     const probe = join(bundle, `${TMP_PREFIX}probe-${process.pid}-00000000`);
     await writeDurable(probe, 'probe');
     await rm(probe, { force: true });
@@ -130,11 +130,5 @@ export async function ensureWritable(bundle: string): Promise<void> {
 
 /** A file-system failure while saving, as an error the user can act on. */
 export function saveError(path: string, err: unknown): Error {
-  const code = (err as NodeJS.ErrnoException).code;
-  const why: Record<string, string> = {
-    EACCES: 'permission denied', EPERM: 'permission denied', EROFS: 'read-only file system',
-    ENOSPC: 'no space left on the device', ENOTDIR: 'a part of the path is a file', EEXIST: 'a file is in the way',
-  };
-  if (code && why[code]) return dataError(`cannot write checkpoints to ${path}: ${why[code]}`, 'choose another --out, or free space and retry');
-  return err instanceof Error ? err : new Error(String(err));
+  return fsError(err, path, 'write checkpoints to') ?? (err instanceof Error ? err : new Error(String(err)));
 }

@@ -30,6 +30,17 @@ describe.concurrent('errors', () => {
     expect(r.stderr).toContain(message);
   });
 
+  // Conditions of the machine, said in plain words, never "a bug in lstm".
+  it.for([
+    ['a corpus path through a file (ENOTDIR)', ['vocab', 'abra.txt/more.txt'], 'error: cannot read ABRA/more.txt: a part of the path is a file'],
+    ['vocab --out naming a directory (EISDIR)', ['vocab', 'abra.txt', '--out', 'a-directory'], 'error: cannot write DIR: it is a directory'],
+  ])('an operating-system error, %s: exit 1, plain words naming the path', async ([, args, message], { expect }) => {
+    const r = await lstm((args as string[]).map((a) => (a.startsWith('abra.txt') || a === 'a-directory' ? file(a) : a)));
+    expectCleanError(expect, r, 1);
+    expect(lines(r.stderr)[0]).toBe((message as string).replace('ABRA', file('abra.txt')).replace('DIR', file('a-directory')));
+    expect(r.stderr).not.toContain('bug');
+  });
+
   it('empty stdin: exit 1', async ({ expect }) => {
     const r = await lstm(['vocab', '-'], { stdin: '' });
     expectCleanError(expect, r, 1);

@@ -4,13 +4,14 @@
  * cleanly on SIGINT and on its stop conditions, and it refuses early what would lose or
  * corrupt a model.
  */
-import { cp, readdir, readFile, readlink, rename, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readdir, readFile, readlink, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkpointSpecs } from '../../src/layout.js';
 import { initBackend } from '../../src/net/backend.js';
 import { readCheckpoint, resolveCheckpoint } from '../../src/store/read.js';
 import { lstm, type RunResult } from '../helpers/cli.js';
+import { canMount, mountReadOnly, mountSkip, unmount } from '../helpers/mounts.js';
 import { abc, assertBuilt, jsonLines, makeTempDir, removeDir, snapshot, spawnLstm, textFile, tinyFlags, trainTiny, waitUntil, words } from '../helpers/tiny.js';
 
 let dir: string;
@@ -383,6 +384,28 @@ describe('failing early', () => {
     expect(r.stderr).not.toMatch(/^\s+at /m);
     expect(r.stderr).not.toMatch(/epoch 1/);
   });
+});
+
+describe('failing early on this machine\'s file systems', () => {
+  it.skipIf(!canMount).each([
+    { what: 'a directory to be made', sub: ['new', 'model'] },
+    { what: 'the directory itself', sub: [] },
+  ])(`an --out on a read-only file system, $what: says so, exit 1, not "a bug"${mountSkip}`, async ({ sub }) => {
+    const ro = out(`read-only-${sub.length}`);
+    await mkdir(ro);
+    mountReadOnly(ro);
+    try {
+      const target = path.join(ro, ...sub);
+      const r = await lstm(['train', wordsFile, '--out', target, ...tinyFlags, '--epochs', '1']);
+      expectOneLineError(r, 1);
+      expect(r.stderr).toMatch(new RegExp(`^error: cannot write checkpoints to ${target}: read-only file system`));
+      expect(r.stderr).toContain('hint: choose a location on a writable file system');
+      expect(r.stderr).not.toContain('bug');
+    } finally {
+      unmount(ro);
+    }
+  });
+
 });
 
 const hasTensorflow = await initBackend('tensorflow', 'train').then(() => true, () => false);

@@ -1,7 +1,7 @@
 /** `lstm vocab <corpus>`: the vocabulary, each character with its index and count. */
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { dataError } from '../../errors.js';
+import { dataError, fsError } from '../../errors.js';
 import { showChar } from '../../text/show.js';
 import { Vocab } from '../../text/vocab.js';
 import type { Context } from '../context.js';
@@ -37,7 +37,7 @@ async function run(path: string, flags: Flags, ctx: Context): Promise<void> {
     try {
       await writeFile(flags.out, JSON.stringify(doc, null, 2) + '\n');
     } catch (err) {
-      throw dataError(`cannot write ${flags.out}: ${(err as Error).message}`);
+      throw fsError(err, flags.out, 'write') ?? dataError(`cannot write ${flags.out}: ${(err as Error).message}`);
     }
     ctx.reporter.info(`wrote ${flags.out}`);
   }
