@@ -38,6 +38,9 @@ export async function syncDir(path: string): Promise<void> {
   }
 }
 
+/** A name for a temporary entry of this process: `.tmp-<label>-<pid>-<8 hex>` (see LEFTOVER). */
+export const tempName = (label: string) => `${TMP_PREFIX}${label}-${process.pid}-${randomBytes(4).toString('hex')}`;
+
 /**
  * Creates `dir` and its parents. Node reports a directory that cannot be made under a
  * read-only or unwritable ancestor as ENOENT; this finds that ancestor and throws the
@@ -69,7 +72,7 @@ async function ancestorError(dir: string): Promise<NodeJS.ErrnoException | undef
 /** A fresh temporary directory inside `parent` (same file system, so rename is atomic). */
 export async function tempDir(parent: string, label: string): Promise<string> {
   await makeDir(parent);
-  const dir = join(parent, `${TMP_PREFIX}${label}-${process.pid}-${randomBytes(4).toString('hex')}`);
+  const dir = join(parent, tempName(label));
   await mkdir(dir);
   return dir;
 }
@@ -83,16 +86,40 @@ export async function publishDir(tmp: string, dest: string): Promise<void> {
 
 /** Points the symlink `link` at `target` (a sibling name) atomically. */
 export async function pointTo(link: string, target: string): Promise<void> {
-  const tmp = join(dirname(link), `${TMP_PREFIX}link-${basename(link)}-${process.pid}-${randomBytes(4).toString('hex')}`);
+  const tmp = join(dirname(link), tempName(`link-${basename(link)}`));
   await symlink(target, tmp);
-  await rename(tmp, link);
+  try {
+    await rename(tmp, link);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw err;
+  }
   await syncDir(dirname(link));
 }
 
 /** Names this module gives temporary entries: `.tmp-<label>-<pid>-<8 hex>`. */
-const LEFTOVER = /^\.tmp-.+-\d+-[0-9a-f]{8}$/;
+const LEFTOVER = /^\.tmp-.+-(\d+)-[0-9a-f]{8}$/;
 
-/** Removes leftovers of interrupted saves (our temporary directories and links) in `dir`. */
+/**
+ * Whether a process with this id runs on this machine. EPERM means it runs under another
+ * user. Ids below 1 would address process groups, never one process: not alive.
+ */
+export function processAlive(pid: number): boolean {
+  if (!Number.isSafeInteger(pid) || pid < 1) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Removes leftovers of interrupted saves (temporary directories and links) in `dir`: those
+ * of this process and of processes that no longer run. Another live process's temporary
+ * entries are its save in progress (an export next to a bundle, or a run that does not
+ * hold the lock yet), never ours to remove.
+ */
 export async function removeLeftovers(dir: string): Promise<void> {
   let names: string[];
   try {
@@ -100,7 +127,10 @@ export async function removeLeftovers(dir: string): Promise<void> {
   } catch {
     return;
   }
-  for (const name of names) if (LEFTOVER.test(name)) await rm(join(dir, name), { recursive: true, force: true });
+  for (const name of names) {
+    const pid = Number(LEFTOVER.exec(name)?.[1] ?? NaN);
+    if (pid === process.pid || (!Number.isNaN(pid) && !processAlive(pid))) await rm(join(dir, name), { recursive: true, force: true });
+  }
 }
 
 /**
@@ -109,7 +139,7 @@ export async function removeLeftovers(dir: string): Promise<void> {
  * one of them whole (the old one then under a `.tmp-old-*` name next to `dest`).
  */
 export async function replaceDir(tmp: string, dest: string): Promise<void> {
-  const aside = join(dirname(dest), `${TMP_PREFIX}old-${basename(dest)}-${process.pid}-${randomBytes(4).toString('hex')}`);
+  const aside = join(dirname(dest), tempName(`old-${basename(dest)}`));
   let moved = false;
   try {
     await rename(dest, aside);
@@ -117,6 +147,11 @@ export async function replaceDir(tmp: string, dest: string): Promise<void> {
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
-  await publishDir(tmp, dest);
+  try {
+    await publishDir(tmp, dest);
+  } catch (err) {
+    if (moved) await rename(aside, dest).catch(() => {}); // the old one back where it was
+    throw err;
+  }
   if (moved) await rm(aside, { recursive: true, force: true });
 }

@@ -57,17 +57,21 @@ async function writeFiles(dir: string, data: CheckpointData): Promise<void> {
 /**
  * Saves a checkpoint into a bundle atomically and moves the pointers: `latest` always,
  * `best` when asked. Older checkpoints beyond the last `keep` are removed, except the best.
+ * A save that fails (a full disk) removes what it half-wrote; the checkpoints and pointers
+ * already there stay as they were.
  */
 export async function saveCheckpoint(bundle: string, data: CheckpointData, options: SaveOptions): Promise<string> {
   const name = checkpointName(data.manifest.progress.epoch, data.manifest.progress.batch);
   const dest = join(bundle, name);
   const stage = async (s: SaveStage) => options.onStage?.(s);
+  let tmp: string | undefined;
   try {
     await makeDir(bundle);
-    const tmp = await tempDir(bundle, name);
+    tmp = await tempDir(bundle, name);
     await writeFiles(tmp, data);
     await stage('written');
     await replaceDir(tmp, dest); // replaces only a re-save of the same position
+    tmp = undefined;
     await stage('published');
     await pointTo(join(bundle, 'latest'), name);
     await stage('latest');
@@ -78,6 +82,7 @@ export async function saveCheckpoint(bundle: string, data: CheckpointData, optio
     await prune(bundle, options.keep);
     await stage('pruned');
   } catch (err) {
+    if (tmp) await rm(tmp, { recursive: true, force: true }).catch(() => {});
     throw saveError(bundle, err);
   }
   return dest;
@@ -85,12 +90,13 @@ export async function saveCheckpoint(bundle: string, data: CheckpointData, optio
 
 /** Writes a single checkpoint as a flat directory (an export for inference), atomically. */
 export async function exportCheckpoint(dest: string, data: CheckpointData): Promise<void> {
-  const tmp = await tempDir(resolve(dest, '..'), 'export');
+  let tmp: string | undefined;
   try {
+    tmp = await tempDir(resolve(dest, '..'), 'export');
     await writeFiles(tmp, data);
     await replaceDir(tmp, dest);
   } catch (err) {
-    await rm(tmp, { recursive: true, force: true });
+    if (tmp) await rm(tmp, { recursive: true, force: true }).catch(() => {});
     throw fsError(err, dest, 'export to') ?? err;
   }
 }

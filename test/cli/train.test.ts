@@ -4,14 +4,14 @@
  * cleanly on SIGINT and on its stop conditions, and it refuses early what would lose or
  * corrupt a model.
  */
-import { cp, mkdir, readdir, readFile, readlink, rename, rm, writeFile } from 'node:fs/promises';
+import { cp, lstat, mkdir, readdir, readFile, readlink, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkpointSpecs } from '../../src/layout.js';
 import { initBackend } from '../../src/net/backend.js';
 import { readCheckpoint, resolveCheckpoint } from '../../src/store/read.js';
 import { lstm, type RunResult } from '../helpers/cli.js';
-import { canMount, mountReadOnly, mountSkip, unmount } from '../helpers/mounts.js';
+import { canMount, mountReadOnly, mountSkip, mountTmpfs, unmount } from '../helpers/mounts.js';
 import { abc, assertBuilt, jsonLines, makeTempDir, removeDir, snapshot, spawnLstm, textFile, tinyFlags, trainTiny, waitUntil, words } from '../helpers/tiny.js';
 
 let dir: string;
@@ -406,6 +406,28 @@ describe('failing early on this machine\'s file systems', () => {
     }
   });
 
+  // The first checkpoint fits, the second only half: the save fails mid-way on a full disk.
+  it.skipIf(!canMount)(`a full disk: the failed save removes what it half-wrote, and the earlier checkpoint loads${mountSkip}`, async () => {
+    const sized = out('disk-sizing');
+    await trainTiny(wordsFile, sized, ['--epochs', '1']);
+    let checkpointBytes = 0;
+    for (const name of await readdir(path.join(sized, 'epoch-0001'))) {
+      checkpointBytes += Math.ceil((await lstat(path.join(sized, 'epoch-0001', name))).size / 4096) * 4096;
+    }
+    const mnt = out('small-disk');
+    await mkdir(mnt);
+    mountTmpfs(mnt, 1.5 * checkpointBytes + 2 * 4096); // one checkpoint and a half, and the lock
+    try {
+      const bundle = path.join(mnt, 'model');
+      const r = await lstm(['train', wordsFile, '--out', bundle, ...tinyFlags, '--epochs', '5']);
+      expectOneLineError(r, 1);
+      expect(r.stderr).toContain(`error: cannot write checkpoints to ${bundle}: no space left on the device`);
+      expect(await readdir(bundle)).toEqual(['best', 'epoch-0001', 'latest']); // no .tmp-*, no .lock
+      expect((await latestManifest(bundle)).progress.epoch).toBe(1);
+    } finally {
+      unmount(mnt);
+    }
+  });
 });
 
 const hasTensorflow = await initBackend('tensorflow', 'train').then(() => true, () => false);

@@ -131,3 +131,15 @@ export async function waitUntil(check: () => boolean | Promise<boolean>, timeout
 
 /** Parses JSON-lines output; every non-empty line must be JSON. */
 export const jsonLines = (s: string) => s.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Record<string, unknown> & { event: string });
+
+/** A real, idle second process: its pid is alive until `stop()`. */
+export function idleProcess(): { pid: number; stop: () => void } {
+  const child = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 120000)'], { stdio: 'ignore' });
+  return { pid: child.pid!, stop: () => void child.kill('SIGKILL') };
+}
+
+/** The pid of a process that has exited (and been reaped): nothing runs under it. */
+export function deadPid(): Promise<number> {
+  const child = spawn(process.execPath, ['-e', ''], { stdio: 'ignore' });
+  return new Promise((resolve) => child.on('close', () => resolve(child.pid!)));
+}

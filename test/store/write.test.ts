@@ -1,8 +1,9 @@
 /**
  * Writing checkpoints: exact round trips, keeping and pruning, export, and crash safety
- * (leftovers of an interrupted save; a save killed with SIGKILL at each of its stages).
+ * (leftovers of an interrupted save, but never another live process's; a save killed with
+ * SIGKILL at each of its stages; a save that fails, e.g. on a full disk).
  */
-import { cp, mkdir, readdir, readFile, readlink, realpath, symlink, writeFile } from 'node:fs/promises';
+import { cp, lstat, mkdir, readdir, readFile, readlink, realpath, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkpointSpecs, fromLayersWeights, layersWeightSpecs, netConfig, optimizerSpecs, paramSpecs } from '../../src/layout.js';
@@ -11,7 +12,8 @@ import { checkpointName, holdsModel } from '../../src/store/bundle.js';
 import { readCheckpoint, resolveCheckpoint, type Checkpoint } from '../../src/store/read.js';
 import { exportCheckpoint, saveCheckpoint, type CheckpointData } from '../../src/store/write.js';
 import { lstm, repoRoot, run } from '../helpers/cli.js';
-import { removeDir, snapshot } from '../helpers/tiny.js';
+import { canMount, mountSkip, mountTmpfs, unmount } from '../helpers/mounts.js';
+import { deadPid, idleProcess, removeDir, snapshot } from '../helpers/tiny.js';
 import { bytesOf, trainedBundle } from './fixtures.js';
 
 let dir: string;
@@ -135,6 +137,25 @@ describe('crash safety', () => {
     for (const [key, hash] of Object.entries(before)) if (key !== 'latest') expect(after[key], key).toBe(hash);
   });
 
+  it('cleanup leaves the temporary files of another live process alone, and removes a dead one\'s', async () => {
+    const b = path.join(dir, 'shared-leftovers');
+    await cp(bundle, b, { recursive: true, verbatimSymlinks: true });
+    const other = idleProcess(); // a real second process, saving into the same directory
+    try {
+      const live = `.tmp-epoch-0003-${other.pid}-0123abcd`;
+      const dead = `.tmp-epoch-0003-${await deadPid()}-4567cdef`;
+      for (const name of [live, dead]) {
+        await mkdir(path.join(b, name));
+        await writeFile(path.join(b, name, 'weights.bin'), 'half written');
+      }
+      await saveCheckpoint(b, dataOf(trained, 3), { best: false, keep: 5 });
+      expect((await readdir(b)).filter((n) => n.startsWith('.tmp-'))).toEqual([live]);
+      expect(await readFile(path.join(b, live, 'weights.bin'), 'utf8')).toBe('half written');
+    } finally {
+      other.stop();
+    }
+  });
+
   // A save killed by SIGKILL inside itself, at each of its stages (test/helpers/save-and-die.mjs
   // saves the bundle's latest as the next epoch with best: true). Whatever the stage,
   // `latest` and `best` are whole, verified checkpoints: the old one until the pointer moves.
@@ -163,5 +184,53 @@ describe('crash safety', () => {
     expect(r.code, r.stderr).toBe(0);
     expect((await readdir(b)).filter((n) => n.startsWith('.tmp-'))).toEqual([]);
     expect((await read('latest')).manifest.progress.epoch).toBe(latest + 1);
+  });
+});
+
+describe('a save that fails', () => {
+  /** latest and best of `b` load, with the trained weights, at epoch 2. */
+  const expectIntact = async (b: string) => {
+    for (const which of ['latest', 'best']) {
+      const back = await readCheckpoint(await resolveCheckpoint(b, which), checkpointSpecs, { optimizer: true });
+      expect(back.manifest.progress.epoch, which).toBe(2);
+      expect(bytesOf(back.weights).equals(bytesOf(trained.weights)), which).toBe(true);
+    }
+  };
+
+  it('removes what it half-wrote (a failure injected after the files are written); the earlier checkpoint loads', async () => {
+    const b = path.join(dir, 'failed-save');
+    await cp(bundle, b, { recursive: true, verbatimSymlinks: true });
+    const before = await snapshot(b);
+    const enospc = Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', syscall: 'write' });
+    const save = saveCheckpoint(b, dataOf(trained, 3), { best: true, keep: 1, onStage: (s) => { if (s === 'written') throw enospc; } });
+    await expect(save).rejects.toThrow(`cannot write checkpoints to ${b}: no space left on the device`);
+    expect(await snapshot(b)).toEqual(before); // no .tmp-* left, nothing else touched
+    await expectIntact(b);
+  });
+
+  // A real full disk: a tmpfs with room for the bundle and half a checkpoint more.
+  it.skipIf(!canMount)(`removes what it half-wrote on a full tmpfs; the earlier checkpoint loads${mountSkip}`, async () => {
+    const mnt = path.join(dir, 'small-disk');
+    await mkdir(mnt);
+    const pageBytes = async (d: string): Promise<number> => {
+      let total = 0;
+      for (const name of await readdir(d)) {
+        const info = await lstat(path.join(d, name));
+        if (info.isDirectory()) total += await pageBytes(path.join(d, name));
+        else if (info.isFile()) total += Math.ceil(info.size / 4096) * 4096;
+      }
+      return total;
+    };
+    mountTmpfs(mnt, (await pageBytes(bundle)) + (await pageBytes(await realpath(trained.dir))) / 2);
+    try {
+      const b = path.join(mnt, 'bundle');
+      await cp(bundle, b, { recursive: true, verbatimSymlinks: true });
+      const before = await snapshot(b);
+      await expect(saveCheckpoint(b, dataOf(trained, 3), { best: true, keep: 5 })).rejects.toThrow(`cannot write checkpoints to ${b}: no space left on the device`);
+      expect(await snapshot(b)).toEqual(before);
+      await expectIntact(b);
+    } finally {
+      unmount(mnt);
+    }
   });
 });
