@@ -7,6 +7,7 @@
  */
 import { lstat, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { isLockFile } from './lock.js';
 import { MANIFEST } from './manifest.js';
 
 export const POINTERS = ['latest', 'best'] as const;
@@ -41,10 +42,13 @@ export async function holdsModel(dir: string): Promise<boolean> {
   return false;
 }
 
-/** True when `path` does not exist or is an empty directory. */
+/**
+ * True when `path` does not exist or is an empty directory. A lock counts as empty: the
+ * caller's own, or one a dead run left (taking the lock decides which).
+ */
 export async function isEmptyOrAbsent(path: string): Promise<boolean> {
   try {
-    return (await readdir(path)).length === 0;
+    return (await readdir(path)).every(isLockFile);
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'ENOENT';
   }

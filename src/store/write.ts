@@ -8,8 +8,9 @@ import { readdir, readlink, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fsError } from '../errors.js';
 import { flatten, type ArraySpec, type Named } from '../layout.js';
-import { makeDir, pointTo, removeLeftovers, replaceDir, sha256, tempDir, TMP_PREFIX, writeDurable } from './atomic.js';
+import { makeDir, pointTo, removeLeftovers, replaceDir, sha256, tempDir, writeDurable } from './atomic.js';
 import { CHECKPOINT_NAME, checkpointName, POINTERS } from './bundle.js';
+import type { BundleLock } from './lock.js';
 import { MANIFEST, MODEL_JSON, OPTIMIZER_BIN, WEIGHTS_BIN, type FileEntry, type Manifest, type ManifestBody } from './manifest.js';
 
 export type ArrayFile = { specs: ArraySpec[]; arrays: Named };
@@ -26,7 +27,13 @@ export type CheckpointData = {
 
 /** Moments of a save, for tests that crash or fail a save at a chosen point. */
 export type SaveStage = 'written' | 'published' | 'latest' | 'best' | 'pruned';
-export type SaveOptions = { best: boolean; keep: number; onStage?: (stage: SaveStage) => void | Promise<void> };
+export type SaveOptions = {
+  best: boolean;
+  keep: number;
+  onStage?: (stage: SaveStage) => void | Promise<void>;
+  /** The bundle's lock, checked before anything is written and again before publishing. */
+  lock?: Pick<BundleLock, 'check'>;
+};
 
 const bytesOf = (file: ArrayFile): Uint8Array => {
   const flat = flatten(file.specs, file.arrays);
@@ -57,8 +64,8 @@ async function writeFiles(dir: string, data: CheckpointData): Promise<void> {
 /**
  * Saves a checkpoint into a bundle atomically and moves the pointers: `latest` always,
  * `best` when asked. Older checkpoints beyond the last `keep` are removed, except the best.
- * A save that fails (a full disk) removes what it half-wrote; the checkpoints and pointers
- * already there stay as they were.
+ * A save that fails (a full disk, a lost lock) removes what it half-wrote; the checkpoints
+ * and pointers already there stay as they were.
  */
 export async function saveCheckpoint(bundle: string, data: CheckpointData, options: SaveOptions): Promise<string> {
   const name = checkpointName(data.manifest.progress.epoch, data.manifest.progress.batch);
@@ -66,10 +73,12 @@ export async function saveCheckpoint(bundle: string, data: CheckpointData, optio
   const stage = async (s: SaveStage) => options.onStage?.(s);
   let tmp: string | undefined;
   try {
+    await options.lock?.check();
     await makeDir(bundle);
     tmp = await tempDir(bundle, name);
     await writeFiles(tmp, data);
     await stage('written');
+    await options.lock?.check(); // writing took a while: still ours?
     await replaceDir(tmp, dest); // replaces only a re-save of the same position
     tmp = undefined;
     await stage('published');
@@ -88,12 +97,17 @@ export async function saveCheckpoint(bundle: string, data: CheckpointData, optio
   return dest;
 }
 
-/** Writes a single checkpoint as a flat directory (an export for inference), atomically. */
-export async function exportCheckpoint(dest: string, data: CheckpointData): Promise<void> {
+/**
+ * Writes a single checkpoint as a flat directory (an export for inference), atomically.
+ * With the lock of `dest`, the lock is checked and moves into the new directory with it.
+ */
+export async function exportCheckpoint(dest: string, data: CheckpointData, lock?: Pick<BundleLock, 'check' | 'copyInto'>): Promise<void> {
   let tmp: string | undefined;
   try {
     tmp = await tempDir(resolve(dest, '..'), 'export');
     await writeFiles(tmp, data);
+    await lock?.check();
+    await lock?.copyInto(tmp);
     await replaceDir(tmp, dest);
   } catch (err) {
     if (tmp) await rm(tmp, { recursive: true, force: true }).catch(() => {});
@@ -119,22 +133,10 @@ async function prune(bundle: string, keep: number): Promise<void> {
   for (const name of old) if (!pinned.has(name)) await rm(join(bundle, name), { recursive: true, force: true });
 }
 
-/**
- * Makes sure checkpoints can be written into `bundle` before any training time is spent:
- * creates it and writes and removes a probe file. Errors name the path.
- */
-export async function ensureWritable(bundle: string): Promise<void> {
-  try {
-    await makeDir(bundle);
-    const probe = join(bundle, `${TMP_PREFIX}probe-${process.pid}-00000000`);
-    await writeDurable(probe, 'probe');
-    await rm(probe, { force: true });
-  } catch (err) {
-    throw saveError(bundle, err);
-  }
-}
+/** Saving into a bundle: the verb of its file-system errors (errors.ts `fsError`). */
+export const SAVING = 'write checkpoints to';
 
 /** A file-system failure while saving, as an error the user can act on. */
 export function saveError(path: string, err: unknown): Error {
-  return fsError(err, path, 'write checkpoints to') ?? (err instanceof Error ? err : new Error(String(err)));
+  return fsError(err, path, SAVING) ?? (err instanceof Error ? err : new Error(String(err)));
 }

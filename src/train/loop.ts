@@ -20,7 +20,7 @@ import { layersTopology } from '../net/keras.js';
 import { StatefulLstm } from '../net/stateful.js';
 import type { Checkpoint } from '../store/read.js';
 import { buildManifest, INITIAL_PROGRESS, type EpochRecord, type Progress } from '../store/manifest.js';
-import { saveCheckpoint, type SaveStage } from '../store/write.js';
+import { saveCheckpoint, type SaveOptions, type SaveStage } from '../store/write.js';
 import type { Corpus } from '../text/corpus.js';
 import type { Vocab } from '../text/vocab.js';
 import { epochPlan, planBatch, split, trainChars, validationSample, validationStarts, valChars, windowBatches, type Batch } from '../text/windows.js';
@@ -51,6 +51,8 @@ export type RunOptions = {
   notes?: Record<string, unknown>;
   /** Called at each stage of every save (tests use it to crash or fail a save on purpose). */
   onSaveStage?: (stage: SaveStage) => void | Promise<void>;
+  /** The bundle's lock: every save checks it still names this run, else stops without writing. */
+  lock?: SaveOptions['lock'];
   /** Polled after every batch; true finishes the batch, saves and returns 'interrupted'. */
   shouldStop: () => boolean;
   events: RunEvents;
@@ -144,7 +146,7 @@ export async function trainModel(o: RunOptions): Promise<RunResult> {
       modelTopology: topology,
       weights: { specs: layersWeightSpecs(cfg), arrays: toLayersWeights(cfg, adam.params()) },
       optimizer: { specs: optimizerSpecs(cfg), arrays: adam.state().moments },
-    }, { best, keep: o.keep, onStage: o.onSaveStage });
+    }, { best, keep: o.keep, onStage: o.onSaveStage, lock: o.lock });
     saved = true;
     o.events.onCheckpoint?.({ path, epoch: progress.epoch, batch: progress.batch, best });
     return path;

@@ -1,20 +1,29 @@
-/** `lstm export`: a checkpoint as a standalone model, and never over something that is not a model. */
+/**
+ * `lstm export`: a checkpoint as a standalone model, never over something that is not a
+ * model, nor into a bundle another run is writing.
+ */
 import { existsSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkpointSpecs } from '../../src/layout.js';
 import { readCheckpoint } from '../../src/store/read.js';
-import { lstm } from '../helpers/cli.js';
-import { assertBuilt, makeTempDir, removeDir, sentence, snapshot, textFile, trainTiny } from '../helpers/tiny.js';
+import { expectCleanError, lstm } from '../helpers/cli.js';
+import { canMount, mountReadOnly, mountSkip, unmount } from '../helpers/mounts.js';
+import {
+  assertBuilt, deadPid, firstCheckpoint, makeTempDir, removeDir, sentence, snapshot, spawnEndlessTraining, textFile, trainTiny,
+} from '../helpers/tiny.js';
 
 let dir: string;
 let bundle: string;
+let sentenceFile: string;
 beforeAll(async () => {
   assertBuilt();
   dir = await makeTempDir('export');
   bundle = path.join(dir, 'for-export');
-  await trainTiny(await textFile(dir, 'sentence.txt', sentence), bundle, ['--epochs', '1']);
+  sentenceFile = await textFile(dir, 'sentence.txt', sentence);
+  await trainTiny(sentenceFile, bundle, ['--epochs', '1']);
 });
 afterAll(() => removeDir(dir));
 
@@ -48,5 +57,46 @@ describe('lstm export', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("--checkpoint must be best, latest, an epoch number or epoch-NNNN[-batch-NNNNN], got 'banana'");
     expect(existsSync(out)).toBe(false);
+  });
+
+  it('refuses to write into a bundle another run is training, naming it, with or without --force', async () => {
+    const training = path.join(dir, 'being-trained');
+    const p = spawnEndlessTraining(sentenceFile, training);
+    try {
+      await firstCheckpoint(p);
+      for (const force of [[], ['--force']]) {
+        const r = await lstm(['export', '-m', bundle, '--out', training, ...force]);
+        expectCleanError(expect, r, 1);
+        expect(r.stderr).toContain(`error: ${training} is in use by another lstm run: pid ${p.child.pid} on ${hostname()}, since `);
+      }
+    } finally {
+      p.child.kill('SIGKILL');
+    }
+    await p.exited;
+    expect((await readCheckpoint(path.join(training, 'latest'), checkpointSpecs, { optimizer: true })).optimizer).toBeDefined(); // still the run's own
+  });
+
+  it('exports into a directory holding only a lock a dead process left, with a note, and leaves no lock', async () => {
+    const out = path.join(dir, 'stale');
+    await mkdir(out);
+    const pid = await deadPid();
+    await writeFile(path.join(out, '.lock'), JSON.stringify({ pid, hostname: hostname(), startedAt: '2025-01-02T03:04:05Z', command: 'lstm export', token: 'abc' }));
+    const r = await lstm(['export', '-m', bundle, '--out', out]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain(`warning: took over the lock of ${out} left by pid ${pid} on ${hostname()}`);
+    expect((await readdir(out)).sort()).toEqual(['lstm.json', 'model.json', 'weights.bin']);
+  });
+
+  it.skipIf(!canMount)(`says a new --out is on a read-only file system, exit 1, not "a bug"${mountSkip}`, async () => {
+    const ro = path.join(dir, 'read-only');
+    await mkdir(ro);
+    mountReadOnly(ro);
+    try {
+      const r = await lstm(['export', '-m', bundle, '--out', path.join(ro, 'new')]);
+      expectCleanError(expect, r, 1);
+      expect(r.stderr).toContain(`error: cannot export to ${path.join(ro, 'new')}: read-only file system (${ro})\nhint: choose a location on a writable file system`);
+    } finally {
+      unmount(ro);
+    }
   });
 });

@@ -120,6 +120,14 @@ export function spawnLstm(args: string[], cwd = repoRoot): Spawned {
   return { child, stdout: () => Buffer.concat(out).toString('utf8'), stderr: () => Buffer.concat(err).toString('utf8'), exited };
 }
 
+/** A tiny `lstm train` of `corpus` into `bundle` that goes on until stopped, printing JSON events. */
+export function spawnEndlessTraining(corpus: string, bundle: string, more: string[] = []): Spawned {
+  return spawnLstm(['train', corpus, '--out', bundle, ...tinyFlags, '--epochs', '10000', '--patience', '10000', '--json', ...more], path.dirname(bundle));
+}
+
+/** Resolves once a spawned `lstm train --json` has reported its first checkpoint. */
+export const firstCheckpoint = (p: Spawned) => waitUntil(() => p.stdout().includes('"event":"checkpoint"'), 30_000, 'the first checkpoint');
+
 /** Polls `check` every few milliseconds until it is true; throws after `timeoutMs`. */
 export async function waitUntil(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
   const end = Date.now() + timeoutMs;

@@ -3,9 +3,11 @@ import type { Command } from 'commander';
 import { usageError } from '../../errors.js';
 import { layersWeightSpecs, netConfig } from '../../layout.js';
 import { holdsModel, isEmptyOrAbsent } from '../../store/bundle.js';
+import { isLocked } from '../../store/lock.js';
 import { buildManifest } from '../../store/manifest.js';
 import { exportCheckpoint } from '../../store/write.js';
 import { COMMAND_JOBS, type Context } from '../context.js';
+import { HeldLocks } from '../locks.js';
 import { checkpointOption } from '../options.js';
 
 export function register(program: Command, context: () => Context): void {
@@ -20,11 +22,13 @@ export function register(program: Command, context: () => Context): void {
     .action(async (flags: { model: string; out: string; checkpoint?: string; force?: boolean; note?: string[] }) => {
       const ctx = context();
       // Only a model is ever replaced, never some other directory the user named by mistake.
-      if (await holdsModel(flags.out)) {
-        if (!flags.force) throw usageError(`${flags.out} already holds a model`, 'pass --force to replace it');
-      } else if (!(await isEmptyOrAbsent(flags.out))) {
-        throw usageError(`${flags.out} exists and is not a model; export writes a new directory`, 'choose a new --out path');
-      }
+      const refusal = async () => {
+        if (await holdsModel(flags.out)) return flags.force ? undefined : usageError(`${flags.out} already holds a model`, 'pass --force to replace it');
+        if (!(await isEmptyOrAbsent(flags.out))) return usageError(`${flags.out} exists and is not a model; export writes a new directory`, 'choose a new --out path');
+      };
+      // Refused before anything is written into --out, unless a run holds it: then the lock names it.
+      const early = (await isLocked(flags.out)) ? undefined : await refusal();
+      if (early) throw early;
       const { readModelCheckpoint } = await import('../model.js');
       const ckpt = await readModelCheckpoint(flags.model, flags.checkpoint);
       const manifest = ckpt.manifest;
@@ -34,17 +38,25 @@ export function register(program: Command, context: () => Context): void {
         if (at < 1) throw usageError(`--note must be key=value, got '${kv}'`);
         notes[kv.slice(0, at)] = kv.slice(at + 1);
       }
-      // The topology is made afresh from the network description, so an export always has
-      // the current Layers form (bundles written before lstm set sigmoid gates are repaired).
-      const { initBackend } = await import('../../net/backend.js');
-      await initBackend(ctx.flags.backend, COMMAND_JOBS.export);
-      const { layersTopology } = await import('../../net/keras.js');
-      const cfg = netConfig(manifest.network);
-      await exportCheckpoint(flags.out, {
-        manifest: buildManifest({ ...manifest, optimizer: null, notes: Object.keys(notes).length ? notes : undefined }),
-        modelTopology: await layersTopology(cfg),
-        weights: { specs: layersWeightSpecs(cfg), arrays: ckpt.weights },
-      });
+      const locks = new HeldLocks(ctx.reporter);
+      try {
+        const lock = await locks.take(flags.out, 'export to');
+        const late = await refusal(); // again under the lock: nothing changes --out now
+        if (late) throw late;
+        // The topology is made afresh from the network description, so an export always has
+        // the current Layers form (bundles written before lstm set sigmoid gates are repaired).
+        const { initBackend } = await import('../../net/backend.js');
+        await initBackend(ctx.flags.backend, COMMAND_JOBS.export);
+        const { layersTopology } = await import('../../net/keras.js');
+        const cfg = netConfig(manifest.network);
+        await exportCheckpoint(flags.out, {
+          manifest: buildManifest({ ...manifest, optimizer: null, notes: Object.keys(notes).length ? notes : undefined }),
+          modelTopology: await layersTopology(cfg),
+          weights: { specs: layersWeightSpecs(cfg), arrays: ckpt.weights },
+        }, lock);
+      } finally {
+        await locks.release();
+      }
       ctx.reporter.info(`exported ${ckpt.dir} to ${flags.out}`);
     });
 }

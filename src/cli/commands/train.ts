@@ -4,11 +4,13 @@ import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
 import { defaults } from '../../config.js';
 import { dataError, LstmError } from '../../errors.js';
+import type { BundleLock } from '../../store/lock.js';
 import type { StoredRun, TrainFlags } from '../../train/settings.js';
 import { Vocab } from '../../text/vocab.js';
 import { COMMAND_JOBS, type Context } from '../context.js';
 import { loadCorpus } from '../corpus.js';
 import { bits, count, duration, loss, shellCommand } from '../format.js';
+import { HeldLocks } from '../locks.js';
 import { corpusOptions, duration as parseDuration, evalEvery, int, num, windowOptions, type CorpusFlags, type WindowFlags } from '../options.js';
 import { writeJson } from '../output.js';
 
@@ -45,12 +47,22 @@ export function register(program: Command, context: () => Context): void {
     .action(async (path: string | undefined, flags: Flags, cmd: Command) => run(path, flags, cmd, context()));
 }
 
+/** The bundle is locked before anything is written into it, and released however the run ends. */
 async function run(path: string | undefined, flags: Flags, cmd: Command, ctx: Context): Promise<void> {
+  const locks = new HeldLocks(ctx.reporter);
+  try {
+    await train(path, flags, cmd, ctx, locks);
+  } finally {
+    await locks.release();
+  }
+}
+
+async function train(path: string | undefined, flags: Flags, cmd: Command, ctx: Context, locks: HeldLocks): Promise<void> {
   const { reporter: r } = ctx;
   const c = r.c;
   const { readCheckpoint, resolveCheckpoint } = await import('../../store/read.js');
   const { holdsModel, isFlatExport } = await import('../../store/bundle.js');
-  const { ensureWritable } = await import('../../store/write.js');
+  const { SAVING } = await import('../../store/write.js');
   const { checkpointSpecs } = await import('../../layout.js');
   const { runSettings, checkResumedText, defaultOut } = await import('../../train/settings.js');
   const given = new Set(Object.keys(flags).filter((k) => cmd.getOptionValueSource(k) === 'cli')) as Set<keyof TrainFlags>;
@@ -62,11 +74,14 @@ async function run(path: string | undefined, flags: Flags, cmd: Command, ctx: Co
 
   let resume;
   let stored: StoredRun | undefined;
+  let lock: BundleLock | undefined;
   if (flags.resume) {
     if (await isFlatExport(flags.resume)) {
       throw dataError(`${flags.resume} is a model exported for inference (no optimizer state); it cannot be resumed`, 'resume the training bundle it came from, or train a new model with --out');
     }
-    resume = await readCheckpoint(await resolveCheckpoint(flags.resume, 'latest'), checkpointSpecs, { optimizer: true });
+    const latest = await resolveCheckpoint(flags.resume, 'latest');
+    lock = await locks.take(flags.resume, SAVING); // before reading: no other run moves latest now
+    resume = await readCheckpoint(latest, checkpointSpecs, { optimizer: true });
     const m = resume.manifest;
     stored = { dir: flags.resume, hyperparameters: m.hyperparameters, network: m.network, corpus: m.corpus, hasOptimizer: Boolean(resume.optimizer) };
   }
@@ -86,7 +101,11 @@ async function run(path: string | undefined, flags: Flags, cmd: Command, ctx: Co
     if (source.fromBundle) r.info(`reading ${source.path}, the text ${out} was trained on`);
   } else vocab = Vocab.fromText(corpus.text).vocab;
 
-  await ensureWritable(out); // before any training time is spent
+  if (!stored) {
+    lock = await locks.take(out, SAVING); // before any training time is spent (it proves --out writable)
+    // Checked again under the lock: a run into the same --out may have finished meanwhile.
+    if (await holdsModel(out)) decide(runSettings({ corpus: path, flags: trainFlags, given, stored, outHoldsModel: true }));
+  }
   const { initBackend } = await import('../../net/backend.js');
   const backend = await initBackend(ctx.flags.backend, COMMAND_JOBS.train);
   const { trainModel } = await import('../../train/loop.js');
@@ -115,7 +134,7 @@ async function run(path: string | undefined, flags: Flags, cmd: Command, ctx: Co
       corpus, encoding: corpus.encoding, vocab, hyper, epochs, maxTimeSeconds: settings.maxTimeSeconds,
       patience, keep, workers, out, evalEvery: flags.evalEvery, valSampleWindows: defaults.valSampleWindows, sample: flags.sample, samplePrompt: defaults.samplePrompt,
       sampleLength: defaults.sampleLength, sampleTemperature: defaults.sampleTemperature, backend,
-      command: shellCommand(['lstm', ...process.argv.slice(2)]), resume, shouldStop: () => stopRequested,
+      command: shellCommand(['lstm', ...process.argv.slice(2)]), resume, lock, shouldStop: () => stopRequested,
       events: {
         onStart: (s) => {
           if (s.params > s.trainChars) {
