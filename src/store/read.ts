@@ -80,9 +80,12 @@ export async function resolveCheckpoint(modelPath: string, which?: string): Prom
 /** Reads and verifies a checkpoint directory; `optimizer` also loads Adam's state (to resume). */
 export async function readCheckpoint(dir: string, specsOf: SpecsOf, options: { optimizer?: boolean } = {}): Promise<Checkpoint> {
   const manifestPath = join(dir, MANIFEST);
+  // Every file is read from the directory the path means now: `latest` may move to a newer
+  // checkpoint while a run saves, and a read must not mix two checkpoints' files.
+  const here = await realpath(dir).catch(() => dir);
   let manifest: Manifest;
   try {
-    manifest = JSON.parse(await readFile(manifestPath, 'utf8')) as Manifest;
+    manifest = JSON.parse(await readFile(join(here, MANIFEST), 'utf8')) as Manifest;
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     throw dataError(`${manifestPath}: ${code === 'ENOENT' ? 'missing' : 'not valid JSON'}`, 'the model is incomplete or damaged; use another checkpoint or retrain');
@@ -92,7 +95,7 @@ export async function readCheckpoint(dir: string, specsOf: SpecsOf, options: { o
   const files = new Map<string, Uint8Array>();
   for (const [name, entry] of Object.entries(manifest.files)) {
     if (name === OPTIMIZER_BIN && !options.optimizer) continue;
-    files.set(name, await readVerified(dir, name, entry));
+    files.set(name, await readVerified(here, dir, name, entry));
   }
   for (const required of [MODEL_JSON, WEIGHTS_BIN]) {
     if (!files.has(required)) throw dataError(`${manifestPath}: does not list ${required}`, 'the model is incomplete; retrain or re-export it');
@@ -150,14 +153,15 @@ function arrays(bytes: Uint8Array, specs: ArraySpec[], path: string): Named {
   return unflatten(specs, new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length)));
 }
 
-async function readVerified(dir: string, name: string, entry: FileEntry): Promise<Uint8Array> {
+/** Reads `name` from the real directory `here`; errors name it under `dir`, as the user gave it. */
+async function readVerified(here: string, dir: string, name: string, entry: FileEntry): Promise<Uint8Array> {
   const path = join(dir, name);
   if (name.includes('/') || name.includes('\\') || name.includes('..')) {
     throw dataError(`${join(dir, MANIFEST)}: lists a file '${name}' outside the model directory`);
   }
   let bytes: Uint8Array;
   try {
-    bytes = await readFile(path);
+    bytes = await readFile(join(here, name));
   } catch {
     throw dataError(`${path}: missing`, 'the model is incomplete; use another checkpoint (--checkpoint latest) or retrain');
   }
