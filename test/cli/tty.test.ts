@@ -24,10 +24,12 @@ describe.skipIf(!hasScript)('training on a terminal (via script)', () => {
     bash(`cd ${dir} && timeout 60 script -qec "${stty}node ${binPath} train text.txt --out ${out} --epochs 2 ${tinyFlags.join(' ')}" /dev/null`,
       { env: { TERM: 'xterm-256color', CI: undefined } });
 
-  it('shows a progress line with batch count, running loss and ETA', async () => {
-    const r = await train('stty cols 120 rows 30; ', 'm1');
+  it('shows a progress line with batch count, running loss, the last validation and the ETA of the epoch and the run', async () => {
+    const r = await train('stty cols 160 rows 30; ', 'm1');
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/epoch 1 {2}batch \d+\/\d+ {2}loss \d+\.\d+ .* eta \d+s/);
+    expect(r.stdout).toMatch(/epoch 1 {2}batch \d+\/\d+ {2}loss \d+\.\d+ .* eta epoch \d+s, run \d+s/);
+    // From epoch 2 on, the first epoch's validation figure is shown.
+    expect(r.stdout).toMatch(/epoch 2 {2}batch \d+\/\d+ {2}loss \d+\.\d+ {2}val \d+\.\d+ .* eta epoch \d+s, run \d+s/);
     expect(r.stdout).toContain('epoch 2/2');
   });
 
