@@ -28,7 +28,12 @@ export type Engine = {
 
 export function engineFor(backend: BackendName): Engine {
   if (backend === 'tensorflow') {
-    return { backend, lossAndGrads: native.lossAndGrads, streamLoss: native.streamLoss, batchLoss: native.batchLoss };
+    return withBatchLoss({ backend, lossAndGrads: native.lossAndGrads, streamLoss: native.streamLoss });
   }
-  return { backend, lossAndGrads: portable.lossAndGrads, streamLoss: portable.streamLoss, batchLoss: portable.batchLoss };
+  return withBatchLoss({ backend, lossAndGrads: portable.lossAndGrads, streamLoss: portable.streamLoss });
+}
+
+/** The zero-state loss every engine has: its stream loss from no state. */
+function withBatchLoss(e: Omit<Engine, 'batchLoss'>): Engine {
+  return { ...e, batchLoss: (w, cfg, batch) => e.streamLoss(w, cfg, batch).lossSum };
 }

@@ -79,6 +79,14 @@ export function lossAndGradsOf(out: tf.Tensor[], layers: number): { lossSum: num
   return { lossSum, grads, state: stateOf(finals) };
 }
 
+/** `[loss, ...finals]` out of a tidy: the summed loss and the carried state, read to the host (disposed). */
+export function streamLossOf(out: tf.Tensor[]): { lossSum: number; state: LayerState[] } {
+  const [loss, ...finals] = out;
+  const lossSum = loss.dataSync()[0];
+  loss.dispose();
+  return { lossSum, state: stateOf(finals) };
+}
+
 /** Final h and c tensors (h then c per layer) as host state; disposes them. */
 export function stateOf(finals: tf.Tensor[]): LayerState[] {
   const state: LayerState[] = [];

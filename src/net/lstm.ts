@@ -14,7 +14,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Batch } from '../text/windows.js';
 import { GATE, GATES, inputSize, paramSpecs, type NetConfig, type Params } from '../layout.js';
-import { headLoss, headLossAndGrads, initialState, lossAndGradsOf, stateOf, type LayerState, type LossAndGrads, type StreamLoss } from './head.js';
+import { headLoss, headLossAndGrads, initialState, lossAndGradsOf, streamLossOf, type LayerState, type LossAndGrads, type StreamLoss } from './head.js';
 
 /** Weights on the device, in paramSpecs order: W per layer, then dense W and b. */
 export type NetWeights = { W: tf.Tensor2D[]; denseW: tf.Tensor2D; denseB: tf.Tensor1D };
@@ -177,15 +177,11 @@ export function forwardLogits(w: NetWeights, cfg: NetConfig, batch: Batch): tf.T
 }
 
 /** Summed cross-entropy (nats) of a batch without dropout, from and to a carried state (net/head.ts's StreamLoss). */
-export const streamLoss: StreamLoss = (w, cfg, batch, state) => {
-  const [loss, ...finals] = tf.tidy(() => {
+export const streamLoss: StreamLoss = (w, cfg, batch, state) =>
+  streamLossOf(tf.tidy(() => {
     const { top, finals } = forwardTop(w, cfg, batch, state);
     return [headLoss(top, w, batch.targets), ...finals];
-  });
-  const lossSum = loss.dataSync()[0];
-  loss.dispose();
-  return { lossSum, state: stateOf(finals) };
-};
+  }));
 
 /** Summed cross-entropy (nats) of a batch without dropout, from zero state. */
 export const batchLoss = (w: NetWeights, cfg: NetConfig, batch: Batch): number => streamLoss(w, cfg, batch).lossSum;

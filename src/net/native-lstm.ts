@@ -18,10 +18,7 @@
  */
 import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs-core';
-import type { NetConfig } from '../layout.js';
-import type { Batch } from '../text/windows.js';
-import { headLoss, headLossAndGrads, initialState, lossAndGradsOf, stateOf, type LossAndGrads, type StreamLoss } from './head.js';
-import type { NetWeights } from './lstm.js';
+import { headLoss, headLossAndGrads, initialState, lossAndGradsOf, streamLossOf, type LossAndGrads, type StreamLoss } from './head.js';
 
 type Attr = { name: string; type: number; value: unknown };
 type NodeBackend = {
@@ -98,8 +95,8 @@ const maskOf = (masks: Float32Array[] | undefined, l: number, T: number, B: numb
   masks ? tf.tensor3d(masks[l], [T, B, U]) : undefined;
 
 /** Summed cross-entropy (nats) of a batch without dropout, from and to a carried state (net/head.ts's StreamLoss). */
-export const streamLoss: StreamLoss = (w, cfg, batch, state) => {
-  const [loss, ...finals] = tf.tidy(() => {
+export const streamLoss: StreamLoss = (w, cfg, batch, state) =>
+  streamLossOf(tf.tidy(() => {
     const T = batch.seqLength;
     const B = batch.batch;
     let x: tf.Tensor3D = oneHot(batch.inputs, T, B, cfg.vocabSize);
@@ -111,14 +108,7 @@ export const streamLoss: StreamLoss = (w, cfg, batch, state) => {
       finals.push(layer.lastH, layer.lastC);
     }
     return [headLoss(tf.reshape(x, [T * B, cfg.units]), w, batch.targets), ...finals];
-  });
-  const lossSum = loss.dataSync()[0];
-  loss.dispose();
-  return { lossSum, state: stateOf(finals) };
-};
-
-/** Summed cross-entropy (nats) of a batch without dropout, from zero state. */
-export const batchLoss = (w: NetWeights, cfg: NetConfig, batch: Batch): number => streamLoss(w, cfg, batch).lossSum;
+  }));
 
 /** Loss and gradients of a batch (net/head.ts's LossAndGrads) through TensorFlow's fused kernels. */
 export const lossAndGrads: LossAndGrads = (w, cfg, batch, masks, scale, state) => {
