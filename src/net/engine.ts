@@ -12,6 +12,7 @@
 import type { NetConfig } from '../layout.js';
 import type { Batch } from '../text/windows.js';
 import type { BackendName } from './backend.js';
+import { networkMasks } from './dropout.js';
 import type { LossAndGrads, StreamLoss } from './head.js';
 import * as portable from './lstm.js';
 import type { NetWeights } from './lstm.js';
@@ -36,4 +37,15 @@ export function engineFor(backend: BackendName): Engine {
 /** The zero-state loss every engine has: its stream loss from no state. */
 function withBatchLoss(e: Omit<Engine, 'batchLoss'>): Engine {
   return { ...e, batchLoss: (w, cfg, batch) => e.streamLoss(w, cfg, batch).lossSum };
+}
+
+/**
+ * One tiny training step, taken by each thread alone before real work: TensorFlow's
+ * one-time kernel set-up crashed (SIGSEGV, ~1 run in 4) when two threads ran their first
+ * step at the same time. Cheap on every backend.
+ */
+export function warmUp(engine: Engine, w: NetWeights, cfg: NetConfig): void {
+  const batch = { batch: 1, seqLength: 2, inputs: new Int32Array(2), targets: new Int32Array(2) };
+  const masks = networkMasks(cfg, { randomSeed: 0, epoch: 0, batch: 0 }, 2, [0]);
+  engine.lossAndGrads(w, cfg, batch, masks, 1).grads.forEach((g) => g.dispose());
 }

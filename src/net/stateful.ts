@@ -23,6 +23,8 @@ export class StatefulLstm {
   private S = 0;
   private h: Float32Array[] = []; // per layer [S, U]
   private c: Float32Array[] = [];
+  /** Per layer above the first, the matmul's input rows [S, I + 1 + U], made once per reset. */
+  private xh: Float32Array[] = [];
   /** Logits after the last fed character, [S, V]; the start distribution before any. */
   logits: Float32Array = new Float32Array(0);
 
@@ -48,6 +50,12 @@ export class StatefulLstm {
     this.S = samples;
     this.h = this.W.map(() => new Float32Array(samples * this.cfg.units));
     this.c = this.W.map(() => new Float32Array(samples * this.cfg.units));
+    this.xh = this.W.map((_, l) => {
+      const cols = inputSize(this.cfg, l) + 1 + this.cfg.units;
+      const xh = new Float32Array(l === 0 ? 0 : samples * cols);
+      for (let s = 0; l > 0 && s < samples; s++) xh[s * cols + inputSize(this.cfg, l)] = 1; // the bias input, constant
+      return xh;
+    });
     this.logits = this.dense();
   }
 
@@ -63,11 +71,10 @@ export class StatefulLstm {
       else {
         const I = inputSize(this.cfg, l);
         const cols = I + 1 + U;
-        xh = new Float32Array(S * cols); // [S, I + 1 + U]: input, bias 1, previous h
+        xh = this.xh[l]; // [S, I + 1 + U]: input, bias 1, previous h
         for (let s = 0; s < S; s++) {
           const row = s * cols;
           xh.set(below!.subarray(s * U, (s + 1) * U), row);
-          xh[row + I] = 1;
           xh.set(this.h[l].subarray(s * U, (s + 1) * U), row + I + 1);
         }
       }

@@ -11,7 +11,7 @@
 import { Adam, sumGrads } from '../net/adam.js';
 import type { BackendName } from '../net/backend.js';
 import { networkMasks, type MaskKey } from '../net/dropout.js';
-import { engineFor } from '../net/engine.js';
+import { engineFor, warmUp } from '../net/engine.js';
 import { sliceBatch, type Batch } from '../text/windows.js';
 import { WorkerPool } from './workers.js';
 
@@ -30,10 +30,9 @@ const range = (from: number, to: number) => Array.from({ length: to - from }, (_
 export async function makeTrainStep(adam: Adam, workers: number, backend: BackendName): Promise<TrainStep> {
   const cfg = adam.cfg;
   const engine = engineFor(backend);
-  // Each thread takes its first step alone (see train/worker.ts): this one first, then
+  // Each thread takes its first step alone (net/engine.ts warmUp): this one first, then
   // each worker in turn as the pool starts them.
-  const tiny = { batch: 1, seqLength: 2, inputs: new Int32Array(2), targets: new Int32Array(2) };
-  engine.lossAndGrads(adam.weights(), cfg, tiny, networkMasks(cfg, { randomSeed: 0, epoch: 0, batch: 0 }, 2, [0]), 1).grads.forEach((g) => g.dispose());
+  warmUp(engine, adam.weights(), cfg);
   const pool = workers > 1 ? await WorkerPool.create(cfg, backend, workers - 1) : undefined;
 
   return {

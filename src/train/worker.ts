@@ -7,7 +7,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { paramSpecs, unflatten, type NetConfig } from '../layout.js';
 import { initBackend } from '../net/backend.js';
 import { networkMasks } from '../net/dropout.js';
-import { engineFor } from '../net/engine.js';
+import { engineFor, warmUp } from '../net/engine.js';
 import { disposeWeights, toDevice } from '../net/lstm.js';
 import type { ShareRequest, ShareResult, WorkerInit } from './workers.js';
 
@@ -31,18 +31,11 @@ parentPort!.on('message', (req: ShareRequest) => {
     disposeWeights(w);
   }
 });
-// A first step before taking real work, while the main thread waits: TensorFlow's
-// one-time kernel set-up crashed (SIGSEGV, ~1 run in 4) when two threads ran their
-// first step at the same time.
-warmUp();
-parentPort!.postMessage({ ready: true });
-
-function warmUp(): void {
-  const w = toDevice(cfg, params);
-  try {
-    const batch = { batch: 1, seqLength: 2, inputs: new Int32Array(2), targets: new Int32Array(2) };
-    engine.lossAndGrads(w, cfg, batch, networkMasks(cfg, { randomSeed: 0, epoch: 0, batch: 0 }, 2, [0]), 1).grads.forEach((g) => g.dispose());
-  } finally {
-    disposeWeights(w);
-  }
+// A first step alone before real work, while the main thread waits (net/engine.ts warmUp).
+const initial = toDevice(cfg, params);
+try {
+  warmUp(engine, initial, cfg);
+} finally {
+  disposeWeights(initial);
 }
+parentPort!.postMessage({ ready: true });
