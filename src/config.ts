@@ -14,6 +14,12 @@ export const defaults = {
   seqLength: 50,
   valFraction: 0.1,
   batchSize: 64,
+  /**
+   * Train on contiguous streams with the LSTM state carried across batches (truncated
+   * backpropagation through time), as generation reads text; false: independent windows
+   * from a zero state.
+   */
+  stateful: true,
   randomSeed: 42,
   // network
   layers: 2,
@@ -24,8 +30,10 @@ export const defaults = {
   // char-rnn style decay: lr * lrDecay^(epoch - lrDecayAfter) once past lrDecayAfter; 1 = constant
   lrDecay: 1,
   lrDecayAfter: 10,
+  /** Halve the learning rate after this many epochs in a row without a better validation loss (0: never). */
+  lrPlateau: 2,
   clip: 5,
-  epochs: 20,
+  epochs: 100,
   /** The epoch limit when only --max-time is given: time and early stopping decide. */
   epochsUntilTime: 10_000,
   patience: 5,
@@ -68,6 +76,10 @@ export type Hyperparameters = {
   lrDecay: number;
   lrDecayAfter: number;
   clip: number;
+  /** Absent in bundles from before stateful training: false. */
+  stateful?: boolean;
+  /** Absent in bundles from before the plateau schedule: 0 (off). */
+  lrPlateau?: number;
   lowercase: boolean;
   randomSeed: number;
 };

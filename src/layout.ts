@@ -87,10 +87,48 @@ export function layersWeightSpecs(cfg: NetConfig): ArraySpec[] {
   return specs;
 }
 
-/** What a checkpoint's array files hold for a network: the specs store/ checks files against. */
+/**
+ * The recurrent state of one layer for each row of a batch: h and c, each [B, U] (host).
+ * Stateful training carries it from one window into the next (truncated backpropagation
+ * through time: the gradient stops at the window's edge); absent means zeros.
+ */
+export type LayerState = { h: Float32Array; c: Float32Array };
+
+/**
+ * The LSTM state a stateful run carries across batches, saved after Adam's moments in
+ * `optimizer.bin` by a checkpoint taken inside an epoch (`streams` rows), so a resume
+ * continues the epoch exactly: `state/lstm{l}/h` then `/c` [streams, U] per layer.
+ */
+export function carriedStateSpecs(cfg: NetConfig, streams: number): ArraySpec[] {
+  if (streams <= 0) return [];
+  const specs: ArraySpec[] = [];
+  for (let l = 0; l < cfg.layers; l++) {
+    specs.push({ name: `state/lstm${l}/h`, shape: [streams, cfg.units] }, { name: `state/lstm${l}/c`, shape: [streams, cfg.units] });
+  }
+  return specs;
+}
+
+/** Rows [from, to) of a carried state (copies); undefined (zeros) stays undefined. */
+export function stateRows(state: readonly LayerState[] | undefined, from: number, to: number, units: number): LayerState[] | undefined {
+  return state?.map((s) => ({ h: s.h.slice(from * units, to * units), c: s.c.slice(from * units, to * units) }));
+}
+
+/** The carried state as named arrays (carriedStateSpecs), and back. */
+export function namedState(state: readonly LayerState[]): Named {
+  const named: Named = new Map();
+  state.forEach((s, l) => named.set(`state/lstm${l}/h`, s.h).set(`state/lstm${l}/c`, s.c));
+  return named;
+}
+export function stateFromNamed(cfg: NetConfig, named: Named): LayerState[] {
+  return Array.from({ length: cfg.layers }, (_, l) => ({ h: need(named, `state/lstm${l}/h`), c: need(named, `state/lstm${l}/c`) }));
+}
+
+/** What a checkpoint's array files hold: the specs store/ checks files against. */
 export const checkpointSpecs = {
   weights: (network: NetConfig) => layersWeightSpecs(netConfig(network)),
-  optimizer: (network: NetConfig) => optimizerSpecs(netConfig(network)),
+  /** Adam's moments, then the carried LSTM state when the checkpoint saved some (`progress.streams`). */
+  optimizer: (network: NetConfig, progress: { streams?: number }) =>
+    [...optimizerSpecs(netConfig(network)), ...carriedStateSpecs(netConfig(network), progress.streams ?? 0)],
 };
 
 /** Training parameters as Layers weights: W split into kernel, bias row and recurrent kernel. */

@@ -83,8 +83,9 @@ export function windowOptions(cmd: Command): Command {
     .option('--seq-length <n>', 'characters per training window', int('--seq-length', 1, 10_000), defaults.seqLength)
     .option('--val-fraction <f>', 'fraction of the text held out (at its end) for validation', num('--val-fraction', 0, 0.9), defaults.valFraction)
     .option('--batch-size <n>', 'windows per batch', int('--batch-size', 1, 100_000), defaults.batchSize)
-    .option('--random-seed <n>', 'seed for shuffles, dropout and initialisation', int('--random-seed', 0, 2 ** 31 - 1), defaults.randomSeed);
+    .option('--random-seed <n>', 'seed for shuffles, dropout and initialisation', int('--random-seed', 0, 2 ** 31 - 1), defaults.randomSeed)
+    .option('--no-stateful', 'independent windows from a zero state, shuffled, instead of contiguous streams that carry the LSTM state from batch to batch');
 }
 
 export type CorpusFlags = { encoding: Encoding; keepBoilerplate?: boolean; lowercase?: boolean };
-export type WindowFlags = { seqLength: number; valFraction: number; batchSize: number; randomSeed: number };
+export type WindowFlags = { seqLength: number; valFraction: number; batchSize: number; randomSeed: number; stateful: boolean };

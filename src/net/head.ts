@@ -7,7 +7,7 @@
  * Legend: N = T * B rows (time-major), U units, V vocabulary.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { NetConfig } from '../layout.js';
+import type { LayerState, NetConfig } from '../layout.js';
 import type { Batch } from '../text/windows.js';
 import type { NetWeights } from './lstm.js';
 
@@ -21,12 +21,7 @@ export type LossAndGrads = (
   w: NetWeights, cfg: NetConfig, batch: Batch, masks: Float32Array[] | undefined, scale: number, state?: LayerState[],
 ) => { lossSum: number; grads: tf.Tensor[]; state: LayerState[] };
 
-/**
- * The recurrent state of one layer for each example of a batch: h and c, each [B, U] (host).
- * Carried from one window into the next (truncated backpropagation through time: the
- * gradient stops at the window's edge); absent means zeros.
- */
-export type LayerState = { h: Float32Array; c: Float32Array };
+export type { LayerState };
 
 /** Summed cross-entropy (nats) of a batch without dropout, from and to a carried state. */
 export type StreamLoss = (w: NetWeights, cfg: NetConfig, batch: Batch, state?: LayerState[]) => { lossSum: number; state: LayerState[] };

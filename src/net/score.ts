@@ -1,16 +1,24 @@
 /**
- * Inference over a whole text: a model's cross-entropy, windowed exactly as validation is
- * during training (non-overlapping windows of the model's sequence length, state reset per
- * window; text/windows.ts's validationBatches is the one home of that windowing), so
- * `lstm eval` on a bundle's held-out tail reproduces its validation loss.
+ * Inference over a whole text: a model's cross-entropy, read the two ways validation reads
+ * the held-out part during training (text/windows.ts is the one home of both), so
+ * `lstm eval` on a bundle's held-out tail reproduces its validation figures:
+ * - cold: non-overlapping windows of the model's sequence length, each from a zero state;
+ * - streams: the text cut into at most `batchSize` contiguous streams, the state carried
+ *   from window to window, as generation reads text.
  */
 import { dataError } from '../errors.js';
 import type { NetConfig, Params } from '../layout.js';
 import type { Ids } from '../text/vocab.js';
-import { validationBatches, type Split } from '../text/windows.js';
-import { batchLoss, disposeWeights, toDevice } from './lstm.js';
+import { makeBatch, validationBatches, validationStreams, type Batch, type Split } from '../text/windows.js';
+import { stateRows, type LayerState } from '../layout.js';
+import { batchLoss, disposeWeights, streamLoss, toDevice } from './lstm.js';
 
-export type Score = { lossSum: number; chars: number; seqLength: number };
+export type Score = {
+  /** Cold windows: summed cross-entropy (nats) and characters predicted. */
+  lossSum: number; chars: number; seqLength: number;
+  /** Streams with carried state: the same characters' summed loss, and how many streams. */
+  stream: { lossSum: number; chars: number; streams: number };
+};
 
 /** Summed cross-entropy (nats) of `ids` and the number of characters predicted. */
 export function scoreText(cfg: NetConfig, params: Params, ids: Ids, seqLength: number, batchSize: number): Score {
@@ -23,13 +31,38 @@ export function scoreText(cfg: NetConfig, params: Params, ids: Ids, seqLength: n
   const w = toDevice(cfg, params);
   let lossSum = 0;
   let chars = 0;
+  const stream = { lossSum: 0, chars: 0, streams: 0 };
   try {
     for (const batch of validationBatches(all, batchSize)) {
       lossSum += batchLoss(w, cfg, batch);
       chars += batch.batch * batch.seqLength;
     }
+    const { batches } = validationStreams(all, batchSize);
+    stream.streams = batches[0]?.length ?? 0;
+    for (const part of streamScores(batches, ids, T, cfg.units, (batch, state) => streamLoss(w, cfg, batch, state))) {
+      stream.lossSum += part.lossSum;
+      stream.chars += part.chars;
+    }
   } finally {
     disposeWeights(w);
   }
-  return { lossSum, chars, seqLength: T };
+  return { lossSum, chars, seqLength: T, stream };
+}
+
+/**
+ * Scores streams batch by batch (text/windows.ts validationStreams: each batch's rows
+ * continue the previous batch's first rows), carrying the state; yields each batch's
+ * summed loss so a caller can pause between batches.
+ */
+export function* streamScores(
+  batches: readonly Uint32Array[], ids: Ids, seqLength: number, units: number,
+  loss: (batch: Batch, state?: LayerState[]) => { lossSum: number; state: LayerState[] },
+): Generator<{ lossSum: number; chars: number }> {
+  let state: LayerState[] | undefined;
+  for (const starts of batches) {
+    // Streams end one by one, the longest first: the rows left are a prefix.
+    const out = loss(makeBatch(ids, starts, seqLength), stateRows(state, 0, starts.length, units));
+    state = out.state;
+    yield { lossSum: out.lossSum, chars: starts.length * seqLength };
+  }
 }

@@ -24,6 +24,13 @@ export type EpochRecord = {
   lr?: number;
   /** When validation scores a sample of a large held-out part: the full part, scored once at the end of training. */
   valLossFull?: number;
+  /**
+   * Stateful runs: `valLoss` reads the held-out part as streams with carried state (as
+   * generation reads); this is the same part as independent 50-character windows from a
+   * zero state, the figure earlier versions reported (and its full pass, when sampled).
+   */
+  valLossCold?: number | null;
+  valLossColdFull?: number;
 };
 
 export type Network = { layers: number; units: number; dropout: number; vocabSize: number };
@@ -63,6 +70,10 @@ export type Progress = {
   lastValLoss?: number | null;
   epochsWithoutImprovement: number;
   elapsedSeconds: number;
+  /** Times the learning rate was halved because validation stopped improving (absent: never). */
+  lrHalvings?: number;
+  /** Rows of LSTM state carried into the next batch, saved in optimizer.bin (stateful runs, inside an epoch). */
+  streams?: number;
 };
 
 export type OptimizerRecord = { name: 'adam'; step: number; beta1: number; beta2: number; epsilon: number; lr: number; clip: number };

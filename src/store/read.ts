@@ -14,7 +14,7 @@ import { CHECKPOINT_NAME, checkpointName, isCheckpointDir } from './bundle.js';
 import { checkManifest, MANIFEST, MODEL_JSON, OPTIMIZER_BIN, WEIGHTS_BIN, type FileEntry, type Manifest } from './manifest.js';
 
 /** What the array files of a checkpoint must hold, given its network. */
-export type SpecsOf = { weights: (network: NetConfig) => ArraySpec[]; optimizer: (network: NetConfig) => ArraySpec[] };
+export type SpecsOf = { weights: (network: NetConfig) => ArraySpec[]; optimizer: (network: NetConfig, progress: Manifest['progress']) => ArraySpec[] };
 
 export type Checkpoint = {
   dir: string;
@@ -138,7 +138,7 @@ export async function readCheckpoint(dir: string, specsOf: SpecsOf, options: { o
   });
   const weights = arrays(files.get(WEIGHTS_BIN)!, expected, join(dir, WEIGHTS_BIN));
   const optimizer = options.optimizer && files.has(OPTIMIZER_BIN)
-    ? arrays(files.get(OPTIMIZER_BIN)!, specsOf.optimizer(n), join(dir, OPTIMIZER_BIN))
+    ? arrays(files.get(OPTIMIZER_BIN)!, specsOf.optimizer(n, manifest.progress), join(dir, OPTIMIZER_BIN))
     : undefined;
   return { dir, manifest, modelTopology: modelJson.modelTopology, weights, optimizer };
 }

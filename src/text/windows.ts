@@ -8,6 +8,11 @@
  * starts them at a seeded offset in [0, T) and visits them in a seeded order, so the
  * model sees different boundaries every epoch. Batches are laid out time-major.
  *
+ * Stateful training (truncated backpropagation through time, as char-rnn): `streamPlan`
+ * cuts the training part into B contiguous streams; batch k holds window k of every
+ * stream, so the LSTM state at the end of batch k is the right start for batch k + 1.
+ * Validation can be scored the same way (`validationStreams`), as generation reads text.
+ *
  * Shapes: T = seqLength, B = batch size (windows in the batch).
  */
 import { dataError } from '../errors.js';
@@ -68,6 +73,8 @@ export type EpochPlan = {
   starts: Uint32Array;
   batchSize: number;
   batches: number;
+  /** Row b of batch k + 1 continues row b of batch k (the state carries over). */
+  carry: boolean;
 };
 
 /**
@@ -82,7 +89,29 @@ export function epochPlan(s: Split, epoch: number, batchSize: number, randomSeed
   const starts = new Uint32Array(n);
   for (let i = 0; i < n; i++) starts[i] = offset + order[i] * s.seqLength;
   const size = Math.min(batchSize, n);
-  return { epoch, offset, starts, batchSize: size, batches: Math.floor(n / size) };
+  return { epoch, offset, starts, batchSize: size, batches: Math.floor(n / size), carry: false };
+}
+
+/**
+ * The windows of one stateful epoch: B = min(batchSize, windows) contiguous streams of
+ * equal length; batch k holds window k of every stream, in stream order. What does not
+ * fill whole streams (< B windows) is left out at a seeded place each epoch (split
+ * between the start and the end of the training part), so the window boundaries and the
+ * stream boundaries move every epoch and every character is trained on in most epochs.
+ */
+export function streamPlan(s: Split, epoch: number, batchSize: number, randomSeed: number): EpochPlan {
+  const T = s.seqLength;
+  const usable = s.trainEnd - 1; // the last training character is only a target
+  const n = Math.floor(usable / T);
+  const B = Math.max(1, Math.min(batchSize, n));
+  const perStream = Math.floor(n / B);
+  const slack = usable - B * perStream * T;
+  const offset = Math.floor(rng(randomSeed, 'offset', epoch)() * (slack + 1));
+  const starts = new Uint32Array(B * perStream);
+  for (let k = 0; k < perStream; k++) {
+    for (let b = 0; b < B; b++) starts[k * B + b] = offset + (b * perStream + k) * T;
+  }
+  return { epoch, offset, starts, batchSize: B, batches: perStream, carry: true };
 }
 
 /** Validation windows: non-overlapping from the start of the held-out tail, in order. */
@@ -136,6 +165,53 @@ export function validationSample(s: Split, max: number, randomSeed: number): { s
   if (all.length <= max) return { starts: all, sampled: false };
   const chosen = permutation(all.length, rng(randomSeed, 'validation-sample')).subarray(0, max).sort();
   return { starts: Uint32Array.from(chosen, (i) => all[i]), sampled: true };
+}
+
+/** The plan of a training epoch: contiguous streams (stateful) or shuffled independent windows. */
+export function trainingPlan(s: Split, epoch: number, batchSize: number, randomSeed: number, stateful: boolean): EpochPlan {
+  return (stateful ? streamPlan : epochPlan)(s, epoch, batchSize, randomSeed);
+}
+
+/**
+ * A stream needs this many windows (1,000 characters at T = 50) before most of its
+ * characters are read with warm state; the held-out part is cut into no more streams than that allows.
+ */
+export const MIN_STREAM_WINDOWS = 20;
+
+/**
+ * The held-out part as contiguous streams, scored with the state carried from window to
+ * window: at most `maxStreams` streams of at least MIN_STREAM_WINDOWS windows (one stream
+ * when the part is shorter). Every held-out window is in exactly one stream; the first
+ * streams are one window longer when the windows do not divide evenly, so batch k's rows
+ * are always a prefix of batch k - 1's. With more than `maxWindows` windows, a fixed seeded
+ * sample of whole streams is scored (the same every time).
+ *
+ * Returns the start offsets of each batch's rows, in order.
+ */
+export function validationStreams(s: Split, maxStreams: number, maxWindows = Infinity, randomSeed = 0): { batches: Uint32Array[]; windows: number; sampled: boolean } {
+  const T = s.seqLength;
+  const n = windowCount(valChars(s), T);
+  if (n === 0) return { batches: [], windows: 0, sampled: false };
+  const streams = Math.max(1, Math.min(maxStreams, Math.floor(n / MIN_STREAM_WINDOWS)));
+  const perStream = Math.floor(n / streams);
+  const longer = n - streams * perStream; // streams 0 .. longer-1 have one window more
+  const first = (b: number) => s.trainEnd + (b * perStream + Math.min(b, longer)) * T;
+  const length = (b: number) => perStream + (b < longer ? 1 : 0);
+  let chosen = Array.from({ length: streams }, (_, b) => b);
+  const sampled = n > maxWindows && streams > 1;
+  if (sampled) {
+    const keep = Math.max(1, Math.floor(maxWindows / (perStream + 1)));
+    chosen = [...permutation(streams, rng(randomSeed, 'validation-streams')).subarray(0, keep)].sort((a, b) => a - b);
+  }
+  const batches: Uint32Array[] = [];
+  let windows = 0;
+  for (let k = 0; k <= perStream; k++) {
+    const rows = chosen.filter((b) => k < length(b)); // ascending, so longer streams come first
+    if (!rows.length) break;
+    batches.push(Uint32Array.from(rows, (b) => first(b) + k * T));
+    windows += rows.length;
+  }
+  return { batches, windows, sampled };
 }
 
 /** Examples [from, to) of a batch, as a batch of their own (a worker's share). */

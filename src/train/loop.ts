@@ -11,19 +11,23 @@ import { defaults, EXPLODING_LOSS_FACTOR, type Hyperparameters } from '../config
 import { runtimeError } from '../errors.js';
 import { generate } from '../generate/generate.js';
 import {
-  fromLayersWeights, layersWeightSpecs, optimizerSpecs, paramCount, toLayersWeights, type NetConfig, type Params,
+  carriedStateSpecs, fromLayersWeights, layersWeightSpecs, namedState, optimizerSpecs, paramCount, stateFromNamed, toLayersWeights,
+  type LayerState, type Named, type NetConfig, type Params,
 } from '../layout.js';
 import { Adam, ADAM, type AdamState } from '../net/adam.js';
 import type { BackendName } from '../net/backend.js';
 import { initParams } from '../net/init.js';
 import { layersTopology } from '../net/keras.js';
+import { streamScores } from '../net/score.js';
 import { StatefulLstm } from '../net/stateful.js';
 import type { Checkpoint } from '../store/read.js';
 import { buildManifest, INITIAL_PROGRESS, type EpochRecord, type Progress } from '../store/manifest.js';
 import { saveCheckpoint, type SaveOptions, type SaveStage } from '../store/write.js';
 import type { Corpus } from '../text/corpus.js';
 import type { Vocab } from '../text/vocab.js';
-import { epochPlan, planBatch, split, trainChars, validationSample, validationStarts, valChars, windowBatches, type Batch } from '../text/windows.js';
+import {
+  planBatch, split, trainChars, trainingPlan, validationSample, validationStarts, validationStreams, valChars, windowBatches, type Batch,
+} from '../text/windows.js';
 import { makeTrainStep, type TrainStep } from './step.js';
 
 export type RunOptions = {
@@ -71,7 +75,11 @@ export type BatchInfo = {
 };
 /** A validation inside an epoch (on the schedule, or when stopping mid-epoch). */
 export type EvaluationInfo = { epoch: number; batch: number; valLoss: number | null; trainLoss: number; best: boolean; sampled: boolean };
-export type EpochInfo = EpochRecord & { best: boolean; elapsedSeconds: number; etaSeconds: number | null; epochs: number; sample?: string };
+export type EpochInfo = EpochRecord & {
+  best: boolean; elapsedSeconds: number; etaSeconds: number | null; epochs: number; sample?: string;
+  /** The learning rate of the next epoch, when validation's plateau just halved it. */
+  lrHalvedTo?: number;
+};
 export type StopReason = 'epochs' | 'patience' | 'time' | 'interrupted';
 
 export type RunEvents = {
@@ -86,6 +94,8 @@ export type RunResult = {
   reason: StopReason; epoch: number; batch: number; bestValLoss: number | null; bestEpoch: number | null; bestBatch: number;
   /** The full held-out part's loss at the end, when training validated on a sample of it. */
   fullValLoss: number | null;
+  /** Stateful runs: the held-out part as independent windows from a zero state, at the best checkpoint's epoch if it ended one. */
+  coldValLoss: number | null;
   history: EpochRecord[]; out: string;
 };
 
@@ -101,17 +111,26 @@ export async function trainModel(o: RunOptions): Promise<RunResult> {
   const progress: Progress = prior ? { ...prior.progress } : { ...INITIAL_PROGRESS };
   const history: EpochRecord[] = prior ? [...prior.history] : [];
 
+  const stateful = h.stateful ?? false;
+  const planOf = (epoch: number) => trainingPlan(data, epoch, h.batchSize, h.randomSeed, stateful);
   let params: Params;
   let state: AdamState | undefined;
+  // Stateful runs: the LSTM state at the end of the last batch, the start of the next.
+  let carried: LayerState[] | undefined;
   if (o.resume) {
     params = fromLayersWeights(cfg, o.resume.weights);
-    if (o.resume.optimizer) state = { step: prior!.optimizer?.step ?? progress.step, moments: o.resume.optimizer };
+    const saved = o.resume.optimizer;
+    if (saved) {
+      const moments: Named = new Map(optimizerSpecs(cfg).map((s) => [s.name, saved.get(s.name)!]));
+      state = { step: prior!.optimizer?.step ?? progress.step, moments };
+      if (progress.streams) carried = stateFromNamed(cfg, saved);
+    }
   } else params = initParams(cfg, h.randomSeed);
 
   const adam = new Adam(cfg, params, { lr: h.lr, clip: h.clip }, state);
   const trainStep: TrainStep = await makeTrainStep(adam, o.workers, o.backend);
   const topology = await layersTopology(cfg);
-  const firstPlan = epochPlan(data, progress.epoch, h.batchSize, h.randomSeed);
+  const firstPlan = planOf(progress.epoch);
 
   o.events.onStart?.({
     params: paramCount(cfg), trainChars: trainChars(data), valChars: valChars(data), batchesPerEpoch: firstPlan.batches,
@@ -126,6 +145,11 @@ export async function trainModel(o: RunOptions): Promise<RunResult> {
   let saved = Boolean(o.resume);
   const checkpoint = async (best: boolean): Promise<string> => {
     progress.elapsedSeconds = elapsed();
+    // Inside a stateful epoch the carried state is part of the position (exact resume).
+    const carry = stateful && progress.batch > 0 && carried ? carried : undefined;
+    const streams = carry ? carry[0].h.length / cfg.units : undefined;
+    if (streams) progress.streams = streams;
+    else delete progress.streams;
     const manifest = buildManifest({
       vocab: [...o.vocab.chars],
       network: { layers: cfg.layers, units: cfg.units, dropout: cfg.dropout, vocabSize: cfg.vocabSize },
@@ -145,25 +169,45 @@ export async function trainModel(o: RunOptions): Promise<RunResult> {
       manifest,
       modelTopology: topology,
       weights: { specs: layersWeightSpecs(cfg), arrays: toLayersWeights(cfg, adam.params()) },
-      optimizer: { specs: optimizerSpecs(cfg), arrays: adam.state().moments },
+      optimizer: {
+        specs: [...optimizerSpecs(cfg), ...carriedStateSpecs(cfg, streams ?? 0)],
+        arrays: carry ? new Map([...adam.state().moments, ...namedState(carry)]) : adam.state().moments,
+      },
     }, { best, keep: o.keep, onStage: o.onSaveStage, lock: o.lock });
     saved = true;
     o.events.onCheckpoint?.({ path, epoch: progress.epoch, batch: progress.batch, best });
     return path;
   };
 
-  // Validation: the held-out windows, or a fixed sample of them when there are many.
+  // Validation: the held-out windows, or a fixed sample of them when there are many. A
+  // stateful run is judged as it will be used: the held-out part read as streams with the
+  // state carried (`validateStreams`); the cold windows are reported beside it.
   const valSet = validationSample(data, o.valSampleWindows, h.randomSeed);
   const validate = async (starts: Uint32Array): Promise<number | null> => {
     let sum = 0;
     let count = 0;
     for (const vb of windowBatches(data, starts, h.batchSize)) {
-      sum += trainStep.loss(vb);
+      sum += trainStep.loss(vb).lossSum;
       count += vb.batch * vb.seqLength;
       await yieldToEventLoop(); // SIGINT handlers run between batches here too
     }
     return count > 0 ? sum / count : null;
   };
+  const streamSet = (max: number) => validationStreams(data, h.batchSize, max, h.randomSeed);
+  const valStreams = streamSet(o.valSampleWindows);
+  const validateStreams = async (streams: Uint32Array[]): Promise<number | null> => {
+    let sum = 0;
+    let count = 0;
+    for (const part of streamScores(streams, data.ids, data.seqLength, cfg.units, trainStep.loss)) {
+      sum += part.lossSum;
+      count += part.chars;
+      await yieldToEventLoop();
+    }
+    return count > 0 ? sum / count : null;
+  };
+  /** The figure validation reports and the best checkpoint is chosen by. */
+  const score = () => (stateful ? validateStreams(valStreams.batches) : validate(valSet.starts));
+  const sampledVal = stateful ? valStreams.sampled : valSet.sampled;
   /** The figure best checkpoints are chosen by: validation loss, or the training loss without a held-out part. */
   const bestSoFar = (score: number, epoch: number, batch: number): boolean => {
     const best = progress.bestValLoss === null || score < progress.bestValLoss;
@@ -176,21 +220,28 @@ export async function trainModel(o: RunOptions): Promise<RunResult> {
   };
   /** Inside an epoch: validate, and save a checkpoint that becomes `best` when it is. */
   const evaluateInEpoch = async (epoch: number): Promise<void> => {
-    const valLoss = await validate(valSet.starts);
+    const valLoss = await score();
     const trainLoss = progress.partialLossSum / Math.max(1, progress.partialChars);
     progress.lastValLoss = valLoss;
     const best = bestSoFar(valLoss ?? trainLoss, epoch + 1, progress.batch);
-    o.events.onEvaluation?.({ epoch: epoch + 1, batch: progress.batch, valLoss, trainLoss, best, sampled: valSet.sampled });
+    o.events.onEvaluation?.({ epoch: epoch + 1, batch: progress.batch, valLoss, trainLoss, best, sampled: sampledVal });
     await checkpoint(best);
   };
   /** When validation used a sample, the whole held-out part once at the end. */
-  const fullPass = async (): Promise<number | null> => (valSet.sampled ? validate(validationStarts(data)) : null);
+  const fullPass = async (): Promise<number | null> => {
+    if (!sampledVal) return null;
+    return stateful ? validateStreams(streamSet(Infinity).batches) : validate(validationStarts(data));
+  };
+  const coldFullPass = async (): Promise<number | null> => (stateful && valSet.sampled ? validate(validationStarts(data)) : null);
 
   let fullValLoss: number | null = null;
-  const finish = (reason: StopReason): RunResult => ({
-    reason, epoch: progress.epoch, batch: progress.batch, bestValLoss: progress.bestValLoss, bestEpoch: progress.bestEpoch,
-    bestBatch: progress.bestBatch ?? 0, fullValLoss, history, out: o.out,
-  });
+  const finish = (reason: StopReason): RunResult => {
+    const atBest = history.find((r) => r.epoch === progress.bestEpoch && !progress.bestBatch);
+    return {
+      reason, epoch: progress.epoch, batch: progress.batch, bestValLoss: progress.bestValLoss, bestEpoch: progress.bestEpoch,
+      bestBatch: progress.bestBatch ?? 0, fullValLoss, coldValLoss: atBest?.valLossColdFull ?? atBest?.valLossCold ?? null, history, out: o.out,
+    };
+  };
   const runSeconds = () => elapsed() - baseElapsed;
   const outOfTime = () => o.maxTimeSeconds !== undefined && runSeconds() >= o.maxTimeSeconds;
   /**
@@ -212,14 +263,16 @@ export async function trainModel(o: RunOptions): Promise<RunResult> {
   try {
     while (progress.epoch < o.epochs) {
       const epoch = progress.epoch;
-      const plan = epochPlan(data, epoch, h.batchSize, h.randomSeed);
-      // The schedule is a function of the epoch alone, so resuming needs no extra state.
-      adam.setLr(learningRate(h, epoch));
+      const plan = planOf(epoch);
+      // The schedule is a function of the epoch and the halvings so far (saved in progress).
+      adam.setLr(learningRate(h, epoch, progress.lrHalvings ?? 0));
+      if (progress.batch === 0) carried = undefined; // every epoch's streams start from zeros
       const epochStart = performance.now();
       let epochChars = 0;
       for (let k = progress.batch; k < plan.batches; k++) {
         const batch = planBatch(data, plan, k);
-        const { lossSum, norm } = await trainStep.step(batch, { randomSeed: h.randomSeed, epoch, batch: k });
+        const { lossSum, norm, state: next } = await trainStep.step(batch, { randomSeed: h.randomSeed, epoch, batch: k }, plan.carry ? carried : undefined);
+        if (plan.carry) carried = next;
         const chars = batch.batch * batch.seqLength;
         const loss = lossSum / chars;
         if (!Number.isFinite(loss) || loss > explodeAt || !Number.isFinite(norm)) {
@@ -262,7 +315,8 @@ export async function trainModel(o: RunOptions): Promise<RunResult> {
 
       // End of epoch: validation, history, checkpoint.
       const seconds = (performance.now() - epochStart) / 1000;
-      const valLoss = await validate(valSet.starts);
+      const valLoss = await score();
+      const valLossCold = stateful ? await validate(valSet.starts) : undefined;
       lastEval = performance.now();
       batchesSinceEval = 0;
       const record: EpochRecord = {
@@ -272,12 +326,17 @@ export async function trainModel(o: RunOptions): Promise<RunResult> {
         seconds,
         charsPerSecond: epochChars / Math.max(seconds, 1e-9),
         lr: adam.hyper.lr,
+        ...(valLossCold !== undefined ? { valLossCold } : {}),
       };
       history.push(record);
       const best = bestSoFar(valLoss ?? record.trainLoss, epoch + 1, 0);
       // Early stopping counts epochs in which no validation, inside or at the end, was the best.
       if (progress.bestEpoch === epoch + 1) progress.epochsWithoutImprovement = 0;
       else progress.epochsWithoutImprovement++;
+      // A plateau halves the learning rate: every `lrPlateau` epochs in a row without a better figure.
+      const plateau = h.lrPlateau ?? 0;
+      const halve = valLoss !== null && plateau > 0 && progress.epochsWithoutImprovement > 0 && progress.epochsWithoutImprovement % plateau === 0;
+      if (halve) progress.lrHalvings = (progress.lrHalvings ?? 0) + 1;
       progress.lastValLoss = valLoss;
       progress.epoch = epoch + 1;
       progress.batch = 0;
@@ -289,11 +348,14 @@ export async function trainModel(o: RunOptions): Promise<RunResult> {
       if (stopping && !o.shouldStop()) {
         fullValLoss = await fullPass();
         if (fullValLoss !== null) record.valLossFull = fullValLoss;
+        const coldFull = await coldFullPass();
+        if (coldFull !== null) record.valLossColdFull = coldFull;
       }
       const perEpoch = runSeconds() / Math.max(1, history.length - (prior?.history.length ?? 0));
       const sample = o.sample && !o.shouldStop() ? await sampleText(cfg, adam, o, epoch) : undefined;
       o.events.onEpoch?.({
         ...record, best, elapsedSeconds: elapsed(), epochs: o.epochs, etaSeconds: runEta((o.epochs - progress.epoch) * perEpoch), sample,
+        ...(halve && !stopping ? { lrHalvedTo: learningRate(h, progress.epoch, progress.lrHalvings ?? 0) } : {}),
       });
       await checkpoint(best);
 
@@ -310,12 +372,14 @@ export async function trainModel(o: RunOptions): Promise<RunResult> {
 
 /**
  * Learning rate of an epoch (0-based): `lr` for the first `lrDecayAfter` epochs, then
- * multiplied by `lrDecay` once per later epoch (char-rnn's schedule).
+ * multiplied by `lrDecay` once per later epoch (char-rnn's schedule), and halved once for
+ * every plateau of the validation loss so far (`halvings`).
  */
-export function learningRate(h: Hyperparameters, epoch: number): number {
+export function learningRate(h: Hyperparameters, epoch: number, halvings = 0): number {
   const decay = h.lrDecay ?? 1;
-  return h.lr * decay ** Math.max(0, epoch - (h.lrDecayAfter ?? 0) + 1);
+  return h.lr * decay ** Math.max(0, epoch - (h.lrDecayAfter ?? 0) + 1) * 0.5 ** halvings;
 }
+
 
 async function sampleText(cfg: NetConfig, adam: Adam, o: RunOptions, epoch: number): Promise<string> {
   const net = new StatefulLstm(cfg, adam.params());

@@ -70,7 +70,7 @@ export type SettingsInput = {
 };
 
 /** Flags that shape the model or its data: fixed by the bundle when resuming. */
-const FIXED_ON_RESUME = ['layers', 'units', 'dropout', 'lr', 'lrDecay', 'lrDecayAfter', 'clip', 'seqLength', 'batchSize', 'valFraction', 'randomSeed', 'lowercase', 'keepBoilerplate'] as const;
+const FIXED_ON_RESUME = ['layers', 'units', 'dropout', 'lr', 'lrDecay', 'lrDecayAfter', 'lrPlateau', 'stateful', 'clip', 'seqLength', 'batchSize', 'valFraction', 'randomSeed', 'lowercase', 'keepBoilerplate'] as const;
 
 export const flagName = (key: string) => '--' + key.replace(/[A-Z]/g, (m) => '-' + m.toLowerCase());
 
@@ -96,7 +96,8 @@ export function runSettings({ corpus, flags, given, stored, outHoldsModel }: Set
     }
     const hyper: Hyperparameters = {
       seqLength: flags.seqLength, batchSize: flags.batchSize, valFraction: flags.valFraction, layers: flags.layers,
-      units: flags.units, dropout: flags.dropout, lr: flags.lr, lrDecay: flags.lrDecay, lrDecayAfter: flags.lrDecayAfter, clip: flags.clip,
+      units: flags.units, dropout: flags.dropout, lr: flags.lr, lrDecay: flags.lrDecay, lrDecayAfter: flags.lrDecayAfter, lrPlateau: flags.lrPlateau, clip: flags.clip,
+      stateful: flags.stateful,
       lowercase: Boolean(flags.lowercase), randomSeed: flags.randomSeed,
     };
     return {

@@ -8,6 +8,7 @@
  * The chain: train/loop.ts (epochs) → this (a batch) → the backend's engine (net/engine.ts:
  * gradients) and net/adam.ts (the update); train/workers.ts runs the other shares.
  */
+import { stateRows, type LayerState } from '../layout.js';
 import { Adam, sumGrads } from '../net/adam.js';
 import type { BackendName } from '../net/backend.js';
 import { networkMasks, type MaskKey } from '../net/dropout.js';
@@ -17,10 +18,14 @@ import { WorkerPool } from './workers.js';
 
 export type TrainStep = {
   workers: number;
-  /** Trains on a batch; the summed loss (nats) and the gradient norm before clipping (NaN: diverged, nothing applied). */
-  step(batch: Batch, key: MaskKey): Promise<{ lossSum: number; norm: number }>;
-  /** Summed validation loss of a batch (no dropout). */
-  loss(batch: Batch): number;
+  /**
+   * Trains on a batch from `state` (zeros when absent); the summed loss (nats), the
+   * gradient norm before clipping (NaN: diverged, nothing applied) and the state at the
+   * batch's end (computed with the weights before the update, as truncated BPTT carries it).
+   */
+  step(batch: Batch, key: MaskKey, state?: LayerState[]): Promise<{ lossSum: number; norm: number; state: LayerState[] }>;
+  /** Summed validation loss of a batch (no dropout) from `state` (zeros when absent), and the state at its end. */
+  loss(batch: Batch, state?: LayerState[]): { lossSum: number; state: LayerState[] };
   dispose(): Promise<void>;
 };
 
@@ -37,23 +42,25 @@ export async function makeTrainStep(adam: Adam, workers: number, backend: Backen
 
   return {
     workers: (pool?.size ?? 0) + 1,
-    async step(batch, key) {
+    async step(batch, key, state) {
       const scale = 1 / (batch.batch * batch.seqLength);
       const shares = Math.min(batch.batch, (pool?.size ?? 0) + 1);
       const bounds = range(0, shares + 1).map((k) => Math.floor((k * batch.batch) / shares));
       // Workers take shares 1.., this thread share 0 while they run.
-      let pending: Promise<{ lossSum: number; grads: Float32Array[] }[]> = Promise.resolve([]);
+      let pending: Promise<{ lossSum: number; grads: Float32Array[]; state: LayerState[] }[]> = Promise.resolve([]);
       if (pool && shares > 1) {
         pool.publish(adam.params());
         pending = Promise.all(range(1, shares).map((k) => {
           const examples = range(bounds[k], bounds[k + 1]);
-          return pool.run(k - 1, sliceBatch(batch, bounds[k], bounds[k + 1]), key, examples, scale);
+          return pool.run(k - 1, sliceBatch(batch, bounds[k], bounds[k + 1]), key, examples, scale, stateRows(state, bounds[k], bounds[k + 1], cfg.units));
         }));
       }
       const own = shares > 1 ? sliceBatch(batch, bounds[0], bounds[1]) : batch;
       let mine;
       try {
-        mine = engine.lossAndGrads(adam.weights(), cfg, own, networkMasks(cfg, key, own.seqLength, range(bounds[0], bounds[1])), scale);
+        mine = engine.lossAndGrads(
+          adam.weights(), cfg, own, networkMasks(cfg, key, own.seqLength, range(bounds[0], bounds[1])), scale, stateRows(state, bounds[0], bounds[1], cfg.units),
+        );
       } catch (err) {
         await pending.catch(() => {}); // let the workers finish before reporting
         throw err;
@@ -68,16 +75,33 @@ export async function makeTrainStep(adam: Adam, workers: number, backend: Backen
       let lossSum = mine.lossSum;
       for (const o of others) lossSum += o.lossSum;
       const grads = sumGrads(mine.grads, others.map((o) => o.grads));
+      const next = joinStates([mine.state, ...others.map((o) => o.state)]);
       if (!Number.isFinite(lossSum)) {
         grads.forEach((g) => g.dispose());
-        return { lossSum, norm: NaN };
+        return { lossSum, norm: NaN, state: next };
       }
-      return { lossSum, norm: adam.apply(grads) };
+      return { lossSum, norm: adam.apply(grads), state: next };
     },
-    loss: (batch) => engine.batchLoss(adam.weights(), cfg, batch),
+    loss: (batch, state) => engine.streamLoss(adam.weights(), cfg, batch, state),
     async dispose() {
       await pool?.dispose();
     },
   };
 }
 
+
+/** The shares' states, rows in share order, as one state. */
+export function joinStates(parts: LayerState[][]): LayerState[] {
+  if (parts.length === 1) return parts[0];
+  return parts[0].map((_, l) => ({ h: concat(parts.map((p) => p[l].h)), c: concat(parts.map((p) => p[l].c)) }));
+}
+
+function concat(arrays: Float32Array[]): Float32Array {
+  const out = new Float32Array(arrays.reduce((n, a) => n + a.length, 0));
+  let at = 0;
+  for (const a of arrays) {
+    out.set(a, at);
+    at += a.length;
+  }
+  return out;
+}

@@ -20,11 +20,12 @@ parentPort!.on('message', (req: ShareRequest) => {
   const w = toDevice(cfg, params);
   try {
     const masks = networkMasks(cfg, req.key, req.batch.seqLength, req.examples);
-    const { lossSum, grads } = engine.lossAndGrads(w, cfg, req.batch, masks, req.scale);
+    const { lossSum, grads, state } = engine.lossAndGrads(w, cfg, req.batch, masks, req.scale, req.state);
     const arrays = grads.map((g) => g.dataSync().slice() as Float32Array);
     grads.forEach((g) => g.dispose());
-    const result: ShareResult = { id: req.id, lossSum, grads: arrays };
-    parentPort!.postMessage(result, arrays.map((a) => a.buffer as ArrayBuffer));
+    const result: ShareResult = { id: req.id, lossSum, grads: arrays, state };
+    const buffers = [...arrays, ...state.flatMap((s) => [s.h, s.c])].map((a) => a.buffer as ArrayBuffer);
+    parentPort!.postMessage(result, buffers);
   } catch (err) {
     parentPort!.postMessage({ id: req.id, error: err instanceof Error ? err.message : String(err) });
   } finally {

@@ -9,14 +9,15 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { runtimeError } from '../errors.js';
 import { flatten, paramCount, paramSpecs, type ArraySpec, type NetConfig, type Params } from '../layout.js';
+import type { LayerState } from '../layout.js';
 import type { BackendName } from '../net/backend.js';
 import type { MaskKey } from '../net/dropout.js';
 import type { Batch } from '../text/windows.js';
 
 export type WorkerInit = { cfg: NetConfig; backend: BackendName; params: SharedArrayBuffer };
-export type ShareRequest = { id: number; batch: Batch; key: MaskKey; examples: number[]; scale: number };
-/** A share's summed loss and its gradients in paramSpecs order. */
-export type ShareResult = { id: number; lossSum: number; grads: Float32Array[]; error?: string };
+export type ShareRequest = { id: number; batch: Batch; key: MaskKey; examples: number[]; scale: number; state?: LayerState[] };
+/** A share's summed loss, its gradients in paramSpecs order and its rows of the state at the batch's end. */
+export type ShareResult = { id: number; lossSum: number; grads: Float32Array[]; state: LayerState[]; error?: string };
 
 /** The compiled worker script (tests running TypeScript sources use the built one). */
 function workerUrl(): URL {
@@ -61,7 +62,7 @@ export class WorkerPool {
   }
 
   /** Sends worker k its share; resolves with its loss and gradients. */
-  run(k: number, batch: Batch, key: MaskKey, examples: number[], scale: number): Promise<ShareResult> {
+  run(k: number, batch: Batch, key: MaskKey, examples: number[], scale: number, state?: LayerState[]): Promise<ShareResult> {
     const id = ++this.next;
     const w = this.workers[k];
     const failed = (why: string) => runtimeError(`a training worker ${why}`, 'rerun with --workers 1 to train on this thread only');
@@ -88,7 +89,7 @@ export class WorkerPool {
       w.on('message', onMessage);
       w.once('error', onError);
       w.once('exit', onExit);
-      w.postMessage({ id, batch, key, examples, scale } satisfies ShareRequest);
+      w.postMessage({ id, batch, key, examples, scale, state } satisfies ShareRequest);
     });
   }
 

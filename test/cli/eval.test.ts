@@ -19,6 +19,21 @@ describe('lstm eval', () => {
     expect(JSON.parse(ok(await lstm(['eval', '-m', m.model, shuffled, '--json']))).nats).toBeGreaterThan(1);
   });
 
+  it('also reads the text as streams with the state carried: every character once, in streams of at least 20 windows', async () => {
+    const doc = JSON.parse(ok(await lstm(['eval', '-m', m.model, '--checkpoint', 'latest', m.abcFile, '--json'])));
+    expect(doc.stream).toMatchObject({ streams: 2 }); // 49 windows of 16: two streams of at least 20
+    expect(doc.stream.characters).toBe(doc.characters);
+    expect(doc.stream.nats).toBeLessThan(0.1);
+    expect(doc.stream.bitsPerChar).toBeCloseTo(doc.stream.nats / Math.LN2, 10);
+    const same = await textFile(m.dir, 'aaaa.txt', 'a'.repeat(3000));
+    const flat = JSON.parse(ok(await lstm(['eval', '-m', m.model, same, '--json'])));
+    expect(flat.stream.streams).toBe(9); // 187 windows of 16: 9 streams of at least 20 (at most --batch-size 64)
+    expect(flat.stream.characters).toBe(flat.characters);
+    const text = ok(await lstm(['eval', '-m', m.model, m.abcFile]));
+    expect(text).toMatch(/bits per character \(.*\) read as 2 streams with the state carried/);
+    expect(text).toMatch(/as independent 16-character windows/);
+  });
+
   it('--checkpoint banana is a usage error (exit 2)', async () => {
     const r = await lstm(['eval', '-m', m.model, '--checkpoint', 'banana', m.abcFile]);
     expect(r.code).toBe(2);

@@ -297,6 +297,32 @@ describe('stop conditions', () => {
     expect(jsonLines(counted.stdout).find((e) => e.event === 'done')!.reason).toBe('epochs');
     expect((await latestManifest(both)).hyperparameters.epochs).toBe(2);
   });
+
+  it('halves the learning rate after --lr-plateau epochs without a better validation loss, and stops by itself after --patience, saying why', async () => {
+    // The held-out tail is text the memorised head does not predict: validation soon stops improving.
+    const drifting = await textFile(dir, 'drift.txt', 'abcdefgh'.repeat(110) + 'qzxwvjkyupmr'.repeat(10));
+    const bundle = out('plateau');
+    const r = await lstm(['train', drifting, '--out', bundle, ...tinyFlags, '--lr-plateau', '2', '--patience', '5', '--val-fraction', '0.1', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const epochs = jsonLines(r.stdout).filter((e) => e.event === 'epoch') as unknown as { epoch: number; lr: number; best: boolean; lrHalvedTo?: number }[];
+    const done = jsonLines(r.stdout).find((e) => e.event === 'done')!;
+    expect(done.reason).toBe('patience');
+    let sinceBest = 0;
+    let halvings = 0;
+    for (const [i, e] of epochs.entries()) {
+      sinceBest = e.best ? 0 : sinceBest + 1;
+      const halve = sinceBest > 0 && sinceBest % 2 === 0;
+      if (halve) halvings++;
+      if (i + 1 < epochs.length) {
+        expect(epochs[i + 1].lr, `epoch ${e.epoch + 1}`).toBeCloseTo(e.lr * (halve ? 0.5 : 1), 12);
+        expect(e.lrHalvedTo).toBe(halve ? epochs[i + 1].lr : undefined);
+      }
+    }
+    expect(halvings).toBeGreaterThanOrEqual(2); // the rule was exercised, not just vacuously true
+    expect(sinceBest).toBe(5);
+    expect((await latestManifest(bundle)).progress.lrHalvings).toBe(halvings);
+    expect(r.stderr).toContain('no better validation loss for 5 epochs');
+  });
 });
 
 describe('inside an epoch', () => {

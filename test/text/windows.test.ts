@@ -11,11 +11,14 @@ import {
   epochPlan,
   makeBatch,
   planBatch,
+  MIN_STREAM_WINDOWS,
   split,
+  streamPlan,
   trainChars,
   valChars,
   validationBatches,
   validationStarts,
+  validationStreams,
   windowCount,
   type Batch,
 } from '../../src/text/windows.js';
@@ -228,6 +231,86 @@ describe('epoch plans', () => {
       expect(start).toBeGreaterThanOrEqual(s.trainEnd);
       expect(start + seqLength + 1).toBeLessThanOrEqual(n);
     }
+  });
+});
+
+describe('stateful epochs: contiguous streams (truncated BPTT)', () => {
+  const T = 10;
+  const cases = [
+    // [characters, batchSize]: many streams, a remainder, fewer windows than a batch, one window
+    [5_000, 8], [4_997, 7], [300, 64], [12, 4],
+  ] as const;
+
+  it.each(cases)('%i characters, batch %i: row b of batch k + 1 continues row b of batch k, inside the training part', (n, batchSize) => {
+    const s = split(randomIds(n), { seqLength: T, valFraction: 0 });
+    for (let epoch = 0; epoch < 6; epoch++) {
+      const plan = streamPlan(s, epoch, batchSize, 3);
+      expect(plan.carry).toBe(true);
+      const B = plan.batchSize;
+      expect(B).toBe(Math.min(batchSize, Math.floor((s.trainEnd - 1) / T)));
+      expect(plan.starts.length).toBe(B * plan.batches);
+      for (let k = 0; k < plan.batches; k++) {
+        const starts = plan.starts.subarray(k * B, (k + 1) * B);
+        expectBatchMatches(planBatch(s, plan, k), s.ids, starts);
+        for (let b = 0; b < B; b++) {
+          expect(starts[b] + T + 1).toBeLessThanOrEqual(s.trainEnd);
+          if (k > 0) expect(starts[b]).toBe(plan.starts[(k - 1) * B + b] + T); // the window after the last
+        }
+      }
+      // Streams follow one another without a gap: one contiguous run of windows.
+      const sorted = [...plan.starts].sort((a, b) => a - b);
+      sorted.forEach((start, i) => expect(start).toBe(plan.offset + i * T));
+      // What is left out is less than one window per stream.
+      expect(s.trainEnd - 1 - sorted.length * T).toBeLessThan(B * T);
+    }
+  });
+
+  it('moves the streams every epoch, repeats with the seed, and over epochs trains on the start and end of the text', () => {
+    const s = split(randomIds(4_995), { seqLength: T, valFraction: 0 });
+    const plans = Array.from({ length: 30 }, (_, epoch) => streamPlan(s, epoch, 8, 11));
+    expect(new Set(plans.map((p) => p.offset)).size).toBeGreaterThan(5);
+    expect([...streamPlan(s, 4, 8, 11).starts]).toEqual([...plans[4].starts]);
+    expect([...streamPlan(s, 4, 8, 12).starts]).not.toEqual([...plans[4].starts]);
+    expect(plans.some((p) => p.offset === 0 || p.starts.includes(0))).toBe(true);
+    const lastStart = Math.max(...plans.map((p) => Math.max(...p.starts)));
+    expect(lastStart + T).toBeGreaterThan(s.trainEnd - 1 - T); // some epoch reaches the last window
+  });
+});
+
+describe('validation streams', () => {
+  const T = 10;
+  it.each([
+    // [held-out windows, maxStreams, expected streams]
+    [5, 64, 1], [MIN_STREAM_WINDOWS * 3, 64, 3], [MIN_STREAM_WINDOWS * 3 + 2, 64, 3], [MIN_STREAM_WINDOWS * 100 + 7, 8, 8],
+  ])('%i held-out windows, at most %i streams: %i streams covering every window once, each contiguous', (windows, maxStreams, streams) => {
+    const trainEnd = 200;
+    const ids = randomIds(trainEnd + windows * T + 1);
+    const s = { ids, seqLength: T, trainEnd };
+    expect(validationStarts(s).length).toBe(windows);
+    const v = validationStreams(s, maxStreams);
+    expect(v.sampled).toBe(false);
+    expect(v.batches[0].length).toBe(streams);
+    expect(v.windows).toBe(windows);
+    expect(v.batches.flatMap((b) => [...b]).sort((a, b) => a - b)).toEqual([...validationStarts(s)]);
+    v.batches.forEach((starts, k) => {
+      if (k === 0) return;
+      expect(starts.length).toBeLessThanOrEqual(v.batches[k - 1].length); // rows are a prefix of the last batch's
+      starts.forEach((start, b) => expect(start).toBe(v.batches[k - 1][b] + T));
+    });
+  });
+
+  it('scores a fixed seeded sample of whole streams when the part is larger than asked', () => {
+    const s = { ids: randomIds(100 + 3_000 * T + 1), seqLength: T, trainEnd: 100 };
+    const a = validationStreams(s, 64, 500, 7);
+    expect(a.sampled).toBe(true);
+    expect(a.windows).toBeLessThanOrEqual(500);
+    expect(a.windows).toBeGreaterThan(250);
+    expect(a.batches.map((b) => [...b])).toEqual(validationStreams(s, 64, 500, 7).batches.map((b) => [...b]));
+    a.batches.slice(1).forEach((starts, k) => starts.forEach((start, b) => expect(start).toBe(a.batches[k][b] + T)));
+  });
+
+  it('has no streams without a held-out part', () => {
+    expect(validationStreams(split(randomIds(500), { seqLength: T, valFraction: 0 }), 64).batches).toEqual([]);
   });
 });
 

@@ -42,7 +42,10 @@ export function register(program: Command, context: () => Context): void {
         tool: m.tool,
         savedAt: m.savedAt,
         notes: m.notes ?? null,
-        history: m.history.map((e) => ({ ...e, trainBits: bits(e.trainLoss), valBits: e.valLoss === null ? null : bits(e.valLoss) })),
+        history: m.history.map((e) => ({
+          ...e, trainBits: bits(e.trainLoss), valBits: e.valLoss === null ? null : bits(e.valLoss),
+          ...(e.valLossCold == null ? {} : { valColdBits: bits(e.valLossCold) }),
+        })),
       };
       if (flags.json) return writeJson(doc, true);
       const h = m.hyperparameters;
@@ -50,13 +53,20 @@ export function register(program: Command, context: () => Context): void {
       out += `network:     ${n.layers} x LSTM(${n.units}), dropout ${n.dropout}, dense softmax over ${n.vocabSize} characters; ${count(params)} parameters\n`;
       out += `vocabulary:  ${m.vocab.map(showChar).join('')}\n`;
       out += `corpus:      ${m.corpus.name}, ${count(m.corpus.characters)} characters${h.lowercase ? ', lowercased' : ''}, sha256 ${m.corpus.sha256.slice(0, 12)}…\n`;
-      out += `training:    seq-length ${h.seqLength}, batch ${h.batchSize}, lr ${h.lr}${h.lrDecay !== undefined && h.lrDecay !== 1 ? ` (x${h.lrDecay} per epoch after ${h.lrDecayAfter})` : ''}, clip ${h.clip}, val-fraction ${h.valFraction}, seed ${h.randomSeed}\n`;
+      const halvings = m.progress.lrHalvings ?? 0;
+      const schedule = (h.lrDecay !== undefined && h.lrDecay !== 1 ? ` (x${h.lrDecay} per epoch after ${h.lrDecayAfter})` : '') +
+        (h.lrPlateau ? `, halved after ${h.lrPlateau} epochs without improvement (${halvings === 0 ? 'not yet' : halvings === 1 ? 'once' : `${halvings} times`})` : '');
+      const reading = h.stateful ? `${h.batchSize} contiguous streams, the LSTM state carried from batch to batch` : `shuffled ${h.seqLength}-character windows from a zero state`;
+      out += `training:    ${reading}; seq-length ${h.seqLength}, batch ${h.batchSize}, lr ${h.lr}${schedule}, clip ${h.clip}, val-fraction ${h.valFraction}, seed ${h.randomSeed}\n`;
       const partial = m.progress.batch > 0 ? ` and ${count(m.progress.batch)} batches` : '';
       // The worker count is part of a run's identity: shares sum gradients in another order (README, --random-seed).
       const workers = h.workers ? ` with ${h.workers} worker${h.workers === 1 ? '' : 's'}` : '';
       out += `progress:    ${m.progress.epoch} epochs${partial}, ${count(m.progress.step)} steps, ${duration(m.progress.elapsedSeconds)} on ${m.backend}${workers}\n`;
       const at = bestBatch > 0 ? `epoch ${m.progress.bestEpoch}, batch ${bestBatch}` : `epoch ${m.progress.bestEpoch}`;
-      out += `best:        ${m.progress.bestValLoss === null ? '-' : `${bits(m.progress.bestValLoss).toFixed(3)} bits per character (validation) at ${at}`}${best ? `, train ${bits(best.trainLoss).toFixed(3)}` : ''}\n`;
+      const cold = best?.valLossColdFull ?? best?.valLossCold;
+      const how = h.stateful ? 'validation read as streams' : 'validation';
+      out += `best:        ${m.progress.bestValLoss === null ? '-' : `${bits(m.progress.bestValLoss).toFixed(3)} bits per character (${how}) at ${at}`}` +
+        `${cold == null ? '' : `; ${bits(cold).toFixed(3)} as independent ${h.seqLength}-character windows`}${best ? `; train ${bits(best.trainLoss).toFixed(3)}` : ''}\n`;
       if (m.notes) out += `notes:       ${JSON.stringify(m.notes)}\n`;
       out += `command:     ${m.command}\n\n`;
       out += chart([

@@ -16,7 +16,7 @@ import { writeJson } from '../output.js';
 
 type Flags = CorpusFlags & WindowFlags & {
   out?: string; resume?: string; epochs: number; maxTime?: number; evalEvery: { batches?: number; seconds?: number }; patience: number; keep: number;
-  layers: number; units: number; dropout: number; lr: number; lrDecay: number; lrDecayAfter: number; clip: number; workers?: number;
+  layers: number; units: number; dropout: number; lr: number; lrDecay: number; lrDecayAfter: number; lrPlateau: number; clip: number; workers?: number;
   sample: boolean; json?: boolean;
 };
 
@@ -40,6 +40,7 @@ export function register(program: Command, context: () => Context): void {
     .option('--lr <rate>', 'Adam learning rate', num('--lr', 0, 1, { openMin: true }), defaults.lr)
     .option('--lr-decay <factor>', 'multiply the learning rate by this each epoch after --lr-decay-after (1: constant)', num('--lr-decay', 0, 1, { openMin: true }), defaults.lrDecay)
     .option('--lr-decay-after <n>', 'epochs at the full learning rate before --lr-decay applies', int('--lr-decay-after', 0), defaults.lrDecayAfter)
+    .option('--lr-plateau <n>', 'halve the learning rate after this many epochs in a row without a better validation loss (0: never)', int('--lr-plateau', 0), defaults.lrPlateau)
     .option('--clip <norm>', 'clip gradients to this global norm (0: off)', num('--clip', 0, Infinity), defaults.clip)
     .option('--workers <n>', `threads that share each batch (default: one per core, at most ${defaults.maxWorkers})`, int('--workers', 1, 64))
     .option('--no-sample', 'no sample text after each epoch')
@@ -156,8 +157,10 @@ async function train(path: string | undefined, flags: Flags, cmd: Command, ctx: 
         onEpoch: (e) => {
           r.done();
           if (json) return void writeJson({ event: 'epoch', ...e, rssMB: Math.round(process.memoryUsage().rss / 2 ** 20), trainBits: bits(e.trainLoss), valBits: e.valLoss === null ? null : bits(e.valLoss), valPerplexity: e.valLoss === null ? null : Math.exp(e.valLoss) });
-          const val = e.valLoss === null ? 'no validation' : `val ${loss(e.valLoss)}, perplexity ${Math.exp(e.valLoss).toFixed(2)}`;
+          const cold = e.valLossCold == null ? '' : ` (${bits(e.valLossCold).toFixed(3)} bpc as cold windows)`;
+          const val = e.valLoss === null ? 'no validation' : `val ${loss(e.valLoss)}${cold}, perplexity ${Math.exp(e.valLoss).toFixed(2)}`;
           r.info(`epoch ${e.epoch}${e.epochs === defaults.epochsUntilTime ? '' : `/${e.epochs}`}  train ${loss(e.trainLoss)}  ${val}  ${count(e.charsPerSecond)} chars/s  ${duration(e.seconds)}  elapsed ${duration(e.elapsedSeconds)}  eta ${duration(e.etaSeconds ?? NaN)}${e.best ? '  ' + bestMark : ''}`);
+          if (e.lrHalvedTo !== undefined) r.info(`no better validation loss for ${hyper.lrPlateau} epochs: learning rate halved to ${e.lrHalvedTo.toPrecision(3)}`);
           if (e.sample !== undefined) r.info(c.dim(e.sample.replace(/^/gm, '  │ ')));
         },
         onCheckpoint: (k) => {
@@ -170,12 +173,14 @@ async function train(path: string | undefined, flags: Flags, cmd: Command, ctx: 
     const summary = {
       reason: result.reason, epochs: result.epoch, batch: result.batch, bestEpoch: result.bestEpoch, bestBatch: result.bestBatch,
       bestValLoss: result.bestValLoss, bestValBits: result.bestValLoss === null ? null : bits(result.bestValLoss),
-      fullValLoss: result.fullValLoss, fullValBits: result.fullValLoss === null ? null : bits(result.fullValLoss), out,
+      fullValLoss: result.fullValLoss, fullValBits: result.fullValLoss === null ? null : bits(result.fullValLoss),
+      coldValLoss: result.coldValLoss, coldValBits: result.coldValLoss === null ? null : bits(result.coldValLoss), out,
     };
     if (json) await writeJson({ event: 'done', ...summary });
     const why = { epochs: `reached ${result.epoch} epochs`, patience: `no better validation loss for ${patience} epochs`, time: 'time limit reached', interrupted: 'interrupted' }[result.reason];
     const where = result.bestBatch > 0 ? `epoch ${result.bestEpoch}, batch ${result.bestBatch}` : `epoch ${result.bestEpoch ?? '-'}`;
-    const full = result.fullValLoss === null ? '' : `; the whole held-out part: ${loss(result.fullValLoss)}`;
+    const full = (result.fullValLoss === null ? '' : `; the whole held-out part: ${loss(result.fullValLoss)}`) +
+      (result.coldValLoss === null ? '' : `; as independent ${hyper.seqLength}-character windows: ${loss(result.coldValLoss)}`);
     r.info(`done (${why}): best ${result.bestValLoss === null ? '-' : loss(result.bestValLoss)} at ${where}${full}; model in ${out}`);
     if (result.reason === 'interrupted') {
       const again = corpus.path ? `lstm train --resume ${out}` : `lstm train - --resume ${out} (with the same text on stdin)`;

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { defaults } from '../../config.js';
 import { showText } from '../../text/show.js';
 import { Vocab } from '../../text/vocab.js';
-import { epochPlan, split, trainChars, valChars, validationStarts } from '../../text/windows.js';
+import { split, trainChars, trainingPlan, valChars, validationStarts } from '../../text/windows.js';
 import type { Context } from '../context.js';
 import { loadCorpus } from '../corpus.js';
 import { corpusOptions, int, windowOptions, type CorpusFlags, type WindowFlags } from '../options.js';
@@ -30,7 +30,7 @@ async function run(path: string, flags: Flags, ctx: Context): Promise<void> {
   const { vocab } = Vocab.fromText(corpus.text);
   const ids = vocab.encode(corpus.text);
   const s = split(ids, { seqLength: flags.seqLength, valFraction: flags.valFraction });
-  const plan = epochPlan(s, 0, flags.batchSize, flags.randomSeed);
+  const plan = trainingPlan(s, 0, flags.batchSize, flags.randomSeed, flags.stateful);
   const T = flags.seqLength;
   const examples = [...plan.starts.subarray(0, flags.examples)].map((start) => ({
     start,
@@ -49,6 +49,7 @@ async function run(path: string, flags: Flags, ctx: Context): Promise<void> {
     firstWindowOffset: plan.offset,
     batchSize: plan.batchSize,
     batchesPerEpoch: plan.batches,
+    stateful: plan.carry,
     predictionsPerEpoch: plan.batches * plan.batchSize * T,
     randomSeed: flags.randomSeed,
     examples,
@@ -61,7 +62,9 @@ async function run(path: string, flags: Flags, ctx: Context): Promise<void> {
   out += `validation: characters ${s.trainEnd}..${ids.length} (${valChars(s)}, ${pct(valChars(s))}), ${doc.validation.windows} windows, never in a training window\n`;
   out += `windows:    ${doc.windowsPerEpoch} of ${T} characters per epoch, each predicting the next character at every position (${T} targets per window)\n`;
   const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
-  out += `batches:    ${plural(plan.batches, 'batch')} of ${plural(plan.batchSize, 'window')} per epoch, shuffled with seed ${flags.randomSeed}; window boundaries shift each epoch (epoch 1 starts at character ${plan.offset})\n`;
+  out += plan.carry
+    ? `batches:    ${plural(plan.batches, 'batch')} of ${plural(plan.batchSize, 'window')} per epoch: the text cut into ${plural(plan.batchSize, 'contiguous stream')} of ${plan.batches * T} characters, batch k holding window k of each, so the LSTM state carries from batch to batch; the streams move each epoch (epoch 1 starts at character ${plan.offset}, seed ${flags.randomSeed})\n`
+    : `batches:    ${plural(plan.batches, 'batch')} of ${plural(plan.batchSize, 'window')} per epoch, shuffled with seed ${flags.randomSeed}; window boundaries shift each epoch (epoch 1 starts at character ${plan.offset})\n`;
   if (plan.batchSize < flags.batchSize) {
     out += `            (only ${plan.batchSize} windows fit, fewer than --batch-size ${flags.batchSize})\n`;
   }
