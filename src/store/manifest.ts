@@ -12,7 +12,17 @@ export const MODEL_JSON = 'model.json';
 export const WEIGHTS_BIN = 'weights.bin';
 export const OPTIMIZER_BIN = 'optimizer.bin';
 
-export type FileEntry = { size: number; sha256: string };
+/**
+ * How `weights.bin` stores its values: float32, or IEEE half floats (an export made with
+ * `--float16`; model.json then declares TF.js's float16 quantization). Training checkpoints
+ * are always float32, so a resume is exact.
+ */
+export type WeightsDtype = 'float32' | 'float16';
+export const WEIGHTS_DTYPES: readonly WeightsDtype[] = ['float32', 'float16'];
+export const BYTES_PER_VALUE: Record<WeightsDtype, number> = { float32: 4, float16: 2 };
+
+/** A file of a checkpoint; `dtype` is recorded for weights.bin (absent in bundles written before it: float32). */
+export type FileEntry = { size: number; sha256: string; dtype?: WeightsDtype };
 
 export type EpochRecord = {
   epoch: number;

@@ -2,16 +2,20 @@
  * Writing checkpoints: saving into a bundle (atomically, then moving the pointers and
  * pruning old checkpoints), and exporting a single checkpoint. Arrays arrive named and
  * are written in the order of the specs they come with (layout.ts's flat form); this
- * module does not know what the arrays mean.
+ * module does not know what the arrays mean. Checkpoints are float32; an export may store
+ * its weights as float16 (float16.ts).
  */
 import { readdir, readlink, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { fsError } from '../errors.js';
+import { dataError, fsError } from '../errors.js';
 import { flatten, type ArraySpec, type Named } from '../layout.js';
 import { makeDir, pointTo, removeLeftovers, replaceDir, sha256, tempDir, writeDurable } from './atomic.js';
 import { CHECKPOINT_NAME, checkpointName, POINTERS } from './bundle.js';
+import { FLOAT16_MAX, firstOverflow, toFloat16 } from './float16.js';
 import type { BundleLock } from './lock.js';
-import { MANIFEST, MODEL_JSON, OPTIMIZER_BIN, WEIGHTS_BIN, type FileEntry, type Manifest, type ManifestBody } from './manifest.js';
+import {
+  MANIFEST, MODEL_JSON, OPTIMIZER_BIN, WEIGHTS_BIN, type FileEntry, type Manifest, type ManifestBody, type WeightsDtype,
+} from './manifest.js';
 
 export type ArrayFile = { specs: ArraySpec[]; arrays: Named };
 
@@ -25,6 +29,9 @@ export type CheckpointData = {
   optimizer?: ArrayFile;
 };
 
+/** What an export writes: a checkpoint without optimizer state, its weights float32 or float16. */
+export type ExportData = Omit<CheckpointData, 'optimizer' | 'weights'> & { weights: ArrayFile & { dtype?: WeightsDtype } };
+
 /** Moments of a save, for tests that crash or fail a save at a chosen point. */
 export type SaveStage = 'written' | 'published' | 'latest' | 'best' | 'pruned';
 export type SaveOptions = {
@@ -35,27 +42,46 @@ export type SaveOptions = {
   lock?: Pick<BundleLock, 'check'>;
 };
 
-const bytesOf = (file: ArrayFile): Uint8Array => {
+const bytesOf = (file: ArrayFile, dtype: WeightsDtype = 'float32'): Uint8Array => {
+  if (dtype === 'float16') checkHalfRange(file);
   const flat = flatten(file.specs, file.arrays);
-  return new Uint8Array(flat.buffer, flat.byteOffset, flat.byteLength);
+  const values = dtype === 'float16' ? toFloat16(flat) : flat;
+  return new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
 };
 
-/** Serialises a checkpoint into a directory (files only; no atomicity here). */
-async function writeFiles(dir: string, data: CheckpointData): Promise<void> {
+/** Refuses weights that float16 would turn into ±Infinity: that would be a broken model, not a smaller one. */
+function checkHalfRange(file: ArrayFile): void {
+  for (const s of file.specs) {
+    const values = file.arrays.get(s.name);
+    const at = values ? firstOverflow(values) : -1;
+    if (at >= 0) throw dataError(`weight ${s.name} holds ${values![at]}, beyond float16's range (largest ${FLOAT16_MAX})`, 'export it without --float16');
+  }
+}
+
+/**
+ * A weight entry of model.json. float16 is declared as TF.js declares quantized weights (the
+ * tensorflowjs converter's `--quantize_float16`): the weight stays float32 and says how it
+ * is stored, so `tf.loadLayersModel` decodes it with no help.
+ */
+const weightEntry = (s: ArraySpec, dtype: WeightsDtype) =>
+  ({ name: s.name, shape: s.shape, dtype: 'float32', ...(dtype === 'float16' ? { quantization: { dtype: 'float16' } } : {}) });
+
+/** Serialises a checkpoint into a directory (files only; no atomicity here); weights.bin holds `dtype` values. */
+async function writeFiles(dir: string, data: CheckpointData, dtype: WeightsDtype = 'float32'): Promise<void> {
   const files: Record<string, FileEntry> = {};
-  const put = async (name: string, bytes: Uint8Array) => {
+  const put = async (name: string, bytes: Uint8Array, extra: Partial<FileEntry> = {}) => {
     await writeDurable(join(dir, name), bytes);
-    files[name] = { size: bytes.length, sha256: sha256(bytes) };
+    files[name] = { size: bytes.length, sha256: sha256(bytes), ...extra };
   };
   const modelJson = {
     format: 'layers-model',
     generatedBy: `${data.manifest.tool.name} ${data.manifest.tool.version}`,
     convertedBy: null,
     modelTopology: data.modelTopology,
-    weightsManifest: [{ paths: [`./${WEIGHTS_BIN}`], weights: data.weights.specs.map((s) => ({ name: s.name, shape: s.shape, dtype: 'float32' })) }],
+    weightsManifest: [{ paths: [`./${WEIGHTS_BIN}`], weights: data.weights.specs.map((s) => weightEntry(s, dtype)) }],
   };
   await put(MODEL_JSON, Buffer.from(JSON.stringify(modelJson)));
-  await put(WEIGHTS_BIN, bytesOf(data.weights));
+  await put(WEIGHTS_BIN, bytesOf(data.weights, dtype), { dtype });
   if (data.optimizer) await put(OPTIMIZER_BIN, bytesOf(data.optimizer));
   const manifest: Manifest = { ...data.manifest, savedAt: new Date().toISOString(), files };
   await writeDurable(join(dir, MANIFEST), JSON.stringify(manifest, null, 2) + '\n');
@@ -100,12 +126,13 @@ export async function saveCheckpoint(bundle: string, data: CheckpointData, optio
 /**
  * Writes a single checkpoint as a flat directory (an export for inference), atomically.
  * With the lock of `dest`, the lock is checked and moves into the new directory with it.
+ * Its weights are float32 unless `data.weights.dtype` says float16.
  */
-export async function exportCheckpoint(dest: string, data: CheckpointData, lock?: Pick<BundleLock, 'check' | 'copyInto'>): Promise<void> {
+export async function exportCheckpoint(dest: string, data: ExportData, lock?: Pick<BundleLock, 'check' | 'copyInto'>): Promise<void> {
   let tmp: string | undefined;
   try {
     tmp = await tempDir(resolve(dest, '..'), 'export');
-    await writeFiles(tmp, data);
+    await writeFiles(tmp, data, data.weights.dtype);
     await lock?.check();
     await lock?.copyInto(tmp);
     await replaceDir(tmp, dest);

@@ -1,15 +1,17 @@
 /**
  * `lstm export`: a checkpoint as a standalone model, never over something that is not a
- * model, nor into a bundle another run is writing.
+ * model, nor into a bundle another run is writing; with --float16, half the size, and
+ * every command reads it.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkpointSpecs } from '../../src/layout.js';
+import { sha256 } from '../../src/store/atomic.js';
 import { readCheckpoint } from '../../src/store/read.js';
-import { expectCleanError, lstm } from '../helpers/cli.js';
+import { expectCleanError, lstm, ok } from '../helpers/cli.js';
 import { canMount, mountReadOnly, mountSkip, unmount } from '../helpers/mounts.js';
 import {
   assertBuilt, deadPid, firstCheckpoint, makeTempDir, removeDir, sentence, snapshot, spawnEndlessTraining, textFile, trainTiny,
@@ -49,6 +51,60 @@ describe('lstm export', () => {
     expect((await lstm(['export', '-m', bundle, '--out', out])).code).toBe(2);
     expect((await lstm(['export', '-m', bundle, '--out', out, '--force', '--note', 'how=test'])).code).toBe(0);
     expect((await readCheckpoint(out, checkpointSpecs)).manifest.notes).toEqual({ how: 'test' });
+  });
+
+  it('--float16 writes weights half the size that info, eval and generate read, and a plain re-export gives back float32', async () => {
+    const f32 = path.join(dir, 'plain');
+    const f16 = path.join(dir, 'half');
+    expect(ok(await lstm(['export', '-m', bundle, '--out', f32]))).toBe('');
+    const r = await lstm(['export', '-m', bundle, '--out', f16, '--float16']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain(`to ${f16} (float16 weights)`);
+    const size = async (d: string) => (await stat(path.join(d, 'weights.bin'))).size;
+    expect(await size(f16) * 2).toBe(await size(f32));
+
+    const info = JSON.parse(ok(await lstm(['info', '-m', f16, '--json'])));
+    expect(info.weights).toEqual({ dtype: 'float16', bytes: await size(f16) });
+    expect(JSON.parse(ok(await lstm(['info', '-m', f32, '--json']))).weights).toEqual({ dtype: 'float32', bytes: await size(f32) });
+    expect(ok(await lstm(['info', '-m', f16]))).toMatch(/^weights: {5}float16 \(half floats, TF\.js float16 quantization\), [\d,]+ bytes$/m);
+
+    // The measure that allows float16 in a shipped model: under 0.005 bits per character lost.
+    const bpc = async (d: string) => JSON.parse(ok(await lstm(['eval', sentenceFile, '-m', d, '--json']))).bitsPerChar as number;
+    const [b32, b16] = [await bpc(f32), await bpc(f16)];
+    expect(Math.abs(b16 - b32)).toBeLessThan(0.005);
+
+    const sample = ok(await lstm(['generate', '-m', f16, '--seed', 'the ', '-n', '60', '--random-seed', '1']));
+    expect([...sample]).toHaveLength(60);
+    expect(sample).toMatch(/^[the casonm.]+$/); // the sentence's own characters
+
+    // Exported again without --float16: float32 holding exactly the halves.
+    const again = path.join(dir, 'half-then-plain');
+    expect(ok(await lstm(['export', '-m', f16, '--out', again]))).toBe('');
+    expect(await size(again)).toBe(await size(f32));
+    const [halves, widened] = [await readCheckpoint(f16, checkpointSpecs), await readCheckpoint(again, checkpointSpecs)];
+    expect(widened.weightsDtype).toBe('float32');
+    for (const [name, w] of halves.weights) expect([...widened.weights.get(name)!], name).toEqual([...w]);
+  });
+
+  it('a float16 export whose quantization was changed to uint8 is refused by every command, in one clean error', async () => {
+    const f16 = path.join(dir, 'tampered');
+    ok(await lstm(['export', '-m', bundle, '--out', f16, '--float16']));
+    const modelJson = path.join(f16, 'model.json');
+    const json = JSON.parse(await readFile(modelJson, 'utf8'));
+    for (const w of json.weightsManifest[0].weights) w.quantization = { dtype: 'uint8', min: 0, scale: 1 };
+    const text = JSON.stringify(json);
+    await writeFile(modelJson, text);
+    // Its hash made to match, so only the quantization check can object.
+    const manifestPath = path.join(f16, 'lstm.json');
+    const manifest = JSON.parse(await readFile(manifestPath, 'utf8'));
+    manifest.files['model.json'] = { size: Buffer.byteLength(text), sha256: sha256(Buffer.from(text)) };
+    await writeFile(manifestPath, JSON.stringify(manifest));
+    for (const args of [['generate', '-n', '5'], ['eval', sentenceFile], ['info'], ['export', '--out', path.join(dir, 'from-tampered')]]) {
+      const r = await lstm([...args, '-m', f16]);
+      expectCleanError(expect, r, 1);
+      expect(r.stderr, args[0]).toContain(`error: ${modelJson}: weight #1 lstm_1/kernel is quantized as "uint8"; lstm reads float32 weights, or float16 ones (quantization {"dtype":"float16"})\n`);
+    }
+    expect(existsSync(path.join(dir, 'from-tampered'))).toBe(false);
   });
 
   it('--checkpoint banana is a usage error (exit 2) and writes nothing', async () => {

@@ -14,6 +14,7 @@ describe('lstm info', () => {
     expect(doc.vocab).toEqual([...'abcdefgh']);
     expect(doc.hyperparameters.workers).toBe(1);
     expect(doc.architecture).toMatchObject({ layers: 1, units: 16, vocabSize: 8, parameters: 4 * 16 * 25 + 16 * 8 + 8 });
+    expect(doc.weights).toEqual({ dtype: 'float32', bytes: 4 * doc.architecture.parameters });
     const best = JSON.parse(ok(await lstm(['info', '-m', m.model, '--json'])));
     expect(best.history).toHaveLength(best.bestEpoch);
   });
@@ -34,6 +35,7 @@ describe('lstm info', () => {
   it('info shows a loss chart', async () => {
     const out = ok(await lstm(['info', '-m', m.model, '--checkpoint', 'latest']));
     expect(out).toContain('network:     1 x LSTM(16)');
+    expect(out).toMatch(/^weights: {5}float32, [\d,]+ bytes$/m); // a training checkpoint's weights are float32
     // Same seed and backend give the same weights only with the same --workers: info says how many.
     expect(out).toMatch(/^progress: {4}\d+ epochs, .* on \w+ with 1 worker$/m);
     expect(out).toMatch(/│.*t/); // train marks in the plot area

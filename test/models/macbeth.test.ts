@@ -2,7 +2,7 @@
  * The bundled Macbeth model (models/macbeth/): it is what `lstm generate` uses with no
  * --model, so it must load, verify and sample deterministically on a fresh install.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -50,8 +50,8 @@ describe('the bundled Macbeth model', () => {
     expect([...ckpt.weights].map(([name, w]) => [name, w.length])).toEqual(specs.map((s) => [s.name, sizeOf(s.shape)]));
   });
 
-  // Skipped (and says so) where the training text is absent: set LSTM_CORPORA to its folder.
-  it.skipIf(!macbeth)(`scores its held-out tail of Macbeth as recorded, at most 2.35 bits per character, by evaluating it${macbeth ? '' : ' (skipped: macbeth.txt with the recorded sha256 not found)'}`, async () => {
+  /** Runs `use` with a temp dir holding tail.txt, the held-out tail of Macbeth the model was validated on. */
+  async function withTail(use: (tmp: string, tail: string) => Promise<void>): Promise<void> {
     const h = manifest.hyperparameters;
     const corpus = readCorpus(readFileSync(macbeth!), 'macbeth.txt', { lowercase: h.lowercase });
     const chars = Array.from(corpus.text);
@@ -60,6 +60,16 @@ describe('the bundled Macbeth model', () => {
     try {
       const tail = path.join(tmp, 'tail.txt');
       await writeFile(tail, chars.slice(trainEnd).join(''));
+      await use(tmp, tail);
+    } finally {
+      await rm(tmp, { recursive: true, force: true });
+    }
+  }
+  const skipped = macbeth ? '' : ' (skipped: macbeth.txt with the recorded sha256 not found)';
+
+  // Skipped (and says so) where the training text is absent: set LSTM_CORPORA to its folder.
+  it.skipIf(!macbeth)(`scores its held-out tail of Macbeth as recorded, at most 2.35 bits per character, by evaluating it${skipped}`, async () => {
+    await withTail(async (_tmp, tail) => {
       const r = await lstm(['eval', tail, '--json']);
       expect(r.code, r.stderr).toBe(0);
       const e = JSON.parse(r.stdout);
@@ -68,9 +78,20 @@ describe('the bundled Macbeth model', () => {
       expect(e.bitsPerChar).toBeLessThanOrEqual(2.35);
       // The figure lstm.json and the README quote is what evaluation gives.
       expect(Math.abs(e.nats - manifest.progress.bestValLoss)).toBeLessThan(1e-4);
-    } finally {
-      await rm(tmp, { recursive: true, force: true });
-    }
+    });
+  });
+
+  // The measure that allows float16 in a shipped model: under 0.005 bits per character lost.
+  it.skipIf(!macbeth)(`exported with --float16, it is half the size and scores the tail within 0.005 bits per character of the recorded figure${skipped}`, async () => {
+    await withTail(async (tmp, tail) => {
+      const half = path.join(tmp, 'half');
+      expect((await lstm(['export', '-m', dir, '--out', half, '--float16'])).code).toBe(0);
+      expect(statSync(path.join(half, 'weights.bin')).size * 2).toBe(statSync(path.join(dir, 'weights.bin')).size);
+      const r = await lstm(['eval', tail, '-m', half, '--json']);
+      expect(r.code, r.stderr).toBe(0);
+      const e = JSON.parse(r.stdout);
+      expect(Math.abs(e.bitsPerChar - manifest.progress.bestValLoss / Math.LN2)).toBeLessThan(0.005);
+    });
   });
 
   it('is what `lstm generate` uses without --model, and a seeded sample repeats exactly', async () => {

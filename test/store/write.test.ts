@@ -3,6 +3,7 @@
  * (leftovers of an interrupted save, but never another live process's; a save killed with
  * SIGKILL at each of its stages; a save that fails, e.g. on a full disk).
  */
+import { existsSync } from 'node:fs';
 import { cp, lstat, mkdir, readdir, readFile, readlink, realpath, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -66,6 +67,9 @@ describe('save and load round trip', () => {
     expect(await readlink(path.join(to, 'best'))).toBe('epoch-0007');
 
     const back = await readCheckpoint(await resolveCheckpoint(to, 'latest'), checkpointSpecs, { optimizer: true });
+    // Checkpoints are float32, and say so: a resume continues from exactly these weights.
+    expect(back.weightsDtype).toBe('float32');
+    expect(back.manifest.files['weights.bin'].dtype).toBe('float32');
     const cfg = netConfig(trained.manifest.network);
     expect([...back.weights.keys()]).toEqual(layersWeightSpecs(cfg).map((s) => s.name));
     expect([...back.optimizer!.keys()]).toEqual(optimizerSpecs(cfg).map((s) => s.name));
@@ -104,6 +108,22 @@ describe('save and load round trip', () => {
     expect(back.optimizer).toBeUndefined();
     expect(bytesOf(back.weights).equals(bytesOf(trained.weights))).toBe(true);
     expect((await readdir(dir)).filter((n) => n.startsWith('.tmp-'))).toEqual([]);
+  });
+
+  it('exportCheckpoint refuses float16 for a weight beyond its range (it would become Infinity), naming it, and writes nothing', async () => {
+    const to = path.join(dir, 'float16-overflow');
+    const { optimizer: _o, ...data } = dataOf(trained);
+    const arrays = new Map(trained.weights);
+    const bias = Float32Array.from(arrays.get('lstm_1/bias')!);
+    bias[3] = -70000;
+    arrays.set('lstm_1/bias', bias);
+    const save = exportCheckpoint(to, { ...data, manifest: { ...data.manifest, optimizer: null }, weights: { ...data.weights, arrays, dtype: 'float16' } });
+    await expect(save).rejects.toThrow("weight lstm_1/bias holds -70000, beyond float16's range (largest 65504)");
+    expect(existsSync(to)).toBe(false);
+    expect((await readdir(dir)).filter((n) => n.startsWith('.tmp-'))).toEqual([]);
+    // As float32 it exports.
+    await exportCheckpoint(to, { ...data, manifest: { ...data.manifest, optimizer: null }, weights: { ...data.weights, arrays } });
+    expect((await readCheckpoint(to, checkpointSpecs)).weights.get('lstm_1/bias')![3]).toBe(-70000);
   });
 });
 

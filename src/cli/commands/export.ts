@@ -1,4 +1,7 @@
-/** `lstm export`: one checkpoint of a bundle as a flat model for inference (no optimizer state). */
+/**
+ * `lstm export`: one checkpoint of a bundle as a flat model for inference (no optimizer
+ * state), its weights float32 or, with --float16, half floats (half the size).
+ */
 import type { Command } from 'commander';
 import { usageError } from '../../errors.js';
 import { layersWeightSpecs, netConfig } from '../../layout.js';
@@ -17,9 +20,10 @@ export function register(program: Command, context: () => Context): void {
     .requiredOption('-m, --model <dir>', 'model bundle')
     .requiredOption('--out <dir>', 'directory to write (must not hold a model unless --force)')
     .addOption(checkpointOption())
+    .option('--float16', 'store the weights as half floats (TF.js float16 quantization): half the size, each weight rounded to 11 significant bits')
     .option('--force', 'replace a model already in --out')
     .option('--note <key=value...>', 'record notes in lstm.json (e.g. how it was trained)')
-    .action(async (flags: { model: string; out: string; checkpoint?: string; force?: boolean; note?: string[] }) => {
+    .action(async (flags: { model: string; out: string; checkpoint?: string; float16?: boolean; force?: boolean; note?: string[] }) => {
       const ctx = context();
       // Only a model is ever replaced, never some other directory the user named by mistake.
       const refusal = async () => {
@@ -52,11 +56,11 @@ export function register(program: Command, context: () => Context): void {
         await exportCheckpoint(flags.out, {
           manifest: buildManifest({ ...manifest, optimizer: null, notes: Object.keys(notes).length ? notes : undefined }),
           modelTopology: await layersTopology(cfg),
-          weights: { specs: layersWeightSpecs(cfg), arrays: ckpt.weights },
+          weights: { specs: layersWeightSpecs(cfg), arrays: ckpt.weights, dtype: flags.float16 ? 'float16' : 'float32' },
         }, lock);
       } finally {
         await locks.release();
       }
-      ctx.reporter.info(`exported ${ckpt.dir} to ${flags.out}`);
+      ctx.reporter.info(`exported ${ckpt.dir} to ${flags.out}${flags.float16 ? ' (float16 weights)' : ''}`);
     });
 }

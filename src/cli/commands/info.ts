@@ -1,6 +1,7 @@
 /** `lstm info`: what a model is, how it was trained, and its loss history. */
 import type { Command } from 'commander';
 import { netConfig, paramCount } from '../../layout.js';
+import { WEIGHTS_BIN } from '../../store/manifest.js';
 import { showChar } from '../../text/show.js';
 import { chart } from '../chart.js';
 import type { Context } from '../context.js';
@@ -24,9 +25,11 @@ export function register(program: Command, context: () => Context): void {
       const params = paramCount(netConfig(n));
       const bestBatch = m.progress.bestBatch ?? 0;
       const best = bestBatch > 0 ? undefined : m.history.find((e) => e.epoch === m.progress.bestEpoch);
+      const weights = { dtype: ckpt.weightsDtype, bytes: m.files[WEIGHTS_BIN]?.size ?? null };
       const doc = {
         path: ckpt.dir,
         architecture: { ...n, parameters: params, input: 'one-hot', output: 'softmax over the vocabulary' },
+        weights,
         vocab: m.vocab,
         corpus: m.corpus,
         hyperparameters: m.hyperparameters,
@@ -51,6 +54,8 @@ export function register(program: Command, context: () => Context): void {
       const h = m.hyperparameters;
       let out = `${ckpt.dir}\n`;
       out += `network:     ${n.layers} x LSTM(${n.units}), dropout ${n.dropout}, dense softmax over ${n.vocabSize} characters; ${count(params)} parameters\n`;
+      const stored = weights.dtype === 'float16' ? 'float16 (half floats, TF.js float16 quantization)' : 'float32';
+      out += `weights:     ${stored}${weights.bytes === null ? '' : `, ${count(weights.bytes)} bytes`}\n`;
       out += `vocabulary:  ${m.vocab.map(showChar).join('')}\n`;
       out += `corpus:      ${m.corpus.name}, ${count(m.corpus.characters)} characters${h.lowercase ? ', lowercased' : ''}, sha256 ${m.corpus.sha256.slice(0, 12)}…\n`;
       const halvings = m.progress.lrHalvings ?? 0;
