@@ -19,7 +19,7 @@ import { initParams } from '../net/init.js';
 import { layersTopology } from '../net/keras.js';
 import { StatefulLstm } from '../net/stateful.js';
 import type { Checkpoint } from '../store/read.js';
-import { buildManifest, INITIAL_PROGRESS, type EpochRecord, type Progress } from '../store/manifest.js';
+import { buildManifest, INITIAL_PROGRESS, type EpochRecord, type Lineage, type Progress } from '../store/manifest.js';
 import { saveCheckpoint, type SaveOptions, type SaveStage } from '../store/write.js';
 import type { Corpus } from '../text/corpus.js';
 import type { Vocab } from '../text/vocab.js';
@@ -48,6 +48,8 @@ export type RunOptions = {
   backend: BackendName;
   command: string;
   resume?: Checkpoint;
+  /** A fine-tune's start (train/from.ts): the base's parameters for this vocabulary, and its lineage for the manifest. */
+  from?: { params: Params; lineage: Lineage };
   notes?: Record<string, unknown>;
   /** Called at each stage of every save (tests use it to crash or fail a save on purpose). */
   onSaveStage?: (stage: SaveStage) => void | Promise<void>;
@@ -106,7 +108,7 @@ export async function trainModel(o: RunOptions): Promise<RunResult> {
   if (o.resume) {
     params = fromLayersWeights(cfg, o.resume.weights);
     if (o.resume.optimizer) state = { step: prior!.optimizer?.step ?? progress.step, moments: o.resume.optimizer };
-  } else params = initParams(cfg, h.randomSeed);
+  } else params = o.from?.params ?? initParams(cfg, h.randomSeed);
 
   const adam = new Adam(cfg, params, { lr: h.lr, clip: h.clip }, state);
   const trainStep: TrainStep = await makeTrainStep(adam, o.workers, o.backend);
@@ -140,6 +142,7 @@ export async function trainModel(o: RunOptions): Promise<RunResult> {
       backend: o.backend,
       command: o.command,
       notes: o.notes,
+      lineage: o.from?.lineage ?? prior?.lineage,
     });
     const path = await saveCheckpoint(o.out, {
       manifest,

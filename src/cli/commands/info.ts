@@ -5,6 +5,7 @@ import { showChar } from '../../text/show.js';
 import { chart } from '../chart.js';
 import type { Context } from '../context.js';
 import { bits, count, duration } from '../format.js';
+import { lineageSentences } from '../lineage.js';
 import { readModelCheckpoint } from '../model.js';
 import { checkpointOption } from '../options.js';
 import { write, writeJson } from '../output.js';
@@ -42,6 +43,8 @@ export function register(program: Command, context: () => Context): void {
         tool: m.tool,
         savedAt: m.savedAt,
         notes: m.notes ?? null,
+        lineage: m.lineage ?? null,
+        lineageSentences: m.lineage ? lineageSentences(m.lineage) : [],
         history: m.history.map((e) => ({ ...e, trainBits: bits(e.trainLoss), valBits: e.valLoss === null ? null : bits(e.valLoss) })),
       };
       if (flags.json) return writeJson(doc, true);
@@ -57,6 +60,7 @@ export function register(program: Command, context: () => Context): void {
       out += `progress:    ${m.progress.epoch} epochs${partial}, ${count(m.progress.step)} steps, ${duration(m.progress.elapsedSeconds)} on ${m.backend}${workers}\n`;
       const at = bestBatch > 0 ? `epoch ${m.progress.bestEpoch}, batch ${bestBatch}` : `epoch ${m.progress.bestEpoch}`;
       out += `best:        ${m.progress.bestValLoss === null ? '-' : `${bits(m.progress.bestValLoss).toFixed(3)} bits per character (validation) at ${at}`}${best ? `, train ${bits(best.trainLoss).toFixed(3)}` : ''}\n`;
+      if (m.lineage) out += `lineage:     ${lineageSentences(m.lineage).join('\n             ')}\n`;
       if (m.notes) out += `notes:       ${JSON.stringify(m.notes)}\n`;
       out += `command:     ${m.command}\n\n`;
       out += chart([
