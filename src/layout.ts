@@ -165,6 +165,62 @@ export function fromLayersWeights(cfg: NetConfig, weights: Named): Params {
   return params;
 }
 
+/**
+ * Training parameters moved to another vocabulary, by character: what a fine-tune starts
+ * from. The vocabulary appears in exactly three places: layer 0's input rows (one kernel row
+ * per character, `lstm0/W` rows [0, V)), the dense kernel's columns (`dense/W` [U, V]) and the
+ * dense bias (`dense/b` [V]). For every character of `to` that `from` knows, those are
+ * copied from `from` bit for bit, wherever the character's id now is; for every other
+ * character they come from `fresh` (parameters of the new shape, at that character's id).
+ * Everything else (layer 0's bias and recurrent rows, the layers above) is `from`'s.
+ *
+ * So for the known characters the network computes exactly what `from` did: the same
+ * states for the same input, the same logits; new characters only add logits, which leaves
+ * the known characters' probabilities in the same ratios (softmax).
+ */
+export function remapVocab(
+  cfg: NetConfig, from: { params: Params; chars: readonly string[] }, to: { chars: readonly string[]; fresh: Params },
+): Params {
+  const U = cfg.units;
+  const G = 4 * U;
+  const Vf = from.chars.length;
+  const Vt = to.chars.length;
+  if (Vf !== cfg.vocabSize) throw new Error(`the base vocabulary has ${Vf} characters, its network ${cfg.vocabSize}`);
+  const known = new Map(from.chars.map((c, i) => [c, i]));
+  const W0f = need(from.params, 'lstm0/W'); // [Vf + 1 + U, 4U]
+  const W0n = need(to.fresh, 'lstm0/W'); // [Vt + 1 + U, 4U]
+  const dWf = need(from.params, 'dense/W'); // [U, Vf]
+  const dWn = need(to.fresh, 'dense/W'); // [U, Vt]
+  const dbf = need(from.params, 'dense/b'); // [Vf]
+  const dbn = need(to.fresh, 'dense/b'); // [Vt]
+  if (W0n.length !== (Vt + 1 + U) * G || dWn.length !== U * Vt || dbn.length !== Vt) {
+    throw new Error(`the fresh parameters are not shaped for ${Vt} characters and ${U} units`);
+  }
+
+  const W0 = new Float32Array((Vt + 1 + U) * G);
+  const dW = new Float32Array(U * Vt);
+  const db = new Float32Array(Vt);
+  for (const [j, ch] of to.chars.entries()) {
+    const i = known.get(ch);
+    if (i === undefined) {
+      W0.set(W0n.subarray(j * G, (j + 1) * G), j * G);
+      for (let u = 0; u < U; u++) dW[u * Vt + j] = dWn[u * Vt + j];
+      db[j] = dbn[j];
+    } else {
+      W0.set(W0f.subarray(i * G, (i + 1) * G), j * G);
+      for (let u = 0; u < U; u++) dW[u * Vt + j] = dWf[u * Vf + i];
+      db[j] = dbf[i];
+    }
+  }
+  W0.set(W0f.subarray(Vf * G), Vt * G); // the bias row and the recurrent rows, [1 + U, 4U]
+
+  const params: Params = new Map();
+  for (let l = 0; l < cfg.layers; l++) params.set(`lstm${l}/W`, l === 0 ? W0 : need(from.params, `lstm${l}/W`).slice());
+  params.set('dense/W', dW);
+  params.set('dense/b', db);
+  return params;
+}
+
 /** The flat form: named arrays concatenated in spec order. Sizes must match the specs. */
 export function flatten(specs: readonly ArraySpec[], arrays: Named, into?: Float32Array): Float32Array {
   const out = into ?? new Float32Array(specs.reduce((n, s) => n + sizeOf(s.shape), 0));

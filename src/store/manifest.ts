@@ -86,6 +86,34 @@ export type Progress = {
   streams?: number;
 };
 
+/**
+ * Where a fine-tuned model started (`lstm train --from`): the base model as it was read,
+ * and what the new text changed in the vocabulary. Chains: the base's own lineage is kept
+ * in `base.lineage`.
+ */
+export type Lineage = {
+  base: {
+    /** The base as given to --from (a bundle, or a checkpoint directory). */
+    model: string;
+    /** Its position when read: completed epochs, and batches into the next. */
+    epoch: number;
+    batch: number;
+    /** sha256 of its weights.bin: exactly which weights the fine-tune started from. */
+    weightsSha256: string;
+    corpus: { name: string; sha256: string; characters: number };
+    network: Network;
+    bestValLoss: number | null;
+    bestEpoch: number | null;
+    bestBatch?: number;
+    /** The base's own lineage, when it was itself a fine-tune. */
+    lineage?: Lineage;
+  };
+  /** The new text's characters the base did not know: fresh rows and columns. */
+  added: string[];
+  /** The base's characters the new text lacks: kept (same weights), still readable and writable. */
+  unseen: string[];
+};
+
 export type OptimizerRecord = { name: 'adam'; step: number; beta1: number; beta2: number; epsilon: number; lr: number; clip: number };
 
 export type Manifest = {
@@ -106,13 +134,15 @@ export type Manifest = {
   command: string;
   /** Regularisation or other options beyond the defaults, recorded for the user. */
   notes?: Record<string, unknown>;
+  /** A fine-tune's base model (absent for a model trained from scratch). */
+  lineage?: Lineage;
   files: Record<string, FileEntry>;
 };
 
 /** A manifest before it is written: the writer adds `savedAt` and `files`. */
 export type ManifestBody = Omit<Manifest, 'files' | 'savedAt'>;
 
-export type ManifestParts = Pick<ManifestBody, 'vocab' | 'network' | 'hyperparameters' | 'corpus' | 'progress' | 'history' | 'optimizer' | 'backend' | 'command' | 'notes'>;
+export type ManifestParts = Pick<ManifestBody, 'vocab' | 'network' | 'hyperparameters' | 'corpus' | 'progress' | 'history' | 'optimizer' | 'backend' | 'command' | 'notes' | 'lineage'>;
 
 export const INITIAL_PROGRESS: Progress = {
   epoch: 0, batch: 0, step: 0, partialLossSum: 0, partialChars: 0, bestValLoss: null, bestEpoch: null, epochsWithoutImprovement: 0, elapsedSeconds: 0,
@@ -120,7 +150,7 @@ export const INITIAL_PROGRESS: Progress = {
 
 /** The manifest of a checkpoint from its parts; the RNG position is the training position. */
 export function buildManifest(p: ManifestParts): ManifestBody {
-  const { notes, ...parts } = p;
+  const { notes, lineage, ...parts } = p;
   return {
     format: 'lstm-bundle',
     formatVersion: FORMAT_VERSION,
@@ -136,6 +166,7 @@ export function buildManifest(p: ManifestParts): ManifestBody {
     backend: parts.backend,
     command: parts.command,
     ...(notes ? { notes } : {}),
+    ...(lineage ? { lineage } : {}),
   };
 }
 
@@ -159,4 +190,15 @@ export function checkManifest(m: Manifest, path: string): void {
     Number.isInteger(h.batchSize) && h.batchSize > 0 && typeof h.lr === 'number' && typeof h.randomSeed === 'number' &&
     p && Number.isInteger(p.epoch) && Number.isInteger(p.batch) && Array.isArray(m.history);
   if (!okTraining) throw dataError(`${path}: hyperparameters or progress are malformed`, damaged);
+  if (m.lineage !== undefined && !okLineage(m.lineage)) throw dataError(`${path}: lineage (the base model of a fine-tune) is malformed`, damaged);
+}
+
+/** A lineage record and every base's below it: the fields `lstm info` reads. */
+function okLineage(l: Lineage, depth = 0): boolean {
+  const chars = (a: unknown) => Array.isArray(a) && a.every((c) => typeof c === 'string' && Array.from(c).length === 1);
+  const b = l?.base;
+  return depth < 1000 && typeof b === 'object' && b !== null && typeof b.model === 'string' && Number.isInteger(b.epoch) &&
+    Number.isInteger(b.network?.layers) && Number.isInteger(b.network?.units) &&
+    typeof b.corpus?.name === 'string' && typeof b.corpus.sha256 === 'string' && (b.bestValLoss === null || typeof b.bestValLoss === 'number') &&
+    chars(l.added) && chars(l.unseen) && (b.lineage === undefined || okLineage(b.lineage, depth + 1));
 }

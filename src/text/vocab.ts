@@ -1,12 +1,25 @@
 /**
  * The vocabulary: the sorted set of code points of the training text, each with an index.
- * It travels with every model bundle, so sampling never needs the corpus.
+ * It travels with every model bundle, so sampling never needs the corpus. Every vocabulary
+ * is in code-point order (`byCodePoint`), a fine-tune's widened one too.
  */
 import { dataError } from '../errors.js';
 import { showChar } from './show.js';
 
 /** Token ids: 16-bit while the vocabulary allows (memory stays ~2 bytes per character). */
 export type Ids = Uint16Array | Uint32Array;
+
+/** The order of every vocabulary: by code point (not UTF-16 unit, which misplaces astral characters). */
+export const byCodePoint = (a: string, b: string) => a.codePointAt(0)! - b.codePointAt(0)!;
+
+/** A base model's vocabulary widened by a new text (`Vocab.union`). */
+export type Union = {
+  vocab: Vocab;
+  /** The text's characters the base lacks, in vocabulary order. */
+  added: string[];
+  /** The base's characters the text lacks, in vocabulary order: kept, so the model still reads and writes them. */
+  unseen: string[];
+};
 
 export class Vocab {
   readonly chars: readonly string[];
@@ -22,8 +35,24 @@ export class Vocab {
   static fromText(text: string): { vocab: Vocab; counts: number[] } {
     const counts = new Map<string, number>();
     for (const ch of text) counts.set(ch, (counts.get(ch) ?? 0) + 1);
-    const chars = [...counts.keys()].sort((a, b) => a.codePointAt(0)! - b.codePointAt(0)!);
+    const chars = [...counts.keys()].sort(byCodePoint);
     return { vocab: new Vocab(chars), counts: chars.map((c) => counts.get(c)!) };
+  }
+
+  /**
+   * Every character the base vocabulary `known` or the text has, in code-point order like
+   * every vocabulary: a fine-tune's vocabulary. Ids change (a new character may sort
+   * between known ones), so weights move by character, never by id (layout.ts remapVocab).
+   */
+  static union(known: readonly string[], text: string): Union {
+    const base = new Set(known);
+    const inText = new Set(Vocab.fromText(text).vocab.chars);
+    const chars = [...new Set([...known, ...inText])].sort(byCodePoint);
+    return {
+      vocab: new Vocab(chars),
+      added: chars.filter((c) => !base.has(c)),
+      unseen: chars.filter((c) => base.has(c) && !inText.has(c)),
+    };
   }
 
   get size(): number {

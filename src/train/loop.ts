@@ -21,7 +21,7 @@ import { layersTopology } from '../net/keras.js';
 import { streamScores } from '../net/score.js';
 import { StatefulLstm } from '../net/stateful.js';
 import type { Checkpoint } from '../store/read.js';
-import { buildManifest, INITIAL_PROGRESS, type EpochRecord, type Progress } from '../store/manifest.js';
+import { buildManifest, INITIAL_PROGRESS, type EpochRecord, type Lineage, type Progress } from '../store/manifest.js';
 import { saveCheckpoint, type SaveOptions, type SaveStage } from '../store/write.js';
 import type { Corpus } from '../text/corpus.js';
 import type { Vocab } from '../text/vocab.js';
@@ -52,6 +52,8 @@ export type RunOptions = {
   backend: BackendName;
   command: string;
   resume?: Checkpoint;
+  /** A fine-tune's start (train/from.ts): the base's parameters for this vocabulary, and its lineage for the manifest. */
+  from?: { params: Params; lineage: Lineage };
   notes?: Record<string, unknown>;
   /** Called at each stage of every save (tests use it to crash or fail a save on purpose). */
   onSaveStage?: (stage: SaveStage) => void | Promise<void>;
@@ -125,7 +127,7 @@ export async function trainModel(o: RunOptions): Promise<RunResult> {
       state = { step: prior!.optimizer?.step ?? progress.step, moments };
       if (progress.streams) carried = stateFromNamed(cfg, saved);
     }
-  } else params = initParams(cfg, h.randomSeed);
+  } else params = o.from?.params ?? initParams(cfg, h.randomSeed);
 
   const adam = new Adam(cfg, params, { lr: h.lr, clip: h.clip }, state);
   const trainStep: TrainStep = await makeTrainStep(adam, o.workers, o.backend);
@@ -164,6 +166,7 @@ export async function trainModel(o: RunOptions): Promise<RunResult> {
       backend: o.backend,
       command: o.command,
       notes: o.notes,
+      lineage: o.from?.lineage ?? prior?.lineage,
     });
     const path = await saveCheckpoint(o.out, {
       manifest,

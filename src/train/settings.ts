@@ -10,8 +10,16 @@
  * may be given again (the same text can arrive in another file encoding). The corpus may be
  * left out when resuming: the file the bundle recorded is read, and must still be the text
  * the bundle was trained on.
+ *
+ * A fine-tune (`--from MODEL`) is a new run that starts from a trained model's weights:
+ * the network's shape is the base's (--layers or --units that differ are refused), the
+ * text is read as the base read its own (its --lowercase; asking to lowercase for a base
+ * that knows capitals is refused: it could no longer be given them), the other training
+ * settings are the base's unless given (its recipe goes on; give a lower --lr to move
+ * gently), and the stop conditions are this run's. It writes a new bundle, never into the
+ * base's.
  */
-import { basename, extname, join, resolve } from 'node:path';
+import { basename, extname, isAbsolute, join, relative, resolve } from 'node:path';
 import { defaults, type Hyperparameters } from '../config.js';
 import { dataError, usageError, type LstmError } from '../errors.js';
 import type { CorpusRecord, Network, StoredHyperparameters } from '../store/manifest.js';
@@ -22,6 +30,7 @@ import { showChar } from '../text/show.js';
 export type TrainFlags = Hyperparameters & {
   out?: string;
   resume?: string;
+  from?: string;
   epochs: number;
   maxTime?: number;
   patience: number;
@@ -37,6 +46,16 @@ export type StoredRun = {
   network: Network;
   corpus: CorpusRecord;
   hasOptimizer: boolean;
+};
+
+/** The model a fine-tune starts from (--from), as read. */
+export type BaseRun = {
+  /** As given to --from. */
+  dir: string;
+  /** Directories the fine-tune must not write into: the base's bundle (or export) directory. */
+  bundle: string;
+  hyperparameters: StoredHyperparameters;
+  network: Network;
 };
 
 /** Which file the corpus is read from: the argument, or (resuming without one) the bundle's record. */
@@ -65,6 +84,8 @@ export type SettingsInput = {
   given: ReadonlySet<keyof TrainFlags>;
   /** The bundle being resumed, when --resume is given. */
   stored?: StoredRun;
+  /** The model fine-tuned, when --from is given. */
+  base?: BaseRun;
   /** Whether --out (or its default) already holds a model. */
   outHoldsModel: boolean;
 };
@@ -77,7 +98,10 @@ export const flagName = (key: string) => '--' + key.replace(/[A-Z]/g, (m) => '-'
 /** Where a new run's bundle goes when --out is not given: models/<corpus name>. */
 export const defaultOut = (corpus: string) => join('models', corpus === '-' ? 'stdin' : basename(corpus, extname(corpus)));
 
-export function runSettings({ corpus, flags, given, stored, outHoldsModel }: SettingsInput): Decision {
+/** Flags that describe the training recipe: the base's unless given when fine-tuning. */
+const RECIPE = ['dropout', 'lr', 'lrDecay', 'lrDecayAfter', 'lrPlateau', 'stateful', 'clip', 'seqLength', 'batchSize', 'valFraction', 'randomSeed'] as const;
+
+export function runSettings({ corpus, flags, given, stored, base, outHoldsModel }: SettingsInput): Decision {
   const warnings: string[] = [];
   const refusals: LstmError[] = [];
   // `--max-time 15m` alone means "train for 15 minutes": the time limit and early stopping
@@ -91,15 +115,20 @@ export function runSettings({ corpus, flags, given, stored, outHoldsModel }: Set
     // (Without a corpus the run is refused; '-' only keeps the settings well-formed.)
     const source = corpus ?? '-';
     const out = flags.out ?? defaultOut(source);
-    if (outHoldsModel) {
-      refusals.push(usageError(`${out} already holds a model; training would replace it`, `continue it with --resume ${out}, choose another --out, or delete it first`));
-    }
-    const hyper: Hyperparameters = {
+    let hyper: Hyperparameters = {
       seqLength: flags.seqLength, batchSize: flags.batchSize, valFraction: flags.valFraction, layers: flags.layers,
       units: flags.units, dropout: flags.dropout, lr: flags.lr, lrDecay: flags.lrDecay, lrDecayAfter: flags.lrDecayAfter, lrPlateau: flags.lrPlateau, clip: flags.clip,
       stateful: flags.stateful,
       lowercase: Boolean(flags.lowercase), randomSeed: flags.randomSeed,
     };
+    if (base) {
+      const fine = fineTune(base, flags, given, out);
+      hyper = fine.hyper;
+      refusals.push(...fine.refusals);
+    }
+    if (outHoldsModel) {
+      refusals.push(usageError(`${out} already holds a model; training would replace it`, `continue it with --resume ${out}, choose another --out, or delete it first`));
+    }
     return {
       settings: {
         corpus: { path: source, fromBundle: false }, out, hyper, epochs, maxTimeSeconds: flags.maxTime, patience: flags.patience, keep: flags.keep,
@@ -110,6 +139,9 @@ export function runSettings({ corpus, flags, given, stored, outHoldsModel }: Set
     };
   }
 
+  if (base) {
+    refusals.push(usageError(`--from and --resume cannot be combined: --from starts a new run from ${base.dir}, --resume continues ${stored.dir}`, `to fine-tune: lstm train <corpus> --from ${base.dir} --out <new dir>; to go on with a fine-tune: lstm train --resume ${stored.dir}`));
+  }
   const out = stored.dir;
   if (flags.out !== undefined && resolve(flags.out) !== resolve(stored.dir)) {
     refusals.push(usageError('--out cannot differ from --resume: training continues in the bundle it resumes'));
@@ -157,6 +189,39 @@ export function runSettings({ corpus, flags, given, stored, outHoldsModel }: Set
     warnings,
     refusals,
   };
+}
+
+/**
+ * A fine-tune's hyperparameters: the base's network and text reading, the base's recipe
+ * unless given; refusals for a shape or lowercasing the base cannot take, and for an --out
+ * inside the base.
+ */
+function fineTune(base: BaseRun, flags: TrainFlags, given: ReadonlySet<keyof TrainFlags>, out: string): { hyper: Hyperparameters; refusals: LstmError[] } {
+  const refusals: LstmError[] = [];
+  const n = base.network;
+  const keep = `a fine-tune keeps its base's network; leave out --layers and --units, or train from scratch without --from`;
+  for (const key of ['layers', 'units'] as const) {
+    if (given.has(key) && flags[key] !== n[key]) {
+      refusals.push(usageError(`${flagName(key)} must be ${n[key]} to fine-tune ${base.dir} (its network is ${n.layers}x${n.units}), got ${flags[key]}`, keep));
+    }
+  }
+  const lowercase = Boolean(base.hyperparameters.lowercase);
+  if (given.has('lowercase') && flags.lowercase && !lowercase) {
+    refusals.push(usageError(
+      `--lowercase does not fit ${base.dir}: it was trained on text with capitals, which a lowercased fine-tune could never be given`,
+      `leave out --lowercase (the text is read as ${base.dir}'s was), or train from scratch with --lowercase`,
+    ));
+  }
+  const inside = (dir: string) => {
+    const rel = relative(resolve(dir), resolve(out));
+    return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+  };
+  if (inside(base.bundle) || inside(base.dir)) {
+    refusals.push(usageError(`--out ${out} is inside the base model ${base.bundle}; a fine-tune is a new run and never writes into its base`, 'choose another --out, e.g. models/<name>-tuned'));
+  }
+  const stored = base.hyperparameters;
+  const recipe = Object.fromEntries(RECIPE.map((k) => [k, given.has(k) ? flags[k] : k === 'dropout' ? n.dropout : stored[k] ?? flags[k]]));
+  return { hyper: { ...(recipe as Pick<Hyperparameters, (typeof RECIPE)[number]>), layers: n.layers, units: n.units, lowercase }, refusals };
 }
 
 /** What the CLI found at the corpus path of a resumed run, or 'missing' when there is no file. */

@@ -122,6 +122,19 @@ describe('loading refuses damaged checkpoints with one error naming the file', (
       file: 'lstm.json', message: /lstm\.json: network or vocabulary is malformed/,
     },
     {
+      name: 'a lineage whose base names no model',
+      damage: (d: string) => editJson(path.join(d, 'lstm.json'), (m) => (m.lineage = { base: { epoch: 3, corpus: { name: 'a.txt', sha256: 'ab' }, network: { layers: 1, units: 8 }, bestValLoss: null }, added: [], unseen: [] })),
+      file: 'lstm.json', message: /lstm\.json: lineage \(the base model of a fine-tune\) is malformed/,
+    },
+    {
+      name: "a lineage whose base's own lineage has characters that are strings of two",
+      damage: (d: string) => editJson(path.join(d, 'lstm.json'), (m) => {
+        const base = { model: 'm', epoch: 3, batch: 0, corpus: { name: 'a.txt', sha256: 'ab' }, network: { layers: 1, units: 8 }, bestValLoss: 1.5 };
+        m.lineage = { base: { ...base, lineage: { base, added: ['ab'], unseen: [] } }, added: [], unseen: [] };
+      }),
+      file: 'lstm.json', message: /lstm\.json: lineage \(the base model of a fine-tune\) is malformed/,
+    },
+    {
       name: "weight path '../x.bin' (hash of model.json fixed, and ../x.bin present)",
       damage: async (d: string) => {
         await cp(weightsBin(d), path.join(d, '..', 'x.bin'));

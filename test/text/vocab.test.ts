@@ -110,3 +110,27 @@ describe('unknown characters', () => {
     expect(vocab.unknown(text)).toEqual(expected);
   });
 });
+
+describe('Vocab.union: a fine-tune\'s vocabulary', () => {
+  it.each<[string, string[], string, string[], string[], string[]]>([
+    // name, base vocabulary, new text, union, added, unseen
+    ['the same characters', ['a', 'b', 'c'], 'cab', ['a', 'b', 'c'], [], []],
+    ['new characters sort in among the known ones', ['a', 'c', 'e'], 'abcd', ['a', 'b', 'c', 'd', 'e'], ['b', 'd'], ['e']],
+    ['capitals sort before all known lower case', ['a', 'b'], 'Aab', ['A', 'a', 'b'], ['A'], []],
+    ['known characters the text lacks stay', ['\n', ' ', '.', 'a'], 'aa', ['\n', ' ', '.', 'a'], [], ['\n', ' ', '.']],
+    ['by code point, astral last', ['a', '😀'], 'a！b', ['a', 'b', '！', '😀'], ['b', '！'], ['😀']],
+    ['an empty text adds nothing', ['x'], '', ['x'], [], ['x']],
+  ])('%s', (_name, known, text, chars, added, unseen) => {
+    const u = Vocab.union(known, text);
+    expect([u.vocab.chars, u.added, u.unseen]).toEqual([chars, added, unseen]);
+  });
+
+  it('orders as fromText does: the union of a text with nothing known is its own vocabulary', () => {
+    const text = 'Fair is foul, and foul is fair 😀\n';
+    expect(Vocab.union([], text).vocab.chars).toEqual(Vocab.fromText(text).vocab.chars);
+  });
+
+  it('a base vocabulary in another order still gives code-point order (weights move by character)', () => {
+    expect(Vocab.union(['c', 'a'], 'b').vocab.chars).toEqual(['a', 'b', 'c']);
+  });
+});

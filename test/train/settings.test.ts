@@ -5,7 +5,9 @@
 import { describe, expect, it } from 'vitest';
 import { defaults } from '../../src/config.js';
 import type { StoredHyperparameters } from '../../src/store/manifest.js';
-import { checkResumedText, defaultOut, runSettings, type CorpusSource, type ResumedText, type StoredRun, type TrainFlags } from '../../src/train/settings.js';
+import {
+  checkResumedText, defaultOut, runSettings, type BaseRun, type CorpusSource, type ResumedText, type StoredRun, type TrainFlags,
+} from '../../src/train/settings.js';
 
 const flags: TrainFlags = {
   seqLength: defaults.seqLength, batchSize: defaults.batchSize, valFraction: defaults.valFraction, layers: defaults.layers,
@@ -27,8 +29,19 @@ const stored: StoredRun = {
 };
 
 type Given = Partial<TrainFlags>;
+
+/** A base model for --from: a cased 1x8 network with its own recipe. */
+const base: BaseRun = {
+  dir: 'models/base',
+  bundle: 'models/base',
+  hyperparameters: { ...storedHyper, lowercase: false },
+  network: { layers: 1, units: 8, dropout: 0.1, vocabSize: 30 },
+};
 const decide = (given: Given, s?: StoredRun, outHoldsModel = false, corpus: string | null = 'texts/play.txt') =>
   runSettings({ corpus: corpus ?? undefined, flags: { ...flags, ...given }, given: new Set(Object.keys(given) as (keyof TrainFlags)[]), stored: s, outHoldsModel });
+/** A fine-tune of `base` (--from), with the given flags. */
+const tune = (given: Given, b: BaseRun = base, corpus = 'texts/play.txt') =>
+  runSettings({ corpus, flags: { ...flags, ...given }, given: new Set(Object.keys(given) as (keyof TrainFlags)[]), base: b, outHoldsModel: false });
 /** The same, with no corpus argument. */
 const decideWithout = (given: Given, s?: StoredRun) => decide(given, s, false, null);
 
@@ -137,5 +150,54 @@ describe('the resumed text', () => {
     ['gone', 'missing', 'pass the corpus explicitly: lstm train <corpus> --resume models/old'],
   ])('a recorded corpus that is %s: the hint says how to pass one', (_name, t, hint) => {
     expect(checkResumedText(stored, recorded, t).refusals[0].hint).toBe(hint);
+  });
+});
+
+describe('a fine-tune (--from) is a new run on the base\'s network', () => {
+  const recipe = { seqLength: 32, batchSize: 16, valFraction: 0.2, dropout: 0.1, lr: 0.01, lrDecay: 0.9, lrDecayAfter: 3, clip: 1, randomSeed: 7 };
+  it.each<[string, Given, (d: ReturnType<typeof tune>) => unknown, unknown]>([
+    ['the network is the base\'s (the defaults of --layers and --units do not count)', {}, (d) => [d.settings.hyper.layers, d.settings.hyper.units], [1, 8]],
+    ['--layers and --units equal to the base\'s are fine', { layers: 1, units: 8 }, (d) => d.refusals, []],
+    ['the recipe is the base\'s unless given', {}, (d) => d.settings.hyper, { ...recipe, layers: 1, units: 8, lowercase: false }],
+    ['--lr, --dropout and the rest may be set for the fine-tune', { lr: 0.001, dropout: 0.3, seqLength: 20, randomSeed: 3 }, (d) => [d.settings.hyper.lr, d.settings.hyper.dropout, d.settings.hyper.seqLength, d.settings.hyper.randomSeed], [0.001, 0.3, 20, 3]],
+    ['stop conditions are this run\'s, not the base\'s', {}, (d) => [d.settings.epochs, d.settings.patience, d.settings.keep], [defaults.epochs, defaults.patience, defaults.keep]],
+    ['out is models/<corpus name> by default', {}, (d) => d.settings.out, 'models/play'],
+    ['a lowercased base: the text is lowercased too, without --lowercase', {}, () => tune({}, { ...base, hyperparameters: { ...storedHyper, lowercase: true } }).settings.text.lowercase, true],
+    ['a lowercased base and --lowercase: fine', { lowercase: true }, () => tune({ lowercase: true }, { ...base, hyperparameters: { ...storedHyper, lowercase: true } }).refusals, []],
+    ['a cased base: the text keeps its case', {}, (d) => [d.settings.text.lowercase, d.settings.hyper.lowercase], [false, false]],
+    ['--encoding and --keep-boilerplate are this text\'s', { encoding: 'cp1252', keepBoilerplate: true }, (d) => d.settings.text, { encoding: 'cp1252', lowercase: false, keepBoilerplate: true }],
+    ['an --out beside the base is fine', { out: 'models/base-tuned' }, (d) => d.refusals, []],
+    ['no warnings', { lr: 0.001 }, (d) => d.warnings, []],
+  ])('%s', (_name, given, pick, expected) => {
+    expect(pick(tune(given))).toEqual(expected);
+  });
+
+  it.each<[string, Given, BaseRun, string, string]>([
+    ['--units that differ', { units: 64 }, base,
+      '--units must be 8 to fine-tune models/base (its network is 1x8), got 64', "a fine-tune keeps its base's network; leave out --layers and --units, or train from scratch without --from"],
+    ['--layers that differ', { layers: 3 }, base,
+      '--layers must be 1 to fine-tune models/base (its network is 1x8), got 3', "a fine-tune keeps its base's network; leave out --layers and --units, or train from scratch without --from"],
+    ['--lowercase for a base that knows capitals', { lowercase: true }, base,
+      '--lowercase does not fit models/base: it was trained on text with capitals, which a lowercased fine-tune could never be given', "leave out --lowercase (the text is read as models/base's was), or train from scratch with --lowercase"],
+    ['--out equal to the base', { out: 'models/./base' }, base,
+      '--out models/./base is inside the base model models/base; a fine-tune is a new run and never writes into its base', 'choose another --out, e.g. models/<name>-tuned'],
+    ['--out inside the base', { out: 'models/base/tuned' }, base,
+      '--out models/base/tuned is inside the base model models/base; a fine-tune is a new run and never writes into its base', 'choose another --out, e.g. models/<name>-tuned'],
+    ['--out equal to the bundle of a base given as a checkpoint directory', { out: 'models/base' }, { ...base, dir: 'models/base/epoch-0003' },
+      '--out models/base is inside the base model models/base; a fine-tune is a new run and never writes into its base', 'choose another --out, e.g. models/<name>-tuned'],
+  ])('refuses %s: a usage error, expected and got, what to do', (_name, given, b, message, hint) => {
+    const d = tune(given, b);
+    expect(d.refusals.map((e) => [e.kind, e.message, e.hint])).toEqual([['usage', message, hint]]);
+  });
+
+  it('refuses --from with --resume, naming both ways', () => {
+    const d = runSettings({ corpus: undefined, flags: { ...flags, resume: 'models/old' }, given: new Set(['resume']), stored, base, outHoldsModel: false });
+    expect(d.refusals.map((e) => e.kind)).toEqual(['usage']);
+    expect(d.refusals[0].message).toBe('--from and --resume cannot be combined: --from starts a new run from models/base, --resume continues models/old');
+  });
+
+  it('refuses an --out that holds a model after the refusals about the base (the first one is shown)', () => {
+    const d = runSettings({ corpus: 'b.txt', flags: { ...flags, out: 'models/base' }, given: new Set(['out']), base, outHoldsModel: true });
+    expect(d.refusals.map((e) => e.message.split(';')[0])).toEqual(['--out models/base is inside the base model models/base', 'models/base already holds a model']);
   });
 });

@@ -6,6 +6,7 @@ import { showChar } from '../../text/show.js';
 import { chart } from '../chart.js';
 import type { Context } from '../context.js';
 import { bits, count, duration } from '../format.js';
+import { lineageSentences } from '../lineage.js';
 import { readModelCheckpoint } from '../model.js';
 import { checkpointOption } from '../options.js';
 import { write, writeJson } from '../output.js';
@@ -45,6 +46,8 @@ export function register(program: Command, context: () => Context): void {
         tool: m.tool,
         savedAt: m.savedAt,
         notes: m.notes ?? null,
+        lineage: m.lineage ?? null,
+        lineageSentences: m.lineage ? lineageSentences(m.lineage) : [],
         history: m.history.map((e) => ({
           ...e, trainBits: bits(e.trainLoss), valBits: e.valLoss === null ? null : bits(e.valLoss),
           ...(e.valLossCold == null ? {} : { valColdBits: bits(e.valLossCold) }),
@@ -72,6 +75,7 @@ export function register(program: Command, context: () => Context): void {
       const how = h.stateful ? 'validation read as streams' : 'validation';
       out += `best:        ${m.progress.bestValLoss === null ? '-' : `${bits(m.progress.bestValLoss).toFixed(3)} bits per character (${how}) at ${at}`}` +
         `${cold == null ? '' : `; ${bits(cold).toFixed(3)} as independent ${h.seqLength}-character windows`}${best ? `; train ${bits(best.trainLoss).toFixed(3)}` : ''}\n`;
+      if (m.lineage) out += `lineage:     ${lineageSentences(m.lineage).join('\n             ')}\n`;
       if (m.notes) out += `notes:       ${JSON.stringify(m.notes)}\n`;
       out += `command:     ${m.command}\n\n`;
       out += chart([

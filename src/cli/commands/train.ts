@@ -1,21 +1,28 @@
-/** `lstm train <corpus|->`: train a model, checkpointing every epoch; `--resume` continues one (its recorded corpus unless given). */
+/**
+ * `lstm train <corpus|->`: train a model, checkpointing every epoch; `--resume` continues one
+ * (its recorded corpus unless given); `--from` fine-tunes one into a new bundle.
+ */
 import { stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
+import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { defaults } from '../../config.js';
 import { dataError, LstmError } from '../../errors.js';
 import type { BundleLock } from '../../store/lock.js';
-import type { StoredRun, TrainFlags } from '../../train/settings.js';
+import type { Checkpoint } from '../../store/read.js';
+import type { FineTuneStart } from '../../train/from.js';
+import type { BaseRun, StoredRun, TrainFlags } from '../../train/settings.js';
 import { Vocab } from '../../text/vocab.js';
 import { COMMAND_JOBS, type Context } from '../context.js';
 import { loadCorpus } from '../corpus.js';
 import { bits, count, duration, loss, shellCommand } from '../format.js';
+import { startingFrom } from '../lineage.js';
 import { HeldLocks } from '../locks.js';
 import { corpusOptions, duration as parseDuration, evalEvery, int, num, windowOptions, type CorpusFlags, type WindowFlags } from '../options.js';
 import { writeJson } from '../output.js';
 
 type Flags = CorpusFlags & WindowFlags & {
-  out?: string; resume?: string; epochs: number; maxTime?: number; evalEvery: { batches?: number; seconds?: number }; patience: number; keep: number;
+  out?: string; resume?: string; from?: string; epochs: number; maxTime?: number; evalEvery: { batches?: number; seconds?: number }; patience: number; keep: number;
   layers: number; units: number; dropout: number; lr: number; lrDecay: number; lrDecayAfter: number; lrPlateau: number; clip: number; workers?: number;
   sample: boolean; json?: boolean;
 };
@@ -29,6 +36,7 @@ export function register(program: Command, context: () => Context): void {
   ))
     .option('--out <dir>', 'model bundle directory (default: models/<corpus name>)')
     .option('--resume <dir>', 'continue training the bundle in <dir> (same vocabulary and settings)')
+    .option('--from <model>', "fine-tune: a new run starting from this model's weights (a bundle's best, or a checkpoint directory); its network and --lowercase, its other settings unless given, and the union of both vocabularies")
     .option('--epochs <n>', 'stop after this many epochs in total (no limit when only --max-time is given)', int('--epochs', 1), defaults.epochs)
     .option('--max-time <duration>', 'stop after this long, e.g. 90s, 10m, 1h', parseDuration)
     .option('--eval-every <n|duration>', `also validate and checkpoint inside an epoch, every n batches or this long (default: ${defaults.evalEvery}; an epoch's end always does)`, evalEvery, evalEvery(defaults.evalEvery))
@@ -86,20 +94,36 @@ async function train(path: string | undefined, flags: Flags, cmd: Command, ctx: 
     const m = resume.manifest;
     stored = { dir: flags.resume, hyperparameters: m.hyperparameters, network: m.network, corpus: m.corpus, hasOptimizer: Boolean(resume.optimizer) };
   }
+  // The base of a fine-tune is found and verified as `generate --model` does it.
+  let base: BaseRun | undefined;
+  let baseCheckpoint: Checkpoint | undefined;
+  if (flags.from !== undefined) {
+    const { readModelCheckpoint } = await import('../model.js');
+    baseCheckpoint = await readModelCheckpoint(flags.from);
+    const m = baseCheckpoint.manifest;
+    // A checkpoint directory inside a bundle (models/base/epoch-0003) belongs to that bundle.
+    const inBundle = baseCheckpoint.dir === flags.from && (await holdsModel(dirname(resolve(flags.from))));
+    base = { dir: flags.from, bundle: inBundle ? dirname(resolve(flags.from)) : flags.from, hyperparameters: m.hyperparameters, network: m.network };
+  }
   const trainFlags: TrainFlags = { ...flags, lowercase: Boolean(flags.lowercase), keepBoilerplate: Boolean(flags.keepBoilerplate) };
   const newOut = flags.out ?? (path === undefined ? undefined : defaultOut(path));
   const outHoldsModel = !stored && newOut !== undefined && (await holdsModel(newOut));
-  const { settings } = decide(runSettings({ corpus: path, flags: trainFlags, given, stored, outHoldsModel }));
+  const { settings } = decide(runSettings({ corpus: path, flags: trainFlags, given, stored, base, outHoldsModel }));
   const { out, hyper, epochs, patience, keep } = settings;
 
   const source = settings.corpus;
   if (stored && source.fromBundle && !(await isFile(source.path))) decide(checkResumedText(stored, source, 'missing'));
   const corpus = await loadCorpus(source.path, settings.text, ctx);
   let vocab: Vocab;
+  let from: FineTuneStart | undefined;
   if (stored) {
     vocab = new Vocab(resume!.manifest.vocab);
     decide(checkResumedText(stored, source, { name: corpus.name, sha256: corpus.sha256, textSha256: corpus.textSha256, unknown: vocab.unknown(corpus.text) }));
     if (source.fromBundle) r.info(`reading ${source.path}, the text ${out} was trained on`);
+  } else if (baseCheckpoint) {
+    const { startFrom } = await import('../../train/from.js');
+    from = startFrom(baseCheckpoint, flags.from!, corpus.text, hyper.randomSeed);
+    vocab = from.vocab;
   } else vocab = Vocab.fromText(corpus.text).vocab;
 
   if (!stored) {
@@ -135,14 +159,15 @@ async function train(path: string | undefined, flags: Flags, cmd: Command, ctx: 
       corpus, encoding: corpus.encoding, vocab, hyper, epochs, maxTimeSeconds: settings.maxTimeSeconds,
       patience, keep, workers, out, evalEvery: flags.evalEvery, valSampleWindows: defaults.valSampleWindows, sample: flags.sample, samplePrompt: defaults.samplePrompt,
       sampleLength: defaults.sampleLength, sampleTemperature: defaults.sampleTemperature, backend,
-      command: shellCommand(['lstm', ...process.argv.slice(2)]), resume, lock, shouldStop: () => stopRequested,
+      command: shellCommand(['lstm', ...process.argv.slice(2)]), resume, from, lock, shouldStop: () => stopRequested,
       events: {
         onStart: (s) => {
           if (s.params > s.trainChars) {
             r.warn(`the model has ${count(s.params)} parameters for ${count(s.trainChars)} training characters: it will overfit; the validation loss and the best checkpoint guard against that (or use a longer text, fewer --units, more --dropout)`);
           }
-          if (json) return void writeJson({ event: 'start', ...s, out, backend, vocabSize: vocab.size, hyperparameters: hyper });
-          r.info(`${s.resumed ? 'resuming' : 'training'} ${out}: ${count(s.params)} parameters, ${hyper.layers}x${hyper.units} LSTM, vocabulary ${vocab.size}, on ${backend}${s.workers > 1 ? ` with ${s.workers} workers` : ''}`);
+          if (json) return void writeJson({ event: 'start', ...s, out, backend, vocabSize: vocab.size, hyperparameters: hyper, ...(from ? { lineage: from.lineage } : {}) });
+          if (from) r.info(startingFrom(from.lineage, vocab.size, hyper.lowercase));
+          r.info(`${s.resumed ? 'resuming' : from ? 'fine-tuning' : 'training'} ${out}: ${count(s.params)} parameters, ${hyper.layers}x${hyper.units} LSTM, vocabulary ${vocab.size}, on ${backend}${s.workers > 1 ? ` with ${s.workers} workers` : ''}`);
           r.info(`data: ${count(s.trainChars)} training characters, ${count(s.valChars)} held out; ${s.batchesPerEpoch} batches of ${s.batchSize}x${hyper.seqLength} per epoch${s.resumed ? `; from epoch ${s.epoch + 1}${s.batch ? `, batch ${s.batch + 1}` : ''}` : ''}`);
         },
         onBatch: (b) => r.progress(
