@@ -11,7 +11,8 @@ describe.concurrent('lstm windows', () => {
     expect(r.code).toBe(0);
     expect(r.stderr).toBe('');
     const doc = JSON.parse(r.stdout);
-    // 10% of 1000 held out; windows of 20 inputs + 1 target: floor(899 / 20) = 44 per epoch.
+    // 10% of 1000 held out; windows of 20 inputs + 1 target: floor(899 / 20) = 44 fit, and
+    // stateful epochs use 8 streams of floor(44 / 8) = 5 windows.
     expect(doc).toMatchObject({
       corpus: file('thousand.txt'),
       characters: 1000,
@@ -19,9 +20,10 @@ describe.concurrent('lstm windows', () => {
       valFraction: 0.1,
       train: { characters: 900, from: 0, to: 900 },
       validation: { characters: 100, from: 900, to: 1000, windows: 4 },
-      windowsPerEpoch: 44,
+      windowsPerEpoch: 40,
       batchSize: 8,
       batchesPerEpoch: 5,
+      stateful: true,
       predictionsPerEpoch: 5 * 8 * 20,
       randomSeed: 7,
     });
@@ -32,6 +34,14 @@ describe.concurrent('lstm windows', () => {
       expect(e.input).toBe(thousand.slice(e.start, e.start + 20));
       expect(e.target).toBe(thousand.slice(e.start + 1, e.start + 21));
     }
+  });
+
+  it('--no-stateful: all 44 windows, shuffled independent ones', async ({ expect }) => {
+    const r = await lstm(['windows', '--json', '--seq-length', '20', '--batch-size', '8', '--random-seed', '7', '--no-stateful', file('thousand.txt')]);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ windowsPerEpoch: 44, batchesPerEpoch: 5, stateful: false });
+    const text = await lstm(['windows', '--seq-length', '20', '--batch-size', '8', file('thousand.txt')]);
+    expect(text.stdout).toContain('8 contiguous streams of 100 characters');
   });
 
   it('repeats its examples for the same --random-seed', async ({ expect }) => {
