@@ -23,7 +23,8 @@ import { buildManifest, INITIAL_PROGRESS, type EpochRecord, type Progress } from
 import { saveCheckpoint, type SaveOptions, type SaveStage } from '../store/write.js';
 import type { Corpus } from '../text/corpus.js';
 import type { Vocab } from '../text/vocab.js';
-import { epochPlan, planBatch, split, trainChars, validationSample, validationStarts, valChars, windowBatches, type Batch } from '../text/windows.js';
+import { epochPlan, planBatch, splitDocuments, trainChars, validationSample, validationStarts, valChars, windowBatches, type Batch } from '../text/windows.js';
+import { corpusRecord } from './record.js';
 import { makeTrainStep, type TrainStep } from './step.js';
 
 export type RunOptions = {
@@ -46,7 +47,9 @@ export type RunOptions = {
   sampleLength: number;
   sampleTemperature: number;
   backend: BackendName;
+  /** The command as a user would type it (cli/invocation.ts), and the exact command line. */
   command: string;
+  invocation?: string;
   resume?: Checkpoint;
   notes?: Record<string, unknown>;
   /** Called at each stage of every save (tests use it to crash or fail a save on purpose). */
@@ -95,7 +98,7 @@ export async function trainModel(o: RunOptions): Promise<RunResult> {
   const h = o.hyper;
   const cfg: NetConfig = { vocabSize: o.vocab.size, layers: h.layers, units: h.units, dropout: h.dropout };
   const ids = o.vocab.encode(o.corpus.text);
-  const data = split(ids, { seqLength: h.seqLength, valFraction: h.valFraction });
+  const data = splitDocuments(ids, o.corpus.documents?.map((d) => d.characters), { seqLength: h.seqLength, valFraction: h.valFraction });
 
   const prior = o.resume?.manifest;
   const progress: Progress = prior ? { ...prior.progress } : { ...INITIAL_PROGRESS };
@@ -130,15 +133,13 @@ export async function trainModel(o: RunOptions): Promise<RunResult> {
       vocab: [...o.vocab.chars],
       network: { layers: cfg.layers, units: cfg.units, dropout: cfg.dropout, vocabSize: cfg.vocabSize },
       hyperparameters: { ...h, epochs: o.epochs, patience: o.patience, keep: o.keep, workers: trainStep.workers },
-      corpus: {
-        name: o.corpus.name, path: o.corpus.path, bytes: o.corpus.bytes, characters: ids.length, sha256: o.corpus.sha256, textSha256: o.corpus.textSha256,
-        encoding: o.encoding, strippedBoilerplate: o.corpus.strippedBoilerplate, keepBoilerplate: o.corpus.keptBoilerplate,
-      },
+      corpus: corpusRecord(o.corpus, ids.length, o.encoding),
       progress: { ...progress, step: adam.step },
       history,
       optimizer: { name: 'adam', step: adam.step, ...ADAM, lr: adam.hyper.lr, clip: h.clip },
       backend: o.backend,
       command: o.command,
+      invocation: o.invocation,
       notes: o.notes,
     });
     const path = await saveCheckpoint(o.out, {
