@@ -51,6 +51,7 @@ export async function loadCorpora(args: readonly string[], flags: CorpusFlags, c
  */
 export async function corpusFiles(args: readonly string[], ctx: Context): Promise<string[]> {
   const files: string[] = [];
+  const notes: string[] = [];
   for (const arg of args) {
     const info = arg === '-' ? undefined : await stat(arg).catch(() => undefined); // a missing path is reported when read
     if (!info?.isDirectory()) {
@@ -72,7 +73,7 @@ export async function corpusFiles(args: readonly string[], ctx: Context): Promis
         'put the text files in it (hidden files are left out), or give the files themselves',
       );
     }
-    if (skipped.length) ctx.reporter.info(`${arg}: ${inside.length} files; subdirectories are not read (${skipped.join(', ')})`);
+    if (skipped.length) notes.push(`${arg}: ${inside.length} files; subdirectories are not read (${skipped.join(', ')})`);
     files.push(...inside);
   }
   const seen = new Map<string, string>();
@@ -84,5 +85,6 @@ export async function corpusFiles(args: readonly string[], ctx: Context): Promis
     }
     seen.set(key, file);
   }
+  for (const note of notes) ctx.reporter.info(note);
   return files;
 }
