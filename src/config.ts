@@ -59,6 +59,16 @@ export const defaults = {
 /** How many leading bytes are checked for a NUL when deciding a file is binary. */
 export const BINARY_SNIFF_BYTES = 8192;
 
+/**
+ * The character between documents when several files are trained on as one corpus: a form
+ * feed (U+000C, a page break). Prose does not contain it (a file that does is refused when it
+ * is one of several), and printed it is at most a page break, so the model learns where one
+ * text ends and the next begins without a marker that could be mistaken for text.
+ */
+export const DOCUMENT_SEPARATOR = '\f';
+/** How messages name it. */
+export const DOCUMENT_SEPARATOR_NAME = 'form feed (U+000C)';
+
 /** Where the bundled model lives, relative to the package root. */
 export const DEFAULT_MODEL_DIR = 'models/macbeth';
 

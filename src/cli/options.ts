@@ -52,6 +52,15 @@ export function evalEvery(value: string): { batches?: number; seconds?: number }
   throw new InvalidArgumentError(`--eval-every must be a number of batches (e.g. 500) or a duration (90s, 10m, 1h), got '${value}'.`);
 }
 
+/** `--origin`: one line saying where the text comes from (it is shown as one line by `lstm info`). */
+export function origin(value: string): string {
+  const text = value.trim();
+  if (text === '' || /[\u0000-\u001f\u007f]/.test(text)) {
+    throw new InvalidArgumentError(`--origin must be one line of text, e.g. "Project Gutenberg eBook #1533, play text only", got '${value}'.`);
+  }
+  return text;
+}
+
 /** Parses a checkpoint name: best, latest, an epoch number, or a checkpoint directory's name. */
 export function checkpoint(value: string): string {
   const ok = (POINTERS as readonly string[]).includes(value) || /^[1-9]\d*$/.test(value) || CHECKPOINT_NAME.test(value);

@@ -47,7 +47,33 @@ export type Network = { layers: number; units: number; dropout: number; vocabSiz
 /** Everything that shapes training; `epochs` and `patience` are the stop conditions a resume keeps. */
 export type StoredHyperparameters = Hyperparameters & { epochs?: number; patience: number; keep: number; workers: number };
 
+/** One file of the corpus, as a bundle records it. */
+export type CorpusFileRecord = {
+  /** The file's name (no directories). */
+  name: string;
+  /** Its absolute path (absent for stdin): `--resume` without a corpus reads it. */
+  path?: string;
+  bytes: number;
+  /** Characters (code points) of its cleaned text. */
+  characters: number;
+  /** sha256 of the file as given (what `sha256sum` prints). */
+  sha256: string;
+  /** sha256 of its cleaned text (UTF-8). */
+  textSha256: string;
+  encoding: string;
+  strippedBoilerplate: boolean;
+  /** Where it comes from, when its header says (a Project Gutenberg file). */
+  origin?: string;
+};
+
+/**
+ * The training text. For one file the fields are that file's; for several, `name` is how the
+ * command named them, `bytes` and `characters` are totals (separators counted), `sha256` is
+ * that of the files' sha256s one per line, `textSha256` that of the joined text, `encoding`
+ * the one files without a byte-order mark were read with, and `files` has each file.
+ */
 export type CorpusRecord = {
+  /** The file name (`macbeth.txt`), `stdin`, or for several files the arguments' names (`essays/`). Older bundles recorded the path as given. */
   name: string;
   /** Absolute path of the file trained on (absent for stdin, and in bundles from before it was recorded): `--resume` without a corpus reads it. */
   path?: string;
@@ -60,6 +86,12 @@ export type CorpusRecord = {
   encoding: string;
   strippedBoilerplate: boolean;
   keepBoilerplate?: boolean;
+  /** Where the text comes from, in the user's words (--origin) or read from a Project Gutenberg header. */
+  origin?: string;
+  /** Every file trained on, in order (absent in bundles from before it was recorded). */
+  files?: CorpusFileRecord[];
+  /** The character between the files' texts, when there are several. */
+  separator?: string;
 };
 
 export type Progress = {
@@ -131,7 +163,10 @@ export type Manifest = {
   rng: { randomSeed: number; algorithm: 'alea'; keyedBy: string; nextEpoch: number; nextBatch: number };
   optimizer: OptimizerRecord | null;
   backend: string;
+  /** The command that started the bundle as a user would type it: corpus file names, no machine-specific options (cli/invocation.ts). */
   command: string;
+  /** The exact command line of the run that wrote this checkpoint (older bundles have it in `command`). */
+  invocation?: string;
   /** Regularisation or other options beyond the defaults, recorded for the user. */
   notes?: Record<string, unknown>;
   /** A fine-tune's base model (absent for a model trained from scratch). */
@@ -142,7 +177,7 @@ export type Manifest = {
 /** A manifest before it is written: the writer adds `savedAt` and `files`. */
 export type ManifestBody = Omit<Manifest, 'files' | 'savedAt'>;
 
-export type ManifestParts = Pick<ManifestBody, 'vocab' | 'network' | 'hyperparameters' | 'corpus' | 'progress' | 'history' | 'optimizer' | 'backend' | 'command' | 'notes' | 'lineage'>;
+export type ManifestParts = Pick<ManifestBody, 'vocab' | 'network' | 'hyperparameters' | 'corpus' | 'progress' | 'history' | 'optimizer' | 'backend' | 'command' | 'invocation' | 'notes' | 'lineage'>;
 
 export const INITIAL_PROGRESS: Progress = {
   epoch: 0, batch: 0, step: 0, partialLossSum: 0, partialChars: 0, bestValLoss: null, bestEpoch: null, epochsWithoutImprovement: 0, elapsedSeconds: 0,
@@ -150,7 +185,7 @@ export const INITIAL_PROGRESS: Progress = {
 
 /** The manifest of a checkpoint from its parts; the RNG position is the training position. */
 export function buildManifest(p: ManifestParts): ManifestBody {
-  const { notes, lineage, ...parts } = p;
+  const { notes, lineage, invocation, ...parts } = p;
   return {
     format: 'lstm-bundle',
     formatVersion: FORMAT_VERSION,
@@ -165,6 +200,7 @@ export function buildManifest(p: ManifestParts): ManifestBody {
     optimizer: parts.optimizer,
     backend: parts.backend,
     command: parts.command,
+    ...(invocation ? { invocation } : {}),
     ...(notes ? { notes } : {}),
     ...(lineage ? { lineage } : {}),
   };

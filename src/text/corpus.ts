@@ -4,12 +4,13 @@
  * --encoding (UTF-8 by default); refuse binary input; decode strictly; then normalise.ts's
  * toModelText (BOM, line ends, NFC, Gutenberg boilerplate, lowercasing), the same
  * function every other text a model sees goes through. Characters are Unicode code
- * points throughout.
+ * points throughout. Several files become one corpus of documents (joinCorpora): each is
+ * read as a single file is, and their texts are joined by DOCUMENT_SEPARATOR.
  */
 import { createHash } from 'node:crypto';
-import { BINARY_SNIFF_BYTES } from '../config.js';
+import { BINARY_SNIFF_BYTES, DOCUMENT_SEPARATOR, DOCUMENT_SEPARATOR_NAME } from '../config.js';
 import { dataError, usageError } from '../errors.js';
-import { toModelText, type TextSettings } from './normalise.js';
+import { gutenbergHeader, toModelText, type GutenbergHeader, type TextSettings } from './normalise.js';
 
 export type Encoding = 'utf8' | 'utf16le' | 'utf16be' | 'latin1' | 'cp1252';
 export const ENCODINGS: readonly Encoding[] = ['utf8', 'utf16le', 'utf16be', 'latin1', 'cp1252'];
@@ -48,6 +49,16 @@ export type Corpus = {
   strippedBoilerplate: boolean;
   /** True when the input looked like a Gutenberg file but boilerplate was kept. */
   keptBoilerplate: boolean;
+  /** Where the text comes from, when its file says: a Project Gutenberg header (gutenbergOrigin). */
+  origin?: string;
+  /** The files a corpus of several was joined from, in order; absent for one file or stdin. */
+  documents?: CorpusDocument[];
+};
+
+/** One file of a corpus of several: what is recorded of it (its text is in the corpus's). */
+export type CorpusDocument = Omit<Corpus, 'text' | 'documents'> & {
+  /** Characters (code points) of its cleaned text. */
+  characters: number;
 };
 
 /** Decodes and cleans raw bytes. Throws a data error for binary, invalid or empty input. */
@@ -63,7 +74,51 @@ export function readCorpus(bytes: Uint8Array, name: string, options: CorpusOptio
   }
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   const textSha256 = createHash('sha256').update(text, 'utf8').digest('hex');
-  return { text, name, encoding, bytes: bytes.length, sha256, textSha256, strippedBoilerplate: boilerplate === 'stripped', keptBoilerplate: boilerplate === 'kept' };
+  const header = boilerplate === 'none' ? undefined : gutenbergHeader(raw);
+  return {
+    text, name, encoding, bytes: bytes.length, sha256, textSha256, strippedBoilerplate: boilerplate === 'stripped', keptBoilerplate: boilerplate === 'kept',
+    ...(header ? { origin: gutenbergOrigin(header, boilerplate === 'stripped') } : {}),
+  };
+}
+
+/** A Gutenberg file's origin in a reader's words: `Project Gutenberg eBook #1533, Macbeth (header and license removed)`. */
+export function gutenbergOrigin(header: GutenbergHeader, stripped: boolean): string {
+  const book = [`Project Gutenberg eBook${header.ebook === undefined ? '' : ` #${header.ebook}`}`, header.title].filter(Boolean).join(', ');
+  return `${book} (header and license ${stripped ? 'removed' : 'kept'})`;
+}
+
+/**
+ * Several files read as one corpus: their cleaned texts in the order given, joined by
+ * DOCUMENT_SEPARATOR, which the model learns as the end of one text and the start of the
+ * next. A file that holds the separator itself is refused, naming the file and the line, since
+ * it would end a document where the file does not. `encoding` is the one files without a
+ * byte-order mark were read with (each document records its own). The corpus's sha256 is
+ * that of its files' sha256s, one per line in order; its textSha256 that of the joined text.
+ */
+export function joinCorpora(parts: readonly Corpus[], name: string, encoding: Encoding): Corpus {
+  for (const part of parts) {
+    const at = part.text.indexOf(DOCUMENT_SEPARATOR);
+    if (at >= 0) {
+      const line = part.text.slice(0, at).split('\n').length;
+      throw dataError(
+        `${part.name} contains a ${DOCUMENT_SEPARATOR_NAME} on line ${line}, the character lstm puts between files; one of several files cannot contain it`,
+        `remove it from the file (e.g. tr '\\f' '\\n' < ${part.name} > clean.txt), or train on ${part.name} alone`,
+      );
+    }
+  }
+  const text = parts.map((p) => p.text).join(DOCUMENT_SEPARATOR);
+  const documents = parts.map(({ text: own, documents: _, ...document }) => ({ ...document, characters: codePointCount(own) }));
+  return {
+    text,
+    name,
+    encoding,
+    bytes: parts.reduce((sum, p) => sum + p.bytes, 0),
+    sha256: createHash('sha256').update(parts.map((p) => `${p.sha256}\n`).join('')).digest('hex'),
+    textSha256: createHash('sha256').update(text, 'utf8').digest('hex'),
+    strippedBoilerplate: parts.some((p) => p.strippedBoilerplate),
+    keptBoilerplate: parts.some((p) => p.keptBoilerplate),
+    documents,
+  };
 }
 
 /**
@@ -188,4 +243,11 @@ export function firstInvalidUtf8(bytes: Uint8Array): number {
 /** Splits text into Unicode code points (an emoji is one character, not two UTF-16 units). */
 export function codePoints(text: string): string[] {
   return Array.from(text);
+}
+
+/** How many code points a text has, without an array of them. */
+export function codePointCount(text: string): number {
+  let n = 0;
+  for (const _ of text) n++;
+  return n;
 }

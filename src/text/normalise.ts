@@ -60,3 +60,23 @@ export function gutenbergBody(text: string): string | undefined {
   const body = end ? rest.slice(0, end.index) : rest;
   return body.replace(/^\n+/, '').replace(/\s+$/, '') + '\n';
 }
+
+/** What a Project Gutenberg header says of its book. */
+export type GutenbergHeader = { title?: string; ebook?: number };
+
+/**
+ * The title and eBook number from the header above `*** START OF ...`: `Title: Macbeth`
+ * (a long title goes on over indented lines) and `Release date: ... [eBook #1533]` (older
+ * files write `[EBook #1533]` or `[Etext #1533]`; some name the book only in their first
+ * line, `The Project Gutenberg eBook of Macbeth, by ...`). Undefined without the marker.
+ */
+export function gutenbergHeader(raw: string): GutenbergHeader | undefined {
+  const start = START.exec(raw);
+  if (!start) return undefined;
+  const header = normaliseLineEnds(raw.slice(0, start.index).replace(/^\uFEFF/, '')).normalize('NFC');
+  const ebook = /\[E-?(?:Book|text) #(\d+)\]/i.exec(header)?.[1];
+  const titled = /^Title:[ \t]*(\S.*(?:\n[ \t]+\S.*)*)/m.exec(header)?.[1];
+  const firstLine = /^[ \t]*(?:The Project Gutenberg E-?(?:Book|text) of|Project Gutenberg's)[ \t]+(.+?)(?:,[ \t]+by[ \t].*)?[ \t]*$/im.exec(header)?.[1];
+  const title = (titled ?? firstLine)?.replace(/\s+/g, ' ').trim();
+  return { ...(title ? { title } : {}), ...(ebook ? { ebook: Number(ebook) } : {}) };
+}

@@ -53,6 +53,62 @@ export function split(ids: Ids, { seqLength, valFraction }: SplitOptions): Split
   return { ids, seqLength, trainEnd };
 }
 
+/**
+ * The split of a corpus of several documents, `ids` being their ids joined by one separator
+ * id each (as the corpus text is) and `lengths` their lengths: the last `valFraction` of EACH
+ * document is held out, so no document is missing from either part. The ids are laid out
+ * anew as [train 1, SEP, train 2, SEP, ..., train k | val 1, SEP, val 2, ..., val k] with
+ * `trainEnd` at the bar, so Split keeps its shape and training windows never reach a held-out
+ * character. A document's held-out part is round(n * valFraction) characters, but never all
+ * of it: a document too short for a share (round to 0) is wholly in training, and leaves no
+ * empty part (nor a doubled separator) in the held-out ids. The parts together must hold
+ * one window each, else a data error. One document (or `lengths` undefined) is `split`, exactly.
+ */
+export function splitDocuments(ids: Ids, lengths: readonly number[] | undefined, options: SplitOptions): Split {
+  if (lengths === undefined || lengths.length <= 1) return split(ids, options);
+  const { seqLength, valFraction } = options;
+  const k = lengths.length;
+  if (lengths.reduce((a, b) => a + b, 0) + k - 1 !== ids.length) {
+    throw new Error(`splitDocuments: ${k} documents of ${lengths.reduce((a, b) => a + b, 0)} ids and ${k - 1} separators are not the ${ids.length} ids given`);
+  }
+  const separator = ids[lengths[0]];
+  const held = lengths.map((n) => (valFraction > 0 ? Math.min(Math.round(n * valFraction), n - 1) : 0));
+  const heldParts = held.filter((h) => h > 0).length;
+  const trainLength = ids.length - held.reduce((a, b) => a + b, 0);
+  const valLength = held.reduce((a, b) => a + b, 0) + Math.max(0, heldParts - 1);
+  const need = seqLength + 1;
+  const files = `the ${k} files`;
+  if (trainLength < need) {
+    throw dataError(
+      `the training parts of ${files} have ${trainLength} characters, too short for one ${seqLength}-character training window (needs at least ${need})`,
+      `use longer texts, or a shorter --seq-length${valFraction > 0 ? ', or a smaller --val-fraction' : ''}`,
+    );
+  }
+  if (valFraction > 0 && valLength < need) {
+    throw dataError(
+      `the held-out parts (the last ${Math.round(valFraction * 100)}% of each of ${files}) have ${valLength} characters, too short for one ${seqLength}-character validation window (needs at least ${need})`,
+      'use longer texts, a shorter --seq-length or a larger --val-fraction, or --val-fraction 0 for none',
+    );
+  }
+  const out = ids instanceof Uint32Array ? new Uint32Array(trainLength + valLength) : new Uint16Array(trainLength + valLength);
+  let train = 0;
+  let val = trainLength;
+  let from = 0;
+  lengths.forEach((n, d) => {
+    const keep = n - held[d];
+    if (d > 0) out[train++] = separator;
+    out.set(ids.subarray(from, from + keep), train);
+    train += keep;
+    if (held[d] > 0) {
+      if (val > trainLength) out[val++] = separator;
+      out.set(ids.subarray(from + keep, from + n), val);
+      val += held[d];
+    }
+    from += n + 1;
+  });
+  return { ids: out, seqLength, trainEnd: trainLength };
+}
+
 export const trainChars = (s: Split) => s.trainEnd;
 export const valChars = (s: Split) => s.ids.length - s.trainEnd;
 

@@ -26,8 +26,9 @@ import { saveCheckpoint, type SaveOptions, type SaveStage } from '../store/write
 import type { Corpus } from '../text/corpus.js';
 import type { Vocab } from '../text/vocab.js';
 import {
-  planBatch, split, trainChars, trainingPlan, validationSample, validationStarts, validationStreams, valChars, windowBatches, type Batch,
+  planBatch, splitDocuments, trainChars, trainingPlan, validationSample, validationStarts, validationStreams, valChars, windowBatches, type Batch,
 } from '../text/windows.js';
+import { corpusRecord } from './record.js';
 import { makeTrainStep, type TrainStep } from './step.js';
 
 export type RunOptions = {
@@ -50,7 +51,9 @@ export type RunOptions = {
   sampleLength: number;
   sampleTemperature: number;
   backend: BackendName;
+  /** The command as a user would type it (cli/invocation.ts), and the exact command line. */
   command: string;
+  invocation?: string;
   resume?: Checkpoint;
   /** A fine-tune's start (train/from.ts): the base's parameters for this vocabulary, and its lineage for the manifest. */
   from?: { params: Params; lineage: Lineage };
@@ -107,7 +110,7 @@ export async function trainModel(o: RunOptions): Promise<RunResult> {
   const h = o.hyper;
   const cfg: NetConfig = { vocabSize: o.vocab.size, layers: h.layers, units: h.units, dropout: h.dropout };
   const ids = o.vocab.encode(o.corpus.text);
-  const data = split(ids, { seqLength: h.seqLength, valFraction: h.valFraction });
+  const data = splitDocuments(ids, o.corpus.documents?.map((d) => d.characters), { seqLength: h.seqLength, valFraction: h.valFraction });
 
   const prior = o.resume?.manifest;
   const progress: Progress = prior ? { ...prior.progress } : { ...INITIAL_PROGRESS };
@@ -156,15 +159,13 @@ export async function trainModel(o: RunOptions): Promise<RunResult> {
       vocab: [...o.vocab.chars],
       network: { layers: cfg.layers, units: cfg.units, dropout: cfg.dropout, vocabSize: cfg.vocabSize },
       hyperparameters: { ...h, epochs: o.epochs, patience: o.patience, keep: o.keep, workers: trainStep.workers },
-      corpus: {
-        name: o.corpus.name, path: o.corpus.path, bytes: o.corpus.bytes, characters: ids.length, sha256: o.corpus.sha256, textSha256: o.corpus.textSha256,
-        encoding: o.encoding, strippedBoilerplate: o.corpus.strippedBoilerplate, keepBoilerplate: o.corpus.keptBoilerplate,
-      },
+      corpus: corpusRecord(o.corpus, ids.length, o.encoding),
       progress: { ...progress, step: adam.step },
       history,
       optimizer: { name: 'adam', step: adam.step, ...ADAM, lr: adam.hyper.lr, clip: h.clip },
       backend: o.backend,
       command: o.command,
+      invocation: o.invocation,
       notes: o.notes,
       lineage: o.from?.lineage ?? prior?.lineage,
     });

@@ -8,8 +8,9 @@
  * ignored with a warning), the stop conditions (`--epochs`, `--patience`, `--keep`) are
  * the bundle's unless given again, `--max-time` applies to this run only, and the encoding
  * may be given again (the same text can arrive in another file encoding). The corpus may be
- * left out when resuming: the file the bundle recorded is read, and must still be the text
- * the bundle was trained on.
+ * left out when resuming: the files the bundle recorded are read, and must still be the text
+ * the bundle was trained on. What the bundle says of itself carries over too: the corpus's
+ * origin (unless --origin is given again) and the command that started it.
  *
  * A fine-tune (`--from MODEL`) is a new run that starts from a trained model's weights:
  * the network's shape is the base's (--layers or --units that differ are refused), the
@@ -37,6 +38,8 @@ export type TrainFlags = Hyperparameters & {
   keep: number;
   encoding: Encoding;
   keepBoilerplate: boolean;
+  /** Where the text comes from, in the user's words. */
+  origin?: string;
 };
 
 /** What a resumed bundle's latest checkpoint says about its run. */
@@ -46,6 +49,8 @@ export type StoredRun = {
   network: Network;
   corpus: CorpusRecord;
   hasOptimizer: boolean;
+  /** The command it records (older bundles: the exact command line). */
+  command?: string;
 };
 
 /** The model a fine-tune starts from (--from), as read. */
@@ -58,8 +63,8 @@ export type BaseRun = {
   network: Network;
 };
 
-/** Which file the corpus is read from: the argument, or (resuming without one) the bundle's record. */
-export type CorpusSource = { path: string; fromBundle: boolean };
+/** Which files (or `-`, stdin) the corpus is read from: the arguments, or (resuming without any) the bundle's record. */
+export type CorpusSource = { paths: string[]; fromBundle: boolean };
 
 export type RunSettings = {
   /** The corpus to read: a path, or `-` for stdin. */
@@ -70,15 +75,19 @@ export type RunSettings = {
   maxTimeSeconds?: number;
   patience: number;
   keep: number;
-  /** How the corpus file is read. */
+  /** How the corpus files are read. */
   text: { encoding: Encoding; lowercase: boolean; keepBoilerplate: boolean };
+  /** The corpus's origin to record: --origin, else a resumed bundle's (else the CLI records what the files say). */
+  origin?: string;
+  /** A resumed bundle's command, which the run keeps recording (a new run records its own). */
+  command?: string;
 };
 
 export type Decision = { settings: RunSettings; warnings: string[]; refusals: LstmError[] };
 
 export type SettingsInput = {
-  /** The corpus argument (`-` for stdin), when given: names the default --out. */
-  corpus?: string;
+  /** The corpus arguments (files, directories, or `-` alone for stdin); the first names the default --out. */
+  corpus: readonly string[];
   flags: TrainFlags;
   /** Names of the options given on the command line (not defaulted). */
   given: ReadonlySet<keyof TrainFlags>;
@@ -109,12 +118,13 @@ export function runSettings({ corpus, flags, given, stored, base, outHoldsModel 
   const epochs = flags.maxTime !== undefined && !given.has('epochs') ? defaults.epochsUntilTime : flags.epochs;
 
   if (!stored) {
-    if (corpus === undefined) {
+    if (corpus.length === 0) {
       refusals.push(usageError('no corpus given: lstm train needs a text file to train on (or - for stdin)', 'lstm train macbeth.txt --out models/my-macbeth; to continue a bundle: lstm train --resume DIR'));
     }
+    refusals.push(...stdinAlone(corpus));
     // (Without a corpus the run is refused; '-' only keeps the settings well-formed.)
-    const source = corpus ?? '-';
-    const out = flags.out ?? defaultOut(source);
+    const paths = corpus.length ? [...corpus] : ['-'];
+    const out = flags.out ?? defaultOut(paths[0]);
     let hyper: Hyperparameters = {
       seqLength: flags.seqLength, batchSize: flags.batchSize, valFraction: flags.valFraction, layers: flags.layers,
       units: flags.units, dropout: flags.dropout, lr: flags.lr, lrDecay: flags.lrDecay, lrDecayAfter: flags.lrDecayAfter, lrPlateau: flags.lrPlateau, clip: flags.clip,
@@ -131,8 +141,9 @@ export function runSettings({ corpus, flags, given, stored, base, outHoldsModel 
     }
     return {
       settings: {
-        corpus: { path: source, fromBundle: false }, out, hyper, epochs, maxTimeSeconds: flags.maxTime, patience: flags.patience, keep: flags.keep,
+        corpus: { paths, fromBundle: false }, out, hyper, epochs, maxTimeSeconds: flags.maxTime, patience: flags.patience, keep: flags.keep,
         text: { encoding: flags.encoding, lowercase: hyper.lowercase, keepBoilerplate: Boolean(flags.keepBoilerplate) },
+        origin: flags.origin,
       },
       warnings,
       refusals,
@@ -158,15 +169,17 @@ export function runSettings({ corpus, flags, given, stored, base, outHoldsModel 
       'the model is damaged; resume from another checkpoint or retrain',
     ));
   }
-  // Without a corpus, the file the bundle recorded (a bundle from stdin or from before paths were recorded has none).
-  let source: CorpusSource = { path: corpus ?? stored.corpus.path ?? '-', fromBundle: corpus === undefined };
-  if (corpus === undefined && stored.corpus.path === undefined) {
+  refusals.push(...stdinAlone(corpus));
+  // Without a corpus, the files the bundle recorded (a bundle from stdin or from before paths were recorded has none).
+  const recorded = recordedPaths(stored.corpus);
+  let source: CorpusSource = { paths: corpus.length ? [...corpus] : recorded ?? ['-'], fromBundle: corpus.length === 0 };
+  if (corpus.length === 0 && recorded === undefined) {
     const stdin = stored.corpus.name === 'stdin';
     refusals.push(usageError(
       stdin ? `${stored.dir} was trained on text from stdin, which it cannot read again` : `${stored.dir} does not record where its corpus is (it was saved by an older lstm)`,
       stdin ? `pipe the same text in: ... | lstm train - --resume ${stored.dir}` : `pass the corpus: lstm train ${stored.corpus.name} --resume ${stored.dir}`,
     ));
-    source = { path: '-', fromBundle: false };
+    source = { paths: ['-'], fromBundle: false };
   }
   const ignored = FIXED_ON_RESUME.filter((k) => given.has(k));
   if (ignored.length) warnings.push(`resuming keeps the bundle's settings; ignoring ${ignored.map(flagName).join(', ')}`);
@@ -185,6 +198,8 @@ export function runSettings({ corpus, flags, given, stored, base, outHoldsModel 
         lowercase: hyper.lowercase,
         keepBoilerplate: stored.corpus.keepBoilerplate ?? false,
       },
+      origin: given.has('origin') ? flags.origin : stored.corpus.origin,
+      command: stored.command,
     },
     warnings,
     refusals,
@@ -224,13 +239,34 @@ function fineTune(base: BaseRun, flags: TrainFlags, given: ReadonlySet<keyof Tra
   return { hyper: { ...(recipe as Pick<Hyperparameters, (typeof RECIPE)[number]>), layers: n.layers, units: n.units, lowercase }, refusals };
 }
 
-/** What the CLI found at the corpus path of a resumed run, or 'missing' when there is no file. */
-export type ResumedText = { name: string; sha256: string; textSha256: string; unknown: string[] } | 'missing';
+/** `-` reads one text from stdin: it cannot be one of several corpus arguments. */
+function stdinAlone(corpus: readonly string[]): LstmError[] {
+  if (corpus.length < 2 || !corpus.includes('-')) return [];
+  return [usageError('- (stdin) cannot be combined with files: stdin is read as one text of its own', 'give the files by name, or save the piped text to a file and give it with them')];
+}
+
+/** The absolute paths of the files a bundle was trained on, when it recorded them all. */
+function recordedPaths(c: CorpusRecord): string[] | undefined {
+  if (c.files && c.files.length > 1) return c.files.every((f) => f.path) ? c.files.map((f) => f.path!) : undefined;
+  return c.path === undefined ? undefined : [c.path];
+}
+
+/** At most `max` items in words: `a`, `a and b`, `a, b and c`, `a, b, c and 4 more`. */
+function listed(items: readonly string[], max = 3): string {
+  const shown = items.length > max ? [...items.slice(0, max), `${items.length - max} more`] : [...items];
+  return shown.length === 1 ? shown[0] : `${shown.slice(0, -1).join(', ')} and ${shown.at(-1)}`;
+}
+
+/** What the CLI found at a resumed run's corpus paths: the text (each file's hashes when several), or the paths with no file. */
+export type ResumedText = {
+  name: string; sha256: string; textSha256: string; unknown: string[];
+  files?: { path: string; sha256: string; textSha256: string }[];
+} | { missing: string[] };
 
 /**
  * Whether a resumed run's text fits the bundle. A corpus given on the command line may be
- * another text (a warning: training goes on, not as an exact continuation); the file the
- * bundle recorded must be there and still hold the same text (its bytes, or its text once
+ * another text (a warning: training goes on, not as an exact continuation); the files the
+ * bundle recorded must be there and each still hold the same text (its bytes, or its text once
  * cleaned), else the user is asked to pass a corpus. Characters outside the vocabulary are
  * refused either way.
  */
@@ -239,15 +275,22 @@ export function checkResumedText(stored: StoredRun, source: CorpusSource, text: 
   const refusals: LstmError[] = [];
   const was = stored.corpus;
   const explicitly = `pass the corpus explicitly: lstm train <corpus> --resume ${stored.dir}`;
-  if (text === 'missing') {
-    refusals.push(dataError(`${stored.dir} was trained on ${source.path}, which is no longer there`, explicitly));
+  if ('missing' in text) {
+    refusals.push(dataError(`${stored.dir} was trained on ${listed(text.missing)}, which ${text.missing.length === 1 ? 'is' : 'are'} no longer there`, explicitly));
     return { warnings, refusals };
   }
-  const same = was.sha256 === text.sha256 || (was.textSha256 !== undefined && was.textSha256 === text.textSha256);
-  if (source.fromBundle && !same) {
+  type Hashes = { sha256: string; textSha256?: string };
+  const same = (a: Hashes, b: Hashes | undefined) => b !== undefined && (a.sha256 === b.sha256 || (a.textSha256 !== undefined && a.textSha256 === b.textSha256));
+  // Each file against its record: several files were recorded one by one, one file at the top.
+  const recorded: Hashes[] = was.files && was.files.length > 1 ? was.files : [was];
+  const seen = text.files ?? [{ path: source.paths[0], sha256: text.sha256, textSha256: text.textSha256 }];
+  const changed = seen.map((f, i) => ({ ...f, was: recorded[i] })).filter((f) => !same(f, f.was));
+  if (source.fromBundle && changed.length) {
+    const [first, ...more] = changed;
     refusals.push(dataError(
-      `${source.path} has changed since ${stored.dir} was trained on it (sha256 ${text.sha256.slice(0, 12)}…, recorded ${was.sha256.slice(0, 12)}…)`,
-      `to train on it as it is now, ${explicitly.replace('<corpus>', source.path)}`,
+      `${first.path} has changed since ${stored.dir} was trained on it (sha256 ${first.sha256.slice(0, 12)}…, recorded ${first.was?.sha256.slice(0, 12) ?? 'none'}…)` +
+        (more.length ? `, and so ${more.length === 1 ? 'has' : 'have'} ${listed(more.map((f) => f.path))}` : ''),
+      `to train on ${source.paths.length === 1 ? 'it as it is' : 'them as they are'} now, ${explicitly.replace('<corpus>', source.paths.join(' '))}`,
     ));
   } else if (!source.fromBundle && was.textSha256 !== undefined && was.textSha256 !== text.textSha256) {
     warnings.push(`${text.name} is not the text ${stored.dir} was trained on (${was.name}); training continues on it, but not as an exact continuation`);

@@ -1,4 +1,6 @@
 /** `lstm info`: what a bundle records, as JSON and as a summary with a loss chart. */
+import { cp, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { lstm, ok } from '../helpers/cli.js';
 import { ABC_EPOCHS, abcModel } from '../helpers/tiny.js';
@@ -42,5 +44,37 @@ describe('lstm info', () => {
     expect(out).toMatch(/└─{30}/); // one column per epoch
     expect(out).toMatch(new RegExp(`epoch 1\\s+${ABC_EPOCHS}`));
     expect(out).toContain('t train   v validation   (bpc)');
+  });
+});
+
+describe('lstm info in the user\'s terms', () => {
+  it('reads a bundle written before the user\'s form: the corpus by file name, the command without this machine\'s options, notes as sentences (--json: the records as they are)', async () => {
+    // lstm.json as an older lstm wrote it (like models/macbeth): the path as typed, the exact line, notes added by export --note.
+    const old = path.join(m.dir, 'older');
+    await cp(path.join(m.model, 'latest'), old, { recursive: true, dereference: true });
+    const manifest = path.join(old, 'lstm.json');
+    const doc = JSON.parse(await readFile(manifest, 'utf8'));
+    const line = 'lstm train ../shared/corpora/abc.txt --out /tmp/runs/ship --workers 2 --units 16 --dropout 0.5';
+    const notes = { trainedWith: 'wasm, 2 workers, 27m47s wall', reason: 'dropout 0.5 (beyond the default 0.2) to reach <= 2.35 bpc; the defaults reached 2.398' };
+    doc.corpus.name = '../shared/corpora/abc.txt';
+    delete doc.corpus.files;
+    delete doc.invocation;
+    Object.assign(doc, { command: line, notes });
+    await writeFile(manifest, JSON.stringify(doc));
+
+    const out = ok(await lstm(['info', '-m', old]));
+    expect(out).toMatch(/^corpus: {6}abc\.txt, 800 characters, sha256 [0-9a-f]{12}…$/m);
+    expect(out).toContain([
+      'notes:       Trained with wasm, 2 workers, 27m47s wall.',
+      '             Reason: dropout 0.5 (beyond the default 0.2) to reach <= 2.35 bpc; the defaults reached 2.398.',
+      'command:     lstm train abc.txt --units 16 --dropout 0.5',
+    ].join('\n'));
+    expect(out).not.toContain('/tmp/runs/ship');
+    expect(out).not.toContain('{');
+
+    const json = JSON.parse(ok(await lstm(['info', '-m', old, '--json'])));
+    expect(json.notes).toEqual(notes);
+    expect(json.command).toBe('lstm train abc.txt --units 16 --dropout 0.5');
+    expect(json.invocation).toBe(line);
   });
 });

@@ -254,7 +254,7 @@ describe('resume', () => {
     const r = await lstm(['train', '--resume', bundle, '--epochs', '2']);
     expectOneLineError(r, 2);
     expect(r.stderr).toContain(`error: ${bundle} does not record where its corpus is (it was saved by an older lstm)`);
-    expect(r.stderr).toContain(`hint: pass the corpus: lstm train ${wordsFile} --resume ${bundle}`);
+    expect(r.stderr).toContain(`hint: pass the corpus: lstm train words.txt --resume ${bundle}`); // lstm.json names the file, not its path
   });
 
   it('still needs a corpus without --resume: a usage error (exit 2)', async () => {

@@ -45,6 +45,19 @@ describe('readCorpus cleaning', () => {
     expect(corpus).toMatchObject({ name: 'macbeth.txt', bytes: 7, text: 'é\n', strippedBoilerplate: false, keptBoilerplate: false });
   });
 
+  it.each<[string, string, CorpusOptions, string | undefined]>([
+    ['a Gutenberg file: its eBook number and title, header and license removed',
+      'Title: Tiny Play\nRelease date: 2001 [eBook #99]\n*** START OF THE PROJECT GUTENBERG EBOOK TINY PLAY ***\nFair.\n', {},
+      'Project Gutenberg eBook #99, Tiny Play (header and license removed)'],
+    ['kept boilerplate says so', 'Title: Tiny Play\n*** START OF THE PROJECT GUTENBERG EBOOK TINY PLAY ***\nFair.\n', { keepBoilerplate: true },
+      'Project Gutenberg eBook, Tiny Play (header and license kept)'],
+    ['the title keeps its case when the text is lowercased', 'Title: Tiny Play\n*** START OF THE PROJECT GUTENBERG EBOOK TINY PLAY ***\nFair.\n', { lowercase: true },
+      'Project Gutenberg eBook, Tiny Play (header and license removed)'],
+    ['a plain text has no origin', 'Fair is foul.\n', {}, undefined],
+  ])('origin: %s', (_name, input, options, expected) => {
+    expect(readCorpus(utf8(input), 'play.txt', options).origin).toBe(expected);
+  });
+
   it.each([
     ['lowercases with the lowercase option', { lowercase: true }, 'MACBETH. Écosse!\n', 'macbeth. écosse!\n'],
     ['keeps case by default', {}, 'MACBETH. Écosse!\n', 'MACBETH. Écosse!\n'],

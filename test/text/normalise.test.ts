@@ -3,7 +3,7 @@
  * steps (line ends, Project Gutenberg boilerplate). Pure; table-driven.
  */
 import { describe, expect, it } from 'vitest';
-import { gutenbergBody, normaliseLineEnds, toModelText, type ModelText, type TextSettings } from '../../src/text/normalise.js';
+import { gutenbergBody, gutenbergHeader, normaliseLineEnds, toModelText, type GutenbergHeader, type ModelText, type TextSettings } from '../../src/text/normalise.js';
 
 describe('toModelText', () => {
   const book = (eol: string) =>
@@ -38,6 +38,24 @@ describe('gutenbergBody', () => {
     ['blank lines around the body are trimmed', 'h\n*** START OF THE PROJECT GUTENBERG EBOOK X ***\n\n\nA\n\nB\n\n \n*** END OF THE PROJECT GUTENBERG EBOOK X ***\nl\n', 'A\n\nB\n'],
   ])('%s', (_name, text, expected) => {
     expect(gutenbergBody(text)).toBe(expected);
+  });
+});
+
+describe('gutenbergHeader', () => {
+  const START = '*** START OF THE PROJECT GUTENBERG EBOOK MACBETH ***';
+  const book = (...header: string[]) => [...header, '', START, '', 'MACBETH', ''].join('\n');
+
+  it.each<[string, string, GutenbergHeader | undefined]>([
+    ['the current header (eBook #1533 and Title)', book('\ufeffThe Project Gutenberg eBook of Macbeth', '', 'Title: Macbeth', '', 'Author: William Shakespeare', '', 'Release date: November 1, 1998 [eBook #1533]', '                Most recently updated: January 18, 2024'), { title: 'Macbeth', ebook: 1533 }],
+    ['an older header ([EBook #1533], CRLF line ends)', book('The Project Gutenberg EBook of Macbeth, by William Shakespeare', '', 'Title: Macbeth', 'Release Date: July, 1998  [EBook #1533]').replace(/\n/g, '\r\n'), { title: 'Macbeth', ebook: 1533 }],
+    ['an Etext number', book('Title: Hamlet', '[Etext #1524]'), { title: 'Hamlet', ebook: 1524 }],
+    ['a title over two lines', book('Title: The Tragedie of Macbeth', '       Folio Edition', '[eBook #2264]'), { title: 'The Tragedie of Macbeth Folio Edition', ebook: 2264 }],
+    ['the title from the first line when there is no Title:', book('The Project Gutenberg eBook of Paradise Lost, by John Milton', '[eBook #26]'), { title: 'Paradise Lost', ebook: 26 }],
+    ['nothing known but the marker', book('Some header'), {}],
+    ['no header marker', 'Title: Macbeth\n[eBook #1533]\nMACBETH\n', undefined],
+    ['a Title: line below the marker is the book\'s, not the header\'s', `${START}\nTitle: Not This\n`, {}],
+  ])('%s', (_name, raw, expected) => {
+    expect(gutenbergHeader(raw)).toEqual(expected);
   });
 });
 

@@ -24,8 +24,19 @@ const stored: StoredRun = {
   dir: 'models/old',
   hyperparameters: storedHyper,
   network: { layers: 1, units: 8, dropout: 0.1, vocabSize: 30 },
-  corpus: { name: 'old.txt', path: '/texts/old.txt', bytes: 100, characters: 100, sha256: 'a', textSha256: 'b', encoding: 'latin1', strippedBoilerplate: false, keepBoilerplate: true },
+  corpus: {
+    name: 'old.txt', path: '/texts/old.txt', bytes: 100, characters: 100, sha256: 'a', textSha256: 'b', encoding: 'latin1', strippedBoilerplate: false, keepBoilerplate: true,
+    origin: 'Project Gutenberg eBook #1533, Macbeth (header and license removed)',
+  },
   hasOptimizer: true,
+  command: 'lstm train old.txt --units 8',
+};
+/** A bundle trained on two files (and the text each held). */
+const file = (name: string, sha256: string, textSha256: string) =>
+  ({ name, path: `/texts/${name}`, bytes: 50, characters: 50, sha256, textSha256, encoding: 'utf8', strippedBoilerplate: false });
+const several: StoredRun = {
+  ...stored,
+  corpus: { ...stored.corpus, name: 'a.txt, b.txt', path: undefined, sha256: 's', textSha256: 't', files: [file('a.txt', 'a1', 'a2'), file('b.txt', 'b1', 'b2')], separator: '\f' },
 };
 
 type Given = Partial<TrainFlags>;
@@ -37,11 +48,11 @@ const base: BaseRun = {
   hyperparameters: { ...storedHyper, lowercase: false },
   network: { layers: 1, units: 8, dropout: 0.1, vocabSize: 30 },
 };
-const decide = (given: Given, s?: StoredRun, outHoldsModel = false, corpus: string | null = 'texts/play.txt') =>
-  runSettings({ corpus: corpus ?? undefined, flags: { ...flags, ...given }, given: new Set(Object.keys(given) as (keyof TrainFlags)[]), stored: s, outHoldsModel });
+const decide = (given: Given, s?: StoredRun, outHoldsModel = false, corpus: string | string[] | null = 'texts/play.txt') =>
+  runSettings({ corpus: corpus === null ? [] : [corpus].flat(), flags: { ...flags, ...given }, given: new Set(Object.keys(given) as (keyof TrainFlags)[]), stored: s, outHoldsModel });
 /** A fine-tune of `base` (--from), with the given flags. */
 const tune = (given: Given, b: BaseRun = base, corpus = 'texts/play.txt') =>
-  runSettings({ corpus, flags: { ...flags, ...given }, given: new Set(Object.keys(given) as (keyof TrainFlags)[]), base: b, outHoldsModel: false });
+  runSettings({ corpus: [corpus], flags: { ...flags, ...given }, given: new Set(Object.keys(given) as (keyof TrainFlags)[]), base: b, outHoldsModel: false });
 /** The same, with no corpus argument. */
 const decideWithout = (given: Given, s?: StoredRun) => decide(given, s, false, null);
 
@@ -57,7 +68,12 @@ describe('a new run takes every flag', () => {
     ['--lowercase applies to the text and the record', { lowercase: true }, (d) => [d.settings.text.lowercase, d.settings.hyper.lowercase], [true, true]],
     ['--encoding and --keep-boilerplate say how the text is read', { encoding: 'cp1252', keepBoilerplate: true }, (d) => d.settings.text, { encoding: 'cp1252', lowercase: false, keepBoilerplate: true }],
     ['no warnings, no refusals', { layers: 1 }, (d) => [d.warnings, d.refusals], [[], []]],
-    ['the corpus is the argument', {}, (d) => d.settings.corpus, { path: 'texts/play.txt', fromBundle: false }],
+    ['the corpus is the argument', {}, (d) => d.settings.corpus, { paths: ['texts/play.txt'], fromBundle: false }],
+    ['several files or directories are the corpus, in order', {}, () => decide({}, undefined, false, ['b.txt', 'essays/']).settings.corpus, { paths: ['b.txt', 'essays/'], fromBundle: false }],
+    ['several: out is named by the first', {}, () => decide({}, undefined, false, ['texts/essays/', 'b.txt']).settings.out, 'models/essays'],
+    ['--origin is recorded', { origin: 'PG #1533' }, (d) => d.settings.origin, 'PG #1533'],
+    ['no --origin: the CLI records what the files say', {}, (d) => d.settings.origin, undefined],
+    ['a new run records its own command', {}, (d) => d.settings.command, undefined],
   ])('%s', (_name, given, pick, expected) => {
     expect(pick(decide(given))).toEqual(expected);
   });
@@ -75,6 +91,12 @@ describe('a new run takes every flag', () => {
     expect(d.refusals[0].kind).toBe('usage');
     expect(d.refusals[0].message).toContain('models/m already holds a model');
     expect(d.refusals[0].hint).toContain('--resume models/m');
+  });
+
+  it.each([[['-', 'a.txt']], [['a.txt', '-']]])('refuses - (stdin) among files %j: a usage error saying what to give', (corpus) => {
+    const d = decide({}, undefined, false, corpus);
+    expect(d.refusals.map((e) => [e.kind, e.message])).toEqual([['usage', '- (stdin) cannot be combined with files: stdin is read as one text of its own']]);
+    expect(d.refusals[0].hint).toContain('give the files by name');
   });
 
   it('defaultOut drops the extension and the directories', () => {
@@ -97,9 +119,13 @@ describe('a resumed run continues the bundle', () => {
     ['--out naming the same bundle is fine', { out: 'models/./old' }, (d) => d.refusals, []],
     ['ignored flags are named in one warning', { lr: 0.5, units: 99, lowercase: false }, (d) => d.warnings, ["resuming keeps the bundle's settings; ignoring --units, --lr, --lowercase"]],
     ['ignored flags change nothing', { lr: 0.5, units: 99 }, (d) => [d.settings.hyper.lr, d.settings.hyper.units], [0.01, 8]],
-    ['a corpus given is read', {}, (d) => d.settings.corpus, { path: 'texts/play.txt', fromBundle: false }],
-    ['without a corpus, the recorded file is read', {}, () => decideWithout({}, stored).settings.corpus, { path: '/texts/old.txt', fromBundle: true }],
+    ['a corpus given is read', {}, (d) => d.settings.corpus, { paths: ['texts/play.txt'], fromBundle: false }],
+    ['without a corpus, the recorded file is read', {}, () => decideWithout({}, stored).settings.corpus, { paths: ['/texts/old.txt'], fromBundle: true }],
     ['without a corpus, nothing refused', {}, () => decideWithout({}, stored).refusals, []],
+    ['without a corpus, the files of a bundle of several are read, in order', {}, () => decideWithout({}, several).settings.corpus, { paths: ['/texts/a.txt', '/texts/b.txt'], fromBundle: true }],
+    ['the origin is kept', {}, (d) => d.settings.origin, 'Project Gutenberg eBook #1533, Macbeth (header and license removed)'],
+    ['--origin given again replaces it', { origin: 'play text only' }, (d) => d.settings.origin, 'play text only'],
+    ['the command that started the bundle is kept', {}, (d) => d.settings.command, 'lstm train old.txt --units 8'],
   ])('%s', (_name, given, pick, expected) => {
     expect(pick(decide(given, stored))).toEqual(expected);
   });
@@ -108,6 +134,8 @@ describe('a resumed run continues the bundle', () => {
     ['a bundle from before paths were recorded', { ...stored, corpus: { ...stored.corpus, path: undefined } },
       'models/old does not record where its corpus is (it was saved by an older lstm)', 'pass the corpus: lstm train old.txt --resume models/old'],
     ['a bundle trained on stdin', { ...stored, corpus: { ...stored.corpus, name: 'stdin', path: undefined } },
+      'models/old was trained on text from stdin, which it cannot read again', 'pipe the same text in: ... | lstm train - --resume models/old'],
+    ['a bundle trained on stdin that records it as its one file', { ...stored, corpus: { ...stored.corpus, name: 'stdin', path: undefined, files: [{ ...file('stdin', 'a', 'b'), path: undefined }] } },
       'models/old was trained on text from stdin, which it cannot read again', 'pipe the same text in: ... | lstm train - --resume models/old'],
   ])('without a corpus, refuses %s (a usage error saying what to pass)', (_name, s, message, hint) => {
     const d = decideWithout({}, s);
@@ -126,8 +154,8 @@ describe('a resumed run continues the bundle', () => {
 });
 
 describe('the resumed text', () => {
-  const given: CorpusSource = { path: 'new.txt', fromBundle: false };
-  const recorded: CorpusSource = { path: '/texts/old.txt', fromBundle: true };
+  const given: CorpusSource = { paths: ['new.txt'], fromBundle: false };
+  const recorded: CorpusSource = { paths: ['/texts/old.txt'], fromBundle: true };
   const text = (sha256: string, textSha256: string, unknown: string[] = []): ResumedText => ({ name: 'new.txt', sha256, textSha256, unknown });
 
   it.each<[string, CorpusSource, ResumedText, string[], string[]]>([
@@ -137,7 +165,7 @@ describe('the resumed text', () => {
     ['recorded, the same bytes: nothing to say', recorded, text('a', 'b'), [], []],
     ['recorded, other bytes but the same text (e.g. CRLF made LF): nothing to say', recorded, text('c', 'b'), [], []],
     ['recorded, changed: refused, not warned', recorded, text('c0ffee', 'd'), [], ['/texts/old.txt has changed since models/old was trained on it (sha256 c0ffee…, recorded a…)']],
-    ['recorded, gone: refused', recorded, 'missing', [], ['models/old was trained on /texts/old.txt, which is no longer there']],
+    ['recorded, gone: refused', recorded, { missing: ['/texts/old.txt'] }, [], ['models/old was trained on /texts/old.txt, which is no longer there']],
   ])('%s', (_name, source, t, warnings, refusals) => {
     const d = checkResumedText(stored, source, t);
     expect(d.warnings).toEqual(warnings);
@@ -147,7 +175,7 @@ describe('the resumed text', () => {
 
   it.each<[string, ResumedText, string]>([
     ['changed', text('c', 'd'), 'to train on it as it is now, pass the corpus explicitly: lstm train /texts/old.txt --resume models/old'],
-    ['gone', 'missing', 'pass the corpus explicitly: lstm train <corpus> --resume models/old'],
+    ['gone', { missing: ['/texts/old.txt'] }, 'pass the corpus explicitly: lstm train <corpus> --resume models/old'],
   ])('a recorded corpus that is %s: the hint says how to pass one', (_name, t, hint) => {
     expect(checkResumedText(stored, recorded, t).refusals[0].hint).toBe(hint);
   });
@@ -191,13 +219,45 @@ describe('a fine-tune (--from) is a new run on the base\'s network', () => {
   });
 
   it('refuses --from with --resume, naming both ways', () => {
-    const d = runSettings({ corpus: undefined, flags: { ...flags, resume: 'models/old' }, given: new Set(['resume']), stored, base, outHoldsModel: false });
+    const d = runSettings({ corpus: [], flags: { ...flags, resume: 'models/old' }, given: new Set(['resume']), stored, base, outHoldsModel: false });
     expect(d.refusals.map((e) => e.kind)).toEqual(['usage']);
     expect(d.refusals[0].message).toBe('--from and --resume cannot be combined: --from starts a new run from models/base, --resume continues models/old');
   });
 
   it('refuses an --out that holds a model after the refusals about the base (the first one is shown)', () => {
-    const d = runSettings({ corpus: 'b.txt', flags: { ...flags, out: 'models/base' }, given: new Set(['out']), base, outHoldsModel: true });
+    const d = runSettings({ corpus: ['b.txt'], flags: { ...flags, out: 'models/base' }, given: new Set(['out']), base, outHoldsModel: true });
     expect(d.refusals.map((e) => e.message.split(';')[0])).toEqual(['--out models/base is inside the base model models/base', 'models/base already holds a model']);
+  });
+});
+
+describe('the resumed text of several files', () => {
+  const source: CorpusSource = { paths: ['/texts/a.txt', '/texts/b.txt'], fromBundle: true };
+  /** What was read: each file's hashes (the corpus's own are those of the joined text). */
+  const read = (files: [string, string][], textSha256 = 't'): ResumedText => ({
+    name: 'a.txt, b.txt', sha256: 'x', textSha256, unknown: [], files: files.map(([sha256, text], i) => ({ path: source.paths[i], sha256, textSha256: text })),
+  });
+
+  it.each<[string, CorpusSource, ResumedText, string[], string[]]>([
+    ['every file as recorded: nothing to say', source, read([['a1', 'a2'], ['b1', 'b2']]), [], []],
+    ['a file with other bytes but the same text: nothing to say', source, read([['a1', 'a2'], ['c0', 'b2']]), [], []],
+    ['one file changed: refused, naming it', source, read([['a1', 'a2'], ['c0ffee', 'zz']]),
+      [], ['/texts/b.txt has changed since models/old was trained on it (sha256 c0ffee…, recorded b1…)']],
+    ['both changed: refused, naming the first with its hashes and the other', source, read([['d', 'd'], ['e', 'e']]),
+      [], ['/texts/a.txt has changed since models/old was trained on it (sha256 d…, recorded a1…), and so has /texts/b.txt']],
+    ['gone: refused, naming every missing file', source, { missing: ['/texts/a.txt', '/texts/b.txt'] },
+      [], ['models/old was trained on /texts/a.txt and /texts/b.txt, which are no longer there']],
+    ['many gone: the first three and how many more', source, { missing: ['/1', '/2', '/3', '/4', '/5'] },
+      [], ['models/old was trained on /1, /2, /3 and 2 more, which are no longer there']],
+    ['files given instead, another text: a warning naming the bundle\'s', { paths: ['c.txt', 'd.txt'], fromBundle: false }, { ...read([['c', 'c'], ['d', 'd']], 'other'), name: 'c.txt, d.txt' },
+      ['c.txt, d.txt is not the text models/old was trained on (a.txt, b.txt); training continues on it, but not as an exact continuation'], []],
+  ])('%s', (_name, s, t, warnings, refusals) => {
+    const d = checkResumedText(several, s, t);
+    expect(d.warnings).toEqual(warnings);
+    expect(d.refusals.map((e) => e.message)).toEqual(refusals);
+  });
+
+  it('a changed file: the hint passes every recorded file', () => {
+    expect(checkResumedText(several, source, read([['a1', 'a2'], ['z', 'z']])).refusals[0].hint)
+      .toBe('to train on them as they are now, pass the corpus explicitly: lstm train /texts/a.txt /texts/b.txt --resume models/old');
   });
 });

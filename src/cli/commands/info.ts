@@ -1,11 +1,17 @@
-/** `lstm info`: what a model is, how it was trained, and its loss history. */
+/**
+ * `lstm info`: what a model is, how it was trained, and its loss history, in the user's
+ * terms: the corpus by file name and origin, the command as they would type it, notes as
+ * sentences (--json gives the records as they are, with the exact command line).
+ */
+import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { netConfig, paramCount } from '../../layout.js';
-import { WEIGHTS_BIN } from '../../store/manifest.js';
+import { WEIGHTS_BIN, type CorpusRecord } from '../../store/manifest.js';
 import { showChar } from '../../text/show.js';
 import { chart } from '../chart.js';
 import type { Context } from '../context.js';
-import { bits, count, duration } from '../format.js';
+import { bits, count, duration, noteSentences } from '../format.js';
+import { shellWords, userCommand, valueOptions } from '../invocation.js';
 import { lineageSentences } from '../lineage.js';
 import { readModelCheckpoint } from '../model.js';
 import { checkpointOption } from '../options.js';
@@ -18,8 +24,10 @@ export function register(program: Command, context: () => Context): void {
     .option('-m, --model <dir>', 'model bundle or exported checkpoint (default: the bundled model)')
     .addOption(checkpointOption())
     .option('--json', 'print the same as JSON')
-    .action(async (flags: { model?: string; checkpoint?: string; json?: boolean }) => {
+    .action(async (flags: { model?: string; checkpoint?: string; json?: boolean }, cmd: Command) => {
       void context();
+      const program = cmd.parent ?? cmd;
+      const train = program.commands.find((c) => c.name() === 'train');
       const ckpt = await readModelCheckpoint(flags.model, flags.checkpoint);
       const m = ckpt.manifest;
       const n = m.network;
@@ -27,6 +35,8 @@ export function register(program: Command, context: () => Context): void {
       const bestBatch = m.progress.bestBatch ?? 0;
       const best = bestBatch > 0 ? undefined : m.history.find((e) => e.epoch === m.progress.bestEpoch);
       const weights = { dtype: ckpt.weightsDtype, bytes: m.files[WEIGHTS_BIN]?.size ?? null };
+      // Bundles from before the user's form recorded the exact line in `command`: shown in the user's form too.
+      const command = userCommand(shellWords(m.command), valueOptions(program, ...(train ? [train] : [])));
       const doc = {
         path: ckpt.dir,
         architecture: { ...n, parameters: params, input: 'one-hot', output: 'softmax over the vocabulary' },
@@ -42,7 +52,8 @@ export function register(program: Command, context: () => Context): void {
         bestValBits: m.progress.bestValLoss === null ? null : bits(m.progress.bestValLoss),
         trainingSeconds: m.progress.elapsedSeconds,
         backend: m.backend,
-        command: m.command,
+        command,
+        invocation: m.invocation ?? m.command,
         tool: m.tool,
         savedAt: m.savedAt,
         notes: m.notes ?? null,
@@ -60,7 +71,7 @@ export function register(program: Command, context: () => Context): void {
       const stored = weights.dtype === 'float16' ? 'float16 (half floats, TF.js float16 quantization)' : 'float32';
       out += `weights:     ${stored}${weights.bytes === null ? '' : `, ${count(weights.bytes)} bytes`}\n`;
       out += `vocabulary:  ${m.vocab.map(showChar).join('')}\n`;
-      out += `corpus:      ${m.corpus.name}, ${count(m.corpus.characters)} characters${h.lowercase ? ', lowercased' : ''}, sha256 ${m.corpus.sha256.slice(0, 12)}…\n`;
+      out += corpusLines(m.corpus, h.lowercase);
       const halvings = m.progress.lrHalvings ?? 0;
       const schedule = (h.lrDecay !== undefined && h.lrDecay !== 1 ? ` (x${h.lrDecay} per epoch after ${h.lrDecayAfter})` : '') +
         (h.lrPlateau ? `, halved after ${h.lrPlateau} epochs without improvement (${halvings === 0 ? 'not yet' : halvings === 1 ? 'once' : `${halvings} times`})` : '');
@@ -76,12 +87,36 @@ export function register(program: Command, context: () => Context): void {
       out += `best:        ${m.progress.bestValLoss === null ? '-' : `${bits(m.progress.bestValLoss).toFixed(3)} bits per character (${how}) at ${at}`}` +
         `${cold == null ? '' : `; ${bits(cold).toFixed(3)} as independent ${h.seqLength}-character windows`}${best ? `; train ${bits(best.trainLoss).toFixed(3)}` : ''}\n`;
       if (m.lineage) out += `lineage:     ${lineageSentences(m.lineage).join('\n             ')}\n`;
-      if (m.notes) out += `notes:       ${JSON.stringify(m.notes)}\n`;
-      out += `command:     ${m.command}\n\n`;
+      out += `best:        ${m.progress.bestValLoss === null ? '-' : `${bits(m.progress.bestValLoss).toFixed(3)} bits per character (validation) at ${at}`}${best ? `, train ${bits(best.trainLoss).toFixed(3)}` : ''}\n`;
+      const notes = noteSentences(m.notes ?? {});
+      if (notes.length) out += `notes:       ${notes.join(`\n${INDENT}`)}\n`;
+      out += `command:     ${command}\n\n`;
       out += chart([
         { label: 'train', mark: 't', values: m.history.map((e) => bits(e.trainLoss)) },
         { label: 'validation', mark: 'v', values: m.history.map((e) => (e.valLoss === null ? null : bits(e.valLoss))) },
       ]);
       await write(out);
     });
+}
+
+/** Where a value starts on the lines of the summary (after `corpus:     `). */
+const INDENT = ' '.repeat(13);
+
+/**
+ * The corpus by name (a file name, even where an older bundle recorded the path as typed),
+ * size and hash; several files one per line under it; then its origin when known.
+ */
+function corpusLines(c: CorpusRecord, lowercased: boolean): string {
+  const files = c.files ?? [];
+  const several = files.length > 1;
+  let out = `corpus:      ${several ? `${c.name} (${files.length} files)` : basename(c.name)}, ${count(c.characters)} characters${lowercased ? ', lowercased' : ''}, sha256 ${c.sha256.slice(0, 12)}…\n`;
+  if (several) {
+    const nameWidth = Math.max(...files.map((f) => f.name.length));
+    const charsWidth = Math.max(...files.map((f) => count(f.characters).length));
+    for (const f of files) {
+      out += `${INDENT}  ${f.name.padEnd(nameWidth)}  ${count(f.characters).padStart(charsWidth)} characters, sha256 ${f.sha256.slice(0, 12)}…${f.origin ? `, ${f.origin}` : ''}\n`;
+    }
+  }
+  if (c.origin) out += `origin:      ${c.origin}\n`;
+  return out;
 }

@@ -1,6 +1,7 @@
 /**
- * `lstm train <corpus|->`: train a model, checkpointing every epoch; `--resume` continues one
- * (its recorded corpus unless given); `--from` fine-tunes one into a new bundle.
+ * `lstm train <corpus...|->`: train a model on files, directories or stdin, checkpointing
+ * every epoch; `--resume` continues one (its recorded corpus unless given); `--from`
+ * fine-tunes one into a new bundle.
  */
 import { stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
@@ -14,17 +15,18 @@ import type { FineTuneStart } from '../../train/from.js';
 import type { BaseRun, StoredRun, TrainFlags } from '../../train/settings.js';
 import { Vocab } from '../../text/vocab.js';
 import { COMMAND_JOBS, type Context } from '../context.js';
-import { loadCorpus } from '../corpus.js';
-import { bits, count, duration, loss, shellCommand } from '../format.js';
+import { loadCorpora } from '../corpus.js';
+import { bits, count, duration, loss } from '../format.js';
+import { shellCommand, shellWords, userCommand, valueOptions } from '../invocation.js';
 import { startingFrom } from '../lineage.js';
 import { HeldLocks } from '../locks.js';
-import { corpusOptions, duration as parseDuration, evalEvery, int, num, windowOptions, type CorpusFlags, type WindowFlags } from '../options.js';
+import { corpusOptions, duration as parseDuration, evalEvery, int, num, origin, windowOptions, type CorpusFlags, type WindowFlags } from '../options.js';
 import { writeJson } from '../output.js';
 
 type Flags = CorpusFlags & WindowFlags & {
   out?: string; resume?: string; from?: string; epochs: number; maxTime?: number; evalEvery: { batches?: number; seconds?: number }; patience: number; keep: number;
   layers: number; units: number; dropout: number; lr: number; lrDecay: number; lrDecayAfter: number; lrPlateau: number; clip: number; workers?: number;
-  sample: boolean; json?: boolean;
+  sample: boolean; json?: boolean; origin?: string;
 };
 
 export function register(program: Command, context: () => Context): void {
@@ -32,7 +34,7 @@ export function register(program: Command, context: () => Context): void {
     program
       .command('train')
       .description('train a character-level LSTM on a text, saving checkpoints every epoch')
-      .argument('[corpus]', 'text file, or - for stdin (with --resume: the file the bundle was trained on, unless given)'),
+      .argument('[corpus...]', 'text files or directories of them (the last --val-fraction of each file is held out), or - for stdin (with --resume: the files the bundle was trained on, unless given)'),
   ))
     .option('--out <dir>', 'model bundle directory (default: models/<corpus name>)')
     .option('--resume <dir>', 'continue training the bundle in <dir> (same vocabulary and settings)')
@@ -50,23 +52,24 @@ export function register(program: Command, context: () => Context): void {
     .option('--lr-decay-after <n>', 'epochs at the full learning rate before --lr-decay applies', int('--lr-decay-after', 0), defaults.lrDecayAfter)
     .option('--lr-plateau <n>', 'halve the learning rate after this many epochs in a row without a better validation loss (0: never)', int('--lr-plateau', 0), defaults.lrPlateau)
     .option('--clip <norm>', 'clip gradients to this global norm (0: off)', num('--clip', 0, Infinity), defaults.clip)
+    .option('--origin <text>', 'where the text comes from, recorded in the bundle (default: read from a Project Gutenberg header)', origin)
     .option('--workers <n>', `threads that share each batch (default: one per core, at most ${defaults.maxWorkers})`, int('--workers', 1, 64))
     .option('--no-sample', 'no sample text after each epoch')
     .option('--json', 'print one JSON event per line on stdout (start, epoch, checkpoint, done)')
-    .action(async (path: string | undefined, flags: Flags, cmd: Command) => run(path, flags, cmd, context()));
+    .action(async (paths: string[], flags: Flags, cmd: Command) => run(paths, flags, cmd, context()));
 }
 
 /** The bundle is locked before anything is written into it, and released however the run ends. */
-async function run(path: string | undefined, flags: Flags, cmd: Command, ctx: Context): Promise<void> {
+async function run(paths: string[], flags: Flags, cmd: Command, ctx: Context): Promise<void> {
   const locks = new HeldLocks(ctx.reporter);
   try {
-    await train(path, flags, cmd, ctx, locks);
+    await train(paths, flags, cmd, ctx, locks);
   } finally {
     await locks.release();
   }
 }
 
-async function train(path: string | undefined, flags: Flags, cmd: Command, ctx: Context, locks: HeldLocks): Promise<void> {
+async function train(paths: string[], flags: Flags, cmd: Command, ctx: Context, locks: HeldLocks): Promise<void> {
   const { reporter: r } = ctx;
   const c = r.c;
   const { readCheckpoint, resolveCheckpoint } = await import('../../store/read.js');
@@ -92,7 +95,7 @@ async function train(path: string | undefined, flags: Flags, cmd: Command, ctx: 
     lock = await locks.take(flags.resume, SAVING); // before reading: no other run moves latest now
     resume = await readCheckpoint(latest, checkpointSpecs, { optimizer: true });
     const m = resume.manifest;
-    stored = { dir: flags.resume, hyperparameters: m.hyperparameters, network: m.network, corpus: m.corpus, hasOptimizer: Boolean(resume.optimizer) };
+    stored = { dir: flags.resume, hyperparameters: m.hyperparameters, network: m.network, corpus: m.corpus, hasOptimizer: Boolean(resume.optimizer), command: m.command };
   }
   // The base of a fine-tune is found and verified as `generate --model` does it.
   let base: BaseRun | undefined;
@@ -106,30 +109,41 @@ async function train(path: string | undefined, flags: Flags, cmd: Command, ctx: 
     base = { dir: flags.from, bundle: inBundle ? dirname(resolve(flags.from)) : flags.from, hyperparameters: m.hyperparameters, network: m.network };
   }
   const trainFlags: TrainFlags = { ...flags, lowercase: Boolean(flags.lowercase), keepBoilerplate: Boolean(flags.keepBoilerplate) };
-  const newOut = flags.out ?? (path === undefined ? undefined : defaultOut(path));
+  const newOut = flags.out ?? (paths.length ? defaultOut(paths[0]) : undefined);
   const outHoldsModel = !stored && newOut !== undefined && (await holdsModel(newOut));
-  const { settings } = decide(runSettings({ corpus: path, flags: trainFlags, given, stored, base, outHoldsModel }));
+  const { settings } = decide(runSettings({ corpus: paths, flags: trainFlags, given, stored, base, outHoldsModel }));
   const { out, hyper, epochs, patience, keep } = settings;
 
   const source = settings.corpus;
-  if (stored && source.fromBundle && !(await isFile(source.path))) decide(checkResumedText(stored, source, 'missing'));
-  const corpus = await loadCorpus(source.path, settings.text, ctx);
+  if (stored && source.fromBundle) {
+    const missing: string[] = [];
+    for (const p of source.paths) if (!(await isFile(p))) missing.push(p);
+    if (missing.length) decide(checkResumedText(stored, source, { missing }));
+  }
+  const read = await loadCorpora(source.paths, settings.text, ctx, source.fromBundle ? stored!.corpus.name : undefined);
+  // The record names the origin the user gave (or the bundle kept), else what the file says.
+  const corpus = { ...read, origin: settings.origin ?? read.origin };
   let vocab: Vocab;
   let from: FineTuneStart | undefined;
   if (stored) {
     vocab = new Vocab(resume!.manifest.vocab);
-    decide(checkResumedText(stored, source, { name: corpus.name, sha256: corpus.sha256, textSha256: corpus.textSha256, unknown: vocab.unknown(corpus.text) }));
-    if (source.fromBundle) r.info(`reading ${source.path}, the text ${out} was trained on`);
+    const files = corpus.documents?.map((d) => ({ path: d.path!, sha256: d.sha256, textSha256: d.textSha256 }));
+    decide(checkResumedText(stored, source, { name: corpus.name, sha256: corpus.sha256, textSha256: corpus.textSha256, unknown: vocab.unknown(corpus.text), files }));
+    if (source.fromBundle) r.info(`reading ${source.paths.length === 1 ? source.paths[0] : `${source.paths.length} files (${corpus.name})`}, the text ${out} was trained on`);
   } else if (baseCheckpoint) {
     const { startFrom } = await import('../../train/from.js');
     from = startFrom(baseCheckpoint, flags.from!, corpus.text, hyper.randomSeed);
     vocab = from.vocab;
   } else vocab = Vocab.fromText(corpus.text).vocab;
+  // The bundle records the command as a user would type it (a resume keeps the one that
+  // started it, in that form even when an older lstm recorded the exact line) and the exact line.
+  const invocation = shellCommand(['lstm', ...process.argv.slice(2)]);
+  const command = userCommand(shellWords(settings.command ?? invocation), valueOptions(cmd.parent ?? cmd, cmd));
 
   if (!stored) {
     lock = await locks.take(out, SAVING); // before any training time is spent (it proves --out writable)
     // Checked again under the lock: a run into the same --out may have finished meanwhile.
-    if (await holdsModel(out)) decide(runSettings({ corpus: path, flags: trainFlags, given, stored, outHoldsModel: true }));
+    if (await holdsModel(out)) decide(runSettings({ corpus: paths, flags: trainFlags, given, stored, base, outHoldsModel: true }));
   }
   const { initBackend } = await import('../../net/backend.js');
   const backend = await initBackend(ctx.flags.backend, COMMAND_JOBS.train);
@@ -159,7 +173,7 @@ async function train(path: string | undefined, flags: Flags, cmd: Command, ctx: 
       corpus, encoding: corpus.encoding, vocab, hyper, epochs, maxTimeSeconds: settings.maxTimeSeconds,
       patience, keep, workers, out, evalEvery: flags.evalEvery, valSampleWindows: defaults.valSampleWindows, sample: flags.sample, samplePrompt: defaults.samplePrompt,
       sampleLength: defaults.sampleLength, sampleTemperature: defaults.sampleTemperature, backend,
-      command: shellCommand(['lstm', ...process.argv.slice(2)]), resume, from, lock, shouldStop: () => stopRequested,
+      command, invocation, resume, from, lock, shouldStop: () => stopRequested,
       events: {
         onStart: (s) => {
           if (s.params > s.trainChars) {
@@ -208,7 +222,7 @@ async function train(path: string | undefined, flags: Flags, cmd: Command, ctx: 
       (result.coldValLoss === null ? '' : `; as independent ${hyper.seqLength}-character windows: ${loss(result.coldValLoss)}`);
     r.info(`done (${why}): best ${result.bestValLoss === null ? '-' : loss(result.bestValLoss)} at ${where}${full}; model in ${out}`);
     if (result.reason === 'interrupted') {
-      const again = corpus.path ? `lstm train --resume ${out}` : `lstm train - --resume ${out} (with the same text on stdin)`;
+      const again = source.paths[0] !== '-' ? `lstm train --resume ${out}` : `lstm train - --resume ${out} (with the same text on stdin)`;
       throw new LstmError('interrupted', `training interrupted; continue with: ${again}`);
     }
   } finally {
