@@ -53,6 +53,18 @@ describe('lstm export', () => {
     expect((await readCheckpoint(out, checkpointSpecs)).manifest.notes).toEqual({ how: 'test' });
   });
 
+  it('--origin records where the text comes from, shown by info; a second line is refused', async () => {
+    const out = path.join(dir, 'with-origin');
+    expect((await lstm(['export', '-m', bundle, '--out', out, '--origin', 'Project Gutenberg eBook #1533, play text only'])).code).toBe(0);
+    const m = (await readCheckpoint(out, checkpointSpecs)).manifest;
+    expect(m.corpus.origin).toBe('Project Gutenberg eBook #1533, play text only');
+    expect(m.corpus.sha256).toBe((await readCheckpoint(path.join(bundle, 'best'), checkpointSpecs)).manifest.corpus.sha256);
+    expect((await lstm(['info', '-m', out])).stdout).toContain('Project Gutenberg eBook #1533, play text only');
+    const bad = await lstm(['export', '-m', bundle, '--out', path.join(dir, 'bad-origin'), '--origin', 'two\nlines']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--origin must be one line of text');
+  });
+
   it('--float16 writes weights half the size that info, eval and generate read, and a plain re-export gives back float32', async () => {
     const f32 = path.join(dir, 'plain');
     const f16 = path.join(dir, 'half');

@@ -11,7 +11,7 @@ import { buildManifest } from '../../store/manifest.js';
 import { exportCheckpoint } from '../../store/write.js';
 import { COMMAND_JOBS, type Context } from '../context.js';
 import { HeldLocks } from '../locks.js';
-import { checkpointOption } from '../options.js';
+import { checkpointOption, origin } from '../options.js';
 
 export function register(program: Command, context: () => Context): void {
   program
@@ -23,7 +23,8 @@ export function register(program: Command, context: () => Context): void {
     .option('--float16', 'store the weights as half floats (TF.js float16 quantization): half the size, each weight rounded to 11 significant bits')
     .option('--force', 'replace a model already in --out')
     .option('--note <key=value...>', 'record notes in lstm.json (e.g. how it was trained)')
-    .action(async (flags: { model: string; out: string; checkpoint?: string; float16?: boolean; force?: boolean; note?: string[] }) => {
+    .option('--origin <text>', "where the training text comes from, recorded with the corpus (replaces the bundle's)", origin)
+    .action(async (flags: { model: string; out: string; checkpoint?: string; float16?: boolean; force?: boolean; note?: string[]; origin?: string }) => {
       const ctx = context();
       // Only a model is ever replaced, never some other directory the user named by mistake.
       const refusal = async () => {
@@ -54,7 +55,10 @@ export function register(program: Command, context: () => Context): void {
         const { layersTopology } = await import('../../net/keras.js');
         const cfg = netConfig(manifest.network);
         await exportCheckpoint(flags.out, {
-          manifest: buildManifest({ ...manifest, optimizer: null, notes: Object.keys(notes).length ? notes : undefined }),
+          manifest: buildManifest({
+            ...manifest, optimizer: null, notes: Object.keys(notes).length ? notes : undefined,
+            corpus: flags.origin === undefined ? manifest.corpus : { ...manifest.corpus, origin: flags.origin },
+          }),
           modelTopology: await layersTopology(cfg),
           weights: { specs: layersWeightSpecs(cfg), arrays: ckpt.weights, dtype: flags.float16 ? 'float16' : 'float32' },
         }, lock);
