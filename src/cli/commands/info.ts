@@ -87,7 +87,6 @@ export function register(program: Command, context: () => Context): void {
       out += `best:        ${m.progress.bestValLoss === null ? '-' : `${bits(m.progress.bestValLoss).toFixed(3)} bits per character (${how}) at ${at}`}` +
         `${cold == null ? '' : `; ${bits(cold).toFixed(3)} as independent ${h.seqLength}-character windows`}${best ? `; train ${bits(best.trainLoss).toFixed(3)}` : ''}\n`;
       if (m.lineage) out += `lineage:     ${lineageSentences(m.lineage).join('\n             ')}\n`;
-      out += `best:        ${m.progress.bestValLoss === null ? '-' : `${bits(m.progress.bestValLoss).toFixed(3)} bits per character (validation) at ${at}`}${best ? `, train ${bits(best.trainLoss).toFixed(3)}` : ''}\n`;
       const notes = noteSentences(m.notes ?? {});
       if (notes.length) out += `notes:       ${notes.join(`\n${INDENT}`)}\n`;
       out += `command:     ${command}\n\n`;
