@@ -58,6 +58,10 @@ describe('lstm export', () => {
     expect((await lstm(['export', '-m', bundle, '--out', out, '--origin', 'Project Gutenberg eBook #1533, play text only'])).code).toBe(0);
     const m = (await readCheckpoint(out, checkpointSpecs)).manifest;
     expect(m.corpus.origin).toBe('Project Gutenberg eBook #1533, play text only');
+    // The command as a user would type it; the exact line stays as the invocation.
+    expect(m.command).toMatch(/^lstm train sentence\.txt /);
+    expect(m.command).not.toContain('--out');
+    expect(m.invocation).toContain('--out');
     expect(m.corpus.sha256).toBe((await readCheckpoint(path.join(bundle, 'best'), checkpointSpecs)).manifest.corpus.sha256);
     expect((await lstm(['info', '-m', out])).stdout).toContain('Project Gutenberg eBook #1533, play text only');
     const bad = await lstm(['export', '-m', bundle, '--out', path.join(dir, 'bad-origin'), '--origin', 'two\nlines']);
