@@ -26,6 +26,7 @@ import { dataError, usageError, type LstmError } from '../errors.js';
 import type { CorpusRecord, Network, StoredHyperparameters } from '../store/manifest.js';
 import type { Encoding } from '../text/corpus.js';
 import { showChar } from '../text/show.js';
+import { paramCount } from '../layout.js';
 
 /** Every `lstm train` option, parsed, defaults included. */
 export type TrainFlags = Hyperparameters & {
@@ -255,6 +256,27 @@ function recordedPaths(c: CorpusRecord): string[] | undefined {
 function listed(items: readonly string[], max = 3): string {
   const shown = items.length > max ? [...items.slice(0, max), `${items.length - max} more`] : [...items];
   return shown.length === 1 ? shown[0] : `${shown.slice(0, -1).join(', ')} and ${shown.at(-1)}`;
+}
+
+/**
+ * A new run's defaults fitted to its text: a text small for its network (fewer training
+ * characters than `defaults.smallText.charsPerParam` times the parameters) overfits at the
+ * general defaults, so the options the user left out among --dropout, --batch-size and --lr
+ * take `defaults.smallText`'s. Returns the settings and a sentence saying what changed (none
+ * when nothing did). Resumed runs and fine-tunes keep their recorded recipe.
+ */
+export function fitToText(hyper: Hyperparameters, given: ReadonlySet<keyof TrainFlags>, text: { trainChars: number; vocabSize: number }): { hyper: Hyperparameters; note?: string } {
+  const params = paramCount({ vocabSize: text.vocabSize, layers: hyper.layers, units: hyper.units, dropout: hyper.dropout });
+  const small = defaults.smallText;
+  if (text.trainChars >= small.charsPerParam * params) return { hyper };
+  const keys = (['dropout', 'batchSize', 'lr'] as const).filter((k) => !given.has(k));
+  if (!keys.length) return { hyper };
+  const fitted = { ...hyper, ...Object.fromEntries(keys.map((k) => [k, small[k]])) };
+  const what = keys.map((k) => `${flagName(k)} ${small[k]}`).join(', ');
+  return {
+    hyper: fitted,
+    note: `${text.trainChars.toLocaleString('en-US')} training characters is a small text for ${params.toLocaleString('en-US')} parameters: using ${what} against overfitting (give them to choose)`,
+  };
 }
 
 /** What the CLI found at a resumed run's corpus paths: the text (each file's hashes when several), or the paths with no file. */

@@ -273,6 +273,25 @@ describe('resume', () => {
 });
 
 
+describe('defaults fitted to the text', () => {
+  it('a text small for its network takes dropout 0.5, batch 32 and lr 0.003 unless given, and says so; a resume keeps them', async () => {
+    const flags = ['--layers', '1', '--units', '64', '--epochs', '1', '--no-sample', '--workers', '1']; // ~21k parameters for ~2k characters
+    const fitted = out('fitted');
+    const r = await lstm(['train', wordsFile, '--out', fitted, ...flags]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/training characters is a small text for [\d,]+ parameters: using --dropout 0\.5, --batch-size 32, --lr 0\.003 against overfitting/);
+    expect((await latestManifest(fitted)).hyperparameters).toMatchObject({ dropout: 0.5, batchSize: 32, lr: 0.003 });
+    const chosen = out('fitted-chosen');
+    const c = await lstm(['train', wordsFile, '--out', chosen, ...flags, '--dropout', '0.1']);
+    expect(c.stderr).toContain('using --batch-size 32, --lr 0.003 against overfitting');
+    expect((await latestManifest(chosen)).hyperparameters).toMatchObject({ dropout: 0.1, batchSize: 32, lr: 0.003 });
+    const resumed = await lstm(['train', '--resume', fitted, '--epochs', '2', '--workers', '1']);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.stderr).not.toContain('small text');
+    expect((await latestManifest(fitted)).hyperparameters).toMatchObject({ dropout: 0.5, batchSize: 32, lr: 0.003, epochs: 2 });
+  });
+});
+
 describe('stop conditions', () => {
   it('--max-time ends the run when the time is up, with no epoch cap of its own', async () => {
     const timed = out('timed');

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { defaults } from '../../src/config.js';
 import type { StoredHyperparameters } from '../../src/store/manifest.js';
 import {
-  checkResumedText, defaultOut, runSettings, type BaseRun, type CorpusSource, type ResumedText, type StoredRun, type TrainFlags,
+  checkResumedText, defaultOut, fitToText, runSettings, type BaseRun, type CorpusSource, type ResumedText, type StoredRun, type TrainFlags,
 } from '../../src/train/settings.js';
 
 const flags: TrainFlags = {
@@ -259,5 +259,28 @@ describe('the resumed text of several files', () => {
   it('a changed file: the hint passes every recorded file', () => {
     expect(checkResumedText(several, source, read([['a1', 'a2'], ['z', 'z']])).refusals[0].hint)
       .toBe('to train on them as they are now, pass the corpus explicitly: lstm train /texts/a.txt /texts/b.txt --resume models/old');
+  });
+});
+
+describe('a new run\'s defaults fitted to its text (fitToText)', () => {
+  const hyper = runSettings({ corpus: ['play.txt'], flags, given: new Set(), outHoldsModel: false }).settings.hyper;
+  const small = defaults.smallText;
+  // 2x300 over 72 characters: 1,190,472 parameters; a quarter of that is the line.
+  it.each<[string, number, (keyof TrainFlags)[], Partial<typeof hyper> | 'unchanged']>([
+    ['Macbeth (93k characters): the small-text recipe', 93_000, [], { dropout: small.dropout, batchSize: small.batchSize, lr: small.lr }],
+    ['tinyshakespeare (1M characters): the defaults', 1_000_000, [], 'unchanged'],
+    ['just above the line: the defaults', 297_619, [], 'unchanged'],
+    ['just below it: small', 297_617, [], { dropout: small.dropout, batchSize: small.batchSize, lr: small.lr }],
+    ['--dropout given: it is kept, the others fitted', 93_000, ['dropout'], { dropout: defaults.dropout, batchSize: small.batchSize, lr: small.lr }],
+    ['all three given: nothing changes', 93_000, ['dropout', 'batchSize', 'lr'], 'unchanged'],
+  ])('%s', (_name, trainChars, given, expected) => {
+    const r = fitToText(hyper, new Set(given), { trainChars, vocabSize: 72 });
+    if (expected === 'unchanged') {
+      expect(r.hyper).toEqual(hyper);
+      expect(r.note).toBeUndefined();
+    } else {
+      expect(r.hyper).toEqual({ ...hyper, ...expected });
+      expect(r.note).toMatch(new RegExp(`^${trainChars.toLocaleString('en-US')} training characters is a small text for 1,190,472 parameters: using --`));
+    }
   });
 });

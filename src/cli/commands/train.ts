@@ -112,7 +112,8 @@ async function train(paths: string[], flags: Flags, cmd: Command, ctx: Context, 
   const newOut = flags.out ?? (paths.length ? defaultOut(paths[0]) : undefined);
   const outHoldsModel = !stored && newOut !== undefined && (await holdsModel(newOut));
   const { settings } = decide(runSettings({ corpus: paths, flags: trainFlags, given, stored, base, outHoldsModel }));
-  const { out, hyper, epochs, patience, keep } = settings;
+  const { out, epochs, patience, keep } = settings;
+  let hyper = settings.hyper;
 
   const source = settings.corpus;
   if (stored && source.fromBundle) {
@@ -134,7 +135,13 @@ async function train(paths: string[], flags: Flags, cmd: Command, ctx: Context, 
     const { startFrom } = await import('../../train/from.js');
     from = startFrom(baseCheckpoint, flags.from!, corpus.text, hyper.randomSeed);
     vocab = from.vocab;
-  } else vocab = Vocab.fromText(corpus.text).vocab;
+  } else {
+    vocab = Vocab.fromText(corpus.text).vocab;
+    const { fitToText } = await import('../../train/settings.js');
+    const fitted = fitToText(hyper, given, { trainChars: Math.round(Array.from(corpus.text).length * (1 - hyper.valFraction)), vocabSize: vocab.size });
+    hyper = fitted.hyper;
+    if (fitted.note) r.info(fitted.note);
+  }
   // The bundle records the command as a user would type it (a resume keeps the one that
   // started it, in that form even when an older lstm recorded the exact line) and the exact line.
   const invocation = shellCommand(['lstm', ...process.argv.slice(2)]);
