@@ -116,6 +116,8 @@ export type Progress = {
   lrHalvings?: number;
   /** Rows of LSTM state carried into the next batch, saved in optimizer.bin (stateful runs, inside an epoch). */
   streams?: number;
+  /** The best end-of-epoch validation figure and the epochs since it: what halves the learning rate (`lrPlateau`). */
+  plateau?: { best: number; epochs: number };
 };
 
 /**
@@ -224,7 +226,9 @@ export function checkManifest(m: Manifest, path: string): void {
   const p = m.progress;
   const okTraining = h && Number.isInteger(h.layers) && Number.isInteger(h.units) && Number.isInteger(h.seqLength) && h.seqLength > 0 &&
     Number.isInteger(h.batchSize) && h.batchSize > 0 && typeof h.lr === 'number' && typeof h.randomSeed === 'number' &&
-    p && Number.isInteger(p.epoch) && Number.isInteger(p.batch) && Array.isArray(m.history);
+    p && Number.isInteger(p.epoch) && Number.isInteger(p.batch) && Array.isArray(m.history) &&
+    [p.streams, p.lrHalvings].every((x) => x === undefined || (Number.isInteger(x) && x >= 0)) &&
+    (p.plateau === undefined || (typeof p.plateau.best === 'number' && Number.isInteger(p.plateau.epochs) && p.plateau.epochs >= 0));
   if (!okTraining) throw dataError(`${path}: hyperparameters or progress are malformed`, damaged);
   if (m.lineage !== undefined && !okLineage(m.lineage)) throw dataError(`${path}: lineage (the base model of a fine-tune) is malformed`, damaged);
 }

@@ -271,6 +271,8 @@ export async function trainModel(o: RunOptions): Promise<RunResult> {
       // The schedule is a function of the epoch and the halvings so far (saved in progress).
       adam.setLr(learningRate(h, epoch, progress.lrHalvings ?? 0));
       if (progress.batch === 0) carried = undefined; // every epoch's streams start from zeros
+      // A resume on another text (allowed, with a warning) may have another number of streams: from zeros then.
+      if (carried && carried[0].h.length !== plan.batchSize * cfg.units) carried = undefined;
       const epochStart = performance.now();
       let epochChars = 0;
       for (let k = progress.batch; k < plan.batches; k++) {
@@ -337,10 +339,17 @@ export async function trainModel(o: RunOptions): Promise<RunResult> {
       // Early stopping counts epochs in which no validation, inside or at the end, was the best.
       if (progress.bestEpoch === epoch + 1) progress.epochsWithoutImprovement = 0;
       else progress.epochsWithoutImprovement++;
-      // A plateau halves the learning rate: every `lrPlateau` epochs in a row without a better figure.
+      // A plateau halves the learning rate: every `lrPlateau` epochs in a row whose end-of-epoch
+      // figure is not the best end-of-epoch figure. Only epoch ends count: validations inside an
+      // epoch come on a clock (and on Ctrl-C), and the weights must not depend on when they came.
       const plateau = h.lrPlateau ?? 0;
-      const halve = valLoss !== null && plateau > 0 && progress.epochsWithoutImprovement > 0 && progress.epochsWithoutImprovement % plateau === 0;
-      if (halve) progress.lrHalvings = (progress.lrHalvings ?? 0) + 1;
+      let halve = false;
+      if (valLoss !== null && plateau > 0) {
+        const p = progress.plateau ?? { best: Infinity, epochs: 0 };
+        progress.plateau = valLoss < p.best ? { best: valLoss, epochs: 0 } : { best: p.best, epochs: p.epochs + 1 };
+        halve = progress.plateau.epochs > 0 && progress.plateau.epochs % plateau === 0;
+        if (halve) progress.lrHalvings = (progress.lrHalvings ?? 0) + 1;
+      }
       progress.lastValLoss = valLoss;
       progress.epoch = epoch + 1;
       progress.batch = 0;

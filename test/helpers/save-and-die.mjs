@@ -9,7 +9,7 @@ import { buildManifest } from '../../dist/src/store/manifest.js';
 const [bundle, stage] = process.argv.slice(2);
 const ckpt = await readCheckpoint(await resolveCheckpoint(bundle, 'latest'), checkpointSpecs, { optimizer: true });
 const m = ckpt.manifest;
-const specs = { weights: checkpointSpecs.weights(m.network), optimizer: checkpointSpecs.optimizer(m.network) };
+const specs = { weights: checkpointSpecs.weights(m.network), optimizer: checkpointSpecs.optimizer(m.network, m.progress) };
 await saveCheckpoint(bundle, {
   manifest: buildManifest({ ...m, progress: { ...m.progress, epoch: m.progress.epoch + 1, batch: 0 } }),
   modelTopology: ckpt.modelTopology,

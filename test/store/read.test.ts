@@ -121,6 +121,11 @@ describe('loading refuses damaged checkpoints with one error naming the file', (
       damage: (d: string) => editJson(path.join(d, 'lstm.json'), (m) => m.vocab.pop()),
       file: 'lstm.json', message: /lstm\.json: network or vocabulary is malformed/,
     },
+    ...[['streams', -1], ['streams', 1.5], ['lrHalvings', -2], ['lrHalvings', '3']].map(([key, value]) => ({
+      name: `progress.${key} = ${JSON.stringify(value)} (they size the saved LSTM state and the learning rate)`,
+      damage: (d: string) => editJson(path.join(d, 'lstm.json'), (m) => (m.progress[key as string] = value)),
+      file: 'lstm.json', message: /lstm\.json: hyperparameters or progress are malformed/,
+    })),
     {
       name: 'a lineage whose base names no model',
       damage: (d: string) => editJson(path.join(d, 'lstm.json'), (m) => (m.lineage = { base: { epoch: 3, corpus: { name: 'a.txt', sha256: 'ab' }, network: { layers: 1, units: 8 }, bestValLoss: null }, added: [], unseen: [] })),

@@ -1,6 +1,5 @@
 /** `lstm eval --model M <corpus|->`: cross-entropy of a model on a text. */
 import type { Command } from 'commander';
-import { defaults } from '../../config.js';
 import { showChar } from '../../text/show.js';
 import { COMMAND_JOBS, type Context } from '../context.js';
 import { loadCorpus } from '../corpus.js';
@@ -8,7 +7,7 @@ import { bits, count } from '../format.js';
 import { checkpointOption, corpusOptions, int, type CorpusFlags } from '../options.js';
 import { write, writeJson } from '../output.js';
 
-type Flags = CorpusFlags & { model?: string; checkpoint?: string; json?: boolean; batchSize: number };
+type Flags = CorpusFlags & { model?: string; checkpoint?: string; json?: boolean; batchSize?: number };
 
 export function register(program: Command, context: () => Context): void {
   corpusOptions(
@@ -19,7 +18,7 @@ export function register(program: Command, context: () => Context): void {
   )
     .option('-m, --model <dir>', 'model bundle or exported checkpoint (default: the bundled model)')
     .addOption(checkpointOption())
-    .option('--batch-size <n>', 'windows evaluated at once', int('--batch-size', 1), defaults.batchSize)
+    .option('--batch-size <n>', "windows evaluated at once, and the most streams the text is cut into (default: the model's batch size, as its validation read; 1: one stream)", int('--batch-size', 1))
     .option('--json', 'print the result as JSON')
     .action(async (path: string, flags: Flags, cmd: Command) => {
       const ctx = context();
@@ -48,7 +47,7 @@ export function register(program: Command, context: () => Context): void {
         ctx.reporter.warn(`skipped ${skipped} character(s) outside the model's vocabulary: ${chars}`);
       }
       const { scoreText } = await import('../../net/score.js');
-      const { lossSum, chars, seqLength, stream } = scoreText(model.cfg, model.params, model.vocab.encode(text), h.seqLength, flags.batchSize);
+      const { lossSum, chars, seqLength, stream } = scoreText(model.cfg, model.params, model.vocab.encode(text), h.seqLength, flags.batchSize ?? h.batchSize);
       const nats = lossSum / chars;
       const streamNats = stream.lossSum / stream.chars;
       const doc = {
@@ -60,9 +59,10 @@ export function register(program: Command, context: () => Context): void {
       };
       if (flags.json) return writeJson(doc, true);
       const skippedNote = skipped ? ` (${count(skipped)} outside the vocabulary skipped)` : '';
-      await write(
-        `${corpus.name}: ${bits(streamNats).toFixed(4)} bits per character (${streamNats.toFixed(4)} nats, perplexity ${Math.exp(streamNats).toFixed(3)}) read as ${stream.streams === 1 ? 'one stream' : `${stream.streams} streams`} with the state carried, as generation reads;\n` +
-        `  ${bits(nats).toFixed(4)} bits per character (${nats.toFixed(4)} nats, perplexity ${Math.exp(nats).toFixed(3)}) as independent ${seqLength}-character windows; ${count(chars)} characters${skippedNote}\n`,
-      );
+      const streamed = `${bits(streamNats).toFixed(4)} bits per character (${streamNats.toFixed(4)} nats, perplexity ${Math.exp(streamNats).toFixed(3)}) read as ${stream.streams === 1 ? 'one stream' : `${stream.streams} streams`} with the state carried, as generation reads`;
+      const cold = `${bits(nats).toFixed(4)} bits per character (${nats.toFixed(4)} nats, perplexity ${Math.exp(nats).toFixed(3)}) as independent ${seqLength}-character windows`;
+      // The reading the model was validated by comes first (older bundles: the cold windows).
+      const [first, second] = h.stateful ? [streamed, cold] : [cold, streamed];
+      await write(`${corpus.name}: ${first};\n  ${second}; ${count(chars)} characters${skippedNote}\n`);
     });
 }

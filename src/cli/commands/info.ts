@@ -75,7 +75,7 @@ export function register(program: Command, context: () => Context): void {
       const halvings = m.progress.lrHalvings ?? 0;
       const schedule = (h.lrDecay !== undefined && h.lrDecay !== 1 ? ` (x${h.lrDecay} per epoch after ${h.lrDecayAfter})` : '') +
         (h.lrPlateau ? `, halved after ${h.lrPlateau} epochs without improvement (${halvings === 0 ? 'not yet' : halvings === 1 ? 'once' : `${halvings} times`})` : '');
-      const reading = h.stateful ? `${h.batchSize} contiguous streams, the LSTM state carried from batch to batch` : `shuffled ${h.seqLength}-character windows from a zero state`;
+      const reading = h.stateful ? `contiguous streams (up to ${h.batchSize}), the LSTM state carried from batch to batch` : `shuffled ${h.seqLength}-character windows from a zero state`;
       out += `training:    ${reading}; seq-length ${h.seqLength}, batch ${h.batchSize}, lr ${h.lr}${schedule}, clip ${h.clip}, val-fraction ${h.valFraction}, seed ${h.randomSeed}\n`;
       const partial = m.progress.batch > 0 ? ` and ${count(m.progress.batch)} batches` : '';
       // The worker count is part of a run's identity: shares sum gradients in another order (README, --random-seed).

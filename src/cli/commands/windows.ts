@@ -22,15 +22,19 @@ export function register(program: Command, context: () => Context): void {
   )
     .option('--examples <n>', 'example windows to show', int('--examples', 0, 100), defaults.examples)
     .option('--json', 'print the same as JSON')
-    .action(async (path: string, flags: Flags) => run(path, flags, context()));
+    .action(async (path: string, flags: Flags, cmd: Command) => run(path, flags, cmd, context()));
 }
 
-async function run(path: string, flags: Flags, ctx: Context): Promise<void> {
+async function run(path: string, flags: Flags, cmd: Command, ctx: Context): Promise<void> {
   const corpus = await loadCorpus(path, flags, ctx);
   const { vocab } = Vocab.fromText(corpus.text);
   const ids = vocab.encode(corpus.text);
   const s = split(ids, { seqLength: flags.seqLength, valFraction: flags.valFraction });
-  const plan = trainingPlan(s, 0, flags.batchSize, flags.randomSeed, flags.stateful);
+  // The batch size `lstm train` would use with the default network: a small text's, unless given.
+  const { fitToText } = await import('../../train/settings.js');
+  const given = new Set(cmd.getOptionValueSource('batchSize') === 'cli' ? (['batchSize'] as const) : []);
+  const batchSize = fitToText({ ...defaults, ...flags, lowercase: Boolean(flags.lowercase) }, given, { trainChars: trainChars(s), vocabSize: vocab.size }).hyper.batchSize;
+  const plan = trainingPlan(s, 0, batchSize, flags.randomSeed, flags.stateful);
   const T = flags.seqLength;
   const examples = [...plan.starts.subarray(0, flags.examples)].map((start) => ({
     start,
@@ -65,8 +69,10 @@ async function run(path: string, flags: Flags, ctx: Context): Promise<void> {
   out += plan.carry
     ? `batches:    ${plural(plan.batches, 'batch')} of ${plural(plan.batchSize, 'window')} per epoch: the text cut into ${plural(plan.batchSize, 'contiguous stream')} of ${plan.batches * T} characters, batch k holding window k of each, so the LSTM state carries from batch to batch; the streams move each epoch (epoch 1 starts at character ${plan.offset}, seed ${flags.randomSeed})\n`
     : `batches:    ${plural(plan.batches, 'batch')} of ${plural(plan.batchSize, 'window')} per epoch, shuffled with seed ${flags.randomSeed}; window boundaries shift each epoch (epoch 1 starts at character ${plan.offset})\n`;
-  if (plan.batchSize < flags.batchSize) {
-    out += `            (only ${plan.batchSize} windows fit, fewer than --batch-size ${flags.batchSize})\n`;
+  if (plan.batchSize < batchSize) {
+    out += `            (only ${plan.batchSize} windows fit, fewer than --batch-size ${batchSize})\n`;
+  } else if (batchSize !== flags.batchSize) {
+    out += `            (${batchSize} per batch: lstm train's batch size for a text this small for the default network)\n`;
   }
   for (const e of examples) {
     out += `\nwindow at ${e.start}:\n  input  ${showText(e.input)}\n  target ${showText(e.target)}\n`;
