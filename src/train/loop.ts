@@ -253,7 +253,8 @@ export async function trainModel(o: RunOptions): Promise<RunResult> {
    * remainder, whichever comes first (null when only early stopping can end it).
    */
   const runEta = (secondsToEpochLimit: number): number | null => {
-    const byEpochs = o.epochs >= defaults.epochsUntilTime ? Infinity : secondsToEpochLimit;
+    // The default epoch limit is a cap, not a plan: early stopping usually ends the run first.
+    const byEpochs = o.epochs >= defaults.epochsUntilTime || o.epochs === defaults.epochs ? Infinity : secondsToEpochLimit;
     const byTime = o.maxTimeSeconds === undefined ? Infinity : Math.max(0, o.maxTimeSeconds - runSeconds());
     const eta = Math.min(byEpochs, byTime);
     return Number.isFinite(eta) ? eta : null;

@@ -205,7 +205,7 @@ async function train(paths: string[], flags: Flags, cmd: Command, ctx: Context, 
           if (json) return void writeJson({ event: 'epoch', ...e, rssMB: Math.round(process.memoryUsage().rss / 2 ** 20), trainBits: bits(e.trainLoss), valBits: e.valLoss === null ? null : bits(e.valLoss), valPerplexity: e.valLoss === null ? null : Math.exp(e.valLoss) });
           const cold = e.valLossCold == null ? '' : ` (${bits(e.valLossCold).toFixed(3)} bpc as cold windows)`;
           const val = e.valLoss === null ? 'no validation' : `val ${loss(e.valLoss)}${cold}, perplexity ${Math.exp(e.valLoss).toFixed(2)}`;
-          r.info(`epoch ${e.epoch}${e.epochs === defaults.epochsUntilTime ? '' : `/${e.epochs}`}  train ${loss(e.trainLoss)}  ${val}  ${count(e.charsPerSecond)} chars/s  ${duration(e.seconds)}  elapsed ${duration(e.elapsedSeconds)}  eta ${duration(e.etaSeconds ?? NaN)}${e.best ? '  ' + bestMark : ''}`);
+          r.info(`epoch ${e.epoch}${e.epochs === defaults.epochsUntilTime || e.epochs === defaults.epochs ? '' : `/${e.epochs}`}  train ${loss(e.trainLoss)}  ${val}  ${count(e.charsPerSecond)} chars/s  ${duration(e.seconds)}  elapsed ${duration(e.elapsedSeconds)}${e.etaSeconds === null ? '' : `  eta ${duration(e.etaSeconds)}`}${e.best ? '  ' + bestMark : ''}`);
           if (e.lrHalvedTo !== undefined) r.info(`no better validation loss for ${hyper.lrPlateau} epochs: learning rate halved to ${e.lrHalvedTo.toPrecision(3)}`);
           if (e.sample !== undefined) r.info(c.dim(e.sample.replace(/^/gm, '  │ ')));
         },
