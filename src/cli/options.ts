@@ -93,7 +93,8 @@ export function windowOptions(cmd: Command): Command {
     .option('--val-fraction <f>', 'fraction of the text held out (at its end) for validation', num('--val-fraction', 0, 0.9), defaults.valFraction)
     .option('--batch-size <n>', 'windows per batch', int('--batch-size', 1, 100_000), defaults.batchSize)
     .option('--random-seed <n>', 'seed for shuffles, dropout and initialisation', int('--random-seed', 0, 2 ** 31 - 1), defaults.randomSeed)
-    .option('--no-stateful', 'independent windows from a zero state, shuffled, instead of contiguous streams that carry the LSTM state from batch to batch');
+    .option('--stateful', 'contiguous streams that carry the LSTM state from batch to batch (truncated backpropagation through time) instead of shuffled independent windows', defaults.stateful)
+    .option('--no-stateful', 'shuffled independent windows (the default; undoes --stateful, or a fine-tuned base\'s stateful recipe)');
 }
 
 export type CorpusFlags = { encoding: Encoding; keepBoilerplate?: boolean; lowercase?: boolean };

@@ -117,6 +117,10 @@ export async function trainModel(o: RunOptions): Promise<RunResult> {
   const history: EpochRecord[] = prior ? [...prior.history] : [];
 
   const stateful = h.stateful ?? false;
+  // The figure validation reports and chooses the best by: the held-out part read as streams
+  // with the state carried, as generation reads it; the cold windows are reported beside it.
+  // A bundle from before (no `stateful` record) keeps its cold windows, so a resume chooses alike.
+  const byStreams = h.stateful !== undefined;
   const planOf = (epoch: number) => trainingPlan(data, epoch, h.batchSize, h.randomSeed, stateful);
   let params: Params;
   let state: AdamState | undefined;
@@ -183,9 +187,8 @@ export async function trainModel(o: RunOptions): Promise<RunResult> {
     return path;
   };
 
-  // Validation: the held-out windows, or a fixed sample of them when there are many. A
-  // stateful run is judged as it will be used: the held-out part read as streams with the
-  // state carried (`validateStreams`); the cold windows are reported beside it.
+  // Validation: the held-out part read as streams (`validateStreams`, see byStreams), and
+  // its cold windows, or a fixed sample of either when there are many.
   const valSet = validationSample(data, o.valSampleWindows, h.randomSeed);
   const validate = async (starts: Uint32Array): Promise<number | null> => {
     let sum = 0;
@@ -210,8 +213,8 @@ export async function trainModel(o: RunOptions): Promise<RunResult> {
     return count > 0 ? sum / count : null;
   };
   /** The figure validation reports and the best checkpoint is chosen by. */
-  const score = () => (stateful ? validateStreams(valStreams.batches) : validate(valSet.starts));
-  const sampledVal = stateful ? valStreams.sampled : valSet.sampled;
+  const score = () => (byStreams ? validateStreams(valStreams.batches) : validate(valSet.starts));
+  const sampledVal = byStreams ? valStreams.sampled : valSet.sampled;
   /** The figure best checkpoints are chosen by: validation loss, or the training loss without a held-out part. */
   const bestSoFar = (score: number, epoch: number, batch: number): boolean => {
     const best = progress.bestValLoss === null || score < progress.bestValLoss;
@@ -234,9 +237,9 @@ export async function trainModel(o: RunOptions): Promise<RunResult> {
   /** When validation used a sample, the whole held-out part once at the end. */
   const fullPass = async (): Promise<number | null> => {
     if (!sampledVal) return null;
-    return stateful ? validateStreams(streamSet(Infinity).batches) : validate(validationStarts(data));
+    return byStreams ? validateStreams(streamSet(Infinity).batches) : validate(validationStarts(data));
   };
-  const coldFullPass = async (): Promise<number | null> => (stateful && valSet.sampled ? validate(validationStarts(data)) : null);
+  const coldFullPass = async (): Promise<number | null> => (byStreams && valSet.sampled ? validate(validationStarts(data)) : null);
 
   let fullValLoss: number | null = null;
   const finish = (reason: StopReason): RunResult => {
@@ -323,7 +326,7 @@ export async function trainModel(o: RunOptions): Promise<RunResult> {
       // End of epoch: validation, history, checkpoint.
       const seconds = (performance.now() - epochStart) / 1000;
       const valLoss = await score();
-      const valLossCold = stateful ? await validate(valSet.starts) : undefined;
+      const valLossCold = byStreams ? await validate(valSet.starts) : undefined;
       lastEval = performance.now();
       batchesSinceEval = 0;
       const record: EpochRecord = {

@@ -46,9 +46,9 @@ describe('lstm info', () => {
     expect(out).toContain('t train   v validation   (bpc)');
   });
 
-  it('says how a stateful run read its text and validation, on one best line with both readings', async () => {
+  it('says how a run read its text and validation, on one best line with both readings', async () => {
     const out = ok(await lstm(['info', '-m', m.model]));
-    expect(out).toMatch(/^training: {4}contiguous streams \(up to 8\), the LSTM state carried from batch to batch; seq-length 16, batch 8, lr 0\.01, halved after 2 epochs without improvement \((not yet|once|\d+ times)\)/m);
+    expect(out).toMatch(/^training: {4}shuffled 16-character windows from a zero state; seq-length 16, batch 8, lr 0\.01, halved after 2 epochs without improvement \((not yet|once|\d+ times)\)/m);
     const best = out.split('\n').filter((l) => l.startsWith('best:'));
     expect(best).toHaveLength(1);
     expect(best[0]).toMatch(/^best: {8}\d\.\d{3} bits per character \(validation read as streams\) at epoch \d+; \d\.\d{3} as independent 16-character windows; train \d\.\d{3}$/);

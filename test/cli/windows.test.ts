@@ -11,8 +11,7 @@ describe.concurrent('lstm windows', () => {
     expect(r.code).toBe(0);
     expect(r.stderr).toBe('');
     const doc = JSON.parse(r.stdout);
-    // 10% of 1000 held out; windows of 20 inputs + 1 target: floor(899 / 20) = 44 fit, and
-    // stateful epochs use 8 streams of floor(44 / 8) = 5 windows.
+    // 10% of 1000 held out; windows of 20 inputs + 1 target: floor(899 / 20) = 44 per epoch.
     expect(doc).toMatchObject({
       corpus: file('thousand.txt'),
       characters: 1000,
@@ -20,10 +19,10 @@ describe.concurrent('lstm windows', () => {
       valFraction: 0.1,
       train: { characters: 900, from: 0, to: 900 },
       validation: { characters: 100, from: 900, to: 1000, windows: 4 },
-      windowsPerEpoch: 40,
+      windowsPerEpoch: 44,
       batchSize: 8,
       batchesPerEpoch: 5,
-      stateful: true,
+      stateful: false,
       predictionsPerEpoch: 5 * 8 * 20,
       randomSeed: 7,
     });
@@ -36,11 +35,11 @@ describe.concurrent('lstm windows', () => {
     }
   });
 
-  it('--no-stateful: all 44 windows, shuffled independent ones', async ({ expect }) => {
-    const r = await lstm(['windows', '--json', '--seq-length', '20', '--batch-size', '8', '--random-seed', '7', '--no-stateful', file('thousand.txt')]);
+  it('--stateful: 8 contiguous streams of floor(44 / 8) = 5 windows', async ({ expect }) => {
+    const r = await lstm(['windows', '--json', '--seq-length', '20', '--batch-size', '8', '--random-seed', '7', '--stateful', file('thousand.txt')]);
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout)).toMatchObject({ windowsPerEpoch: 44, batchesPerEpoch: 5, stateful: false });
-    const text = await lstm(['windows', '--seq-length', '20', '--batch-size', '8', file('thousand.txt')]);
+    expect(JSON.parse(r.stdout)).toMatchObject({ windowsPerEpoch: 40, batchesPerEpoch: 5, stateful: true });
+    const text = await lstm(['windows', '--seq-length', '20', '--batch-size', '8', '--stateful', file('thousand.txt')]);
     expect(text.stdout).toContain('8 contiguous streams of 100 characters');
   });
 

@@ -61,8 +61,8 @@ export function register(program: Command, context: () => Context): void {
       const skippedNote = skipped ? ` (${count(skipped)} outside the vocabulary skipped)` : '';
       const streamed = `${bits(streamNats).toFixed(4)} bits per character (${streamNats.toFixed(4)} nats, perplexity ${Math.exp(streamNats).toFixed(3)}) read as ${stream.streams === 1 ? 'one stream' : `${stream.streams} streams`} with the state carried, as generation reads`;
       const cold = `${bits(nats).toFixed(4)} bits per character (${nats.toFixed(4)} nats, perplexity ${Math.exp(nats).toFixed(3)}) as independent ${seqLength}-character windows`;
-      // The reading the model was validated by comes first (older bundles: the cold windows).
-      const [first, second] = h.stateful ? [streamed, cold] : [cold, streamed];
+      // The reading the model was validated by comes first (bundles from before streams: the cold windows).
+      const [first, second] = h.stateful !== undefined ? [streamed, cold] : [cold, streamed];
       await write(`${corpus.name}: ${first};\n  ${second}; ${count(chars)} characters${skippedNote}\n`);
     });
 }

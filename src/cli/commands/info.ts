@@ -83,7 +83,7 @@ export function register(program: Command, context: () => Context): void {
       out += `progress:    ${m.progress.epoch} epochs${partial}, ${count(m.progress.step)} steps, ${duration(m.progress.elapsedSeconds)} on ${m.backend}${workers}\n`;
       const at = bestBatch > 0 ? `epoch ${m.progress.bestEpoch}, batch ${bestBatch}` : `epoch ${m.progress.bestEpoch}`;
       const cold = best?.valLossColdFull ?? best?.valLossCold;
-      const how = h.stateful ? 'validation read as streams' : 'validation';
+      const how = h.stateful !== undefined ? 'validation read as streams' : 'validation';
       out += `best:        ${m.progress.bestValLoss === null ? '-' : `${bits(m.progress.bestValLoss).toFixed(3)} bits per character (${how}) at ${at}`}` +
         `${cold == null ? '' : `; ${bits(cold).toFixed(3)} as independent ${h.seqLength}-character windows`}${best ? `; train ${bits(best.trainLoss).toFixed(3)}` : ''}\n`;
       if (m.lineage) out += `lineage:     ${lineageSentences(m.lineage).join('\n             ')}\n`;
