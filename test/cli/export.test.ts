@@ -62,6 +62,10 @@ describe('lstm export', () => {
     expect(m.command).toMatch(/^lstm train sentence\.txt /);
     expect(m.command).not.toContain('--out');
     expect(m.invocation).toContain('--out');
+    // Nothing of the training machine's file system: no corpus paths.
+    expect(m.corpus.path).toBeUndefined();
+    expect(m.corpus.files?.every((f) => f.path === undefined)).toBe(true);
+    expect((await readCheckpoint(path.join(bundle, 'best'), checkpointSpecs)).manifest.corpus.path).toMatch(/^\//);
     expect(m.corpus.sha256).toBe((await readCheckpoint(path.join(bundle, 'best'), checkpointSpecs)).manifest.corpus.sha256);
     expect((await lstm(['info', '-m', out])).stdout).toContain('Project Gutenberg eBook #1533, play text only');
     const bad = await lstm(['export', '-m', bundle, '--out', path.join(dir, 'bad-origin'), '--origin', 'two\nlines']);

@@ -7,7 +7,7 @@ import { usageError } from '../../errors.js';
 import { layersWeightSpecs, netConfig } from '../../layout.js';
 import { holdsModel, isEmptyOrAbsent } from '../../store/bundle.js';
 import { isLocked } from '../../store/lock.js';
-import { buildManifest } from '../../store/manifest.js';
+import { buildManifest, type CorpusRecord } from '../../store/manifest.js';
 import { exportCheckpoint } from '../../store/write.js';
 import { COMMAND_JOBS, type Context } from '../context.js';
 import { HeldLocks } from '../locks.js';
@@ -60,7 +60,8 @@ export function register(program: Command, context: () => Context): void {
         await exportCheckpoint(flags.out, {
           manifest: buildManifest({
             ...manifest, optimizer: null, notes: Object.keys(notes).length ? notes : undefined,
-            corpus: flags.origin === undefined ? manifest.corpus : { ...manifest.corpus, origin: flags.origin },
+            // An export is for inference, never resumed: this machine's paths to the corpus stay behind.
+            corpus: withoutPaths(flags.origin === undefined ? manifest.corpus : { ...manifest.corpus, origin: flags.origin }),
             // A published model says how it was trained as a user would type it (bundles from older
             // versions recorded the exact line: it is kept as the invocation).
             command: userCommand(shellWords(manifest.command), valueOptions(program, ...(train ? [train] : []))),
@@ -74,4 +75,10 @@ export function register(program: Command, context: () => Context): void {
       }
       ctx.reporter.info(`exported ${ckpt.dir} to ${flags.out}${flags.float16 ? ' (float16 weights)' : ''}`);
     });
+}
+
+/** A corpus record without the absolute paths training keeps (to resume without naming the corpus). */
+function withoutPaths(c: CorpusRecord): CorpusRecord {
+  const { path: _path, files, ...rest } = c;
+  return { ...rest, ...(files ? { files: files.map(({ path: _p, ...f }) => f) } : {}) };
 }
