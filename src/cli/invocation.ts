@@ -102,3 +102,13 @@ export function userCommand(argv: readonly string[], takesValue: ReadonlySet<str
   }
   return shellCommand(out);
 }
+
+/**
+ * A recorded `lstm train` line in the user's form (userCommand), with the options of the
+ * program `cmd` belongs to: what train records and what info and export show.
+ */
+export function trainCommandInUserForm(line: string, cmd: Command): string {
+  const program = cmd.parent ?? cmd;
+  const train = program.commands.find((c) => c.name() === 'train');
+  return userCommand(shellWords(line), valueOptions(program, ...(train ? [train] : [])));
+}

@@ -99,7 +99,7 @@ export type RunResult = {
   reason: StopReason; epoch: number; batch: number; bestValLoss: number | null; bestEpoch: number | null; bestBatch: number;
   /** The full held-out part's loss at the end, when training validated on a sample of it. */
   fullValLoss: number | null;
-  /** Stateful runs: the held-out part as independent windows from a zero state, at the best checkpoint's epoch if it ended one. */
+  /** Runs judged read as streams: the held-out part as independent windows from a zero state, at the best checkpoint's epoch if it ended one. */
   coldValLoss: number | null;
   history: EpochRecord[]; out: string;
 };

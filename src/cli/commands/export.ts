@@ -11,7 +11,7 @@ import { buildManifest, type CorpusRecord } from '../../store/manifest.js';
 import { exportCheckpoint } from '../../store/write.js';
 import { COMMAND_JOBS, type Context } from '../context.js';
 import { HeldLocks } from '../locks.js';
-import { shellWords, userCommand, valueOptions } from '../invocation.js';
+import { trainCommandInUserForm } from '../invocation.js';
 import { checkpointOption, origin } from '../options.js';
 
 export function register(program: Command, context: () => Context): void {
@@ -27,8 +27,6 @@ export function register(program: Command, context: () => Context): void {
     .option('--origin <text>', "where the training text comes from, recorded with the corpus (replaces the bundle's)", origin)
     .action(async (flags: { model: string; out: string; checkpoint?: string; float16?: boolean; force?: boolean; note?: string[]; origin?: string }, cmd: Command) => {
       const ctx = context();
-      const program = cmd.parent ?? cmd;
-      const train = program.commands.find((c) => c.name() === 'train');
       // Only a model is ever replaced, never some other directory the user named by mistake.
       const refusal = async () => {
         if (await holdsModel(flags.out)) return flags.force ? undefined : usageError(`${flags.out} already holds a model`, 'pass --force to replace it');
@@ -64,7 +62,7 @@ export function register(program: Command, context: () => Context): void {
             corpus: withoutPaths(flags.origin === undefined ? manifest.corpus : { ...manifest.corpus, origin: flags.origin }),
             // A published model says how it was trained as a user would type it (bundles from older
             // versions recorded the exact line: it is kept as the invocation).
-            command: userCommand(shellWords(manifest.command), valueOptions(program, ...(train ? [train] : []))),
+            command: trainCommandInUserForm(manifest.command, cmd),
             invocation: manifest.invocation ?? manifest.command,
           }),
           modelTopology: await layersTopology(cfg),

@@ -11,7 +11,7 @@ import { showChar } from '../../text/show.js';
 import { chart } from '../chart.js';
 import type { Context } from '../context.js';
 import { bits, count, duration, noteSentences } from '../format.js';
-import { shellWords, userCommand, valueOptions } from '../invocation.js';
+import { trainCommandInUserForm } from '../invocation.js';
 import { lineageSentences } from '../lineage.js';
 import { readModelCheckpoint } from '../model.js';
 import { checkpointOption } from '../options.js';
@@ -26,8 +26,6 @@ export function register(program: Command, context: () => Context): void {
     .option('--json', 'print the same as JSON')
     .action(async (flags: { model?: string; checkpoint?: string; json?: boolean }, cmd: Command) => {
       void context();
-      const program = cmd.parent ?? cmd;
-      const train = program.commands.find((c) => c.name() === 'train');
       const ckpt = await readModelCheckpoint(flags.model, flags.checkpoint);
       const m = ckpt.manifest;
       const n = m.network;
@@ -36,7 +34,7 @@ export function register(program: Command, context: () => Context): void {
       const best = bestBatch > 0 ? undefined : m.history.find((e) => e.epoch === m.progress.bestEpoch);
       const weights = { dtype: ckpt.weightsDtype, bytes: m.files[WEIGHTS_BIN]?.size ?? null };
       // Bundles from before the user's form recorded the exact line in `command`: shown in the user's form too.
-      const command = userCommand(shellWords(m.command), valueOptions(program, ...(train ? [train] : [])));
+      const command = trainCommandInUserForm(m.command, cmd);
       const doc = {
         path: ckpt.dir,
         architecture: { ...n, parameters: params, input: 'one-hot', output: 'softmax over the vocabulary' },

@@ -17,7 +17,7 @@ import { Vocab } from '../../text/vocab.js';
 import { COMMAND_JOBS, type Context } from '../context.js';
 import { loadCorpora } from '../corpus.js';
 import { bits, count, duration, loss } from '../format.js';
-import { shellCommand, shellWords, userCommand, valueOptions } from '../invocation.js';
+import { shellCommand, trainCommandInUserForm } from '../invocation.js';
 import { startingFrom } from '../lineage.js';
 import { HeldLocks } from '../locks.js';
 import { corpusOptions, duration as parseDuration, evalEvery, int, num, origin, windowOptions, type CorpusFlags, type WindowFlags } from '../options.js';
@@ -145,7 +145,7 @@ async function train(paths: string[], flags: Flags, cmd: Command, ctx: Context, 
   // The bundle records the command as a user would type it (a resume keeps the one that
   // started it, in that form even when an older lstm recorded the exact line) and the exact line.
   const invocation = shellCommand(['lstm', ...process.argv.slice(2)]);
-  const command = userCommand(shellWords(settings.command ?? invocation), valueOptions(cmd.parent ?? cmd, cmd));
+  const command = trainCommandInUserForm(settings.command ?? invocation, cmd);
 
   if (!stored) {
     lock = await locks.take(out, SAVING); // before any training time is spent (it proves --out writable)
