@@ -62,6 +62,13 @@ export const defaults = {
    * keep the defaults).
    */
   smallText: { charsPerParam: 0.25, dropout: 0.5, batchSize: 32, lr: 3e-3 },
+  /**
+   * `lstm inspect`: the longest text it reads (each character costs a stateful step and a
+   * line of output), the longest a page holds (it keeps every unit's five values per
+   * character: ~0.5 MB per 1,000 characters of a 2x300 model), and how many expected
+   * characters it lists per position.
+   */
+  inspect: { maxChars: 100_000, maxPageChars: 5_000, top: 5 },
   /** Worker threads default to one per core, up to this many. */
   maxWorkers: 8,
 } as const;

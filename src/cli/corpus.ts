@@ -6,7 +6,8 @@
 import { readdir, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { DOCUMENT_SEPARATOR_NAME } from '../config.js';
-import { dataError, fsError, usageError } from '../errors.js';
+import { dataError, usageError } from '../errors.js';
+import { fsError } from '../fs-errors.js';
 import { joinCorpora, readCorpus, type Corpus } from '../text/corpus.js';
 import type { Context } from './context.js';
 import type { CorpusFlags } from './options.js';

@@ -4,7 +4,8 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { TOOL_VERSION } from '../config.js';
-import { fsError, LstmError } from '../errors.js';
+import { LstmError } from '../errors.js';
+import { fsError } from '../fs-errors.js';
 import { makeContext, type Context, type GlobalFlags } from './context.js';
 import { installPipeHandling } from './output.js';
 import { Reporter } from './reporter.js';
@@ -13,6 +14,7 @@ import * as train from './commands/train.js';
 import * as generate from './commands/generate.js';
 import * as evaluate from './commands/eval.js';
 import * as info from './commands/info.js';
+import * as inspect from './commands/inspect.js';
 import * as exporter from './commands/export.js';
 import * as vocab from './commands/vocab.js';
 import * as windows from './commands/windows.js';
@@ -32,7 +34,7 @@ export function buildProgram(): Command {
 
   let ctx: Context | undefined;
   const context = () => (ctx ??= makeContext(program.opts<GlobalFlags>()));
-  for (const command of [vocab, windows, train, generate, evaluate, info, exporter, backends]) command.register(program, context);
+  for (const command of [vocab, windows, train, generate, evaluate, inspect, info, exporter, backends]) command.register(program, context);
   for (const sub of program.commands) sub.exitOverride().showHelpAfterError('(run with --help for usage)');
   return program;
 }

@@ -3,7 +3,7 @@
  * --color/--no-color, then NO_COLOR (chalk ignores it by itself), then whether stderr is
  * a TTY. Spinners only animate on a TTY; elsewhere progress is silent.
  */
-import { Chalk, supportsColorStderr, type ChalkInstance } from 'chalk';
+import { Chalk, supportsColor, supportsColorStderr, type ChalkInstance } from 'chalk';
 import type { Ora } from 'ora';
 
 export type ReporterOptions = { quiet?: boolean; color?: boolean };
@@ -67,11 +67,19 @@ export class Reporter {
   }
 }
 
-/** Colour level: explicit flag first, then NO_COLOR, then the terminal's own support. */
-export function colorLevel(flag: boolean | undefined, tty: boolean): 0 | 1 | 2 | 3 {
+/**
+ * Colour level: explicit flag first, then NO_COLOR, then the terminal's own support
+ * (stderr's, or stdout's for a product that is coloured itself: `lstm inspect`).
+ */
+export function colorLevel(flag: boolean | undefined, tty: boolean, support = supportsColorStderr): 0 | 1 | 2 | 3 {
   if (flag === false) return 0;
   const noColor = process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== '';
-  if (flag === true) return supportsColorStderr ? supportsColorStderr.level || 1 : 1;
+  if (flag === true) return support ? support.level || 1 : 1;
   if (noColor || !tty) return 0;
-  return supportsColorStderr ? supportsColorStderr.level : 0;
+  return support ? support.level : 0;
+}
+
+/** Colours for what is written to stdout, under the same rules as the reporter's. */
+export function stdoutChalk(flag: boolean | undefined): ChalkInstance {
+  return new Chalk({ level: colorLevel(flag, Boolean(process.stdout.isTTY), supportsColor) });
 }

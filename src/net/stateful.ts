@@ -27,6 +27,12 @@ export class StatefulLstm {
   private xh: Float32Array[] = [];
   /** Logits after the last fed character, [S, V]; the start distribution before any. */
   logits: Float32Array = new Float32Array(0);
+  /**
+   * With `reset(S, true)`: each layer's input, forget and output gates at the last fed
+   * character, per layer [S, 3U] (sample s's i, then f, then o, U each). What an
+   * inspector shows; off for generation, which never reads them.
+   */
+  gates?: Float32Array[];
 
   constructor(cfg: NetConfig, params: Params) {
     this.cfg = cfg;
@@ -45,9 +51,10 @@ export class StatefulLstm {
     this.denseB = params.get('dense/b')!;
   }
 
-  /** Starts S fresh sequences with zero state. */
-  reset(samples: number): void {
+  /** Starts S fresh sequences with zero state (`traceGates`: keep the gates in `gates`). */
+  reset(samples: number, traceGates = false): void {
     this.S = samples;
+    this.gates = traceGates ? this.W.map(() => new Float32Array(samples * 3 * this.cfg.units)) : undefined;
     this.h = this.W.map(() => new Float32Array(samples * this.cfg.units));
     this.c = this.W.map(() => new Float32Array(samples * this.cfg.units));
     this.xh = this.W.map((_, l) => {
@@ -93,6 +100,7 @@ export class StatefulLstm {
       }
       const h = this.h[l];
       const c = this.c[l];
+      const gates = this.gates?.[l];
       for (let s = 0; s < S; s++) {
         const zr = s * 4 * U;
         for (let u = 0; u < U; u++) {
@@ -103,12 +111,22 @@ export class StatefulLstm {
           const k = s * U + u;
           c[k] = f * c[k] + i * g;
           h[k] = o * Math.tanh(c[k]);
+          if (gates) {
+            gates[s * 3 * U + u] = i;
+            gates[(s * 3 + 1) * U + u] = f;
+            gates[(s * 3 + 2) * U + u] = o;
+          }
         }
       }
       below = h;
     }
     this.logits = this.dense();
     return this.logits;
+  }
+
+  /** Layer l's state after the last fed character: h and c, [S, U] each (live views: copy to keep). */
+  state(l: number): { h: Float32Array; c: Float32Array } {
+    return { h: this.h[l], c: this.c[l] };
   }
 
   /** Logits of the top layer's h: [S, V]. */

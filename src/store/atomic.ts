@@ -26,6 +26,22 @@ export async function writeDurable(path: string, data: Uint8Array | string): Pro
   }
 }
 
+/**
+ * Writes a whole file so that readers and crashes see the old file or the new one, never
+ * half: a temporary file beside it, fsynced, renamed over it.
+ */
+export async function replaceFile(path: string, data: Uint8Array | string): Promise<void> {
+  const tmp = join(dirname(path), tempName(basename(path)));
+  try {
+    await writeDurable(tmp, data);
+    await rename(tmp, path);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw err;
+  }
+  await syncDir(dirname(path));
+}
+
 /** fsyncs a directory so that renames and new entries in it are durable. */
 export async function syncDir(path: string): Promise<void> {
   const fh = await open(path, 'r');

@@ -25,7 +25,8 @@ import { constants, readFileSync, unlinkSync } from 'node:fs';
 import { copyFile, link, lstat, readFile, rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { fsError, runtimeError, type LstmError } from '../errors.js';
+import { runtimeError, type LstmError } from '../errors.js';
+import { fsError } from '../fs-errors.js';
 import { makeDir, processAlive, sha256, tempName, writeDurable } from './atomic.js';
 
 export const LOCK_FILE = '.lock';

@@ -7,7 +7,8 @@
  */
 import { readdir, readlink, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { dataError, fsError } from '../errors.js';
+import { dataError } from '../errors.js';
+import { fsError } from '../fs-errors.js';
 import { flatten, type ArraySpec, type Named } from '../layout.js';
 import { makeDir, pointTo, removeLeftovers, replaceDir, sha256, tempDir, writeDurable } from './atomic.js';
 import { CHECKPOINT_NAME, checkpointName, POINTERS } from './bundle.js';

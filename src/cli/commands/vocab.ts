@@ -1,7 +1,8 @@
 /** `lstm vocab <corpus>`: the vocabulary, each character with its index and count. */
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { dataError, fsError } from '../../errors.js';
+import { dataError } from '../../errors.js';
+import { fsError } from '../../fs-errors.js';
 import { showChar } from '../../text/show.js';
 import { Vocab } from '../../text/vocab.js';
 import type { Context } from '../context.js';

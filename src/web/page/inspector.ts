@@ -1,0 +1,159 @@
+/**
+ * The inspector view, in the browser: the text coloured by surprise, what the model
+ * expected at a character on hover or tap, and a unit browser that draws any unit's cell
+ * state, hidden output or gate as a colour strip under the text, with the units found to
+ * track something one click away. Shared by the `--html` page and the `lstm web` page.
+ */
+import { SURPRISE_BANDS, surpriseBand, unitColour } from '../../inspect/colours.js';
+import { QUANTITY_NAMES, type Prediction, type UnitQuantity } from '../../inspect/read.js';
+import type { FoundUnit } from '../../inspect/units.js';
+
+/** What the view shows, wherever the numbers came from (a page's data, or a model in this browser). */
+export type InspectView = {
+  title?: string;
+  chars: string[];
+  bits: (number | null)[];
+  prob: (number | null)[];
+  expected: Prediction[][];
+  bitsPerChar: number | null;
+  predicted: number;
+  found: FoundUnit[];
+  layers: number;
+  units: number;
+  /** The quantities it has for every unit (a page keeps the cell state and gates). */
+  quantities: readonly UnitQuantity[];
+  /** One unit's values over the text, [n]. */
+  series(layer: number, quantity: UnitQuantity, unit: number): ArrayLike<number>;
+  /** The magnitude its colours are scaled to: the largest it reaches (1 for gates, which live in [0, 1]). */
+  scale(layer: number, quantity: UnitQuantity, unit: number): number;
+};
+
+type Selection = { layer: number; quantity: UnitQuantity; unit: number } | null;
+
+function el<K extends keyof HTMLElementTagNameMap>(tag: K, props: Partial<HTMLElementTagNameMap[K]> = {}, ...children: (Node | string)[]): HTMLElementTagNameMap[K] {
+  const node = document.createElement(tag);
+  Object.assign(node, props);
+  node.append(...children);
+  return node;
+}
+
+const rgb = (c: readonly number[]) => `rgb(${c.join(',')})`;
+const percent = (p: number) => (p >= 0.995 ? '>99%' : p < 0.005 ? '<1%' : `${Math.round(p * 100)}%`);
+const shown = (ch: string) => (ch === '\n' ? '↵' : ch === ' ' ? '␣' : ch === '\t' ? '⇥' : ch);
+export const unitName = (layer: number, unit: number) => `layer ${layer + 1} unit ${unit}`;
+
+/** The surprise bands' colours as style rules, from their one home (inspect/colours.ts). */
+function bandStyle(): HTMLStyleElement {
+  const rules = SURPRISE_BANDS.map((b, i) => {
+    if (!b.rgb) return '';
+    const dark = b.rgb[0] * 0.299 + b.rgb[1] * 0.587 + b.rgb[2] * 0.114 < 150;
+    return `.inspector .b${i}{background:${rgb(b.rgb)};${dark ? 'color:#fff;' : ''}}`;
+  });
+  return el('style', { textContent: rules.join('\n') });
+}
+
+/** Renders the view into `root` (replacing what was there). */
+export function renderInspector(root: HTMLElement, view: InspectView): void {
+  root.replaceChildren(bandStyle());
+  root.classList.add('inspector');
+  let selection: Selection = view.found[0] ? { layer: view.found[0].layer, quantity: view.found[0].quantity, unit: view.found[0].unit } : null;
+
+  // Header: title, total, legend.
+  const legend = el('span', { className: 'legend' }, 'surprise in bits: ',
+    ...SURPRISE_BANDS.map((b, i) => el('span', { className: `band b${i}` }, b.label)));
+  const total = view.bitsPerChar === null ? '' : `${view.bitsPerChar.toFixed(3)} bits per character over ${view.predicted.toLocaleString('en-US')} predicted characters`;
+  const header = el('header');
+  if (view.title) header.append(el('h1', { textContent: view.title }));
+  header.append(el('p', { className: 'total', textContent: total }), legend);
+  root.append(header);
+
+  // Unit browser controls.
+  const layer = el('select', { ariaLabel: 'layer' }, ...Array.from({ length: view.layers }, (_, l) => el('option', { value: String(l), textContent: `layer ${l + 1}` })));
+  const quantity = el('select', { ariaLabel: 'quantity' }, ...view.quantities.map((q) => el('option', { value: q, textContent: QUANTITY_NAMES[q] })));
+  const unit = el('input', { type: 'number', min: '0', max: String(view.units - 1), value: '0', ariaLabel: 'unit' });
+  const slider = el('input', { type: 'range', min: '0', max: String(view.units - 1), value: '0', ariaLabel: 'unit slider' });
+  const off = el('button', { type: 'button', textContent: 'no strip' });
+  const foundList = el('ol', { className: 'found' });
+  for (const f of view.found) {
+    const button = el('button', { type: 'button' },
+      el('b', { textContent: f.feature }), ` ${unitName(f.layer, f.unit)}, ${QUANTITY_NAMES[f.quantity]} (r = ${f.r.toFixed(2)})`);
+    button.addEventListener('click', () => select({ layer: f.layer, quantity: f.quantity, unit: f.unit }));
+    foundList.append(el('li', {}, button));
+  }
+  const units = el('section', { className: 'units' }, el('div', { className: 'controls' }, 'colour strip: ', layer, ' ', quantity, ' unit ', unit, slider, off));
+  if (view.found.length) units.append(el('p', { className: 'found-title', textContent: 'Units found to track something (correlation r over this text):' }), foundList);
+  root.append(units);
+
+  // The text: one span per character.
+  const text = el('div', { className: 'text' });
+  const spans = view.chars.map((ch, i) => {
+    const span = el('span', { className: `ch b${surpriseBand(view.bits[i])}${ch === '\n' ? ' nl' : ''}`, textContent: ch === '\n' ? '↵' : ch });
+    span.dataset.i = String(i);
+    if (view.bits[i] !== null) span.dataset.bits = String(view.bits[i]);
+    text.append(span);
+    if (ch === '\n') text.append(el('br'));
+    return span;
+  });
+  const tip = el('div', { className: 'tip', role: 'tooltip' });
+  tip.hidden = true;
+  root.append(text, tip);
+
+  function select(next: Selection): void {
+    selection = next;
+    if (next) {
+      layer.value = String(next.layer);
+      quantity.value = next.quantity;
+      unit.value = slider.value = String(next.unit);
+      const values = view.series(next.layer, next.quantity, next.unit);
+      const scale = view.scale(next.layer, next.quantity, next.unit);
+      spans.forEach((span, i) => { span.style.borderBottomColor = rgb(unitColour(values[i], scale)); });
+    } else spans.forEach((span) => { span.style.borderBottomColor = 'transparent'; });
+    text.classList.toggle('strip', next !== null);
+    off.disabled = next === null;
+  }
+  const fromControls = (source: HTMLInputElement) => {
+    const u = Math.max(0, Math.min(view.units - 1, Number(source.value) || 0));
+    select({ layer: Number(layer.value), quantity: quantity.value as UnitQuantity, unit: u });
+  };
+  layer.addEventListener('change', () => fromControls(unit));
+  quantity.addEventListener('change', () => fromControls(unit));
+  unit.addEventListener('change', () => fromControls(unit));
+  slider.addEventListener('input', () => fromControls(slider));
+  off.addEventListener('click', () => select(null));
+
+  // Hover (or tap) a character: what the model expected there.
+  let pinned: number | null = null;
+  const show = (i: number, anchor: HTMLElement) => {
+    const lines: (Node | string)[] = [el('b', { textContent: `‘${shown(view.chars[i])}’` })];
+    const p = view.prob[i];
+    if (p === null) lines.push(' the first character: nothing before it to predict from');
+    else {
+      lines.push(` p = ${p < 0.001 ? p.toExponential(2) : p.toFixed(3)}, ${view.bits[i]!.toFixed(2)} bits`);
+      lines.push(el('br'), 'expected: ', ...view.expected[i].map((e) => el('span', { className: e.char === view.chars[i] ? 'hit' : '', textContent: `${shown(e.char)} ${percent(e.prob)}` })));
+    }
+    if (selection) {
+      const v = view.series(selection.layer, selection.quantity, selection.unit)[i];
+      lines.push(el('br'), `${unitName(selection.layer, selection.unit)} ${QUANTITY_NAMES[selection.quantity]}: ${v.toFixed(3)}`);
+    }
+    tip.replaceChildren(...lines);
+    tip.hidden = false;
+    const box = anchor.getBoundingClientRect();
+    const host = root.getBoundingClientRect();
+    tip.style.left = `${Math.max(0, Math.min(box.left - host.left, host.width - 320))}px`;
+    tip.style.top = `${box.bottom - host.top + 6}px`;
+  };
+  const target = (e: Event) => (e.target as HTMLElement).closest<HTMLElement>('span.ch');
+  text.addEventListener('mouseover', (e) => {
+    const span = target(e);
+    if (span && pinned === null) show(Number(span.dataset.i), span);
+  });
+  text.addEventListener('mouseleave', () => { if (pinned === null) tip.hidden = true; });
+  text.addEventListener('click', (e) => {
+    const span = target(e);
+    if (!span) return;
+    const i = Number(span.dataset.i);
+    pinned = pinned === i ? null : i;
+    show(i, span);
+  });
+  select(selection);
+}
