@@ -1,8 +1,10 @@
 // Builds the browser pages into dist/web/ (run by `npm run build` after tsc):
 // - inspect-page.js: the script `lstm inspect --html` inlines into its page (one classic
 //   script: the page must open from file://, where modules cannot load);
-// - app.js: the `lstm web` page, an ES module; TensorFlow.js stays outside it and is served
-//   from node_modules by `lstm web` (the page's import map names the files);
+// - app.js: the `lstm web` page's script; TensorFlow.js stays outside it: `lstm web` serves
+//   TF.js's own browser builds from node_modules as classic scripts, globals `tf` and
+//   `tf.wasm` (their ES-module builds import Node's fs and path, and the CPU backend's
+//   CommonJS seedrandom, which no browser resolves);
 // - the pages' HTML and CSS, copied.
 // rolldown bundles our TypeScript modules (imports written `.js`, as Node needs) and
 // seedrandom's CommonJS for the browser.
@@ -13,7 +15,7 @@ import { build } from 'rolldown';
 const root = new URL('..', import.meta.url).pathname;
 const pageDir = join(root, 'src/web/page');
 const outDir = join(root, 'dist/web');
-const TFJS = ['@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-backend-cpu'];
+const TFJS_GLOBALS = { '@tensorflow/tfjs-core': 'tf', '@tensorflow/tfjs-backend-wasm': 'tf.wasm' };
 
 await rm(outDir, { recursive: true, force: true });
 await mkdir(outDir, { recursive: true });
@@ -23,7 +25,10 @@ const common = {
   logLevel: 'warn',
 };
 await build({ ...common, input: join(pageDir, 'inspect-page.ts'), output: { file: join(outDir, 'inspect-page.js'), format: 'iife', minify: true } });
-await build({ ...common, input: join(pageDir, 'app.ts'), external: TFJS, output: { file: join(outDir, 'app.js'), format: 'esm', minify: true } });
+await build({
+  ...common, input: join(pageDir, 'app.ts'), external: Object.keys(TFJS_GLOBALS),
+  output: { file: join(outDir, 'app.js'), format: 'iife', globals: TFJS_GLOBALS, minify: true },
+});
 for (const name of await readdir(pageDir)) {
   if (/\.(html|css)$/.test(name)) await copyFile(join(pageDir, name), join(outDir, name));
 }

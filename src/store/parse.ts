@@ -7,7 +7,9 @@
  * gives (layout.ts `checkpointSpecs`), float32 or TF.js float16 only.
  */
 import { dataError } from '../errors.js';
-import { sizeOf, unflatten, type ArraySpec, type Named, type NetConfig } from '../layout.js';
+import { fromLayersWeights, netConfig, sizeOf, unflatten, type ArraySpec, type Named, type NetConfig, type Params } from '../layout.js';
+import type { TextSettings } from '../text/normalise.js';
+import { Vocab } from '../text/vocab.js';
 import { fromFloat16 } from './float16.js';
 import { BYTES_PER_VALUE, MANIFEST, MODEL_JSON, OPTIMIZER_BIN, WEIGHTS_BIN, WEIGHTS_DTYPES, type FileEntry, type Manifest, type WeightsDtype } from './manifest.js';
 
@@ -146,3 +148,28 @@ function arrays(bytes: Uint8Array, specs: ArraySpec[], path: string, dtype: Weig
   return unflatten(specs, dtype === 'float16' ? fromFloat16(new Uint16Array(copy)) : new Float32Array(copy));
 }
 
+
+/** A checkpoint ready to run: what every command (and the web page) works from. */
+export type LoadedModel = {
+  checkpoint: Checkpoint;
+  cfg: NetConfig;
+  vocab: Vocab;
+  params: Params;
+  /** How text is read for this model: as its training text was. */
+  textSettings: TextSettings;
+  path: string;
+};
+
+/** The checkpoint as a network, vocabulary and text settings; `path` is what the user named. */
+export function loadedModel(checkpoint: Checkpoint, path: string): LoadedModel {
+  const cfg = netConfig(checkpoint.manifest.network);
+  return {
+    checkpoint, cfg, vocab: new Vocab(checkpoint.manifest.vocab), params: fromLayersWeights(cfg, checkpoint.weights),
+    textSettings: textSettingsOf(checkpoint.manifest), path,
+  };
+}
+
+/** The text settings a bundle was trained with. */
+export function textSettingsOf(m: Manifest): TextSettings {
+  return { lowercase: Boolean(m.hyperparameters.lowercase), keepBoilerplate: Boolean(m.corpus.keepBoilerplate) };
+}

@@ -10,6 +10,7 @@ const COMMANDS: [name: string, says: string][] = [
   ['train', 'train a character-level LSTM'],
   ['generate', 'generate text from a seed'],
   ['eval', 'cross-entropy'],
+  ['inspect', 'how surprised the model is'],
   ['info', 'show a model'],
   ['export', 'write one checkpoint'],
   ['backends', 'backends'],

@@ -1,1 +1,186 @@
-export {};
+/**
+ * The `lstm web` page: loads the served bundle with TensorFlow.js (wasm, the same kernels as
+ * `lstm generate`), generates as you watch with the CLI's own sampler (so a --random-seed
+ * gives the CLI's text), inspects pasted text with the CLI's inspector, and draws the
+ * training curves. TensorFlow.js comes as the classic scripts `lstm web` serves from
+ * node_modules (globals `tf`, `tf.wasm`: scripts/build-web.mjs).
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { defaults } from '../../config.js';
+import { generate, type GenerateOptions } from '../../generate/generate.js';
+import { seedText } from '../../generate/seed.js';
+import { inspectText, type Inspection } from '../../inspect/inspection.js';
+import { UNIT_QUANTITIES } from '../../inspect/read.js';
+import { magnitude } from '../../inspect/units.js';
+import { paramCount } from '../../layout.js';
+import { StatefulLstm } from '../../net/stateful.js';
+import type { LoadedModel } from '../../store/parse.js';
+import { renderInspector, type InspectView } from './inspector.js';
+import { loadServedModel } from './load.js';
+
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+const setState = (state: string) => { document.body.dataset.state = state; };
+
+/** Thrown from the emit callback to end generation early (the Stop button). */
+class Stopped extends Error {}
+
+/** The page's settings as the CLI reads them, and the `lstm generate` line that repeats them. */
+function settings(model: LoadedModel): { options: GenerateOptions; command: string } {
+  const number = (id: string) => ($<HTMLInputElement>(id).value.trim() === '' ? undefined : Number($<HTMLInputElement>(id).value));
+  const rawSeed = $<HTMLTextAreaElement>('seed').value;
+  const temperature = number('temperature') ?? defaults.temperature;
+  const topK = number('top-k');
+  const topP = number('top-p');
+  const length = number('length') ?? defaults.length;
+  const stop = $<HTMLInputElement>('stop-text').value || undefined;
+  let randomSeed = number('random-seed');
+  if (randomSeed === undefined) {
+    randomSeed = Math.floor(Math.random() * 2 ** 31);
+    $<HTMLInputElement>('random-seed').value = String(randomSeed);
+  }
+  const checks: [boolean, string][] = [
+    [Number.isFinite(temperature) && temperature >= 0, 'temperature must be a number >= 0 (0 means argmax)'],
+    [topK === undefined || (Number.isInteger(topK) && topK >= 1), 'top-k must be a whole number >= 1, or empty'],
+    [topP === undefined || (topP > 0 && topP <= 1), 'top-p must be a number > 0 and <= 1, or empty'],
+    [Number.isInteger(length) && length >= 0 && length <= 100_000, 'length must be a whole number from 0 to 100000'],
+    [Number.isInteger(randomSeed) && randomSeed >= 0 && randomSeed < 2 ** 31, 'random seed must be a whole number from 0 to 2147483647'],
+  ];
+  const failed = checks.find(([ok]) => !ok);
+  if (failed) throw new Error(failed[1]);
+  const seed = seedText(rawSeed, model.textSettings, model.vocab, 'error').text;
+  const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+  const command = ['lstm generate', rawSeed ? `--seed ${quote(rawSeed)}` : '', `--random-seed ${randomSeed}`, `-t ${temperature}`,
+    topK !== undefined ? `--top-k ${topK}` : '', topP !== undefined ? `--top-p ${topP}` : '', `-n ${length}`, stop ? `--stop ${quote(stop)}` : '']
+    .filter(Boolean).join(' ');
+  return { options: { seed, length, samples: 1, randomSeed, temperature, topK, topP, stop }, command };
+}
+
+function setupGeneration(model: LoadedModel, net: StatefulLstm): void {
+  const button = $<HTMLButtonElement>('generate');
+  const stopButton = $<HTMLButtonElement>('stop-button');
+  const status = $('status');
+  let stopping = false;
+  stopButton.addEventListener('click', () => { stopping = true; });
+  button.addEventListener('click', async () => {
+    let run;
+    try {
+      run = settings(model);
+    } catch (err) {
+      status.textContent = (err as Error).message;
+      status.className = 'status error';
+      return;
+    }
+    const { options, command } = run;
+    const seedOut = $('seed-out');
+    const out = $('generated');
+    seedOut.textContent = options.seed;
+    out.textContent = '';
+    status.className = 'status';
+    status.textContent = 'generating…';
+    button.disabled = true;
+    stopButton.disabled = false;
+    stopping = false;
+    setState('generating');
+    const started = performance.now();
+    let pending = '';
+    let lastPaint = started;
+    let made = 0;
+    try {
+      await generate(net, model.vocab, options, async (chars) => {
+        if (stopping) throw new Stopped();
+        pending += chars[0] ?? '';
+        made += chars[0] === undefined ? 0 : 1;
+        // Paint every ~30 ms and give the browser a turn: text appears as it is made.
+        if (performance.now() - lastPaint > 30) {
+          out.textContent += pending;
+          pending = '';
+          lastPaint = performance.now();
+          await new Promise((resolve) => setTimeout(resolve));
+        }
+      });
+      out.textContent += pending;
+      const seconds = (performance.now() - started) / 1000;
+      status.textContent = `${made} characters in ${seconds.toFixed(2)} s. The same in a terminal: ${command}`;
+    } catch (err) {
+      out.textContent += pending;
+      if (!(err instanceof Stopped)) throw err;
+      status.textContent = `stopped after ${made} characters`;
+    } finally {
+      button.disabled = false;
+      stopButton.disabled = true;
+      setState('done');
+    }
+  });
+}
+
+/** An inspection made in this browser, as the inspector view shows it (every quantity, exact). */
+function viewOf(ins: Inspection): InspectView {
+  return {
+    ...ins,
+    layers: ins.trace.layers,
+    units: ins.trace.units,
+    quantities: UNIT_QUANTITIES,
+    series: (l, q, u) => ins.trace.series(l, q, u),
+    scale: (l, q, u) => ('ifo'.includes(q) ? 1 : magnitude(ins.trace.series(l, q, u))),
+  };
+}
+
+function setupInspector(model: LoadedModel, net: StatefulLstm): void {
+  const button = $<HTMLButtonElement>('inspect-button');
+  const status = $('inspect-status');
+  button.addEventListener('click', async () => {
+    const raw = $<HTMLTextAreaElement>('inspect-text').value;
+    try {
+      const { text } = seedText(raw, model.textSettings, model.vocab, 'error');
+      if ([...text].length < 2) throw new Error('give at least 2 characters to inspect');
+      if ([...text].length > defaults.inspect.maxPageChars) throw new Error(`the inspector reads at most ${defaults.inspect.maxPageChars} characters here`);
+      status.className = 'status';
+      status.textContent = 'reading…';
+      setState('inspecting');
+      await new Promise((resolve) => setTimeout(resolve));
+      const started = performance.now();
+      const ins = inspectText(net, model.vocab, text, defaults.inspect.top);
+      renderInspector($('inspector'), viewOf(ins));
+      status.textContent = `${ins.chars.length} characters read in ${((performance.now() - started) / 1000).toFixed(2)} s`;
+    } catch (err) {
+      status.className = 'status error';
+      status.textContent = (err as Error).message;
+    } finally {
+      setState('done');
+    }
+  });
+}
+
+function describe(model: LoadedModel): void {
+  const m = model.checkpoint.manifest;
+  const best = m.progress.bestValLoss;
+  const bpc = best === null ? '' : ` · best epoch ${m.progress.bestEpoch}: ${(best / Math.LN2).toFixed(3)} bits per character held out`;
+  $('model-facts').textContent =
+    `${m.corpus.name ?? 'its text'} · vocabulary ${m.vocab.length} · ${m.network.layers} x ${m.network.units} LSTM · ${paramCount(model.cfg).toLocaleString('en-US')} parameters${bpc}`;
+}
+
+async function main(): Promise<void> {
+  setState('loading');
+  const session = await (await fetch('session.json', { cache: 'no-store' })).json() as { model: string };
+  $('model-name').textContent = session.model;
+  setWasmPaths(new URL('tfjs/', location.href).href);
+  if (!(await tf.setBackend('wasm'))) throw new Error('TensorFlow.js could not start its wasm backend in this browser');
+  await tf.ready();
+  const model = await loadServedModel(session.model);
+  const net = new StatefulLstm(model.cfg, model.params);
+  describe(model);
+  setupGeneration(model, net);
+  setupInspector(model, net);
+  $<HTMLButtonElement>('generate').disabled = false;
+  $<HTMLButtonElement>('inspect-button').disabled = false;
+  setState('ready');
+}
+
+main().catch((err) => {
+  const status = $('status');
+  status.className = 'status error';
+  status.textContent = `could not load the model: ${err instanceof Error ? err.message : String(err)}`;
+  setState('error');
+  throw err;
+});
