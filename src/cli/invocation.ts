@@ -6,6 +6,7 @@
  */
 import { basename } from 'node:path';
 import type { Command } from 'commander';
+import { shellCommand } from '../text/shell.js';
 
 /**
  * Options about where and how a run happens, not what it makes: the bundle's place
@@ -17,10 +18,7 @@ export const MACHINE_OPTIONS: ReadonlySet<string> = new Set([
   '--out', '--resume', '--workers', '--backend', '--keep', '--json', '--no-sample', '--color', '--no-color', '--quiet', '-q',
 ]);
 
-/** Joins argv into a command line a POSIX shell reads back as the same words. */
-export function shellCommand(argv: readonly string[]): string {
-  return argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
-}
+export { shellCommand };
 
 /**
  * The words of a command line, as a POSIX shell splits them: single quotes keep everything,

@@ -18,6 +18,7 @@ import * as inspect from './commands/inspect.js';
 import * as exporter from './commands/export.js';
 import * as vocab from './commands/vocab.js';
 import * as windows from './commands/windows.js';
+import * as web from './commands/web.js';
 
 export function buildProgram(): Command {
   const program = new Command('lstm');
@@ -34,7 +35,7 @@ export function buildProgram(): Command {
 
   let ctx: Context | undefined;
   const context = () => (ctx ??= makeContext(program.opts<GlobalFlags>()));
-  for (const command of [vocab, windows, train, generate, evaluate, inspect, info, exporter, backends]) command.register(program, context);
+  for (const command of [vocab, windows, train, generate, evaluate, inspect, info, exporter, web, backends]) command.register(program, context);
   for (const sub of program.commands) sub.exitOverride().showHelpAfterError('(run with --help for usage)');
   return program;
 }

@@ -66,13 +66,25 @@ export async function resolveCheckpoint(modelPath: string, which?: string): Prom
 
 /** Reads and verifies a checkpoint directory; `optimizer` also loads Adam's state (to resume). */
 export async function readCheckpoint(dir: string, specsOf: SpecsOf, options: { optimizer?: boolean } = {}): Promise<Checkpoint> {
+  return (await readCheckpointFiles(dir, specsOf, options)).checkpoint;
+}
+
+/**
+ * `readCheckpoint`, also giving the verified bytes of each file read (lstm.json included):
+ * what `lstm web` serves, so the browser gets exactly what was checked.
+ */
+export async function readCheckpointFiles(
+  dir: string, specsOf: SpecsOf, options: { optimizer?: boolean } = {},
+): Promise<{ checkpoint: Checkpoint; files: ReadonlyMap<string, Uint8Array> }> {
   const manifestPath = join(dir, MANIFEST);
   // Every file is read from the directory the path means now: `latest` may move to a newer
   // checkpoint while a run saves, and a read must not mix two checkpoints' files.
   const here = await realpath(dir).catch(() => dir);
   let manifest: Manifest;
+  let manifestBytes: Uint8Array;
   try {
-    manifest = JSON.parse(await readFile(join(here, MANIFEST), 'utf8')) as Manifest;
+    manifestBytes = await readFile(join(here, MANIFEST));
+    manifest = JSON.parse(new TextDecoder().decode(manifestBytes)) as Manifest;
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     throw dataError(`${manifestPath}: ${code === 'ENOENT' ? 'missing' : 'not valid JSON'}`, 'the model is incomplete or damaged; use another checkpoint or retrain');
@@ -83,7 +95,8 @@ export async function readCheckpoint(dir: string, specsOf: SpecsOf, options: { o
     if (name === OPTIMIZER_BIN && !options.optimizer) continue;
     files.set(name, await readVerified(here, dir, name, entry));
   }
-  return checkpointFromFiles(dir, manifest, files, specsOf, options);
+  const checkpoint = checkpointFromFiles(dir, manifest, files, specsOf, options);
+  return { checkpoint, files: new Map([[MANIFEST, manifestBytes], ...files]) };
 }
 
 /** Reads `name` from the real directory `here`; errors name it under `dir`, as the user gave it. */

@@ -15,6 +15,7 @@ import { UNIT_QUANTITIES } from '../../inspect/read.js';
 import { magnitude } from '../../inspect/units.js';
 import { paramCount } from '../../layout.js';
 import { StatefulLstm } from '../../net/stateful.js';
+import { shellCommand } from '../../text/shell.js';
 import type { LoadedModel } from '../../store/parse.js';
 import { renderInspector, type InspectView } from './inspector.js';
 import { loadServedModel } from './load.js';
@@ -49,10 +50,10 @@ function settings(model: LoadedModel): { options: GenerateOptions; command: stri
   const failed = checks.find(([ok]) => !ok);
   if (failed) throw new Error(failed[1]);
   const seed = seedText(rawSeed, model.textSettings, model.vocab, 'error').text;
-  const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
-  const command = ['lstm generate', rawSeed ? `--seed ${quote(rawSeed)}` : '', `--random-seed ${randomSeed}`, `-t ${temperature}`,
-    topK !== undefined ? `--top-k ${topK}` : '', topP !== undefined ? `--top-p ${topP}` : '', `-n ${length}`, stop ? `--stop ${quote(stop)}` : '']
-    .filter(Boolean).join(' ');
+  const argv = ['lstm', 'generate', ...(rawSeed ? ['--seed', rawSeed] : []), '--random-seed', String(randomSeed), '-t', String(temperature),
+    ...(topK !== undefined ? ['--top-k', String(topK)] : []), ...(topP !== undefined ? ['--top-p', String(topP)] : []), '-n', String(length),
+    ...(stop ? ['--stop', stop] : [])];
+  const command = shellCommand(argv);
   return { options: { seed, length, samples: 1, randomSeed, temperature, topK, topP, stop }, command };
 }
 
@@ -101,7 +102,7 @@ function setupGeneration(model: LoadedModel, net: StatefulLstm): void {
       });
       out.textContent += pending;
       const seconds = (performance.now() - started) / 1000;
-      status.textContent = `${made} characters in ${seconds.toFixed(2)} s. The same in a terminal: ${command}`;
+      status.replaceChildren(`${made} characters in ${seconds.toFixed(2)} s. The same in a terminal: `, Object.assign(document.createElement('code'), { textContent: command }));
     } catch (err) {
       out.textContent += pending;
       if (!(err instanceof Stopped)) throw err;

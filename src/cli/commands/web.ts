@@ -1,0 +1,55 @@
+/** `lstm web`: a local page that runs the model in the browser: generate, inspect, training curves. */
+import type { Command } from 'commander';
+import { dataError, usageError } from '../../errors.js';
+import { checkpointSpecs } from '../../layout.js';
+import type { Context } from '../context.js';
+import { checkpointOption, int } from '../options.js';
+import { write } from '../output.js';
+
+type Flags = { model?: string; checkpoint?: string; port: number; host: string };
+
+export function register(program: Command, context: () => Context): void {
+  program
+    .command('web')
+    .description('a local page that runs the model in your browser: generate as you watch, inspect any text, see the training curves')
+    .option('-m, --model <dir>', 'model bundle or exported checkpoint (default: the bundled Macbeth model)')
+    .addOption(checkpointOption())
+    .option('--port <n>', 'port to listen on (default: a free one)', int('--port', 0, 65_535), 0)
+    .option('--host <address>', 'address to listen on; anything but loopback serves the model to your network', '127.0.0.1')
+    .action(async (flags: Flags) => run(flags, context()));
+}
+
+async function run(flags: Flags, ctx: Context): Promise<void> {
+  const r = ctx.reporter;
+  const { modelPath } = await import('../model.js');
+  const { resolveCheckpoint, readCheckpointFiles } = await import('../../store/read.js');
+  const { pageRoutes } = await import('../../web/routes.js');
+  const { serve, isLoopback } = await import('../../web/server.js');
+  const path = modelPath(flags.model);
+  // Verified as every command verifies a bundle; the page is served these very bytes.
+  const { files } = await readCheckpointFiles(await resolveCheckpoint(path, flags.checkpoint), checkpointSpecs);
+  const routes = await pageRoutes(files, { model: path, corpus: null });
+  let served;
+  try {
+    served = await serve(routes, flags.host, flags.port);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const where = `${flags.host}:${flags.port}`;
+    if (code === 'EADDRINUSE') throw usageError(`port ${flags.port} on ${flags.host} is in use`, 'choose another --port, or leave --port out for a free one');
+    if (code === 'EACCES') throw usageError(`not allowed to listen on ${where}`, 'ports below 1024 need privileges: choose a higher --port, or leave it out');
+    if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') throw usageError(`--host ${flags.host} is not an address of this machine`, 'leave --host out for 127.0.0.1');
+    throw dataError(`cannot listen on ${where}: ${(err as Error).message}`);
+  }
+  if (!isLoopback(flags.host)) r.warn(`listening on ${flags.host}: anyone who can reach this machine can use the page and download the model`);
+  await write(`${served.url}\n`);
+  r.info(`serving ${path} (read-only); open the address above in a browser, Ctrl-C stops`);
+  await new Promise<void>((resolve) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      served.close().then(resolve, resolve);
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}
