@@ -34,7 +34,8 @@ function settings(model: LoadedModel): { options: GenerateOptions; command: stri
   const topK = number('top-k');
   const topP = number('top-p');
   const length = number('length') ?? defaults.length;
-  const stop = $<HTMLInputElement>('stop-text').value || undefined;
+  // A one-line field: \n, \t and \\ stand for a line end, a tab and a backslash.
+  const stop = $<HTMLInputElement>('stop-text').value.replace(/\\([nt\\])/g, (_, c: string) => ({ n: '\n', t: '\t', '\\': '\\' })[c]!) || undefined;
   let randomSeed = number('random-seed');
   if (randomSeed === undefined) {
     randomSeed = Math.floor(Math.random() * 2 ** 31);

@@ -18,7 +18,7 @@ async function main(): Promise<void> {
   const data = JSON.parse(document.getElementById('inspection')!.textContent!) as PageData;
   const { layers, units, length, quantities, scales } = data.units;
   const bytes = await inflate(data.units.data);
-  const at = (l: number, q: UnitQuantity) => l * quantities.length + quantities.findIndex((x) => x.name === q);
+  const which = (q: UnitQuantity) => quantities.findIndex((x) => x.name === q);
   const scale = (l: number, q: UnitQuantity, u: number) => (q === 'c' ? scales[l * units + u] : 1);
   renderInspector(document.getElementById('inspector')!, {
     ...data,
@@ -27,9 +27,8 @@ async function main(): Promise<void> {
     units,
     quantities: quantities.map((q) => q.name),
     series: (l, q, u) => {
-      const s = at(l, q) * units + u;
-      const { levels } = quantities[at(l, q)];
-      return dequantise(bytes.subarray(s * length, (s + 1) * length), levels, q === 'c' ? -scale(l, q, u) : 0, scale(l, q, u));
+      const s = (l * quantities.length + which(q)) * units + u; // [L, quantities, U] order
+      return dequantise(bytes.subarray(s * length, (s + 1) * length), quantities[which(q)].levels, q === 'c' ? -scale(l, q, u) : 0, scale(l, q, u));
     },
     scale,
   });
