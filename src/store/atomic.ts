@@ -26,6 +26,23 @@ export async function writeDurable(path: string, data: Uint8Array | string): Pro
   }
 }
 
+/**
+ * Writes a whole file so that `path` holds either its old content or the new, never a part:
+ * a temporary file next to it (same directory, same file system), fsynced, then renamed
+ * over it. The temporary file is removed when any step fails.
+ */
+export async function writeFileAtomic(path: string, data: Uint8Array | string): Promise<void> {
+  const tmp = join(dirname(path), tempName(`file-${basename(path)}`));
+  try {
+    await writeDurable(tmp, data);
+    await rename(tmp, path);
+  } catch (err) {
+    await rm(tmp, { force: true }).catch(() => {});
+    throw err;
+  }
+  await syncDir(dirname(path));
+}
+
 /** fsyncs a directory so that renames and new entries in it are durable. */
 export async function syncDir(path: string): Promise<void> {
   const fh = await open(path, 'r');
