@@ -21,9 +21,15 @@ export const FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, Helvetica, Ar
 export const CHAR_WIDTH = 7.2;
 export const BOLD_CHAR_WIDTH = 7.6;
 
-/** Text for XML content and attribute values (model and corpus names may hold & < > and quotes). */
+/**
+ * Text for XML content and attribute values (model and corpus names may hold & < > and
+ * quotes). Characters XML 1.0 forbids even escaped (control characters, lone surrogates)
+ * become U+FFFD, so a file name cannot make the document unreadable.
+ */
 export function escapeXml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!);
+  return s
+    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd')
+    .replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!);
 }
 
 /** A coordinate to 0.1 pixel: exact enough, and the same number wherever it is drawn. */

@@ -137,6 +137,11 @@ describe('curvesSvg: a standalone SVG', () => {
     expect(svg).toContain('>best &lt;2&gt;</text>');
   });
 
+  it.each([['a control character', 'a\u0001b'], ['a lone surrogate', 'a\ud800b']])('replaces %s, which XML forbids even escaped, by U+FFFD', (_name, title) => {
+    const svg = curvesSvg(curves([2, 1.5]), { title: `${title} 😀` });
+    expect(svg).toContain('<title>a\ufffdb 😀</title>');
+  });
+
   /** The curves with labels too long for a legend box to fit beside the points. */
   const wide = (c: Curves): Curves => ({ ...c, curves: c.curves.map((k) => ({ ...k, label: `${k.kind}, ${'a long label '.repeat(3)}` })) });
 
