@@ -1,7 +1,8 @@
 /** Small formatting helpers for human-readable stderr lines. */
-export const LN2 = Math.log(2);
+import { bits } from '../units.js';
 
-export const bits = (nats: number) => nats / LN2;
+/** Nats to bits per character; defined in units.ts, which the browser's view shares. */
+export { bits };
 
 export function duration(seconds: number): string {
   if (!Number.isFinite(seconds)) return '?';

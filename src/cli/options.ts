@@ -70,6 +70,14 @@ export function checkpoint(value: string): string {
   return value;
 }
 
+/** `--plot`: the path of an SVG file to write (the extension says what it holds; a typo'd `.png` must not get SVG). */
+export function svgFile(value: string): string {
+  if (!/\.svg$/i.test(value)) {
+    throw new InvalidArgumentError(`--plot must name an .svg file, got '${value}' (e.g. --plot curves.svg).`);
+  }
+  return value;
+}
+
 /** Which checkpoint of a bundle a command reads (generate, eval, info, export). */
 export const checkpointOption = () =>
   new Option('--checkpoint <name>', 'which checkpoint of a bundle: best (default), latest, or an epoch number').argParser(checkpoint);

@@ -9,7 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { deflateRawSync } from 'node:zlib';
 import type { StatefulLstm } from '../net/stateful.js';
 import type { Vocab } from '../text/vocab.js';
-import { replaceFile } from '../store/atomic.js';
+import { writeFileAtomic } from '../store/atomic.js';
 import { inspectText, type Inspection, type PageData } from './inspection.js';
 import type { UnitQuantity } from './read.js';
 import { magnitude, quantise } from './units.js';
@@ -92,6 +92,6 @@ export async function writeInspectPage(
 ): Promise<{ bytes: number; bitsPerChar: number }> {
   const ins = inspectText(net, vocab, text, options.top);
   const html = await pageHtml(pageData(ins, options.title));
-  await replaceFile(path, html);
+  await writeFileAtomic(path, html);
   return { bytes: Buffer.byteLength(html), bitsPerChar: ins.bitsPerChar ?? NaN };
 }

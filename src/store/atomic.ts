@@ -27,16 +27,17 @@ export async function writeDurable(path: string, data: Uint8Array | string): Pro
 }
 
 /**
- * Writes a whole file so that readers and crashes see the old file or the new one, never
- * half: a temporary file beside it, fsynced, renamed over it.
+ * Writes a whole file so that `path` holds either its old content or the new, never a part:
+ * a temporary file next to it (same directory, same file system), fsynced, then renamed
+ * over it. The temporary file is removed when any step fails.
  */
-export async function replaceFile(path: string, data: Uint8Array | string): Promise<void> {
-  const tmp = join(dirname(path), tempName(basename(path)));
+export async function writeFileAtomic(path: string, data: Uint8Array | string): Promise<void> {
+  const tmp = join(dirname(path), tempName(`file-${basename(path)}`));
   try {
     await writeDurable(tmp, data);
     await rename(tmp, path);
   } catch (err) {
-    await rm(tmp, { force: true });
+    await rm(tmp, { force: true }).catch(() => {});
     throw err;
   }
   await syncDir(dirname(path));

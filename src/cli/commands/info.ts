@@ -1,20 +1,24 @@
 /**
  * `lstm info`: what a model is, how it was trained, and its loss history, in the user's
  * terms: the corpus by file name and origin, the command as they would type it, notes as
- * sentences (--json gives the records as they are, with the exact command line).
+ * sentences (--json gives the records as they are, with the exact command line). `--plot`
+ * also draws the loss history as an SVG picture.
  */
-import { basename } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
+import { dataError, fsError } from '../../errors.js';
 import { netConfig, paramCount } from '../../layout.js';
+import { writeFileAtomic } from '../../store/atomic.js';
 import { WEIGHTS_BIN, type CorpusRecord } from '../../store/manifest.js';
 import { showChar } from '../../text/show.js';
+import { curvesSvg, lossCurves, type Curves } from '../../view/curves.js';
 import { chart } from '../chart.js';
 import type { Context } from '../context.js';
 import { bits, count, duration, noteSentences } from '../format.js';
 import { trainCommandInUserForm } from '../invocation.js';
 import { lineageSentences } from '../lineage.js';
-import { readModelCheckpoint } from '../model.js';
-import { checkpointOption } from '../options.js';
+import { modelPath, readModelCheckpoint } from '../model.js';
+import { checkpointOption, svgFile } from '../options.js';
 import { write, writeJson } from '../output.js';
 
 export function register(program: Command, context: () => Context): void {
@@ -24,10 +28,20 @@ export function register(program: Command, context: () => Context): void {
     .option('-m, --model <dir>', 'model bundle or exported checkpoint (default: the bundled model)')
     .addOption(checkpointOption())
     .option('--json', 'print the same as JSON')
-    .action(async (flags: { model?: string; checkpoint?: string; json?: boolean }, cmd: Command) => {
-      void context();
+    .option('--plot <file.svg>', 'also draw the loss history (bits per character per epoch, the best marked) as an SVG picture in this file', svgFile)
+    .action(async (flags: { model?: string; checkpoint?: string; json?: boolean; plot?: string }, cmd: Command) => {
+      const ctx = context();
       const ckpt = await readModelCheckpoint(flags.model, flags.checkpoint);
       const m = ckpt.manifest;
+      const curves = lossCurves(m);
+      if (flags.plot) {
+        if (curves.epochs.length === 0) {
+          throw dataError(`--plot needs at least one finished epoch, ${ckpt.dir} records none`, 'train on (lstm train --resume), or plot another checkpoint (--checkpoint)');
+        }
+        const title = `${basename(resolve(modelPath(flags.model)))}, trained on ${corpusName(m.corpus)}`;
+        await writePlot(flags.plot, curvesSvg(curves, { title }));
+        ctx.reporter.info(`wrote the training curves to ${flags.plot}`);
+      }
       const n = m.network;
       const params = paramCount(netConfig(n));
       const bestBatch = m.progress.bestBatch ?? 0;
@@ -81,7 +95,7 @@ export function register(program: Command, context: () => Context): void {
       out += `progress:    ${m.progress.epoch} epochs${partial}, ${count(m.progress.step)} steps, ${duration(m.progress.elapsedSeconds)} on ${m.backend}${workers}\n`;
       const at = bestBatch > 0 ? `epoch ${m.progress.bestEpoch}, batch ${bestBatch}` : `epoch ${m.progress.bestEpoch}`;
       const cold = best?.valLossColdFull ?? best?.valLossCold;
-      const how = h.stateful !== undefined ? 'validation read as streams' : 'validation';
+      const how = curve(curves, 'validation').label;
       out += `best:        ${m.progress.bestValLoss === null ? '-' : `${bits(m.progress.bestValLoss).toFixed(3)} bits per character (${how}) at ${at}`}` +
         `${cold == null ? '' : `; ${bits(cold).toFixed(3)} as independent ${h.seqLength}-character windows`}${best ? `; train ${bits(best.trainLoss).toFixed(3)}` : ''}\n`;
       if (m.lineage) out += `lineage:     ${lineageSentences(m.lineage).join('\n             ')}\n`;
@@ -89,12 +103,32 @@ export function register(program: Command, context: () => Context): void {
       if (notes.length) out += `notes:       ${notes.join(`\n${INDENT}`)}\n`;
       out += `command:     ${command}\n\n`;
       out += chart([
-        { label: 'train', mark: 't', values: m.history.map((e) => bits(e.trainLoss)) },
-        { label: 'validation', mark: 'v', values: m.history.map((e) => (e.valLoss === null ? null : bits(e.valLoss))) },
+        { label: 'train', mark: 't', values: curve(curves, 'train').values },
+        { label: 'validation', mark: 'v', values: curve(curves, 'validation').values },
       ]);
       await write(out);
     });
 }
+
+/** A curve lossCurves always gives. */
+const curve = (c: Curves, kind: 'train' | 'validation') => c.curves.find((k) => k.kind === kind)!;
+
+/**
+ * Writes the SVG whole or not at all. A missing directory is said as such: the error
+ * otherwise names the temporary file beside the target.
+ */
+async function writePlot(file: string, svg: string): Promise<void> {
+  try {
+    await writeFileAtomic(file, svg);
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (e.code === 'ENOENT') throw dataError(`cannot write ${file}: the directory ${dirname(file)} does not exist`, `create it (mkdir -p ${dirname(file)}), or choose another path`);
+    throw fsError({ ...e, path: file }, file, 'write') ?? err;
+  }
+}
+
+/** The corpus by name: a file name (even where an older bundle recorded the path as typed), or for several files how the command named them. */
+const corpusName = (c: CorpusRecord) => ((c.files?.length ?? 0) > 1 ? c.name : basename(c.name));
 
 /** Where a value starts on the lines of the summary (after `corpus:     `). */
 const INDENT = ' '.repeat(13);
@@ -106,7 +140,7 @@ const INDENT = ' '.repeat(13);
 function corpusLines(c: CorpusRecord, lowercased: boolean): string {
   const files = c.files ?? [];
   const several = files.length > 1;
-  let out = `corpus:      ${several ? `${c.name} (${files.length} files)` : basename(c.name)}, ${count(c.characters)} characters${lowercased ? ', lowercased' : ''}, sha256 ${c.sha256.slice(0, 12)}…\n`;
+  let out = `corpus:      ${corpusName(c)}${several ? ` (${files.length} files)` : ''}, ${count(c.characters)} characters${lowercased ? ', lowercased' : ''}, sha256 ${c.sha256.slice(0, 12)}…\n`;
   if (several) {
     const nameWidth = Math.max(...files.map((f) => f.name.length));
     const charsWidth = Math.max(...files.map((f) => count(f.characters).length));
