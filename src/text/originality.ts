@@ -13,7 +13,7 @@
  * we hold the longest output substring ending there. That one linear pass answers every
  * length at once (the longest passage however short, and every passage of `minLength` or
  * more) exactly, with no hashing to verify and no pass per candidate length: ~0.1-0.2 s for
- * a 2,000-character output against 5 MB (README, Originality).
+ * a 2,000-character output against 5 MB (README, "Writing or reciting").
  */
 import { defaults } from '../config.js';
 
