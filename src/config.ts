@@ -55,6 +55,13 @@ export const defaults = {
   samples: 1,
   examples: 3,
   /**
+   * `generate --originality` counts a passage as copied from the training text when at least
+   * this many characters of it occur there verbatim: about four words, longer than the stock
+   * phrases any fluent text shares with its source ("I know not what", "my good lord"), short
+   * enough to catch a recited line.
+   */
+  copiedMinLength: 20,
+  /**
    * A small text for its network (training characters under a quarter of the parameters,
    * e.g. Macbeth's 93k for 2x300's 1.2M) overfits at the defaults above; a new run without
    * --dropout, --batch-size or --lr takes these instead (measured on Macbeth: dropout 0.2

@@ -5,7 +5,6 @@
  */
 import { readdir, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
-import { DOCUMENT_SEPARATOR_NAME } from '../config.js';
 import { dataError, usageError } from '../errors.js';
 import { fsError } from '../fs-errors.js';
 import { joinCorpora, readCorpus, type Corpus } from '../text/corpus.js';
@@ -33,15 +32,14 @@ export async function loadCorpus(path: string, flags: CorpusFlags, ctx: Context)
  * The corpus the arguments name: one file (or `-`) as loadCorpus reads it; several files,
  * and the files of directories (corpusFiles), as one corpus of documents in that order.
  * `name` is what a corpus of several is called (default: the arguments' names, `essays/`).
+ * What a command does with the documents is its own to say (train holds out each one's end).
  */
 export async function loadCorpora(args: readonly string[], flags: CorpusFlags, ctx: Context, name?: string): Promise<Corpus> {
   const files = await corpusFiles(args, ctx);
   if (files.length === 1) return loadCorpus(files[0], flags, ctx);
   const parts: Corpus[] = [];
   for (const file of files) parts.push(await loadCorpus(file, flags, ctx));
-  const corpus = joinCorpora(parts, name ?? args.map((a) => basename(a) + (a.endsWith('/') ? '/' : '')).join(', '), flags.encoding);
-  ctx.reporter.info(`${corpus.name}: ${files.length} files, one after another with a ${DOCUMENT_SEPARATOR_NAME} between them; the last part of each is held out`);
-  return corpus;
+  return joinCorpora(parts, name ?? args.map((a) => basename(a) + (a.endsWith('/') ? '/' : '')).join(', '), flags.encoding);
 }
 
 /**
@@ -88,4 +86,13 @@ export async function corpusFiles(args: readonly string[], ctx: Context): Promis
   }
   for (const note of notes) ctx.reporter.info(note);
   return files;
+}
+
+/** True when `path` is a file that exists (a recorded corpus may have moved). */
+export async function isFile(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isFile();
+  } catch {
+    return false;
+  }
 }

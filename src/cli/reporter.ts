@@ -30,6 +30,11 @@ export class Reporter {
     if (!this.quiet) this.line(message);
   }
 
+  /** What the user asked to be told beside the product (e.g. `generate --originality`): shown even with --quiet. */
+  result(message: string): void {
+    this.line(message);
+  }
+
   /** Warnings are shown even with --quiet: they are about the result. */
   warn(message: string): void {
     this.line(`${this.c.yellow('warning:')} ${message}`);

@@ -1,4 +1,7 @@
-/** `lstm generate`: stream text from a seed with argmax, temperature, top-k and top-p. */
+/**
+ * `lstm generate`: stream text from a seed with argmax, temperature, top-k and top-p; with
+ * `--originality`, then say how much of it is copied from the training text.
+ */
 import { readFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
 import { defaults } from '../../config.js';
@@ -13,11 +16,12 @@ import type { Vocab } from '../../text/vocab.js';
 import { COMMAND_JOBS, type Context } from '../context.js';
 import { checkpointOption, encodingOption, int, num } from '../options.js';
 import { TextStream, writeJson } from '../output.js';
+import type { TrainingText } from '../training-text.js';
 
 type Flags = {
   model?: string; checkpoint?: string; seed?: string; seedFile?: string; length: number; temperature: number;
   argmax?: boolean; topK?: number; topP?: number; randomSeed?: number; samples: number; stop?: string; echo?: boolean;
-  json?: boolean; jsonl?: boolean; unknown: UnknownPolicy; encoding: Encoding;
+  json?: boolean; jsonl?: boolean; unknown: UnknownPolicy; encoding: Encoding; originality?: boolean; corpus?: string[];
 };
 
 export function register(program: Command, context: () => Context): void {
@@ -42,6 +46,8 @@ export function register(program: Command, context: () => Context): void {
     .addOption(new Option('--unknown <mode>', 'seed characters outside the vocabulary: error or skip').choices(['error', 'skip']).default('error'))
     .option('--json', 'print the result as one JSON document when generation ends')
     .addOption(new Option('--jsonl', 'stream JSON lines as text is made: start, text chunks per sample, end per sample, done').conflicts('json'))
+    .option('--originality', `then report the longest passage also found verbatim in the training text, and the share of the output inside passages of ${defaults.copiedMinLength}+ characters found there (on stderr; in the JSON with --json, --jsonl)`)
+    .option('--corpus <path>', 'the training text --originality compares with, as lstm train reads it (repeat for several files or a base model\'s text; a directory: its files; default: the files the model records)', (path: string, paths: string[] = []) => [...paths, path])
     .action(async (flags: Flags & { prompt?: string }, cmd: Command) => run(flags, cmd, context()));
 }
 
@@ -73,6 +79,10 @@ async function run(flags: Flags & { prompt?: string }, cmd: Command, ctx: Contex
     throw usageError(`--argmax and --temperature ${flags.temperature} contradict each other`, 'use one of them');
   }
   const temperature = flags.argmax ? 0 : flags.temperature;
+  if (flags.corpus && !flags.originality) {
+    throw usageError('--corpus is the training text --originality compares the output with, and --originality is not given', `add --originality: lstm generate --originality --corpus ${flags.corpus[0]}`);
+  }
+  if (flags.corpus?.includes('-')) throw usageError('--corpus - cannot read stdin: stdin is the seed', 'give the training text as a file');
   if (/^\d+$/.test(flags.seed ?? flags.prompt ?? '')) {
     r.warn(`--seed is the text to start from ('${flags.seed ?? flags.prompt}'); for a random seed use --random-seed`);
   }
@@ -84,6 +94,12 @@ async function run(flags: Flags & { prompt?: string }, cmd: Command, ctx: Contex
   const { vocab } = model;
   const { text: seed, dropped } = seedText(rawSeed, model.textSettings, vocab, flags.unknown);
   if (dropped.length) r.info(`dropped seed character(s) outside the vocabulary: ${dropped.map((ch) => `'${showChar(ch)}'`).join(' ')}`);
+  // Found (or refused) before anything is generated.
+  let training: TrainingText | undefined;
+  if (flags.originality) {
+    const { trainingText } = await import('../training-text.js');
+    training = await trainingText(model.checkpoint.manifest, flags.model ?? 'the bundled model', flags.corpus ?? [], ctx);
+  }
 
   const randomSeed = flags.randomSeed ?? drawSeed();
   // On a terminal, say which seed was drawn so a good sample can be repeated.
@@ -98,10 +114,11 @@ async function run(flags: Flags & { prompt?: string }, cmd: Command, ctx: Contex
   try {
     if (flags.json) {
       const samples = await generate(net, vocab, options, () => {});
-      await writeJson({ ...header, samples: flags.echo ? samples.map((s) => seed + s) : samples }, true);
+      const originality = training ? { originality: (await import('../originality.js')).checkSamples(samples, training) } : {};
+      await writeJson({ ...header, samples: flags.echo ? samples.map((s) => seed + s) : samples, ...originality }, true);
       return;
     }
-    if (flags.jsonl) return await streamJsonLines(net, vocab, options, header, Boolean(flags.echo));
+    if (flags.jsonl) return await streamJsonLines(net, vocab, options, header, Boolean(flags.echo), training);
     // Sample 0 streams as it is made; others are kept and printed after it.
     const out = new TextStream();
     if (flags.echo) await out.push(seed);
@@ -111,6 +128,7 @@ async function run(flags: Flags & { prompt?: string }, cmd: Command, ctx: Contex
       for (let s = 1; s < chars.length; s++) if (chars[s] !== undefined) rest[s] += chars[s];
       if (chars[0] !== undefined) {
         last = chars[0];
+        if (training) rest[0] += chars[0]; // streamed, and kept only to be checked
         await out.push(chars[0]);
       }
     }, false);
@@ -120,6 +138,14 @@ async function run(flags: Flags & { prompt?: string }, cmd: Command, ctx: Contex
     }
     if (process.stdout.isTTY && last !== '\n') await out.push('\n');
     await out.flush();
+    if (training) {
+      // After the text, on stderr: stdout keeps only the text.
+      const { checkSamples, originalityLine, uncheckedLine } = await import('../originality.js');
+      const reports = checkSamples(rest, training);
+      for (const [s, report] of reports.entries()) r.result(originalityLine(report, reports.length > 1 ? s : undefined));
+      const unchecked = uncheckedLine(training);
+      if (unchecked) r.result(unchecked);
+    }
   } finally {
     net.dispose();
   }
@@ -129,34 +155,45 @@ async function run(flags: Flags & { prompt?: string }, cmd: Command, ctx: Contex
  * `--jsonl`: one JSON object per line as text is made, so a pipeline consumes it as it
  * comes and memory stays flat for any --length and --samples: a start line with the
  * settings, `text` chunks per sample (gathered like plain text), an `end` line when a
- * sample ends, and a `done` summary.
+ * sample ends (with `originality` when asked: the sample's text is then kept to be checked),
+ * and a `done` summary.
  */
 async function streamJsonLines(
-  net: StatefulLstm, vocab: Vocab, options: GenerateOptions, header: Record<string, unknown>, echo: boolean,
+  net: StatefulLstm, vocab: Vocab, options: GenerateOptions, header: Record<string, unknown>, echo: boolean, training?: TrainingText,
 ): Promise<void> {
   const { generate } = await import('../../generate/generate.js');
+  const checkSamples = training ? (await import('../originality.js')).checkSamples : undefined;
   const started = performance.now();
   const S = options.samples;
   await writeJson({ event: 'start', ...header, samples: S });
   const out = new TextStream((text, sample) => JSON.stringify({ event: 'text', sample, text }) + '\n');
   const characters = new Array<number>(S).fill(0);
+  const texts = new Array<string>(S).fill('');
   const open = new Array<boolean>(S).fill(true);
-  const end = async (sample: number) => {
-    await out.flush(); // the sample's text comes before its end
-    open[sample] = false;
-    await writeJson({ event: 'end', sample, characters: characters[sample] });
+  /** Samples that end together are checked together: one pass over the training text. */
+  const end = async (samples: number[]) => {
+    if (!samples.length) return;
+    await out.flush(); // the samples' text comes before their end
+    const reports = training ? checkSamples!(samples.map((s) => texts[s]), training) : [];
+    for (const [i, sample] of samples.entries()) {
+      open[sample] = false;
+      await writeJson({ event: 'end', sample, characters: characters[sample], ...(training ? { originality: reports[i] } : {}) });
+    }
   };
   if (echo && options.seed) for (let s = 0; s < S; s++) await out.push(options.seed, s);
   await generate(net, vocab, options, async (chars) => {
+    const ended: number[] = [];
     for (let s = 0; s < S; s++) {
       const ch = chars[s];
       if (ch !== undefined) {
         characters[s]++;
+        if (training) texts[s] += ch;
         await out.push(ch, s);
-      } else if (open[s]) await end(s);
+      } else if (open[s]) ended.push(s);
     }
+    await end(ended);
   }, false);
-  for (let s = 0; s < S; s++) if (open[s]) await end(s);
+  await end(open.flatMap((isOpen, s) => (isOpen ? [s] : [])));
   const total = characters.reduce((a, b) => a + b, 0);
   await writeJson({ event: 'done', samples: S, characters: total, seconds: Math.round(performance.now() - started) / 1000 });
 }

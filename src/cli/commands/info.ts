@@ -6,7 +6,8 @@
  */
 import { basename, dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { dataError, fsError } from '../../errors.js';
+import { dataError } from '../../errors.js';
+import { fsError } from '../../fs-errors.js';
 import { netConfig, paramCount } from '../../layout.js';
 import { writeFileAtomic } from '../../store/atomic.js';
 import { WEIGHTS_BIN, type CorpusRecord } from '../../store/manifest.js';

@@ -3,11 +3,10 @@
  * every epoch; `--resume` continues one (its recorded corpus unless given); `--from`
  * fine-tunes one into a new bundle.
  */
-import { stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { defaults } from '../../config.js';
+import { defaults, DOCUMENT_SEPARATOR_NAME } from '../../config.js';
 import { dataError, LstmError } from '../../errors.js';
 import type { BundleLock } from '../../store/lock.js';
 import type { Checkpoint } from '../../store/read.js';
@@ -15,7 +14,7 @@ import type { FineTuneStart } from '../../train/from.js';
 import type { BaseRun, StoredRun, TrainFlags } from '../../train/settings.js';
 import { Vocab } from '../../text/vocab.js';
 import { COMMAND_JOBS, type Context } from '../context.js';
-import { loadCorpora } from '../corpus.js';
+import { isFile, loadCorpora } from '../corpus.js';
 import { bits, count, duration, loss } from '../format.js';
 import { shellCommand, trainCommandInUserForm } from '../invocation.js';
 import { startingFrom } from '../lineage.js';
@@ -122,6 +121,7 @@ async function train(paths: string[], flags: Flags, cmd: Command, ctx: Context, 
     if (missing.length) decide(checkResumedText(stored, source, { missing }));
   }
   const read = await loadCorpora(source.paths, settings.text, ctx, source.fromBundle ? stored!.corpus.name : undefined);
+  if (read.documents) r.info(`${read.name}: ${read.documents.length} files, one after another with a ${DOCUMENT_SEPARATOR_NAME} between them; the last part of each is held out`);
   // The record names the origin the user gave (or the bundle kept), else what the file says.
   const corpus = { ...read, origin: settings.origin ?? read.origin };
   let vocab: Vocab;
@@ -239,11 +239,3 @@ async function train(paths: string[], flags: Flags, cmd: Command, ctx: Context, 
   }
 }
 
-/** True when `path` is a file that exists (a recorded corpus may have moved). */
-async function isFile(path: string): Promise<boolean> {
-  try {
-    return (await stat(path)).isFile();
-  } catch {
-    return false;
-  }
-}
