@@ -4,3 +4,6 @@
  * Pure, no imports: the CLI and the browser's view of a bundle convert alike.
  */
 export const bits = (nats: number) => nats / Math.LN2;
+
+/** A count as people write it: `2,000`. */
+export const count = (n: number) => Math.round(n).toLocaleString('en-US');

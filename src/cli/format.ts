@@ -1,8 +1,8 @@
 /** Small formatting helpers for human-readable stderr lines. */
-import { bits } from '../units.js';
+import { bits, count } from '../units.js';
 
-/** Nats to bits per character; defined in units.ts, which the browser's view shares. */
-export { bits };
+/** Nats to bits per character, and counts; defined in units.ts, which the browser's view shares. */
+export { bits, count };
 
 export function duration(seconds: number): string {
   if (!Number.isFinite(seconds)) return '?';
@@ -12,7 +12,6 @@ export function duration(seconds: number): string {
   return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
 }
 
-export const count = (n: number) => Math.round(n).toLocaleString('en-US');
 
 /** A loss as `1.234 nats (1.780 bpc)`. */
 export const loss = (nats: number) => `${nats.toFixed(3)} nats (${bits(nats).toFixed(3)} bpc)`;

@@ -21,15 +21,10 @@ import type { Context } from './context.js';
 import { isFile, loadCorpora, loadCorpus } from './corpus.js';
 import { textSettingsOf } from './model.js';
 import type { CorpusFlags } from './options.js';
+import type { TrainingText } from '../generate/originality.js';
 
-export type TrainingText = {
-  /** The texts found, as the model read them, joined by DOCUMENT_SEPARATOR. */
-  text: string;
-  /** The files of `text` in order: their names, and where each one's text lies in it. */
-  files: { name: string; start: number; end: number }[];
-  /** Texts the model learnt from that are not in `text`: a base's not found, or not given with --corpus. */
-  unchecked: { name: string; learntBy: string }[];
-};
+export type { TrainingText };
+
 
 /** A text a model of the lineage learnt from, as its manifest records it. */
 type Learnt = {
@@ -170,10 +165,3 @@ function described(t: Learnt): string {
   return `${t.name} (${t.origin ? `${t.origin}; ` : ''}sha256 ${short(t.sha256)})`;
 }
 
-/** Where a passage starting at `index` of the training text is: its file, the index in that file's text, and the line (1-based). */
-export function placeIn(t: TrainingText, index: number): { file: string; fileIndex: number; line: number } {
-  const file = t.files.find((f) => index < f.end) ?? t.files[t.files.length - 1];
-  let line = 1;
-  for (let i = t.text.indexOf('\n', file.start); i >= 0 && i < index; i = t.text.indexOf('\n', i + 1)) line++;
-  return { file: file.name, fileIndex: index - file.start, line };
-}

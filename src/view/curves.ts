@@ -174,3 +174,12 @@ function bestMarker(best: NonNullable<Curves['best']>, x: number, y: number, are
     `<text class="best-label" x="${px(box.x + 2)}" y="${px(box.y + 12)}" fill="${INK}" font-weight="600" stroke="#ffffff" stroke-width="4" stroke-linejoin="round" paint-order="stroke">${escapeXml(best.label)}</text>`,
   ];
 }
+
+/**
+ * The picture's title: the model's directory name and its training text's file name
+ * (older bundles recorded a path; several files keep the name they were given under).
+ */
+export function curvesTitle(modelPath: string, corpus: { name: string; files?: unknown[] }): string {
+  const base = (p: string) => p.replace(/[\\/]+$/, '').split(/[\\/]/).pop() ?? p;
+  return `${base(modelPath)}, trained on ${(corpus.files?.length ?? 0) > 1 ? corpus.name : base(corpus.name)}`;
+}

@@ -8,6 +8,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Session } from './session.js';
 import { contentType, type Route } from './server.js';
 
 /** TF.js's classic browser scripts (globals `tf`, `tf.wasm`) and the wasm binaries, by package. */
@@ -18,8 +19,6 @@ const TFJS_FILES: Record<string, string[]> = {
 
 export const PAGE_DIR = fileURLToPath(new URL('../../web/', import.meta.url));
 
-/** What the page learns from the server besides the files. */
-export type Session = { model: string; corpus: string | null };
 
 export async function pageRoutes(
   modelFiles: ReadonlyMap<string, Uint8Array>, session: Session, corpusText?: string,

@@ -21,8 +21,15 @@ describe.skipIf(!browserAvailable())('lstm web in Chromium', () => {
   let watched: Watched;
   let page: Page;
 
+  let corpusDir: string;
+  let corpus: string;
+
   beforeAll(async () => {
-    [browser, server] = await Promise.all([launch(), startWeb()]);
+    // A stand-in training text for the originality figure (the bundled model records no path).
+    corpusDir = await mkdtemp(path.join(os.tmpdir(), 'lstm-web-'));
+    corpus = path.join(corpusDir, 'speeches.txt');
+    await writeFile(corpus, `${speech}\nLADY MACBETH.\nWhat is the business, sir, and what is done?\n\nMACBETH.\nI have done the deed.\n`.repeat(3));
+    [browser, server] = await Promise.all([launch(), startWeb(['--corpus', corpus])]);
     watched = await openPage(browser, server.url);
     page = watched.page;
     expect(await waitForState(page, 'ready', 'error')).toBe('ready');
@@ -30,11 +37,19 @@ describe.skipIf(!browserAvailable())('lstm web in Chromium', () => {
   afterAll(async () => {
     await browser?.close();
     expect(await server?.stop()).toBe(0);
+    await rm(corpusDir, { recursive: true, force: true });
   });
 
   it('loads the bundled model with no console errors, describes it, and draws something', async () => {
     expect(await page.$eval('#model-facts', (e) => e.textContent)).toMatch(/macbeth\.txt · vocabulary 76 · 2 x 300 LSTM · 1,196,476 parameters/);
     expect(await colourCount(browser, await page.screenshot())).toBeGreaterThan(10);
+    // The training curves, drawn from lstm.json by the code of lstm info --plot.
+    const svg = await page.$eval('#curves svg', (e) => e.outerHTML);
+    const info = ok(await lstm(['info', '--plot', path.join(corpusDir, 'curves.svg')]));
+    expect(info).toContain('best');
+    const { readFile } = await import('node:fs/promises');
+    expect(svg.replace(/\s+/g, ' ')).toContain('best: epoch 25');
+    expect((await readFile(path.join(corpusDir, 'curves.svg'), 'utf8'))).toContain('best: epoch 25');
     expect(watched.problems).toEqual([]);
   });
 
@@ -56,12 +71,17 @@ describe.skipIf(!browserAvailable())('lstm web in Chromium', () => {
     await page.click('#generate');
     expect(await waitForState(page, 'done')).toBe('done');
     const inPage = await page.$eval('#generated', (e) => e.textContent);
-    const cli = ok(await lstm(['generate', ...s.args]));
-    expect(inPage).toBe(cli);
+    const cli = JSON.parse(ok(await lstm(['generate', ...s.args, '--json', '--originality', '--corpus', corpus])));
+    expect(inPage).toBe(cli.samples[0]);
+    // Writing or reciting: the same figures as generate --originality.
+    const figures = await page.$eval('#originality', (e) => ({ longest: Number((e as HTMLElement).dataset.longest), share: Number((e as HTMLElement).dataset.copiedShare), text: e.textContent }));
+    expect(figures.longest).toBe(cli.originality[0].longest.length);
+    expect(figures.share).toBe(cli.originality[0].copiedShare);
+    expect(figures.text).toMatch(/^originality: /);
     const status = await page.$eval('#status', (e) => e.textContent!);
     expect(status).toContain('The same in a terminal: lstm generate');
     // Reported, not asserted: timings in tests depend on the machine's load.
-    if (s.length === '500') console.log(`in-browser generation: ${status.split('.')[0]}`);
+    if (s.length === '500') console.log(`in-browser generation: ${/^\d+ characters in [\d.]+ s/.exec(status)?.[0]}`);
     expect(watched.problems).toEqual([]);
   });
 

@@ -114,7 +114,7 @@ async function run(flags: Flags & { prompt?: string }, cmd: Command, ctx: Contex
   try {
     if (flags.json) {
       const samples = await generate(net, vocab, options, () => {});
-      const originality = training ? { originality: (await import('../originality.js')).checkSamples(samples, training) } : {};
+      const originality = training ? { originality: (await import('../../generate/originality.js')).checkSamples(samples, training) } : {};
       await writeJson({ ...header, samples: flags.echo ? samples.map((s) => seed + s) : samples, ...originality }, true);
       return;
     }
@@ -140,7 +140,7 @@ async function run(flags: Flags & { prompt?: string }, cmd: Command, ctx: Contex
     await out.flush();
     if (training) {
       // After the text, on stderr: stdout keeps only the text.
-      const { checkSamples, originalityLine, uncheckedLine } = await import('../originality.js');
+      const { checkSamples, originalityLine, uncheckedLine } = await import('../../generate/originality.js');
       const reports = checkSamples(rest, training);
       for (const [s, report] of reports.entries()) r.result(originalityLine(report, reports.length > 1 ? s : undefined));
       const unchecked = uncheckedLine(training);
@@ -162,7 +162,7 @@ async function streamJsonLines(
   net: StatefulLstm, vocab: Vocab, options: GenerateOptions, header: Record<string, unknown>, echo: boolean, training?: TrainingText,
 ): Promise<void> {
   const { generate } = await import('../../generate/generate.js');
-  const checkSamples = training ? (await import('../originality.js')).checkSamples : undefined;
+  const checkSamples = training ? (await import('../../generate/originality.js')).checkSamples : undefined;
   const started = performance.now();
   const S = options.samples;
   await writeJson({ event: 'start', ...header, samples: S });

@@ -12,7 +12,7 @@ import { netConfig, paramCount } from '../../layout.js';
 import { writeFileAtomic } from '../../store/atomic.js';
 import { WEIGHTS_BIN, type CorpusRecord } from '../../store/manifest.js';
 import { showChar } from '../../text/show.js';
-import { curvesSvg, lossCurves, type Curves } from '../../view/curves.js';
+import { curvesSvg, curvesTitle, lossCurves, type Curves } from '../../view/curves.js';
 import { chart } from '../chart.js';
 import type { Context } from '../context.js';
 import { bits, count, duration, noteSentences } from '../format.js';
@@ -39,7 +39,7 @@ export function register(program: Command, context: () => Context): void {
         if (curves.epochs.length === 0) {
           throw dataError(`--plot needs at least one finished epoch, ${ckpt.dir} records none`, 'train on (lstm train --resume), or plot another checkpoint (--checkpoint)');
         }
-        const title = `${basename(resolve(modelPath(flags.model)))}, trained on ${corpusName(m.corpus)}`;
+        const title = curvesTitle(resolve(modelPath(flags.model)), m.corpus);
         await writePlot(flags.plot, curvesSvg(curves, { title }));
         ctx.reporter.info(`wrote the training curves to ${flags.plot}`);
       }

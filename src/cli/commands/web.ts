@@ -1,12 +1,12 @@
 /** `lstm web`: a local page that runs the model in the browser: generate, inspect, training curves. */
 import type { Command } from 'commander';
-import { dataError, usageError } from '../../errors.js';
+import { dataError, LstmError, usageError } from '../../errors.js';
 import { checkpointSpecs } from '../../layout.js';
 import type { Context } from '../context.js';
 import { checkpointOption, int } from '../options.js';
 import { write } from '../output.js';
 
-type Flags = { model?: string; checkpoint?: string; port: number; host: string };
+type Flags = { model?: string; checkpoint?: string; port: number; host: string; corpus?: string[] };
 
 export function register(program: Command, context: () => Context): void {
   program
@@ -16,6 +16,7 @@ export function register(program: Command, context: () => Context): void {
     .addOption(checkpointOption())
     .option('--port <n>', 'port to listen on (default: a free one)', int('--port', 0, 65_535), 0)
     .option('--host <address>', 'address to listen on; anything but loopback serves the model to your network', '127.0.0.1')
+    .option('--corpus <path>', "the training text, for the page's originality figure, as generate --originality takes it (default: the files the model records, when they are still there)", (path: string, paths: string[] = []) => [...paths, path])
     .action(async (flags: Flags) => run(flags, context()));
 }
 
@@ -27,8 +28,22 @@ async function run(flags: Flags, ctx: Context): Promise<void> {
   const { serve, isLoopback } = await import('../../web/server.js');
   const path = modelPath(flags.model);
   // Verified as every command verifies a bundle; the page is served these very bytes.
-  const { files } = await readCheckpointFiles(await resolveCheckpoint(path, flags.checkpoint), checkpointSpecs);
-  const routes = await pageRoutes(files, { model: path, corpus: null });
+  const { checkpoint, files } = await readCheckpointFiles(await resolveCheckpoint(path, flags.checkpoint), checkpointSpecs);
+  const { trainingText } = await import('../training-text.js');
+  let training;
+  let corpusNote: string | null = null;
+  try {
+    training = await trainingText(checkpoint.manifest, path, flags.corpus ?? [], ctx);
+  } catch (err) {
+    // Given texts must be readable; without them the page just goes without the figure.
+    if (flags.corpus || !(err instanceof LstmError)) throw err;
+    corpusNote = `${err.message}; for the originality figure, ${err.hint ?? 'pass --corpus'}`;
+    r.info(`no originality figure in the page: ${corpusNote}`);
+  }
+  const session = {
+    model: path, corpus: training ? { files: training.files, unchecked: training.unchecked } : null, corpusNote,
+  };
+  const routes = await pageRoutes(files, session, training?.text);
   let served;
   try {
     served = await serve(routes, flags.host, flags.port);

@@ -19,6 +19,10 @@ import { shellCommand } from '../../text/shell.js';
 import type { LoadedModel } from '../../store/parse.js';
 import { renderInspector, type InspectView } from './inspector.js';
 import { loadServedModel } from './load.js';
+import { checkSamples, originalityLine, uncheckedLine, type TrainingText } from '../../generate/originality.js';
+import { curvesSvg, curvesTitle, lossCurves } from '../../view/curves.js';
+import { bits } from '../../units.js';
+import type { Session } from '../session.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const setState = (state: string) => { document.body.dataset.state = state; };
@@ -58,7 +62,25 @@ function settings(model: LoadedModel): { options: GenerateOptions; command: stri
   return { options: { seed, length, samples: 1, randomSeed, temperature, topK, topP, stop }, command };
 }
 
-function setupGeneration(model: LoadedModel, net: StatefulLstm): void {
+/** The training text, fetched once when first needed (it may be megabytes). */
+let training: Promise<TrainingText> | undefined;
+
+async function showOriginality(session: Session, generated: string): Promise<void> {
+  const out = $('originality');
+  if (!session.corpus) {
+    out.textContent = session.corpusNote ? `originality: not available (${session.corpusNote})` : '';
+    return;
+  }
+  const corpus = session.corpus;
+  training ??= fetch('corpus.txt', { cache: 'no-store' }).then(async (r) => ({ ...corpus, text: await r.text() }));
+  const text = await training;
+  const [report] = checkSamples([generated], text);
+  out.textContent = [originalityLine(report), uncheckedLine(text)].filter(Boolean).join('. ');
+  out.dataset.longest = String(report.longest.length);
+  out.dataset.copiedShare = String(report.copiedShare);
+}
+
+function setupGeneration(model: LoadedModel, net: StatefulLstm, session: Session): void {
   const button = $<HTMLButtonElement>('generate');
   const stopButton = $<HTMLButtonElement>('stop-button');
   const status = $('status');
@@ -103,9 +125,11 @@ function setupGeneration(model: LoadedModel, net: StatefulLstm): void {
       });
       out.textContent += pending;
       const seconds = (performance.now() - started) / 1000;
+      await showOriginality(session, out.textContent ?? '');
       status.replaceChildren(`${made} characters in ${seconds.toFixed(2)} s. The same in a terminal: `, Object.assign(document.createElement('code'), { textContent: command }));
     } catch (err) {
       out.textContent += pending;
+      $('originality').textContent = '';
       if (!(err instanceof Stopped)) throw err;
       status.textContent = `stopped after ${made} characters`;
     } finally {
@@ -157,14 +181,26 @@ function setupInspector(model: LoadedModel, net: StatefulLstm): void {
 function describe(model: LoadedModel): void {
   const m = model.checkpoint.manifest;
   const best = m.progress.bestValLoss;
-  const bpc = best === null ? '' : ` · best epoch ${m.progress.bestEpoch}: ${(best / Math.LN2).toFixed(3)} bits per character held out`;
+  const bpc = best === null ? '' : ` · best epoch ${m.progress.bestEpoch}: ${bits(best).toFixed(3)} bits per character held out`;
   $('model-facts').textContent =
     `${m.corpus.name ?? 'its text'} · vocabulary ${m.vocab.length} · ${m.network.layers} x ${m.network.units} LSTM · ${paramCount(model.cfg).toLocaleString('en-US')} parameters${bpc}`;
 }
 
+/** The training curves from lstm.json, drawn by the code of `lstm info --plot`. */
+function drawCurves(model: LoadedModel, session: Session): void {
+  const m = model.checkpoint.manifest;
+  const box = $('curves');
+  if (!m.history.length) {
+    box.textContent = 'this model records no finished epoch';
+    return;
+  }
+  // The SVG is built from numbers and escaped text by view/curves.ts: safe to place as markup.
+  box.innerHTML = curvesSvg(lossCurves(m), { title: curvesTitle(session.model, m.corpus) });
+}
+
 async function main(): Promise<void> {
   setState('loading');
-  const session = await (await fetch('session.json', { cache: 'no-store' })).json() as { model: string };
+  const session = await (await fetch('session.json', { cache: 'no-store' })).json() as Session;
   $('model-name').textContent = session.model;
   setWasmPaths(new URL('tfjs/', location.href).href);
   if (!(await tf.setBackend('wasm'))) throw new Error('TensorFlow.js could not start its wasm backend in this browser');
@@ -172,7 +208,8 @@ async function main(): Promise<void> {
   const model = await loadServedModel(session.model);
   const net = new StatefulLstm(model.cfg, model.params);
   describe(model);
-  setupGeneration(model, net);
+  setupGeneration(model, net, session);
+  drawCurves(model, session);
   setupInspector(model, net);
   $<HTMLButtonElement>('generate').disabled = false;
   $<HTMLButtonElement>('inspect-button').disabled = false;

@@ -1,12 +1,30 @@
 /**
- * `generate --originality` for the user: text/originality.ts's figures for each sample,
- * with the longest passage placed in the training text's files, as JSON (`--json`,
- * `--jsonl`) and as a line on stderr.
+ * Writing or reciting, for the user: text/originality.ts's figures for each sample, with
+ * the longest passage placed in the training text's files, as JSON (`generate --json`,
+ * `--jsonl`) and as a line (on stderr, and in the `lstm web` page). Pure: the CLI finds
+ * the training text (cli/training-text.ts), the page is served it.
  */
 import { originalityOfSamples, type Span } from '../text/originality.js';
 import { showText } from '../text/show.js';
-import { count } from './format.js';
-import { placeIn, type TrainingText } from './training-text.js';
+import { count } from '../units.js';
+
+export type TrainingText = {
+  /** The texts found, as the model read them, joined by DOCUMENT_SEPARATOR. */
+  text: string;
+  /** The files of `text` in order: their names, and where each one's text lies in it. */
+  files: { name: string; start: number; end: number }[];
+  /** Texts the model learnt from that are not in `text`: a base's not found, or not given with --corpus. */
+  unchecked: { name: string; learntBy: string }[];
+};
+
+/** Where a passage starting at `index` of the training text is: its file, the index in that file's text, and the line (1-based). */
+export function placeIn(t: TrainingText, index: number): { file: string; fileIndex: number; line: number } {
+  const file = t.files.find((f) => index < f.end) ?? t.files[t.files.length - 1];
+  let line = 1;
+  for (let i = t.text.indexOf('\n', file.start); i >= 0 && i < index; i = t.text.indexOf('\n', i + 1)) line++;
+  return { file: file.name, fileIndex: index - file.start, line };
+}
+
 
 export type OriginalityReport = {
   minLength: number;

@@ -1,0 +1,8 @@
+import type { TrainingText } from '../generate/originality.js';
+
+/** What the page learns from the server besides the files: the model's name, and the training text's files (its text is /corpus.txt) or why there is none. */
+export type Session = {
+  model: string;
+  corpus: Omit<TrainingText, 'text'> | null;
+  corpusNote: string | null;
+};
