@@ -38,7 +38,6 @@ async function run(flags: Flags, ctx: Context): Promise<void> {
     // Given texts must be readable; without them the page just goes without the figure.
     if (flags.corpus || !(err instanceof LstmError)) throw err;
     corpusNote = `${err.message}; for the originality figure, ${err.hint ?? 'pass --corpus'}`;
-    r.info(`no originality figure in the page: ${corpusNote}`);
   }
   const session = {
     model: path, corpus: training ? { files: training.files, unchecked: training.unchecked } : null, corpusNote,
@@ -56,8 +55,9 @@ async function run(flags: Flags, ctx: Context): Promise<void> {
     throw dataError(`cannot listen on ${where}: ${(err as Error).message}`);
   }
   if (!isLoopback(flags.host)) r.warn(`listening on ${flags.host}: anyone who can reach this machine can use the page and download the model`);
+  if (corpusNote) r.info(`no originality figure in the page: ${corpusNote}`);
+  r.info(`serving ${path} (read-only) at the address on stdout; open it in a browser, Ctrl-C stops`);
   await write(`${served.url}\n`);
-  r.info(`serving ${path} (read-only); open the address above in a browser, Ctrl-C stops`);
   await new Promise<void>((resolve) => {
     const stop = () => {
       process.off('SIGINT', stop);
