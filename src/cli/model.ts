@@ -1,5 +1,6 @@
 /** Finding and loading the model a command names with --model (or the bundled one). */
 import { existsSync } from 'node:fs';
+import { basename } from 'node:path';
 import { dataError } from '../errors.js';
 import { checkpointSpecs } from '../layout.js';
 import { loadedModel, type LoadedModel } from '../store/parse.js';
@@ -7,6 +8,11 @@ import { readCheckpoint, resolveCheckpoint, type Checkpoint } from '../store/rea
 import { bundledModelDir } from './paths.js';
 
 export { textSettingsOf, type LoadedModel } from '../store/parse.js';
+
+/** How messages and pages name the model: the --model path as given, or the bundled model's name. */
+export function modelName(model: string | undefined): string {
+  return model ?? `${basename(bundledModelDir())} (bundled)`;
+}
 
 /** The model path a command uses: --model, else the bundled model. */
 export function modelPath(model: string | undefined): string {

@@ -18,7 +18,7 @@ describe.concurrent('lstm backends', () => {
     else expect(byName.tensorflow.detail).toContain('npm run native');
     // Training takes native TensorFlow when it loads; inference takes wasm (batch 1).
     const chosen = Object.fromEntries(Object.entries(doc.commands).map(([c, v]) => [c, (v as { backend: string }).backend]));
-    expect(chosen).toEqual({ train: tensorflow ? 'tensorflow' : 'wasm', generate: 'wasm', eval: 'wasm', export: 'wasm' });
+    expect(chosen).toEqual({ train: tensorflow ? 'tensorflow' : 'wasm', generate: 'wasm', eval: 'wasm', export: 'wasm', inspect: 'wasm' });
     expect(doc.default).toBe(chosen.train);
   });
 

@@ -13,6 +13,7 @@ const COMMANDS: [name: string, says: string][] = [
   ['inspect', 'how surprised the model is'],
   ['info', 'show a model'],
   ['export', 'write one checkpoint'],
+  ['web', 'a local page that runs the model'],
   ['backends', 'backends'],
 ];
 

@@ -74,7 +74,7 @@ async function run(file: string | undefined, flags: Flags, ctx: Context): Promis
   const r = ctx.reporter;
   if (flags.units !== undefined && !flags.json) throw usageError('--units needs --json', 'the --html page holds every unit already');
   const raw = await readUserText(file, flags);
-  const { loadModel } = await import('../model.js');
+  const { loadModel, modelName } = await import('../model.js');
   const { initBackend } = await import('../../net/backend.js');
   await initBackend(ctx.flags.backend, COMMAND_JOBS.inspect);
   const model = await loadModel(flags.model, flags.checkpoint);
@@ -98,7 +98,7 @@ async function run(file: string | undefined, flags: Flags, ctx: Context): Promis
     if (flags.html !== undefined) {
       const { writeInspectPage } = await import('../../inspect/page.js');
       const started = performance.now();
-      const page = await writeInspectPage(flags.html, net, model.vocab, text, { top: flags.top, title: `lstm inspect · ${model.path}` });
+      const page = await writeInspectPage(flags.html, net, model.vocab, text, { top: flags.top, title: `lstm inspect · ${modelName(flags.model)}` });
       r.info(`wrote ${flags.html} (${(page.bytes / 1e6).toFixed(2)} MB, ${count(chars.length)} characters, ${page.bitsPerChar.toFixed(3)} bits per character) in ${((performance.now() - started) / 1000).toFixed(1)} s: open it in a browser`);
       return;
     }

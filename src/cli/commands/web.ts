@@ -22,7 +22,7 @@ export function register(program: Command, context: () => Context): void {
 
 async function run(flags: Flags, ctx: Context): Promise<void> {
   const r = ctx.reporter;
-  const { modelPath } = await import('../model.js');
+  const { modelName, modelPath } = await import('../model.js');
   const { resolveCheckpoint, readCheckpointFiles } = await import('../../store/read.js');
   const { pageRoutes } = await import('../../web/routes.js');
   const { serve, isLoopback } = await import('../../web/server.js');
@@ -40,7 +40,7 @@ async function run(flags: Flags, ctx: Context): Promise<void> {
     corpusNote = `${err.message}; for the originality figure, ${err.hint ?? 'pass --corpus'}`;
   }
   const session = {
-    model: path, corpus: training ? { files: training.files, unchecked: training.unchecked } : null, corpusNote,
+    model: modelName(flags.model), corpus: training ? { files: training.files, unchecked: training.unchecked } : null, corpusNote,
   };
   const routes = await pageRoutes(files, session, training?.text);
   let served;
