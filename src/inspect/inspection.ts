@@ -42,16 +42,10 @@ export function inspectText(net: StatefulLstm, vocab: Vocab, text: string, top: 
 }
 
 /** What the page's script reads (web/page/inspect-page.ts decodes it; inspect/page.ts writes it). */
-export type PageData = {
+export type PageData = Omit<Inspection, 'trace' | 'expected'> & {
   title: string;
-  chars: string[];
-  bits: (number | null)[];
-  prob: (number | null)[];
-  /** Per character: [char, probability] pairs, likeliest first. */
+  /** Per character: [char, probability] pairs, likeliest first (shorter than objects, in a page of thousands). */
   expected: [string, number][][];
-  bitsPerChar: number | null;
-  predicted: number;
-  found: FoundUnit[];
   units: PageUnits;
 };
 

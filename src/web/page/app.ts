@@ -27,6 +27,13 @@ import type { Session } from '../session.js';
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const setState = (state: string) => { document.body.dataset.state = state; };
 
+/** Generation and the inspector share the network's state: one runs at a time. */
+function setBusy(busy: boolean): void {
+  $<HTMLButtonElement>('generate').disabled = busy;
+  $<HTMLButtonElement>('inspect-button').disabled = busy;
+  $<HTMLButtonElement>('stop-button').disabled = !busy || document.body.dataset.state !== 'generating';
+}
+
 /** Thrown from the emit callback to end generation early (the Stop button). */
 class Stopped extends Error {}
 
@@ -102,10 +109,9 @@ function setupGeneration(model: LoadedModel, net: StatefulLstm, session: Session
     out.textContent = '';
     status.className = 'status';
     status.textContent = 'generating…';
-    button.disabled = true;
-    stopButton.disabled = false;
     stopping = false;
     setState('generating');
+    setBusy(true);
     const started = performance.now();
     let pending = '';
     let lastPaint = started;
@@ -117,25 +123,24 @@ function setupGeneration(model: LoadedModel, net: StatefulLstm, session: Session
         made += chars[0] === undefined ? 0 : 1;
         // Paint every ~30 ms and give the browser a turn: text appears as it is made.
         if (performance.now() - lastPaint > 30) {
-          out.textContent += pending;
+          out.append(pending); // a text node per paint: no re-copying of what is there
           pending = '';
           lastPaint = performance.now();
           await new Promise((resolve) => setTimeout(resolve));
         }
       });
-      out.textContent += pending;
+      out.append(pending);
       const seconds = (performance.now() - started) / 1000;
       await showOriginality(session, out.textContent ?? '');
       status.replaceChildren(`${made} characters in ${seconds.toFixed(2)} s. The same in a terminal: `, Object.assign(document.createElement('code'), { textContent: command }));
     } catch (err) {
-      out.textContent += pending;
+      out.append(pending);
       $('originality').textContent = '';
       if (!(err instanceof Stopped)) throw err;
       status.textContent = `stopped after ${made} characters`;
     } finally {
-      button.disabled = false;
-      stopButton.disabled = true;
       setState('done');
+      setBusy(false);
     }
   });
 }
@@ -164,6 +169,7 @@ function setupInspector(model: LoadedModel, net: StatefulLstm): void {
       status.className = 'status';
       status.textContent = 'reading…';
       setState('inspecting');
+      setBusy(true);
       await new Promise((resolve) => setTimeout(resolve));
       const started = performance.now();
       const ins = inspectText(net, model.vocab, text, defaults.inspect.top);
@@ -174,6 +180,7 @@ function setupInspector(model: LoadedModel, net: StatefulLstm): void {
       status.textContent = (err as Error).message;
     } finally {
       setState('done');
+      setBusy(false);
     }
   });
 }
@@ -211,9 +218,8 @@ async function main(): Promise<void> {
   setupGeneration(model, net, session);
   drawCurves(model, session);
   setupInspector(model, net);
-  $<HTMLButtonElement>('generate').disabled = false;
-  $<HTMLButtonElement>('inspect-button').disabled = false;
   setState('ready');
+  setBusy(false);
 }
 
 main().catch((err) => {

@@ -5,19 +5,12 @@
  * track something one click away. Shared by the `--html` page and the `lstm web` page.
  */
 import { SURPRISE_BANDS, surpriseBand, unitColour } from '../../inspect/colours.js';
-import { QUANTITY_NAMES, type Prediction, type UnitQuantity } from '../../inspect/read.js';
-import type { FoundUnit } from '../../inspect/units.js';
+import { QUANTITY_NAMES, type UnitQuantity } from '../../inspect/read.js';
+import type { Inspection } from '../../inspect/inspection.js';
 
 /** What the view shows, wherever the numbers came from (a page's data, or a model in this browser). */
-export type InspectView = {
+export type InspectView = Omit<Inspection, 'trace'> & {
   title?: string;
-  chars: string[];
-  bits: (number | null)[];
-  prob: (number | null)[];
-  expected: Prediction[][];
-  bitsPerChar: number | null;
-  predicted: number;
-  found: FoundUnit[];
   layers: number;
   units: number;
   /** The quantities it has for every unit (a page keeps the cell state and gates). */
