@@ -95,6 +95,12 @@ export function textFeatures(chars: readonly string[]): Feature[] {
   ];
 }
 
+/**
+ * Below this |r| a unit does not follow a feature in any useful sense (it explains under
+ * a tenth of its variance): the view says no single unit does, rather than naming one.
+ */
+export const TRACKING_R = 0.3;
+
 /** A unit that follows a feature: its Pearson correlation with it over the text. */
 export type FoundUnit = { feature: string; layer: number; unit: number; quantity: UnitQuantity; r: number };
 

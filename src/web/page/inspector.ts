@@ -7,6 +7,7 @@
 import { SURPRISE_BANDS, surpriseBand, unitColour } from '../../inspect/colours.js';
 import { QUANTITY_NAMES, type UnitQuantity } from '../../inspect/read.js';
 import type { Inspection } from '../../inspect/inspection.js';
+import { TRACKING_R } from '../../inspect/units.js';
 
 /** What the view shows, wherever the numbers came from (a page's data, or a model in this browser). */
 export type InspectView = Omit<Inspection, 'trace'> & {
@@ -49,7 +50,8 @@ function bandStyle(): HTMLStyleElement {
 export function renderInspector(root: HTMLElement, view: InspectView): void {
   root.replaceChildren(bandStyle());
   root.classList.add('inspector');
-  let selection: Selection = view.found[0] ? { layer: view.found[0].layer, quantity: view.found[0].quantity, unit: view.found[0].unit } : null;
+  const first = view.found.find((f) => Math.abs(f.r) >= TRACKING_R);
+  let selection: Selection = first ? { layer: first.layer, quantity: first.quantity, unit: first.unit } : null;
 
   // Header: title, total, legend.
   const legend = el('span', { className: 'legend' }, 'surprise in bits: ',
@@ -67,14 +69,20 @@ export function renderInspector(root: HTMLElement, view: InspectView): void {
   const slider = el('input', { type: 'range', min: '0', max: String(view.units - 1), value: '0', ariaLabel: 'unit slider' });
   const off = el('button', { type: 'button', textContent: 'no strip' });
   const foundList = el('ol', { className: 'found' });
-  for (const f of view.found) {
+  const tracking = view.found.filter((f) => Math.abs(f.r) >= TRACKING_R);
+  const untracked = view.found.filter((f) => Math.abs(f.r) < TRACKING_R);
+  for (const f of tracking) {
     const button = el('button', { type: 'button' },
       el('b', { textContent: f.feature }), ` ${unitName(f.layer, f.unit)}, ${QUANTITY_NAMES[f.quantity]} (r = ${f.r.toFixed(2)})`);
     button.addEventListener('click', () => select({ layer: f.layer, quantity: f.quantity, unit: f.unit }));
     foundList.append(el('li', {}, button));
   }
   const units = el('section', { className: 'units' }, el('div', { className: 'controls' }, 'colour strip: ', layer, ' ', quantity, ' unit ', unit, slider, off));
-  if (view.found.length) units.append(el('p', { className: 'found-title', textContent: 'Units found to track something (correlation r over this text):' }), foundList);
+  if (tracking.length) units.append(el('p', { className: 'found-title', textContent: 'Units found to track something (correlation r over this text):' }), foundList);
+  if (untracked.length) {
+    const best = untracked.map((f) => `${f.feature} (the best, ${unitName(f.layer, f.unit)}, has r = ${f.r.toFixed(2)})`).join('; ');
+    units.append(el('p', { className: 'found-none', textContent: `No single unit follows: ${best}.` }));
+  }
   root.append(units);
 
   // The text: one span per character.
