@@ -82,7 +82,7 @@ async function showOriginality(session: Session, generated: string): Promise<voi
   training ??= fetch('corpus.txt', { cache: 'no-store' }).then(async (r) => ({ ...corpus, text: await r.text() }));
   const text = await training;
   const [report] = checkSamples([generated], text);
-  out.textContent = [originalityLine(report), uncheckedLine(text)].filter(Boolean).join('. ');
+  out.textContent = [originalityLine(report), uncheckedLine(text)].filter(Boolean).join('\n');
   out.dataset.longest = String(report.longest.length);
   out.dataset.copiedShare = String(report.copiedShare);
 }
