@@ -1,5 +1,5 @@
 /** `lstm web`: a local page that runs the model in the browser: generate, inspect, training curves. */
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { dataError, LstmError, usageError } from '../../errors.js';
 import { checkpointSpecs } from '../../layout.js';
 import type { Context } from '../context.js';
@@ -14,7 +14,7 @@ export function register(program: Command, context: () => Context): void {
     .description('a local page that runs the model in your browser: generate as you watch, inspect any text, see the training curves')
     .option('-m, --model <dir>', 'model bundle or exported checkpoint (default: the bundled Macbeth model)')
     .addOption(checkpointOption())
-    .option('--port <n>', 'port to listen on (default: a free one)', int('--port', 0, 65_535), 0)
+    .addOption(new Option('--port <n>', 'port to listen on').argParser(int('--port', 0, 65_535)).default(0, 'a free one'))
     .option('--host <address>', 'address to listen on; anything but loopback serves the model to your network', '127.0.0.1')
     .option('--corpus <path>', "the training text, for the page's originality figure, as generate --originality takes it (default: the files the model records, when they are still there)", (path: string, paths: string[] = []) => [...paths, path])
     .action(async (flags: Flags) => run(flags, context()));
