@@ -53,6 +53,20 @@ describe.skipIf(!browserAvailable())('lstm web in Chromium', () => {
     expect(watched.problems).toEqual([]);
   });
 
+  it('runs no script injected into the page (the content security policy allows scripts from the server only)', async () => {
+    const other = await openPage(browser, server.url);
+    await waitForState(other.page, 'ready');
+    const ran = await other.page.evaluate(() => {
+      const script = document.createElement('script');
+      script.textContent = 'document.body.dataset.injected = "yes"';
+      document.body.append(script);
+      return document.body.dataset.injected === 'yes';
+    });
+    expect(ran).toBe(false);
+    expect(other.problems.join('\n')).toMatch(/Content Security Policy/);
+    await other.page.close();
+  });
+
   const settings = [
     { name: 'the README seed at 0.8', seed: 'MACBETH.\n', randomSeed: '1', temperature: '0.8', length: '500', args: ['--seed', 'MACBETH.\n', '--random-seed', '1', '-t', '0.8', '-n', '500'] },
     { name: 'no seed, top-k 5, temperature 1', seed: '', randomSeed: '7', temperature: '1', topK: '5', length: '300', args: ['--random-seed', '7', '-t', '1', '--top-k', '5', '-n', '300'] },

@@ -54,6 +54,7 @@ describe('lstm web serves', () => {
     expect(r.body.toString()).toContain(has);
     expect(r.headers['cache-control']).toBe('no-store');
     expect(r.headers['x-content-type-options']).toBe('nosniff');
+    expect(r.headers['cross-origin-resource-policy']).toBe('same-origin');
     expect(r.headers['content-security-policy']).toMatch(/default-src 'none'; script-src 'self' 'wasm-unsafe-eval'/);
   });
 
