@@ -25,7 +25,6 @@ export function placeIn(t: TrainingText, index: number): { file: string; fileInd
   return { file: file.name, fileIndex: index - file.start, line };
 }
 
-
 export type OriginalityReport = {
   minLength: number;
   /** Generated characters checked (the seed is not: it is the user's text). */

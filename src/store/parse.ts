@@ -50,7 +50,6 @@ export function storedDtype(manifest: Manifest, manifestPath: string): WeightsDt
   if (!WEIGHTS_DTYPES.includes(stored)) {
     throw dataError(`${manifestPath}: says ${WEIGHTS_BIN} holds ${JSON.stringify(stored)} values; lstm reads ${WEIGHTS_DTYPES.join(' and ')}`, 'the model is damaged or from a newer lstm; re-export it');
   }
-
   return stored;
 }
 

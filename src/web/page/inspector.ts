@@ -51,6 +51,7 @@ export function renderInspector(root: HTMLElement, view: InspectView): void {
   root.replaceChildren(bandStyle());
   root.classList.add('inspector');
   const first = view.found.find((f) => Math.abs(f.r) >= TRACKING_R);
+  let selected: ArrayLike<number> | undefined;
   let selection: Selection = first ? { layer: first.layer, quantity: first.quantity, unit: first.unit } : null;
 
   // Header: title, total, legend.
@@ -101,13 +102,14 @@ export function renderInspector(root: HTMLElement, view: InspectView): void {
 
   function select(next: Selection): void {
     selection = next;
+    // Kept for the tooltip: a page's series is decoded afresh on every call.
+    selected = next ? view.series(next.layer, next.quantity, next.unit) : undefined;
     if (next) {
       layer.value = String(next.layer);
       quantity.value = next.quantity;
       unit.value = slider.value = String(next.unit);
-      const values = view.series(next.layer, next.quantity, next.unit);
       const scale = view.scale(next.layer, next.quantity, next.unit);
-      spans.forEach((span, i) => { span.style.borderBottomColor = rgb(unitColour(values[i], scale)); });
+      spans.forEach((span, i) => { span.style.borderBottomColor = rgb(unitColour(selected![i], scale)); });
     } else spans.forEach((span) => { span.style.borderBottomColor = 'transparent'; });
     text.classList.toggle('strip', next !== null);
     off.disabled = next === null;
@@ -132,8 +134,8 @@ export function renderInspector(root: HTMLElement, view: InspectView): void {
       lines.push(` p = ${p < 0.001 ? p.toExponential(2) : p.toFixed(3)}, ${view.bits[i]!.toFixed(2)} bits`);
       lines.push(el('br'), 'expected: ', ...view.expected[i].map((e) => el('span', { className: e.char === view.chars[i] ? 'hit' : '', textContent: `${shown(e.char)} ${percent(e.prob)}` })));
     }
-    if (selection) {
-      const v = view.series(selection.layer, selection.quantity, selection.unit)[i];
+    if (selection && selected) {
+      const v = selected[i];
       lines.push(el('br'), `${unitName(selection.layer, selection.unit)} ${QUANTITY_NAMES[selection.quantity]}: ${v.toFixed(3)}`);
     }
     tip.replaceChildren(...lines);
