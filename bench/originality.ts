@@ -24,12 +24,13 @@ const TARGET = 5_000_000;
 let corpus = '';
 for (let copy = 0; corpus.length < TARGET; copy++) {
   const chars = text.split('');
-  for (let i = 31 * copy; i < chars.length; i += 997) chars[i] = chars[i] === chars[i].toLowerCase() ? chars[i].toUpperCase() : chars[i].toLowerCase();
+  for (let i = 31 * copy; i < chars.length; i += 997)
+    chars[i] = chars[i] === chars[i].toLowerCase() ? chars[i].toUpperCase() : chars[i].toLowerCase();
   corpus += chars.join('');
 }
 
 let seed = 12345;
-const random = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+const random = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
 const N = 2000;
 const drawn = Array.from({ length: N }, () => text[Math.floor(random() * text.length)]).join('');
 let chain = text.slice(5000, 5004);
@@ -41,8 +42,14 @@ while (chain.length < N) {
 const passage = corpus.slice(2_000_000, 2_000_300);
 const copied = chain.slice(0, 850) + passage + chain.slice(1150);
 
-console.log(`corpus ${corpus.length.toLocaleString('en-US')} characters (${source} repeated), outputs ${N.toLocaleString('en-US')} characters`);
-for (const [name, output] of [['random characters', drawn], ['order-4 Markov text', chain], ['Markov text with a 300-character passage', copied]] as const) {
+console.log(
+  `corpus ${corpus.length.toLocaleString('en-US')} characters (${source} repeated), outputs ${N.toLocaleString('en-US')} characters`,
+);
+for (const [name, output] of [
+  ['random characters', drawn],
+  ['order-4 Markov text', chain],
+  ['Markov text with a 300-character passage', copied],
+] as const) {
   originality(output, corpus); // warm-up
   const ms: number[] = [];
   let result = originality(output, corpus);
@@ -52,5 +59,7 @@ for (const [name, output] of [['random characters', drawn], ['order-4 Markov tex
     ms.push(performance.now() - t0);
   }
   const median = [...ms].sort((a, b) => a - b)[2];
-  console.log(`${name.padEnd(42)} ${median.toFixed(0).padStart(5)} ms (${ms.map((t) => t.toFixed(0)).join(', ')})  longest ${result.longest.length}, copied ${(100 * result.copiedShare).toFixed(1)}%`);
+  console.log(
+    `${name.padEnd(42)} ${median.toFixed(0).padStart(5)} ms (${ms.map((t) => t.toFixed(0)).join(', ')})  longest ${result.longest.length}, copied ${(100 * result.copiedShare).toFixed(1)}%`,
+  );
 }

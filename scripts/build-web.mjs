@@ -24,9 +24,15 @@ const common = {
   resolve: { extensionAlias: { '.js': ['.ts', '.js'] } },
   logLevel: 'warn',
 };
-await build({ ...common, input: join(pageDir, 'inspect-page.ts'), output: { file: join(outDir, 'inspect-page.js'), format: 'iife', minify: true } });
 await build({
-  ...common, input: join(pageDir, 'app.ts'), external: Object.keys(TFJS_GLOBALS),
+  ...common,
+  input: join(pageDir, 'inspect-page.ts'),
+  output: { file: join(outDir, 'inspect-page.js'), format: 'iife', minify: true },
+});
+await build({
+  ...common,
+  input: join(pageDir, 'app.ts'),
+  external: Object.keys(TFJS_GLOBALS),
   output: { file: join(outDir, 'app.js'), format: 'iife', globals: TFJS_GLOBALS, minify: true },
 });
 for (const name of await readdir(pageDir)) {

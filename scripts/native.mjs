@@ -137,7 +137,8 @@ function run(command, args, options = {}) {
   const interrupted =
     ['SIGINT', 'SIGTERM', 'SIGHUP'].includes(result.signal) ||
     (result.status !== 0 && /^KeyboardInterrupt\s*$/m.test(result.stderr ?? ''));
-  if (interrupted && !result.error) throw new Interrupted(`interrupted (${command} ${result.signal ?? 'KeyboardInterrupt'})`);
+  if (interrupted && !result.error)
+    throw new Interrupted(`interrupted (${command} ${result.signal ?? 'KeyboardInterrupt'})`);
   return {
     ok: !result.error && result.status === 0,
     status: result.status,
@@ -252,11 +253,17 @@ function findPython() {
     const result = run(candidate, ['-c', 'import sys, zipfile; print(sys.version_info >= (3, 6))']);
     if (result.ok && result.stdout.trim() === 'True') return candidate;
   }
-  fail('python3 not found (needed to unpack the wheel and by node-gyp); install python3 or set PYTHON=/path/to/python3');
+  fail(
+    'python3 not found (needed to unpack the wheel and by node-gyp); install python3 or set PYTHON=/path/to/python3',
+  );
 }
 
 function findPip(python) {
-  const candidates = [[python, ['-m', 'pip']], ['pip3', []], ['pip', []]];
+  const candidates = [
+    [python, ['-m', 'pip']],
+    ['pip3', []],
+    ['pip', []],
+  ];
   for (const [command, prefix] of candidates) {
     if (run(command, [...prefix, '--version']).ok) return [command, prefix];
   }
@@ -268,11 +275,15 @@ function findPip(python) {
 
 function checkBuildTools() {
   if (!run('make', ['--version']).ok) {
-    fail("'make' not found (node-gyp needs it to build the tfjs-node addon); on Debian/Ubuntu: apt-get install build-essential");
+    fail(
+      "'make' not found (node-gyp needs it to build the tfjs-node addon); on Debian/Ubuntu: apt-get install build-essential",
+    );
   }
   const compilers = [process.env.CXX, 'c++', 'g++', 'clang++'].filter(Boolean);
   if (!compilers.some((cxx) => run(cxx.split(' ')[0], ['--version']).ok)) {
-    fail('no C++ compiler found (tried CXX, c++, g++, clang++; node-gyp needs one); on Debian/Ubuntu: apt-get install build-essential');
+    fail(
+      'no C++ compiler found (tried CXX, c++, g++, clang++; node-gyp needs one); on Debian/Ubuntu: apt-get install build-essential',
+    );
   }
 }
 
@@ -301,7 +312,10 @@ function nodedirArgs() {
   const gypCache = join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'node-gyp', process.versions.node);
   if (existsSync(join(gypCache, 'include', 'node', 'common.gypi'))) return [];
   const prefix = dirname(dirname(process.execPath));
-  if (existsSync(join(prefix, 'include', 'node', 'common.gypi')) && existsSync(join(prefix, 'include', 'node', 'node_api.h'))) {
+  if (
+    existsSync(join(prefix, 'include', 'node', 'common.gypi')) &&
+    existsSync(join(prefix, 'include', 'node', 'node_api.h'))
+  ) {
     return [`--nodedir=${prefix}`];
   }
   return [];
@@ -354,7 +368,15 @@ function ensureTfjsNodePackage() {
   const guarded = ['package.json', 'package-lock.json'].map((name) => join(root, name)).filter(existsSync);
   const before = new Map(guarded.map((path) => [path, readFileSync(path)]));
   const npm = process.env.npm_execpath?.endsWith('npm-cli.js') ? [process.execPath, process.env.npm_execpath] : ['npm'];
-  const result = run(npm[0], [...npm.slice(1), 'install', '--no-save', '--ignore-scripts', '--no-audit', '--no-fund', spec]);
+  const result = run(npm[0], [
+    ...npm.slice(1),
+    'install',
+    '--no-save',
+    '--ignore-scripts',
+    '--no-audit',
+    '--no-fund',
+    spec,
+  ]);
   for (const [path, bytes] of before) {
     if (!readFileSync(path).equals(bytes)) {
       writeFileSync(path, bytes);
@@ -373,7 +395,8 @@ function ensureTfjsNodePackage() {
 function addonLayout() {
   const pkg = readJson(join(tfjsNodeDir, 'package.json'));
   const binary = pkg?.binary;
-  if (!binary?.module_name || !binary?.module_path) fail('node_modules/@tensorflow/tfjs-node/package.json has no binary section');
+  if (!binary?.module_name || !binary?.module_path)
+    fail('node_modules/@tensorflow/tfjs-node/package.json has no binary section');
   const ours = Number(process.versions.napi);
   const napi = Math.max(0, ...(binary.napi_versions ?? []).filter((v) => v <= ours));
   if (!napi) fail(`this Node's N-API version ${ours} is not one tfjs-node supports (${binary.napi_versions})`);
@@ -411,12 +434,14 @@ process.stdout.write(JSON.stringify({
 function probe() {
   const env = { ...process.env, ...QUIET_TF, LSTM_NATIVE_ROOT: root };
   const result = run(process.execPath, ['-e', PROBE], { env, timeout: PROBE_TIMEOUT_MS });
-  if (result.timedOut) return { ok: false, broken: true, reason: `loading it did not finish in ${PROBE_TIMEOUT_MS / 1000} s` };
+  if (result.timedOut)
+    return { ok: false, broken: true, reason: `loading it did not finish in ${PROBE_TIMEOUT_MS / 1000} s` };
   if (result.signal) return { ok: false, broken: true, reason: `loading it killed the process (${result.signal})` };
   if (!result.ok) return { ok: false, reason: gist(result.stderr, /Error/) };
   try {
     const out = JSON.parse(result.stdout.trim().split('\n').at(-1));
-    if (out.backend !== 'tensorflow' || !out.ok) return { ok: false, reason: `unexpected result ${JSON.stringify(out)}` };
+    if (out.backend !== 'tensorflow' || !out.ok)
+      return { ok: false, reason: `unexpected result ${JSON.stringify(out)}` };
     return { ok: true, ...out };
   } catch {
     return { ok: false, reason: `unexpected output: ${gist(result.stdout)}` };
@@ -438,7 +463,9 @@ function downloadWheel(pythonCmd) {
   const need = (WHEEL_MB + 50) * 1e6;
   const sameDevice = statSync(cacheDir).dev === statSync(tmpdir()).dev;
   if (freeBytes(cacheDir) < (sameDevice ? 2 : 1) * need) {
-    fail(`not enough disk to download the wheel: ${mb(freeBytes(cacheDir))} free in ${cacheDir}, need ${mb((sameDevice ? 2 : 1) * need)}`);
+    fail(
+      `not enough disk to download the wheel: ${mb(freeBytes(cacheDir))} free in ${cacheDir}, need ${mb((sameDevice ? 2 : 1) * need)}`,
+    );
   }
   if (!sameDevice && freeBytes(tmpdir()) < need) {
     fail(`not enough disk in ${tmpdir()} for pip's download: ${mb(freeBytes(tmpdir()))} free, need ${mb(need)}`);
@@ -489,7 +516,8 @@ function bindingIncludes() {
   const roots = new Set();
   for (const name of existsSync(dir) ? readdirSync(dir) : []) {
     if (!/\.(cc|h)$/.test(name)) continue;
-    for (const m of readFileSync(join(dir, name), 'utf8').matchAll(/^\s*#\s*include\s*[<"]([^>"]+)[>"]/gm)) roots.add(m[1]);
+    for (const m of readFileSync(join(dir, name), 'utf8').matchAll(/^\s*#\s*include\s*[<"]([^>"]+)[>"]/gm))
+      roots.add(m[1]);
   }
   // binding.gyp lists these two as the library's headers.
   roots.add('tensorflow/c/c_api.h');
@@ -503,7 +531,9 @@ function checkRoom(pythonCmd, wheel) {
   const free = freeBytes(tfjsNodeDir) + sizeOf(join(tfjsNodeDir, 'deps'));
   const need = contents.bytes + 100e6;
   if (free < need) {
-    fail(`not enough disk to unpack TensorFlow: ${mb(free)} free under ${join(root, 'node_modules')}, need ${mb(need)}`);
+    fail(
+      `not enough disk to unpack TensorFlow: ${mb(free)} free under ${join(root, 'node_modules')}, need ${mb(need)}`,
+    );
   }
   return contents;
 }
@@ -511,7 +541,9 @@ function checkRoom(pythonCmd, wheel) {
 function extract(pythonCmd, wheel, layout, { bytes, version }) {
   const deps = join(tfjsNodeDir, 'deps');
   const roots = bindingIncludes();
-  say(`unpacking TensorFlow ${version ?? '(unknown version)'} libraries and C API headers (${mb(bytes)}) into node_modules/@tensorflow/tfjs-node/deps ...`);
+  say(
+    `unpacking TensorFlow ${version ?? '(unknown version)'} libraries and C API headers (${mb(bytes)}) into node_modules/@tensorflow/tfjs-node/deps ...`,
+  );
   const t0 = Date.now();
   removeAddon(layout); // never leave an addon next to libraries it was not built against
   rmSync(deps, { recursive: true, force: true });
@@ -519,10 +551,15 @@ function extract(pythonCmd, wheel, layout, { bytes, version }) {
   rmSync(staging, { recursive: true, force: true });
   temporaries.add(staging);
   const out = python(pythonCmd, { mode: 'extract', wheel, dest: staging, roots, links: LIB_LINKS });
-  writeFileSync(join(staging, STAMP), JSON.stringify({ wheel: basename(wheel), version, libs: out.libs, headers: out.headers }) + '\n');
+  writeFileSync(
+    join(staging, STAMP),
+    `${JSON.stringify({ wheel: basename(wheel), version, libs: out.libs, headers: out.headers })}\n`,
+  );
   renameSync(staging, deps);
   temporaries.delete(staging);
-  say(`unpacked 2 libraries, ${Object.keys(LIB_LINKS).length} symlinks and ${out.headers} headers in ${seconds(Date.now() - t0)}`);
+  say(
+    `unpacked 2 libraries, ${Object.keys(LIB_LINKS).length} symlinks and ${out.headers} headers in ${seconds(Date.now() - t0)}`,
+  );
 }
 
 /** The stamp of a complete earlier extraction whose files are still intact (and from the wanted wheel, if one was named). */
@@ -559,7 +596,10 @@ function build(pythonCmd, layout, getWheel) {
     rmSync(staging, { recursive: true, force: true });
     const result = run(nodeGyp[0], args, { cwd: tfjsNodeDir });
     mkdirSync(cacheDir, { recursive: true });
-    writeFileSync(buildLog, `$ ${nodeGyp.join(' ')} ${args.slice(nodeGyp.length - 1).join(' ')}\n${result.stdout}\n${result.stderr}`);
+    writeFileSync(
+      buildLog,
+      `$ ${nodeGyp.join(' ')} ${args.slice(nodeGyp.length - 1).join(' ')}\n${result.stdout}\n${result.stderr}`,
+    );
     return result;
   };
   say('building the tfjs-node addon with node-gyp ...');
@@ -570,12 +610,19 @@ function build(pythonCmd, layout, getWheel) {
   if (!result.ok && missingHeader) {
     // A header the #include scan missed (e.g. one chosen by a macro): take the whole header trees.
     say(`header ${missingHeader[1]} was not unpacked; unpacking all TensorFlow headers and retrying ...`);
-    python(pythonCmd, { mode: 'extract', wheel: getWheel(), dest: join(tfjsNodeDir, 'deps'), libs: false, full: true, links: {} });
+    python(pythonCmd, {
+      mode: 'extract',
+      wheel: getWheel(),
+      dest: join(tfjsNodeDir, 'deps'),
+      libs: false,
+      full: true,
+      links: {},
+    });
     result = attempt();
   }
   if (!result.ok || !existsSync(join(staging, `${layout.moduleName}.node`))) {
     rmSync(join(tfjsNodeDir, 'build'), { recursive: true, force: true });
-    const why = result.missing ? `${nodeGyp[0]} not found` : gist(result.stderr + '\n' + result.stdout, /error/i);
+    const why = result.missing ? `${nodeGyp[0]} not found` : gist(`${result.stderr}\n${result.stdout}`, /error/i);
     fail(`building the tfjs-node addon failed: ${why} (log: ${buildLog})`);
   }
   rmSync(layout.modulePath, { recursive: true, force: true });
@@ -597,7 +644,8 @@ function report(loaded, action) {
   say('lstm backends:');
   const r = spawnSync(process.execPath, [join(root, 'bin', 'lstm.js'), 'backends'], { encoding: 'utf8' });
   process.stdout.write(r.stdout.replace(/^/gm, '  '));
-  if (r.status !== 0 || !/^tensorflow +yes/m.test(r.stdout)) fail(`lstm backends does not list tensorflow as loading: ${(r.stderr || r.stdout).trim().split('\n')[0]}`);
+  if (r.status !== 0 || !/^tensorflow +yes/m.test(r.stdout))
+    fail(`lstm backends does not list tensorflow as loading: ${(r.stderr || r.stdout).trim().split('\n')[0]}`);
 }
 
 function main() {
@@ -607,13 +655,20 @@ function main() {
     return;
   }
   if (process.platform !== 'linux' || process.arch !== 'x64') {
-    fail(`npm run native supports Linux x86-64 only (this is ${process.platform}-${process.arch}); tfjs-node's own install may work here`);
+    fail(
+      `npm run native supports Linux x86-64 only (this is ${process.platform}-${process.arch}); tfjs-node's own install may work here`,
+    );
   }
   if (opts.wheel && !existsSync(opts.wheel)) fail(`wheel not found: ${opts.wheel}`);
 
   const present = existsSync(join(tfjsNodeDir, 'binding.gyp'));
   let layout = present ? addonLayout() : undefined;
-  if (present && !opts.force && existsSync(layout.addon) && existsSync(join(tfjsNodeDir, 'deps', 'lib', INSTALL_MARKER))) {
+  if (
+    present &&
+    !opts.force &&
+    existsSync(layout.addon) &&
+    existsSync(join(tfjsNodeDir, 'deps', 'lib', INSTALL_MARKER))
+  ) {
     const loaded = probe();
     if (loaded.ok) return report(loaded, 'nothing to do');
     say(`the existing build does not load (${loaded.reason}); rebuilding`);

@@ -23,9 +23,22 @@ const FS_CONDITIONS: Record<string, [why: string, hint: string]> = {
 
 /** What a failed system call was doing, for `cannot <doing> <path>`. */
 const SYSCALL_DOING: Record<string, string> = {
-  open: 'open', read: 'read', write: 'write', mkdir: 'create the directory', rmdir: 'remove', unlink: 'remove',
-  rename: 'rename', link: 'create', symlink: 'create the link', scandir: 'list', stat: 'read', lstat: 'read',
-  access: 'write to', copyfile: 'copy', fsync: 'write', readlink: 'read',
+  open: 'open',
+  read: 'read',
+  write: 'write',
+  mkdir: 'create the directory',
+  rmdir: 'remove',
+  unlink: 'remove',
+  rename: 'rename',
+  link: 'create',
+  symlink: 'create the link',
+  scandir: 'list',
+  stat: 'read',
+  lstat: 'read',
+  access: 'write to',
+  copyfile: 'copy',
+  fsync: 'write',
+  readlink: 'read',
 };
 
 /**

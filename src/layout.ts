@@ -68,7 +68,10 @@ export const paramCount = (cfg: NetConfig) => paramSpecs(cfg).reduce((n, s) => n
 /** Adam's state in `optimizer.bin`: the first moments, then the second, each in paramSpecs order. */
 export function optimizerSpecs(cfg: NetConfig): ArraySpec[] {
   const specs = paramSpecs(cfg);
-  return [...specs.map((s) => ({ name: `m/${s.name}`, shape: s.shape })), ...specs.map((s) => ({ name: `v/${s.name}`, shape: s.shape }))];
+  return [
+    ...specs.map((s) => ({ name: `m/${s.name}`, shape: s.shape })),
+    ...specs.map((s) => ({ name: `v/${s.name}`, shape: s.shape })),
+  ];
 }
 
 /** The TF.js Layers model's weights in file order (names as tfjs-layers gives them). */
@@ -83,7 +86,10 @@ export function layersWeightSpecs(cfg: NetConfig): ArraySpec[] {
       { name: `${layer}/bias`, shape: [G] },
     );
   }
-  specs.push({ name: 'dense/kernel', shape: [cfg.units, cfg.vocabSize] }, { name: 'dense/bias', shape: [cfg.vocabSize] });
+  specs.push(
+    { name: 'dense/kernel', shape: [cfg.units, cfg.vocabSize] },
+    { name: 'dense/bias', shape: [cfg.vocabSize] },
+  );
   return specs;
 }
 
@@ -103,13 +109,21 @@ export function carriedStateSpecs(cfg: NetConfig, streams: number): ArraySpec[] 
   if (streams <= 0) return [];
   const specs: ArraySpec[] = [];
   for (let l = 0; l < cfg.layers; l++) {
-    specs.push({ name: `state/lstm${l}/h`, shape: [streams, cfg.units] }, { name: `state/lstm${l}/c`, shape: [streams, cfg.units] });
+    specs.push(
+      { name: `state/lstm${l}/h`, shape: [streams, cfg.units] },
+      { name: `state/lstm${l}/c`, shape: [streams, cfg.units] },
+    );
   }
   return specs;
 }
 
 /** Rows [from, to) of a carried state (copies); undefined (zeros) stays undefined. */
-export function stateRows(state: readonly LayerState[] | undefined, from: number, to: number, units: number): LayerState[] | undefined {
+export function stateRows(
+  state: readonly LayerState[] | undefined,
+  from: number,
+  to: number,
+  units: number,
+): LayerState[] | undefined {
   return state?.map((s) => ({ h: s.h.slice(from * units, to * units), c: s.c.slice(from * units, to * units) }));
 }
 
@@ -120,15 +134,20 @@ export function namedState(state: readonly LayerState[]): Named {
   return named;
 }
 export function stateFromNamed(cfg: NetConfig, named: Named): LayerState[] {
-  return Array.from({ length: cfg.layers }, (_, l) => ({ h: need(named, `state/lstm${l}/h`), c: need(named, `state/lstm${l}/c`) }));
+  return Array.from({ length: cfg.layers }, (_, l) => ({
+    h: need(named, `state/lstm${l}/h`),
+    c: need(named, `state/lstm${l}/c`),
+  }));
 }
 
 /** What a checkpoint's array files hold: the specs store/ checks files against. */
 export const checkpointSpecs = {
   weights: (network: NetConfig) => layersWeightSpecs(netConfig(network)),
   /** Adam's moments, then the carried LSTM state when the checkpoint saved some (`progress.streams`). */
-  optimizer: (network: NetConfig, progress: { streams?: number }) =>
-    [...optimizerSpecs(netConfig(network)), ...carriedStateSpecs(netConfig(network), progress.streams ?? 0)],
+  optimizer: (network: NetConfig, progress: { streams?: number }) => [
+    ...optimizerSpecs(netConfig(network)),
+    ...carriedStateSpecs(netConfig(network), progress.streams ?? 0),
+  ],
 };
 
 /** Training parameters as Layers weights: W split into kernel, bias row and recurrent kernel. */
@@ -179,7 +198,9 @@ export function fromLayersWeights(cfg: NetConfig, weights: Named): Params {
  * the known characters' probabilities in the same ratios (softmax).
  */
 export function remapVocab(
-  cfg: NetConfig, from: { params: Params; chars: readonly string[] }, to: { chars: readonly string[]; fresh: Params },
+  cfg: NetConfig,
+  from: { params: Params; chars: readonly string[] },
+  to: { chars: readonly string[]; fresh: Params },
 ): Params {
   const U = cfg.units;
   const G = 4 * U;
@@ -227,7 +248,8 @@ export function flatten(specs: readonly ArraySpec[], arrays: Named, into?: Float
   let at = 0;
   for (const s of specs) {
     const a = need(arrays, s.name);
-    if (a.length !== sizeOf(s.shape)) throw new Error(`${s.name} has ${a.length} values, its shape [${s.shape}] needs ${sizeOf(s.shape)}`);
+    if (a.length !== sizeOf(s.shape))
+      throw new Error(`${s.name} has ${a.length} values, its shape [${s.shape}] needs ${sizeOf(s.shape)}`);
     out.set(a, at);
     at += a.length;
   }
@@ -251,7 +273,8 @@ export function unflatten(specs: readonly ArraySpec[], flat: Float32Array): Name
 export const inOrder = (specs: readonly ArraySpec[], arrays: Named) => specs.map((s) => need(arrays, s.name));
 
 /** Named arrays from a list in spec order. */
-export const byName = (specs: readonly ArraySpec[], list: readonly Float32Array[]): Named => new Map(specs.map((s, i) => [s.name, list[i]]));
+export const byName = (specs: readonly ArraySpec[], list: readonly Float32Array[]): Named =>
+  new Map(specs.map((s, i) => [s.name, list[i]]));
 
 function need(arrays: Named, name: string): Float32Array {
   const a = arrays.get(name);

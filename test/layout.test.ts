@@ -5,8 +5,22 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  byName, flatten, fromLayersWeights, GATE, GATES, inOrder, layersWeightSpecs, netConfig, optimizerSpecs, paramCount, paramSpecs,
-  remapVocab, toLayersWeights, unflatten, type NetConfig, type Params,
+  byName,
+  flatten,
+  fromLayersWeights,
+  GATE,
+  GATES,
+  inOrder,
+  layersWeightSpecs,
+  netConfig,
+  optimizerSpecs,
+  paramCount,
+  paramSpecs,
+  remapVocab,
+  toLayersWeights,
+  unflatten,
+  type NetConfig,
+  type Params,
 } from '../src/layout.js';
 import { initBackend } from '../src/net/backend.js';
 import { TEST_BACKEND } from './helpers/backend.js';
@@ -19,7 +33,12 @@ const cfg: NetConfig = { vocabSize: 5, layers: 2, units: 3, dropout: 0.2 };
 
 /** Parameters whose every value says where it is: layer, row, column. */
 function labelled(c: NetConfig): Params {
-  return new Map(paramSpecs(c).map((s, k) => [s.name, Float32Array.from({ length: s.shape.reduce((a, b) => a * b, 1) }, (_, i) => k * 1000 + i)]));
+  return new Map(
+    paramSpecs(c).map((s, k) => [
+      s.name,
+      Float32Array.from({ length: s.shape.reduce((a, b) => a * b, 1) }, (_, i) => k * 1000 + i),
+    ]),
+  );
 }
 
 beforeAll(async () => {
@@ -28,8 +47,25 @@ beforeAll(async () => {
 
 describe('paramSpecs: the training form', () => {
   it.each<[string, NetConfig, [string, number[]][]]>([
-    ['2 layers', cfg, [['lstm0/W', [5 + 1 + 3, 12]], ['lstm1/W', [3 + 1 + 3, 12]], ['dense/W', [3, 5]], ['dense/b', [5]]]],
-    ['1 layer', { ...cfg, layers: 1 }, [['lstm0/W', [9, 12]], ['dense/W', [3, 5]], ['dense/b', [5]]]],
+    [
+      '2 layers',
+      cfg,
+      [
+        ['lstm0/W', [5 + 1 + 3, 12]],
+        ['lstm1/W', [3 + 1 + 3, 12]],
+        ['dense/W', [3, 5]],
+        ['dense/b', [5]],
+      ],
+    ],
+    [
+      '1 layer',
+      { ...cfg, layers: 1 },
+      [
+        ['lstm0/W', [9, 12]],
+        ['dense/W', [3, 5]],
+        ['dense/b', [5]],
+      ],
+    ],
   ])('%s: one fused [I + 1 + U, 4U] matrix per layer, then the dense layer', (_name, c, expected) => {
     expect(paramSpecs(c).map((s) => [s.name, s.shape])).toEqual(expected);
   });
@@ -101,7 +137,7 @@ describe('the flat form', () => {
     expect(back.get('lstm0/W')![0]).toBe(-1); // a view, not a copy
   });
 
-  it('flatten writes into a given buffer (the workers\' shared memory)', () => {
+  it("flatten writes into a given buffer (the workers' shared memory)", () => {
     const into = new Float32Array(paramCount(cfg));
     flatten(paramSpecs(cfg), labelled(cfg), into);
     expect(into[paramCount(cfg) - 1]).toBe(3000 + 4);
@@ -117,7 +153,14 @@ describe('the flat form', () => {
 
   it('optimizerSpecs: first moments, then second, each named after its parameter', () => {
     expect(optimizerSpecs(cfg).map((s) => s.name)).toEqual([
-      'm/lstm0/W', 'm/lstm1/W', 'm/dense/W', 'm/dense/b', 'v/lstm0/W', 'v/lstm1/W', 'v/dense/W', 'v/dense/b',
+      'm/lstm0/W',
+      'm/lstm1/W',
+      'm/dense/W',
+      'm/dense/b',
+      'v/lstm0/W',
+      'v/lstm1/W',
+      'v/dense/W',
+      'v/dense/b',
     ]);
   });
 
@@ -148,7 +191,8 @@ describe('remapVocab: a fine-tune moves weights by character', () => {
   const from = { chars: ['a', 'c', 'e'], cfg: { ...cfg, vocabSize: 3 } };
   /** Every value of the base positive and of the fresh parameters negative, each unique: a copied value says where it came from. */
   const baseParams = labelled(from.cfg);
-  const freshOf = (V: number) => new Map([...labelled({ ...cfg, vocabSize: V })].map(([k, a]) => [k, a.map((x) => -1 - x)]));
+  const freshOf = (V: number) =>
+    new Map([...labelled({ ...cfg, vocabSize: V })].map(([k, a]) => [k, a.map((x) => -1 - x)]));
   const G = 4 * cfg.units;
   const U = cfg.units;
   const row = (W: Float32Array, r: number) => Array.from(W.subarray(r * G, (r + 1) * G));
@@ -160,28 +204,36 @@ describe('remapVocab: a fine-tune moves weights by character', () => {
     ['a new character first (every known id moves)', ['A', 'a', 'c', 'e']],
     ['a new character last', ['a', 'c', 'e', 'z']],
     ['only new characters around one known', ['0', '1', 'c', 'x', 'y']],
-  ])('%s: known rows, columns and biases are the base\'s bit for bit, new ones the fresh ones, the rest the base\'s', (_name, chars) => {
-    const V = chars.length;
-    const fresh = freshOf(V);
-    const p = remapVocab(from.cfg, { params: baseParams, chars: from.chars }, { chars, fresh });
-    expect(paramSpecs({ ...cfg, vocabSize: V }).map((s) => [s.name, s.shape.reduce((a, b) => a * b, 1)])).toEqual([...p].map(([k, a]) => [k, a.length]));
-    const bW0 = baseParams.get('lstm0/W')!;
-    const W0 = p.get('lstm0/W')!;
-    for (const [j, ch] of chars.entries()) {
-      const i = from.chars.indexOf(ch);
-      const [srcW0, srcDW, srcB, srcV, k] = i < 0
-        ? [fresh.get('lstm0/W')!, fresh.get('dense/W')!, fresh.get('dense/b')!, V, j]
-        : [bW0, baseParams.get('dense/W')!, baseParams.get('dense/b')!, 3, i];
-      expect(row(W0, j), `input row of ${ch}`).toEqual(row(srcW0, k));
-      expect(column(p.get('dense/W')!, V, j), `output column of ${ch}`).toEqual(column(srcDW, srcV, k));
-      expect(p.get('dense/b')![j], `output bias of ${ch}`).toBe(srcB[k]);
-    }
-    expect(Array.from(W0.subarray(V * G)), 'bias and recurrent rows').toEqual(Array.from(bW0.subarray(3 * G)));
-    expect(Array.from(p.get('lstm1/W')!), 'the layer above').toEqual(Array.from(baseParams.get('lstm1/W')!));
-  });
+  ])(
+    "%s: known rows, columns and biases are the base's bit for bit, new ones the fresh ones, the rest the base's",
+    (_name, chars) => {
+      const V = chars.length;
+      const fresh = freshOf(V);
+      const p = remapVocab(from.cfg, { params: baseParams, chars: from.chars }, { chars, fresh });
+      expect(paramSpecs({ ...cfg, vocabSize: V }).map((s) => [s.name, s.shape.reduce((a, b) => a * b, 1)])).toEqual(
+        [...p].map(([k, a]) => [k, a.length]),
+      );
+      const bW0 = baseParams.get('lstm0/W')!;
+      const W0 = p.get('lstm0/W')!;
+      for (const [j, ch] of chars.entries()) {
+        const i = from.chars.indexOf(ch);
+        const [srcW0, srcDW, srcB, srcV, k] =
+          i < 0
+            ? [fresh.get('lstm0/W')!, fresh.get('dense/W')!, fresh.get('dense/b')!, V, j]
+            : [bW0, baseParams.get('dense/W')!, baseParams.get('dense/b')!, 3, i];
+        expect(row(W0, j), `input row of ${ch}`).toEqual(row(srcW0, k));
+        expect(column(p.get('dense/W')!, V, j), `output column of ${ch}`).toEqual(column(srcDW, srcV, k));
+        expect(p.get('dense/b')![j], `output bias of ${ch}`).toBe(srcB[k]);
+      }
+      expect(Array.from(W0.subarray(V * G)), 'bias and recurrent rows').toEqual(Array.from(bW0.subarray(3 * G)));
+      expect(Array.from(p.get('lstm1/W')!), 'the layer above').toEqual(Array.from(baseParams.get('lstm1/W')!));
+    },
+  );
 
   it('refuses a base vocabulary that does not fit its network', () => {
-    expect(() => remapVocab(from.cfg, { params: baseParams, chars: ['a'] }, { chars: ['a'], fresh: freshOf(1) })).toThrow('the base vocabulary has 1 characters, its network 3');
+    expect(() =>
+      remapVocab(from.cfg, { params: baseParams, chars: ['a'] }, { chars: ['a'], fresh: freshOf(1) }),
+    ).toThrow('the base vocabulary has 1 characters, its network 3');
   });
 });
 
@@ -193,14 +245,18 @@ describe('initFromBase: the start of a fine-tune', () => {
   // Every entry random, biases included: a trained network's are not zero.
   const base = { cfg: baseCfg, params: randomParams(baseCfg, 11), chars: baseChars };
 
-  it('new characters get initParams\'s rows and columns for this vocabulary and the base\'s lowest output bias', () => {
+  it("new characters get initParams's rows and columns for this vocabulary and the base's lowest output bias", () => {
     const p = initFromBase(base, chars, 5);
     const fresh = initParams({ ...baseCfg, vocabSize: V }, 5);
     const G = 4 * baseCfg.units;
     const lowest = Math.min(...base.params.get('dense/b')!);
     for (const j of [2, 3, 8]) {
-      expect(Array.from(p.get('lstm0/W')!.subarray(j * G, (j + 1) * G))).toEqual(Array.from(fresh.get('lstm0/W')!.subarray(j * G, (j + 1) * G)));
-      expect(Array.from({ length: 8 }, (_, u) => p.get('dense/W')![u * V + j])).toEqual(Array.from({ length: 8 }, (_, u) => fresh.get('dense/W')![u * V + j]));
+      expect(Array.from(p.get('lstm0/W')!.subarray(j * G, (j + 1) * G))).toEqual(
+        Array.from(fresh.get('lstm0/W')!.subarray(j * G, (j + 1) * G)),
+      );
+      expect(Array.from({ length: 8 }, (_, u) => p.get('dense/W')![u * V + j])).toEqual(
+        Array.from({ length: 8 }, (_, u) => fresh.get('dense/W')![u * V + j]),
+      );
       expect(p.get('dense/b')![j]).toBe(lowest);
     }
   });
@@ -213,7 +269,7 @@ describe('initFromBase: the start of a fine-tune', () => {
     expect(newCharBias(Float32Array.from(biases))).toBe(expected);
   });
 
-  it('for the known characters, the output probabilities at every step equal the base\'s renormalised, and their logits are bit-identical', () => {
+  it("for the known characters, the output probabilities at every step equal the base's renormalised, and their logits are bit-identical", () => {
     const before = tf.memory().numTensors;
     const wide = new StatefulLstm({ ...baseCfg, vocabSize: V }, initFromBase(base, chars, 5));
     const narrow = new StatefulLstm(baseCfg, base.params);
@@ -235,7 +291,10 @@ describe('initFromBase: the start of a fine-tune', () => {
           narrow.feed([baseChars.indexOf(text[t - 1])]);
           wide.feed([chars.indexOf(text[t - 1])]);
         }
-        expect(known.map((j) => wide.logits[j]), `logits at step ${t}`).toEqual(Array.from(narrow.logits));
+        expect(
+          known.map((j) => wide.logits[j]),
+          `logits at step ${t}`,
+        ).toEqual(Array.from(narrow.logits));
         const p = softmax(wide.logits);
         const kept = known.reduce((s, j) => s + p[j], 0);
         const q = softmax(narrow.logits);

@@ -18,7 +18,9 @@ describe('the npm package', () => {
     const paths = pack.files.map((f) => f.path);
     expect(paths).toContain('bin/lstm.js');
     expect(paths).toContain('dist/src/cli/main.js');
-    expect(paths).toEqual(expect.arrayContaining(['models/macbeth/lstm.json', 'models/macbeth/model.json', 'models/macbeth/weights.bin']));
+    expect(paths).toEqual(
+      expect.arrayContaining(['models/macbeth/lstm.json', 'models/macbeth/model.json', 'models/macbeth/weights.bin']),
+    );
     expect(pack.unpackedSize).toBeLessThan(15_000_000);
   });
 });

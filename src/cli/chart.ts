@@ -32,7 +32,9 @@ export function chart(series: Series[], { height = 8, width = 60, unit = 'bpc' }
     return `${label.padStart(labelWidth)} │${row.join('')}`;
   });
   lines.push(`${' '.repeat(labelWidth)} └${'─'.repeat(cols)}`);
-  lines.push(`${' '.repeat(labelWidth)}  epoch 1${' '.repeat(Math.max(1, cols - 7 - String(n).length))}${n}${group > 1 ? ` (${group} epochs per column)` : ''}`);
+  lines.push(
+    `${' '.repeat(labelWidth)}  epoch 1${' '.repeat(Math.max(1, cols - 7 - String(n).length))}${n}${group > 1 ? ` (${group} epochs per column)` : ''}`,
+  );
   lines.push(`${' '.repeat(labelWidth)}  ${series.map((s) => `${s.mark} ${s.label}`).join('   ')}   (${unit})`);
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }

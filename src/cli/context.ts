@@ -3,7 +3,13 @@ import type { Job } from '../net/backend.js';
 import { Reporter } from './reporter.js';
 
 /** Which kind of work each command that runs the network does (it picks the backend). */
-export const COMMAND_JOBS = { train: 'train', generate: 'infer', eval: 'infer', export: 'infer', inspect: 'infer' } as const satisfies Record<string, Job>;
+export const COMMAND_JOBS = {
+  train: 'train',
+  generate: 'infer',
+  eval: 'infer',
+  export: 'infer',
+  inspect: 'infer',
+} as const satisfies Record<string, Job>;
 
 export type GlobalFlags = { backend?: string; quiet?: boolean; color?: boolean };
 

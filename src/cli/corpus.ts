@@ -34,12 +34,21 @@ export async function loadCorpus(path: string, flags: CorpusFlags, ctx: Context)
  * `name` is what a corpus of several is called (default: the arguments' names, `essays/`).
  * What a command does with the documents is its own to say (train holds out each one's end).
  */
-export async function loadCorpora(args: readonly string[], flags: CorpusFlags, ctx: Context, name?: string): Promise<Corpus> {
+export async function loadCorpora(
+  args: readonly string[],
+  flags: CorpusFlags,
+  ctx: Context,
+  name?: string,
+): Promise<Corpus> {
   const files = await corpusFiles(args, ctx);
   if (files.length === 1) return loadCorpus(files[0], flags, ctx);
   const parts: Corpus[] = [];
   for (const file of files) parts.push(await loadCorpus(file, flags, ctx));
-  return joinCorpora(parts, name ?? args.map((a) => basename(a) + (a.endsWith('/') ? '/' : '')).join(', '), flags.encoding);
+  return joinCorpora(
+    parts,
+    name ?? args.map((a) => basename(a) + (a.endsWith('/') ? '/' : '')).join(', '),
+    flags.encoding,
+  );
 }
 
 /**
@@ -57,12 +66,20 @@ export async function corpusFiles(args: readonly string[], ctx: Context): Promis
       files.push(arg);
       continue;
     }
-    const names = (await readdir(arg).catch((err) => { throw fsError(err, arg, 'list') ?? err; })).filter((n) => !n.startsWith('.')).sort();
+    const names = (
+      await readdir(arg).catch((err) => {
+        throw fsError(err, arg, 'list') ?? err;
+      })
+    )
+      .filter((n) => !n.startsWith('.'))
+      .sort();
     const inside: string[] = [];
     const skipped: string[] = [];
     for (const name of names) {
       const path = join(arg, name);
-      const entry = await stat(path).catch((err) => { throw fsError(err, path, 'read') ?? err; });
+      const entry = await stat(path).catch((err) => {
+        throw fsError(err, path, 'read') ?? err;
+      });
       if (entry.isFile()) inside.push(path);
       else if (entry.isDirectory()) skipped.push(`${name}/`);
     }
@@ -72,7 +89,8 @@ export async function corpusFiles(args: readonly string[], ctx: Context): Promis
         'put the text files in it (hidden files are left out), or give the files themselves',
       );
     }
-    if (skipped.length) notes.push(`${arg}: ${inside.length} files; subdirectories are not read (${skipped.join(', ')})`);
+    if (skipped.length)
+      notes.push(`${arg}: ${inside.length} files; subdirectories are not read (${skipped.join(', ')})`);
     files.push(...inside);
   }
   const seen = new Map<string, string>();
@@ -80,7 +98,10 @@ export async function corpusFiles(args: readonly string[], ctx: Context): Promis
     const key = file === '-' ? file : resolve(file);
     const before = seen.get(key);
     if (before !== undefined) {
-      throw usageError(`${file} is given twice${before === file ? '' : ` (also as ${before})`}; each file is read once`, 'name each file or directory once');
+      throw usageError(
+        `${file} is given twice${before === file ? '' : ` (also as ${before})`}; each file is read once`,
+        'name each file or directory once',
+      );
     }
     seen.set(key, file);
   }

@@ -12,7 +12,6 @@ export function duration(seconds: number): string {
   return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
 }
 
-
 /** A loss as `1.234 nats (1.780 bpc)`. */
 export const loss = (nats: number) => `${nats.toFixed(3)} nats (${bits(nats).toFixed(3)} bpc)`;
 
@@ -49,6 +48,11 @@ function noteValue(value: unknown): string {
   if (value === null || value === undefined) return 'none';
   if (typeof value === 'boolean') return value ? 'yes' : 'no';
   if (Array.isArray(value)) return value.map(noteValue).join(', ');
-  if (typeof value === 'object') return Object.entries(value).map(([k, v]) => `${noteWords(k)}: ${noteValue(v)}`).join('; ');
-  return String(value).trim().replace(/\s*\n\s*/g, ' ');
+  if (typeof value === 'object')
+    return Object.entries(value)
+      .map(([k, v]) => `${noteWords(k)}: ${noteValue(v)}`)
+      .join('; ');
+  return String(value)
+    .trim()
+    .replace(/\s*\n\s*/g, ' ');
 }

@@ -15,7 +15,17 @@ import { shellCommand } from '../text/shell.js';
  * stay: they make the model.
  */
 export const MACHINE_OPTIONS: ReadonlySet<string> = new Set([
-  '--out', '--resume', '--workers', '--backend', '--keep', '--json', '--no-sample', '--color', '--no-color', '--quiet', '-q',
+  '--out',
+  '--resume',
+  '--workers',
+  '--backend',
+  '--keep',
+  '--json',
+  '--no-sample',
+  '--color',
+  '--no-color',
+  '--quiet',
+  '-q',
 ]);
 
 export { shellCommand };

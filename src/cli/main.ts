@@ -25,7 +25,12 @@ export function buildProgram(): Command {
   program
     .description('learn to write like any text: train a character-level LSTM and generate from it')
     .version(TOOL_VERSION, '-V, --version')
-    .addOption(new Option('--backend <name>', 'TensorFlow.js backend: tensorflow, wasm or cpu (default: the fastest that loads)').env('LSTM_BACKEND'))
+    .addOption(
+      new Option(
+        '--backend <name>',
+        'TensorFlow.js backend: tensorflow, wasm or cpu (default: the fastest that loads)',
+      ).env('LSTM_BACKEND'),
+    )
     .option('-q, --quiet', 'no messages or progress on stderr (warnings and errors still show)')
     .option('--color', 'force colour on stderr')
     .option('--no-color', 'no colour on stderr (NO_COLOR also works)')
@@ -35,7 +40,8 @@ export function buildProgram(): Command {
 
   let ctx: Context | undefined;
   const context = () => (ctx ??= makeContext(program.opts<GlobalFlags>()));
-  for (const command of [vocab, windows, train, generate, evaluate, inspect, info, exporter, web, backends]) command.register(program, context);
+  for (const command of [vocab, windows, train, generate, evaluate, inspect, info, exporter, web, backends])
+    command.register(program, context);
   for (const sub of program.commands) sub.exitOverride().showHelpAfterError('(run with --help for usage)');
   return program;
 }

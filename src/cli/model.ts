@@ -19,7 +19,10 @@ export function modelPath(model: string | undefined): string {
   if (model !== undefined) return model;
   const path = bundledModelDir();
   if (!existsSync(path)) {
-    throw dataError('no --model given and no bundled model is installed', "train one: lstm train corpus.txt --out models/mine, then pass --model models/mine");
+    throw dataError(
+      'no --model given and no bundled model is installed',
+      'train one: lstm train corpus.txt --out models/mine, then pass --model models/mine',
+    );
   }
   return path;
 }

@@ -3,25 +3,29 @@
  * texts come from config.ts; a bad value is a usage error (exit 2) that says what was
  * expected and what arrived.
  */
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { type Command, InvalidArgumentError, Option } from 'commander';
 import { defaults } from '../config.js';
 import { CHECKPOINT_NAME, POINTERS } from '../store/bundle.js';
 import { ENCODINGS, type Encoding } from '../text/corpus.js';
 
 /** Parses an integer within [min, max]. */
-export const int = (name: string, min: number, max = Number.MAX_SAFE_INTEGER) => (value: string): number => {
-  const n = Number(value);
-  if (!/^-?\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min || n > max) {
-    throw new InvalidArgumentError(`${name} must be a whole number ${range(min, max)}, got '${value}'.`);
-  }
-  return n;
-};
-
-/** Parses a finite number in a range; `open` excludes the bounds. */
-export const num = (name: string, min: number, max: number, { openMin = false, openMax = false, hint = '' } = {}) =>
+export const int =
+  (name: string, min: number, max = Number.MAX_SAFE_INTEGER) =>
   (value: string): number => {
     const n = Number(value);
-    const ok = value.trim() !== '' && Number.isFinite(n) && (openMin ? n > min : n >= min) && (openMax ? n < max : n <= max);
+    if (!/^-?\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min || n > max) {
+      throw new InvalidArgumentError(`${name} must be a whole number ${range(min, max)}, got '${value}'.`);
+    }
+    return n;
+  };
+
+/** Parses a finite number in a range; `open` excludes the bounds. */
+export const num =
+  (name: string, min: number, max: number, { openMin = false, openMax = false, hint = '' } = {}) =>
+  (value: string): number => {
+    const n = Number(value);
+    const ok =
+      value.trim() !== '' && Number.isFinite(n) && (openMin ? n > min : n >= min) && (openMax ? n < max : n <= max);
     if (!ok) {
       const lo = `${openMin ? '>' : '>='} ${min}`;
       const hi = max === Infinity ? '' : ` and ${openMax ? '<' : '<='} ${max}`;
@@ -49,14 +53,18 @@ export function evalEvery(value: string): { batches?: number; seconds?: number }
   if (/^\d+$/.test(v) && Number(v) > 0) return { batches: Number(v) };
   const m = /^(\d+(?:\.\d+)?)\s*(s|m|h)$/.exec(v);
   if (m && Number(m[1]) > 0) return { seconds: Number(m[1]) * { s: 1, m: 60, h: 3600 }[m[2] as 's' | 'm' | 'h'] };
-  throw new InvalidArgumentError(`--eval-every must be a number of batches (e.g. 500) or a duration (90s, 10m, 1h), got '${value}'.`);
+  throw new InvalidArgumentError(
+    `--eval-every must be a number of batches (e.g. 500) or a duration (90s, 10m, 1h), got '${value}'.`,
+  );
 }
 
 /** `--origin`: one line saying where the text comes from (it is shown as one line by `lstm info`). */
 export function origin(value: string): string {
   const text = value.trim();
   if (text === '' || /[\u0000-\u001f\u007f]/.test(text)) {
-    throw new InvalidArgumentError(`--origin must be one line of text, e.g. "Project Gutenberg eBook #1533, play text only", got '${value}'.`);
+    throw new InvalidArgumentError(
+      `--origin must be one line of text, e.g. "Project Gutenberg eBook #1533, play text only", got '${value}'.`,
+    );
   }
   return text;
 }
@@ -65,7 +73,9 @@ export function origin(value: string): string {
 export function checkpoint(value: string): string {
   const ok = (POINTERS as readonly string[]).includes(value) || /^[1-9]\d*$/.test(value) || CHECKPOINT_NAME.test(value);
   if (!ok) {
-    throw new InvalidArgumentError(`--checkpoint must be best, latest, an epoch number or epoch-NNNN[-batch-NNNNN], got '${value}'.`);
+    throw new InvalidArgumentError(
+      `--checkpoint must be best, latest, an epoch number or epoch-NNNN[-batch-NNNNN], got '${value}'.`,
+    );
   }
   return value;
 }
@@ -80,11 +90,16 @@ export function svgFile(value: string): string {
 
 /** Which checkpoint of a bundle a command reads (generate, eval, info, export). */
 export const checkpointOption = () =>
-  new Option('--checkpoint <name>', 'which checkpoint of a bundle: best (default), latest, or an epoch number').argParser(checkpoint);
+  new Option(
+    '--checkpoint <name>',
+    'which checkpoint of a bundle: best (default), latest, or an epoch number',
+  ).argParser(checkpoint);
 
 /** How input bytes are decoded (a byte-order mark overrides it: text/corpus.ts). */
 export const encodingOption = (help: string) =>
-  new Option('--encoding <name>', `${help} (a byte-order mark says UTF-8 or UTF-16 by itself)`).choices([...ENCODINGS]).default('utf8' satisfies Encoding);
+  new Option('--encoding <name>', `${help} (a byte-order mark says UTF-8 or UTF-16 by itself)`)
+    .choices([...ENCODINGS])
+    .default('utf8' satisfies Encoding);
 
 /** Options that say how a corpus file is read (vocab, windows, train, eval). */
 export function corpusOptions(cmd: Command): Command {
@@ -98,12 +113,35 @@ export function corpusOptions(cmd: Command): Command {
 export function windowOptions(cmd: Command): Command {
   return cmd
     .option('--seq-length <n>', 'characters per training window', int('--seq-length', 1, 10_000), defaults.seqLength)
-    .option('--val-fraction <f>', 'fraction of the text held out (at its end) for validation', num('--val-fraction', 0, 0.9), defaults.valFraction)
+    .option(
+      '--val-fraction <f>',
+      'fraction of the text held out (at its end) for validation',
+      num('--val-fraction', 0, 0.9),
+      defaults.valFraction,
+    )
     .option('--batch-size <n>', 'windows per batch', int('--batch-size', 1, 100_000), defaults.batchSize)
-    .option('--random-seed <n>', 'seed for shuffles, dropout and initialisation', int('--random-seed', 0, 2 ** 31 - 1), defaults.randomSeed)
-    .option('--stateful', 'contiguous streams that carry the LSTM state from batch to batch (truncated backpropagation through time) instead of shuffled independent windows', defaults.stateful)
-    .option('--no-stateful', 'shuffled independent windows (the default; undoes --stateful, or a fine-tuned base\'s stateful recipe)');
+    .option(
+      '--random-seed <n>',
+      'seed for shuffles, dropout and initialisation',
+      int('--random-seed', 0, 2 ** 31 - 1),
+      defaults.randomSeed,
+    )
+    .option(
+      '--stateful',
+      'contiguous streams that carry the LSTM state from batch to batch (truncated backpropagation through time) instead of shuffled independent windows',
+      defaults.stateful,
+    )
+    .option(
+      '--no-stateful',
+      "shuffled independent windows (the default; undoes --stateful, or a fine-tuned base's stateful recipe)",
+    );
 }
 
 export type CorpusFlags = { encoding: Encoding; keepBoilerplate?: boolean; lowercase?: boolean };
-export type WindowFlags = { seqLength: number; valFraction: number; batchSize: number; randomSeed: number; stateful: boolean };
+export type WindowFlags = {
+  seqLength: number;
+  valFraction: number;
+  batchSize: number;
+  randomSeed: number;
+  stateful: boolean;
+};

@@ -45,7 +45,8 @@ export class TextStream {
   async push(text: string, sample = 0): Promise<void> {
     this.buffers[sample] = (this.buffers[sample] ?? '') + text;
     this.size += text.length;
-    if (this.size >= TextStream.FLUSH_CHARS || performance.now() - this.since >= TextStream.FLUSH_MS) await this.flush();
+    if (this.size >= TextStream.FLUSH_CHARS || performance.now() - this.since >= TextStream.FLUSH_MS)
+      await this.flush();
   }
 
   async flush(): Promise<void> {
@@ -62,14 +63,17 @@ export class TextStream {
 
 /** Writes one JSON document (or one JSON-lines event) to stdout. */
 export async function writeJson(value: unknown, pretty = false): Promise<void> {
-  await write(JSON.stringify(value, null, pretty ? 2 : undefined) + '\n');
+  await write(`${JSON.stringify(value, null, pretty ? 2 : undefined)}\n`);
 }
 
 /** Reads a whole input: a file path, or `-` for standard input. */
 export async function readInput(path: string): Promise<{ bytes: Uint8Array; name: string }> {
   if (path === '-') {
     if (process.stdin.isTTY) {
-      throw dataError('reading the corpus from stdin (-), but stdin is a terminal', 'pipe a text in: cat play.txt | lstm ... -');
+      throw dataError(
+        'reading the corpus from stdin (-), but stdin is a terminal',
+        'pipe a text in: cat play.txt | lstm ... -',
+      );
     }
     const chunks: Buffer[] = [];
     for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
@@ -77,11 +81,16 @@ export async function readInput(path: string): Promise<{ bytes: Uint8Array; name
   }
   try {
     const info = await stat(path);
-    if (info.isDirectory()) throw dataError(`${path} is a directory, expected a text file`, 'give the path of a .txt file');
+    if (info.isDirectory())
+      throw dataError(`${path} is a directory, expected a text file`, 'give the path of a .txt file');
     return { bytes: await readFile(path), name: path };
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw dataError(`cannot read ${path}: no such file`, 'check the path; see corpora/README.md for where to get texts');
+    if (code === 'ENOENT')
+      throw dataError(
+        `cannot read ${path}: no such file`,
+        'check the path; see corpora/README.md for where to get texts',
+      );
     if (code === 'EACCES') throw dataError(`cannot read ${path}: permission denied`);
     throw err;
   }

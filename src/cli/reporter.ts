@@ -21,7 +21,12 @@ export class Reporter {
     this.tty = Boolean(stream.isTTY);
     this.c = new Chalk({ level: colorLevel(options.color, this.tty) });
     if (this.tty && !this.quiet) {
-      import('ora').then((m) => { this.ora = m.default; }, () => {});
+      import('ora').then(
+        (m) => {
+          this.ora = m.default;
+        },
+        () => {},
+      );
     }
   }
 
@@ -51,7 +56,7 @@ export class Reporter {
     // count infinitely many wrapped lines to clear: no spinner there.
     const columns = process.stderr.columns ?? 0;
     if (this.quiet || !this.tty || !(columns > 0)) return;
-    if (text.length > columns - 3) text = text.slice(0, Math.max(1, columns - 4)) + '…';
+    if (text.length > columns - 3) text = `${text.slice(0, Math.max(1, columns - 4))}…`;
     if (!this.ora) return; // still loading: the next batch shows it
     if (!this.spinner) {
       this.spinner = this.ora({ text, stream: process.stderr, discardStdin: false, hideCursor: false }).start();
@@ -67,7 +72,7 @@ export class Reporter {
   private line(text: string): void {
     const spinning = this.spinner?.isSpinning;
     if (spinning) this.spinner!.clear();
-    process.stderr.write(text + '\n');
+    process.stderr.write(`${text}\n`);
     if (spinning) this.spinner!.render();
   }
 }

@@ -25,7 +25,6 @@ import type { TrainingText } from '../generate/originality.js';
 
 export type { TrainingText };
 
-
 /** A text a model of the lineage learnt from, as its manifest records it. */
 type Learnt = {
   /** Who learnt from it, in words: `models/macbeth`, `its base models/shakespeare`. */
@@ -41,15 +40,28 @@ type Learnt = {
 };
 
 const short = (sha256: string) => `${sha256.slice(0, 12)}…`;
-const encodingOf = (c: { encoding?: string }): Encoding => (ENCODINGS as readonly string[]).includes(c.encoding ?? '') ? c.encoding as Encoding : 'utf8';
+const encodingOf = (c: { encoding?: string }): Encoding =>
+  (ENCODINGS as readonly string[]).includes(c.encoding ?? '') ? (c.encoding as Encoding) : 'utf8';
 const filesOf = (c: CorpusRecord) => (c.files?.length ? c.files : [{ ...c, name: basename(c.name) }]);
 
 /**
  * The training text of the model whose manifest is `m` (`model` names it in messages), from
  * `corpusArgs` when given. Fails before anything is generated when the text cannot be found.
  */
-export async function trainingText(m: Manifest, model: string, corpusArgs: readonly string[], ctx: Context): Promise<TrainingText> {
-  const own: Learnt = { learntBy: model, name: m.corpus.name, sha256: m.corpus.sha256, origin: m.corpus.origin, files: filesOf(m.corpus), encoding: encodingOf(m.corpus) };
+export async function trainingText(
+  m: Manifest,
+  model: string,
+  corpusArgs: readonly string[],
+  ctx: Context,
+): Promise<TrainingText> {
+  const own: Learnt = {
+    learntBy: model,
+    name: m.corpus.name,
+    sha256: m.corpus.sha256,
+    origin: m.corpus.origin,
+    files: filesOf(m.corpus),
+    encoding: encodingOf(m.corpus),
+  };
   const bases = lineageTexts(m.lineage);
   const flags = (encoding: Encoding): CorpusFlags => ({ ...textSettingsOf(m), encoding });
   if (corpusArgs.length) return givenText(corpusArgs, own, bases, flags(own.encoding), model, ctx);
@@ -63,7 +75,11 @@ export async function trainingText(m: Manifest, model: string, corpusArgs: reado
   }
   const parts: Corpus[] = [];
   for (const [i, path] of paths.entries()) {
-    if (!(await isFile(path))) throw dataError(`${path}, the text ${model} was trained on, is no longer there`, `pass the text with --corpus path/to/${own.files[i].name}`);
+    if (!(await isFile(path)))
+      throw dataError(
+        `${path}, the text ${model} was trained on, is no longer there`,
+        `pass the text with --corpus path/to/${own.files[i].name}`,
+      );
     const part = await loadCorpus(path, flags(own.encoding), ctx);
     if (!sameText(part, own.files[i])) {
       throw dataError(
@@ -84,7 +100,14 @@ export async function trainingText(m: Manifest, model: string, corpusArgs: reado
 }
 
 /** `--corpus` texts: each file is named as one the lineage learnt from, or warned about as another text. */
-async function givenText(args: readonly string[], own: Learnt, bases: Learnt[], flags: CorpusFlags, model: string, ctx: Context): Promise<TrainingText> {
+async function givenText(
+  args: readonly string[],
+  own: Learnt,
+  bases: Learnt[],
+  flags: CorpusFlags,
+  model: string,
+  ctx: Context,
+): Promise<TrainingText> {
   const read = await loadCorpora(args, flags, ctx);
   const documents = read.documents ?? [read];
   const ownFiles = own.files.map((f) => ({ ...f, learntBy: own.learntBy }));
@@ -110,7 +133,14 @@ function lineageTexts(lineage: Lineage | undefined): Learnt[] {
   const out: Learnt[] = [];
   for (let l = lineage; l; l = l.base.lineage) {
     const c = l.base.corpus;
-    out.push({ learntBy: `its base ${l.base.model}`, bundle: l.base.model, name: c.name, sha256: c.sha256, files: [], encoding: 'utf8' });
+    out.push({
+      learntBy: `its base ${l.base.model}`,
+      bundle: l.base.model,
+      name: c.name,
+      sha256: c.sha256,
+      files: [],
+      encoding: 'utf8',
+    });
   }
   return out;
 }
@@ -123,7 +153,9 @@ function lineageTexts(lineage: Lineage | undefined): Learnt[] {
 async function baseParts(base: Learnt, flags: CorpusFlags, ctx: Context): Promise<Corpus[] | undefined> {
   let corpus: CorpusRecord;
   try {
-    const manifest = JSON.parse(await readFile(join(await resolveCheckpoint(resolve(base.bundle!)), MANIFEST), 'utf8')) as Manifest;
+    const manifest = JSON.parse(
+      await readFile(join(await resolveCheckpoint(resolve(base.bundle!)), MANIFEST), 'utf8'),
+    ) as Manifest;
     corpus = manifest.corpus;
   } catch {
     return undefined; // no bundle there any more: the base's text cannot be found
@@ -156,12 +188,16 @@ function placed(corpus: Corpus, unchecked: TrainingText['unchecked']): TrainingT
 }
 
 /** Whether a file read now is the one recorded: the same bytes, or the same text once cleaned. */
-function sameText(read: { sha256: string; textSha256?: string }, recorded: { sha256: string; textSha256?: string }): boolean {
-  return read.sha256 === recorded.sha256 || (recorded.textSha256 !== undefined && read.textSha256 === recorded.textSha256);
+function sameText(
+  read: { sha256: string; textSha256?: string },
+  recorded: { sha256: string; textSha256?: string },
+): boolean {
+  return (
+    read.sha256 === recorded.sha256 || (recorded.textSha256 !== undefined && read.textSha256 === recorded.textSha256)
+  );
 }
 
 /** `macbeth.txt (Project Gutenberg eBook #1533, play text only; sha256 e255b356d343…)`. */
 function described(t: Learnt): string {
   return `${t.name} (${t.origin ? `${t.origin}; ` : ''}sha256 ${short(t.sha256)})`;
 }
-

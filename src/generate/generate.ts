@@ -25,7 +25,13 @@ export type Emit = (chars: (string | undefined)[]) => void | Promise<void>;
  * the texts when `collect` is true; otherwise keeps nothing, so memory stays flat for any
  * length (only a tail as long as `stop` is held to detect it).
  */
-export async function generate(net: StatefulLstm, vocab: Vocab, options: GenerateOptions, emit: Emit, collect = true): Promise<string[]> {
+export async function generate(
+  net: StatefulLstm,
+  vocab: Vocab,
+  options: GenerateOptions,
+  emit: Emit,
+  collect = true,
+): Promise<string[]> {
   const S = options.samples;
   const V = vocab.size;
   net.reset(S);

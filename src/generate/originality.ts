@@ -30,7 +30,14 @@ export type OriginalityReport = {
   /** Generated characters checked (the seed is not: it is the user's text). */
   outputLength: number;
   /** The longest passage found in the training text; `outputIndex` counts from the first generated character; file, index in its text and line are null when there is none. */
-  longest: { length: number; text: string; outputIndex: number; file: string | null; fileIndex: number | null; line: number | null };
+  longest: {
+    length: number;
+    text: string;
+    outputIndex: number;
+    file: string | null;
+    fileIndex: number | null;
+    line: number | null;
+  };
   copiedChars: number;
   copiedShare: number;
   copiedSpans: Span[];
@@ -42,7 +49,8 @@ export type OriginalityReport = {
 /** Each sample's originality against the training text, in one pass over it. */
 export function checkSamples(samples: readonly string[], training: TrainingText): OriginalityReport[] {
   return originalityOfSamples(samples, training.text).map(({ longest, ...figures }) => {
-    const place = longest.length > 0 ? placeIn(training, longest.corpusIndex) : { file: null, fileIndex: null, line: null };
+    const place =
+      longest.length > 0 ? placeIn(training, longest.corpusIndex) : { file: null, fileIndex: null, line: null };
     return {
       minLength: figures.minLength,
       outputLength: figures.outputLength,
@@ -72,8 +80,10 @@ export function originalityLine(r: OriginalityReport, sample?: number): string {
   const l = r.longest;
   const shown = showText(l.text.length > SHOWN ? `${l.text.slice(0, SHOWN - 1)}…` : l.text);
   const percent = `${(100 * r.copiedShare).toFixed(1)}%`;
-  return `${head} longest passage found verbatim ${count(l.length)} characters ("${shown}", ${l.file} line ${count(l.line!)}); ` +
-    `${percent} of the output (${count(r.copiedChars)} of ${count(r.outputLength)} characters) is inside passages of ${r.minLength}+ characters found in ${where}`;
+  return (
+    `${head} longest passage found verbatim ${count(l.length)} characters ("${shown}", ${l.file} line ${count(l.line!)}); ` +
+    `${percent} of the output (${count(r.copiedChars)} of ${count(r.outputLength)} characters) is inside passages of ${r.minLength}+ characters found in ${where}`
+  );
 }
 
 /** What was not checked, once after the reports: a base's text that was not found or not given. */

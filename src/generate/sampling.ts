@@ -19,7 +19,12 @@ export function argmax(logits: ArrayLike<number>, from = 0, n = logits.length): 
 }
 
 /** Probabilities after temperature, top-k and top-p (renormalised); zeros outside the kept set. */
-export function distribution(logits: ArrayLike<number>, options: ChooseOptions, from = 0, n = logits.length - from): Float64Array {
+export function distribution(
+  logits: ArrayLike<number>,
+  options: ChooseOptions,
+  from = 0,
+  n = logits.length - from,
+): Float64Array {
   const p = new Float64Array(n);
   let max = -Infinity;
   for (let i = 0; i < n; i++) max = Math.max(max, logits[from + i]);
@@ -54,7 +59,13 @@ export function distribution(logits: ArrayLike<number>, options: ChooseOptions, 
 }
 
 /** Picks an index: argmax at temperature 0, else a draw from `distribution`. */
-export function choose(logits: ArrayLike<number>, options: ChooseOptions, random: Rng, from = 0, n = logits.length - from): number {
+export function choose(
+  logits: ArrayLike<number>,
+  options: ChooseOptions,
+  random: Rng,
+  from = 0,
+  n = logits.length - from,
+): number {
   if (options.temperature === 0 || options.topK === 1) return argmax(logits, from, n);
   const p = distribution(logits, options, from, n);
   let r = random();

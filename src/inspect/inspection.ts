@@ -55,6 +55,10 @@ export type PageData = Omit<Inspection, 'trace' | 'expected'> & {
  * base64; `scales`: each cell state's largest magnitude, [L, U].
  */
 export type PageUnits = {
-  layers: number; units: number; length: number; quantities: readonly { name: UnitQuantity; levels: number }[]; scales: number[]; data: string;
+  layers: number;
+  units: number;
+  length: number;
+  quantities: readonly { name: UnitQuantity; levels: number }[];
+  scales: number[];
+  data: string;
 };
-

@@ -26,7 +26,10 @@ const round = (x: number | null, digits: number) => (x === null ? null : Number(
  * --units` and the `lstm web` page give exact values.
  */
 export const PAGE_QUANTITIES: readonly { name: UnitQuantity; levels: number }[] = [
-  { name: 'c', levels: 15 }, { name: 'i', levels: 3 }, { name: 'f', levels: 3 }, { name: 'o', levels: 3 },
+  { name: 'c', levels: 15 },
+  { name: 'i', levels: 3 },
+  { name: 'f', levels: 3 },
+  { name: 'o', levels: 3 },
 ];
 
 export function pageData(ins: Inspection, title: string): PageData {
@@ -56,7 +59,11 @@ export function pageData(ins: Inspection, title: string): PageData {
     predicted: ins.predicted,
     found: ins.found.map((f) => ({ ...f, r: round(f.r, 4)! })),
     units: {
-      layers: L, units: U, length: n, quantities: PAGE_QUANTITIES, scales,
+      layers: L,
+      units: U,
+      length: n,
+      quantities: PAGE_QUANTITIES,
+      scales,
       data: deflateRawSync(bytes, { level: 6 }).toString('base64'),
     },
   };
@@ -88,7 +95,11 @@ export async function pageHtml(data: PageData): Promise<string> {
 
 /** Inspects `text` and writes the page to `path` (atomically); returns its size and the total. */
 export async function writeInspectPage(
-  path: string, net: StatefulLstm, vocab: Vocab, text: string, options: { top: number; title: string },
+  path: string,
+  net: StatefulLstm,
+  vocab: Vocab,
+  text: string,
+  options: { top: number; title: string },
 ): Promise<{ bytes: number; bitsPerChar: number }> {
   const ins = inspectText(net, vocab, text, options.top);
   const html = await pageHtml(pageData(ins, options.title));

@@ -20,7 +20,11 @@ export const UNIT_QUANTITIES = ['c', 'h', 'i', 'f', 'o'] as const;
 export type UnitQuantity = (typeof UNIT_QUANTITIES)[number];
 
 export const QUANTITY_NAMES: Record<UnitQuantity, string> = {
-  c: 'cell state', h: 'hidden output', i: 'input gate', f: 'forget gate', o: 'output gate',
+  c: 'cell state',
+  h: 'hidden output',
+  i: 'input gate',
+  f: 'forget gate',
+  o: 'output gate',
 };
 
 export type Prediction = { char: string; prob: number };

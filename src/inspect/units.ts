@@ -14,7 +14,11 @@ import { UNIT_QUANTITIES, type CharReading, type UnitQuantity } from './read.js'
 export class UnitTrace {
   readonly values: Float32Array;
 
-  constructor(readonly layers: number, readonly units: number, readonly length: number) {
+  constructor(
+    readonly layers: number,
+    readonly units: number,
+    readonly length: number,
+  ) {
     this.values = new Float32Array(layers * UNIT_QUANTITIES.length * units * length);
   }
 
@@ -33,7 +37,8 @@ export class UnitTrace {
 
   /** One unit's values over the text: [n] (a view). */
   series(layer: number, quantity: UnitQuantity, unit: number): Float32Array {
-    const start = ((layer * UNIT_QUANTITIES.length + UNIT_QUANTITIES.indexOf(quantity)) * this.units + unit) * this.length;
+    const start =
+      ((layer * UNIT_QUANTITIES.length + UNIT_QUANTITIES.indexOf(quantity)) * this.units + unit) * this.length;
     return this.values.subarray(start, start + this.length);
   }
 }
@@ -122,7 +127,8 @@ export function findUnits(trace: UnitTrace, features: readonly Feature[], from =
       for (const q of SEARCHED) {
         for (let u = 0; u < trace.units; u++) {
           const r = correlation(f, trace.series(l, q, u), from);
-          if (!best || Math.abs(r) > Math.abs(best.r)) best = { feature: feature.name, layer: l, unit: u, quantity: q, r };
+          if (!best || Math.abs(r) > Math.abs(best.r))
+            best = { feature: feature.name, layer: l, unit: u, quantity: q, r };
         }
       }
     }
@@ -172,7 +178,8 @@ function correlation(f: Float64Array, x: ArrayLike<number>, from: number): numbe
  */
 export function quantise(series: ArrayLike<number>, out: Uint8Array, levels: number, lo: number, hi: number): void {
   const step = (hi - lo) / (levels - 1);
-  for (let t = 0; t < series.length; t++) out[t] = step > 0 ? Math.max(0, Math.min(levels - 1, Math.round((series[t] - lo) / step))) : 0;
+  for (let t = 0; t < series.length; t++)
+    out[t] = step > 0 ? Math.max(0, Math.min(levels - 1, Math.round((series[t] - lo) / step))) : 0;
 }
 
 /** The values `quantise` stood for. */

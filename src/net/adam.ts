@@ -57,7 +57,11 @@ export class Adam {
   /** The current parameters on the device, for the forward/backward pass (owned by this). */
   weights(): NetWeights {
     const L = this.cfg.layers;
-    return { W: this.vars.slice(0, L) as tf.Variable<tf.Rank.R2>[], denseW: this.vars[L] as tf.Variable<tf.Rank.R2>, denseB: this.vars[L + 1] as tf.Variable<tf.Rank.R1> };
+    return {
+      W: this.vars.slice(0, L) as tf.Variable<tf.Rank.R2>[],
+      denseW: this.vars[L] as tf.Variable<tf.Rank.R2>,
+      denseB: this.vars[L + 1] as tf.Variable<tf.Rank.R1>,
+    };
   }
 
   /** Global L2 norm of gradients (any shapes). Consumes nothing. */
@@ -82,7 +86,9 @@ export class Adam {
           const g = factor === 1 ? raw : tf.mul(raw, factor);
           this.m[i].assign(tf.add(tf.mul(this.m[i], beta1), tf.mul(g, 1 - beta1)));
           this.v[i].assign(tf.add(tf.mul(this.v[i], beta2), tf.mul(tf.square(g), 1 - beta2)));
-          this.vars[i].assign(tf.sub(this.vars[i], tf.mul(tf.div(this.m[i], tf.add(tf.sqrt(this.v[i]), epsilon)), lrT)));
+          this.vars[i].assign(
+            tf.sub(this.vars[i], tf.mul(tf.div(this.m[i], tf.add(tf.sqrt(this.v[i]), epsilon)), lrT)),
+          );
         });
       });
     }
@@ -97,7 +103,10 @@ export class Adam {
 
   state(): AdamState {
     const moments: Named = new Map();
-    for (const [prefix, vs] of [['m', this.m], ['v', this.v]] as const) {
+    for (const [prefix, vs] of [
+      ['m', this.m],
+      ['v', this.v],
+    ] as const) {
       this.names.forEach((n, i) => moments.set(`${prefix}/${n}`, vs[i].dataSync().slice() as Float32Array));
     }
     return { step: this.t, moments };

@@ -13,7 +13,12 @@ export type MaskKey = { randomSeed: number; epoch: number; batch: number };
  * [T, B, U]. `examples` are the global indices (within the batch) of this shard's rows.
  */
 export function dropoutMasks(
-  key: MaskKey, rate: number, layers: number, units: number, seqLength: number, examples: number[],
+  key: MaskKey,
+  rate: number,
+  layers: number,
+  units: number,
+  seqLength: number,
+  examples: number[],
 ): Float32Array[] {
   const B = examples.length;
   const keep = 1 / (1 - rate);
@@ -33,6 +38,11 @@ export function dropoutMasks(
 }
 
 /** The masks of a batch share for a network, or undefined when it has no dropout. */
-export function networkMasks(cfg: NetConfig, key: MaskKey, seqLength: number, examples: number[]): Float32Array[] | undefined {
+export function networkMasks(
+  cfg: NetConfig,
+  key: MaskKey,
+  seqLength: number,
+  examples: number[],
+): Float32Array[] | undefined {
   return cfg.dropout > 0 ? dropoutMasks(key, cfg.dropout, cfg.layers, cfg.units, seqLength, examples) : undefined;
 }

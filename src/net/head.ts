@@ -18,18 +18,35 @@ import type { NetWeights } from './lstm.js';
  * caller. `masks` are dropout masks per layer in [T, B, U] host layout, or undefined.
  */
 export type LossAndGrads = (
-  w: NetWeights, cfg: NetConfig, batch: Batch, masks: Float32Array[] | undefined, scale: number, state?: LayerState[],
+  w: NetWeights,
+  cfg: NetConfig,
+  batch: Batch,
+  masks: Float32Array[] | undefined,
+  scale: number,
+  state?: LayerState[],
 ) => { lossSum: number; grads: tf.Tensor[]; state: LayerState[] };
 
 export type { LayerState };
 
 /** Summed cross-entropy (nats) of a batch without dropout, from and to a carried state. */
-export type StreamLoss = (w: NetWeights, cfg: NetConfig, batch: Batch, state?: LayerState[]) => { lossSum: number; state: LayerState[] };
+export type StreamLoss = (
+  w: NetWeights,
+  cfg: NetConfig,
+  batch: Batch,
+  state?: LayerState[],
+) => { lossSum: number; state: LayerState[] };
 
 /** Layer l's initial h and c as tensors [B, U] (zeros without a state). Call inside tf.tidy. */
-export function initialState(state: LayerState[] | undefined, l: number, B: number, U: number): { h: tf.Tensor2D; c: tf.Tensor2D } {
+export function initialState(
+  state: LayerState[] | undefined,
+  l: number,
+  B: number,
+  U: number,
+): { h: tf.Tensor2D; c: tf.Tensor2D } {
   const s = state?.[l];
-  return s ? { h: tf.tensor2d(s.h, [B, U]), c: tf.tensor2d(s.c, [B, U]) } : { h: tf.zeros([B, U]), c: tf.zeros([B, U]) };
+  return s
+    ? { h: tf.tensor2d(s.h, [B, U]), c: tf.tensor2d(s.c, [B, U]) }
+    : { h: tf.zeros([B, U]), c: tf.zeros([B, U]) };
 }
 
 /** One-hot rows of ids: [N, V]. */
@@ -66,7 +83,10 @@ export function headLossAndGrads(H: tf.Tensor2D, w: NetWeights, targetIds: Int32
  * c of each layer at the window's last step): the loss and the state read to the host,
  * the gradients owned by the caller.
  */
-export function lossAndGradsOf(out: tf.Tensor[], layers: number): { lossSum: number; grads: tf.Tensor[]; state: LayerState[] } {
+export function lossAndGradsOf(
+  out: tf.Tensor[],
+  layers: number,
+): { lossSum: number; grads: tf.Tensor[]; state: LayerState[] } {
   const finals = out.splice(out.length - 2 * layers);
   const [loss, ...grads] = out;
   const lossSum = loss.dataSync()[0];
@@ -85,7 +105,11 @@ export function streamLossOf(out: tf.Tensor[]): { lossSum: number; state: LayerS
 /** Final h and c tensors (h then c per layer) as host state; disposes them. */
 export function stateOf(finals: tf.Tensor[]): LayerState[] {
   const state: LayerState[] = [];
-  for (let l = 0; l < finals.length; l += 2) state.push({ h: finals[l].dataSync().slice() as Float32Array, c: finals[l + 1].dataSync().slice() as Float32Array });
+  for (let l = 0; l < finals.length; l += 2)
+    state.push({
+      h: finals[l].dataSync().slice() as Float32Array,
+      c: finals[l + 1].dataSync().slice() as Float32Array,
+    });
   finals.forEach((t) => t.dispose());
   return state;
 }

@@ -25,20 +25,24 @@ export function buildLayersModel(cfg: NetConfig): tf.Sequential {
 function build(cfg: NetConfig): tf.Sequential {
   const model = tf.sequential({ name: 'lstm' });
   for (let l = 0; l < cfg.layers; l++) {
-    model.add(tf.layers.lstm({
-      name: `lstm_${l + 1}`,
-      units: cfg.units,
-      returnSequences: true,
-      unitForgetBias: true,
-      // tfjs-layers defaults to hardSigmoid gates; the network is trained with the sigmoid.
-      recurrentActivation: 'sigmoid',
-      kernelInitializer: 'zeros',
-      recurrentInitializer: 'zeros',
-      ...(l === 0 ? { inputShape: [null, cfg.vocabSize] } : {}),
-    }));
+    model.add(
+      tf.layers.lstm({
+        name: `lstm_${l + 1}`,
+        units: cfg.units,
+        returnSequences: true,
+        unitForgetBias: true,
+        // tfjs-layers defaults to hardSigmoid gates; the network is trained with the sigmoid.
+        recurrentActivation: 'sigmoid',
+        kernelInitializer: 'zeros',
+        recurrentInitializer: 'zeros',
+        ...(l === 0 ? { inputShape: [null, cfg.vocabSize] } : {}),
+      }),
+    );
     if (cfg.dropout > 0) model.add(tf.layers.dropout({ name: `dropout_${l + 1}`, rate: cfg.dropout }));
   }
-  model.add(tf.layers.dense({ name: 'dense', units: cfg.vocabSize, activation: 'softmax', kernelInitializer: 'zeros' }));
+  model.add(
+    tf.layers.dense({ name: 'dense', units: cfg.vocabSize, activation: 'softmax', kernelInitializer: 'zeros' }),
+  );
   return model;
 }
 
@@ -49,10 +53,12 @@ function build(cfg: NetConfig): tf.Sequential {
 export async function layersTopology(cfg: NetConfig): Promise<object> {
   const model = buildLayersModel(cfg);
   let artifacts: tf.io.ModelArtifacts | undefined;
-  await model.save(tf.io.withSaveHandler(async (a) => {
-    artifacts = a;
-    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-  }));
+  await model.save(
+    tf.io.withSaveHandler(async (a) => {
+      artifacts = a;
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }),
+  );
   model.dispose();
   return artifacts!.modelTopology as object;
 }

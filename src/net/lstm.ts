@@ -14,7 +14,16 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Batch } from '../text/windows.js';
 import { GATE, GATES, inputSize, paramSpecs, type NetConfig, type Params } from '../layout.js';
-import { headLoss, headLossAndGrads, initialState, lossAndGradsOf, streamLossOf, type LayerState, type LossAndGrads, type StreamLoss } from './head.js';
+import {
+  headLoss,
+  headLossAndGrads,
+  initialState,
+  lossAndGradsOf,
+  streamLossOf,
+  type LayerState,
+  type LossAndGrads,
+  type StreamLoss,
+} from './head.js';
 
 /** Weights on the device, in paramSpecs order: W per layer, then dense W and b. */
 export type NetWeights = { W: tf.Tensor2D[]; denseW: tf.Tensor2D; denseB: tf.Tensor1D };
@@ -111,7 +120,10 @@ function layerBackward(saved: Saved[], dhs: tf.Tensor[], W: tf.Tensor2D, I: numb
       const dG = tf.mul(tf.mul(dc, i), tf.sub(one, tf.square(g)));
       const dF = tf.mul(tf.mul(dc, cPrev), tf.mul(f, tf.sub(one, f)));
       const byGate = { i: dI, f: dF, c: dG, o: dO };
-      const dz = tf.concat(GATES.map((gate) => byGate[gate]), 1); // [B, 4U] in layout.ts's gate order
+      const dz = tf.concat(
+        GATES.map((gate) => byGate[gate]),
+        1,
+      ); // [B, 4U] in layout.ts's gate order
       const dxh = tf.matMul(dz, back);
       return needDx
         ? { dz, dc: tf.mul(dc, f), dh: tf.slice(dxh, [0, I + 1], [B, U]), dx: tf.slice(dxh, [0, 0], [B, I]) }
@@ -126,7 +138,10 @@ function layerBackward(saved: Saved[], dhs: tf.Tensor[], W: tf.Tensor2D, I: numb
     dhNext = step.dh;
     dcNext = step.dc;
   }
-  const XH = tf.concat(saved.map((s) => s.xh), 0); // [T * B, I + 1 + U]
+  const XH = tf.concat(
+    saved.map((s) => s.xh),
+    0,
+  ); // [T * B, I + 1 + U]
   const dZ = tf.concat(dzs, 0); // [T * B, 4U]
   const dW = tf.matMul(tf.transpose(XH), dZ) as tf.Tensor2D; // [I + 1 + U, 4U]
   return { dW, dxs };
@@ -157,7 +172,12 @@ function withBias(xs: tf.Tensor[]): tf.Tensor[] {
  * The top layer's outputs over a batch without dropout, [T * B, U], and each layer's last
  * h and c (for the next window). Call inside tf.tidy.
  */
-function forwardTop(w: NetWeights, cfg: NetConfig, batch: Batch, state?: LayerState[]): { top: tf.Tensor2D; finals: tf.Tensor[] } {
+function forwardTop(
+  w: NetWeights,
+  cfg: NetConfig,
+  batch: Batch,
+  state?: LayerState[],
+): { top: tf.Tensor2D; finals: tf.Tensor[] } {
   let xs = firstInputs(batch, cfg.vocabSize);
   let hs: tf.Tensor[] = [];
   const finals: tf.Tensor[] = [];
@@ -178,10 +198,12 @@ export function forwardLogits(w: NetWeights, cfg: NetConfig, batch: Batch): tf.T
 
 /** Summed cross-entropy (nats) of a batch without dropout, from and to a carried state (net/head.ts's StreamLoss). */
 export const streamLoss: StreamLoss = (w, cfg, batch, state) =>
-  streamLossOf(tf.tidy(() => {
-    const { top, finals } = forwardTop(w, cfg, batch, state);
-    return [headLoss(top, w, batch.targets), ...finals];
-  }));
+  streamLossOf(
+    tf.tidy(() => {
+      const { top, finals } = forwardTop(w, cfg, batch, state);
+      return [headLoss(top, w, batch.targets), ...finals];
+    }),
+  );
 
 /** Summed cross-entropy (nats) of a batch without dropout, from zero state. */
 export const batchLoss = (w: NetWeights, cfg: NetConfig, batch: Batch): number => streamLoss(w, cfg, batch).lossSum;

@@ -18,7 +18,15 @@
  */
 import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs-core';
-import { headLoss, headLossAndGrads, initialState, lossAndGradsOf, streamLossOf, type LossAndGrads, type StreamLoss } from './head.js';
+import {
+  headLoss,
+  headLossAndGrads,
+  initialState,
+  lossAndGradsOf,
+  streamLossOf,
+  type LossAndGrads,
+  type StreamLoss,
+} from './head.js';
 
 type Attr = { name: string; type: number; value: unknown };
 type NodeBackend = {
@@ -34,7 +42,8 @@ function native(): { backend: NodeBackend; int64: (n: number) => unknown } {
   const backend = tf.backend() as unknown as NodeBackend;
   if (!Int64Scalar) {
     const require = createRequire(import.meta.url);
-    Int64Scalar = (require('@tensorflow/tfjs-node/dist/int64_tensors.js') as { Int64Scalar: Int64ScalarClass }).Int64Scalar;
+    Int64Scalar = (require('@tensorflow/tfjs-node/dist/int64_tensors.js') as { Int64Scalar: Int64ScalarClass })
+      .Int64Scalar;
   }
   const I64 = Int64Scalar;
   return { backend, int64: (n) => new I64(n) };
@@ -76,10 +85,18 @@ function layerBackward(tape: LayerTape, dh: tf.Tensor3D, U: number): { dW: tf.Te
     { name: 'use_peephole', type: bind.TF_ATTR_BOOL, value: false },
     { name: 'T', type: bind.TF_ATTR_TYPE, value: bind.TF_FLOAT },
   ];
-  const grads = backend.executeMultipleOutputs('BlockLSTMGradV2', attrs, [int64(T), ...tape.inputs, ...tape.outputs, tf.zerosLike(dh), dh], 8);
+  const grads = backend.executeMultipleOutputs(
+    'BlockLSTMGradV2',
+    attrs,
+    [int64(T), ...tape.inputs, ...tape.outputs, tf.zerosLike(dh), dh],
+    8,
+  );
   const [dx, , , dw, , , , db] = grads; // x, cs_prev, h_prev, w, wci, wcf, wco, b
   const I = tape.I;
-  const dW = tf.concat([tf.slice(dw, [0, 0], [I, 4 * U]), tf.reshape(db, [1, 4 * U]), tf.slice(dw, [I, 0], [U, 4 * U])], 0) as tf.Tensor2D;
+  const dW = tf.concat(
+    [tf.slice(dw, [0, 0], [I, 4 * U]), tf.reshape(db, [1, 4 * U]), tf.slice(dw, [I, 0], [U, 4 * U])],
+    0,
+  ) as tf.Tensor2D;
   return { dW, dx: dx as tf.Tensor3D };
 }
 
@@ -96,19 +113,21 @@ const maskOf = (masks: Float32Array[] | undefined, l: number, T: number, B: numb
 
 /** Summed cross-entropy (nats) of a batch without dropout, from and to a carried state (net/head.ts's StreamLoss). */
 export const streamLoss: StreamLoss = (w, cfg, batch, state) =>
-  streamLossOf(tf.tidy(() => {
-    const T = batch.seqLength;
-    const B = batch.batch;
-    let x: tf.Tensor3D = oneHot(batch.inputs, T, B, cfg.vocabSize);
-    const finals: tf.Tensor[] = [];
-    for (let l = 0; l < cfg.layers; l++) {
-      const s = initialState(state, l, B, cfg.units);
-      const layer = layerForward(x, w.W[l], cfg.units, s.h, s.c);
-      x = layer.h;
-      finals.push(layer.lastH, layer.lastC);
-    }
-    return [headLoss(tf.reshape(x, [T * B, cfg.units]), w, batch.targets), ...finals];
-  }));
+  streamLossOf(
+    tf.tidy(() => {
+      const T = batch.seqLength;
+      const B = batch.batch;
+      let x: tf.Tensor3D = oneHot(batch.inputs, T, B, cfg.vocabSize);
+      const finals: tf.Tensor[] = [];
+      for (let l = 0; l < cfg.layers; l++) {
+        const s = initialState(state, l, B, cfg.units);
+        const layer = layerForward(x, w.W[l], cfg.units, s.h, s.c);
+        x = layer.h;
+        finals.push(layer.lastH, layer.lastC);
+      }
+      return [headLoss(tf.reshape(x, [T * B, cfg.units]), w, batch.targets), ...finals];
+    }),
+  );
 
 /** Loss and gradients of a batch (net/head.ts's LossAndGrads) through TensorFlow's fused kernels. */
 export const lossAndGrads: LossAndGrads = (w, cfg, batch, masks, scale, state) => {

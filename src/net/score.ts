@@ -15,7 +15,9 @@ import { batchLoss, disposeWeights, streamLoss, toDevice } from './lstm.js';
 
 export type Score = {
   /** Cold windows: summed cross-entropy (nats) and characters predicted. */
-  lossSum: number; chars: number; seqLength: number;
+  lossSum: number;
+  chars: number;
+  seqLength: number;
   /** Streams with carried state: the same characters' summed loss, and how many streams. */
   stream: { lossSum: number; chars: number; streams: number };
 };
@@ -23,7 +25,10 @@ export type Score = {
 /** Summed cross-entropy (nats) of `ids` and the number of characters predicted. */
 export function scoreText(cfg: NetConfig, params: Params, ids: Ids, seqLength: number, batchSize: number): Score {
   if (ids.length < 2) {
-    throw dataError(`the text has ${ids.length} character(s) in the model's vocabulary; evaluation needs at least 2`, 'give a longer text');
+    throw dataError(
+      `the text has ${ids.length} character(s) in the model's vocabulary; evaluation needs at least 2`,
+      'give a longer text',
+    );
   }
   // A text shorter than one window is scored as one shorter window.
   const T = Math.min(seqLength, ids.length - 1);
@@ -55,7 +60,10 @@ export function scoreText(cfg: NetConfig, params: Params, ids: Ids, seqLength: n
  * summed loss so a caller can pause between batches.
  */
 export function* streamScores(
-  batches: readonly Uint32Array[], ids: Ids, seqLength: number, units: number,
+  batches: readonly Uint32Array[],
+  ids: Ids,
+  seqLength: number,
+  units: number,
   loss: (batch: Batch, state?: LayerState[]) => { lossSum: number; state: LayerState[] },
 ): Generator<{ lossSum: number; chars: number }> {
   let state: LayerState[] | undefined;

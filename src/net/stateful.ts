@@ -41,9 +41,11 @@ export class StatefulLstm {
     // row is added in JS, and only the recurrent part [U, 4U] is a matmul (20% less work).
     const W0 = params.get('lstm0/W')!;
     this.inputRows = W0.subarray(0, (cfg.vocabSize + 1) * G);
-    this.W = Array.from({ length: cfg.layers }, (_, l) => l === 0
-      ? tf.tensor2d(W0.subarray((cfg.vocabSize + 1) * G), [cfg.units, G])
-      : tf.tensor2d(params.get(`lstm${l}/W`)!, [inputSize(cfg, l) + 1 + cfg.units, G]));
+    this.W = Array.from({ length: cfg.layers }, (_, l) =>
+      l === 0
+        ? tf.tensor2d(W0.subarray((cfg.vocabSize + 1) * G), [cfg.units, G])
+        : tf.tensor2d(params.get(`lstm${l}/W`)!, [inputSize(cfg, l) + 1 + cfg.units, G]),
+    );
     const denseW = params.get('dense/W')!; // [U, V]
     const { units: U, vocabSize: V } = cfg;
     this.denseWt = new Float32Array(U * V);
@@ -74,7 +76,8 @@ export class StatefulLstm {
     const G = 4 * U;
     for (let l = 0; l < this.W.length; l++) {
       let xh: Float32Array;
-      if (l === 0) xh = this.h[0]; // [S, U]: previous h
+      if (l === 0)
+        xh = this.h[0]; // [S, U]: previous h
       else {
         const I = inputSize(this.cfg, l);
         const cols = I + 1 + U;

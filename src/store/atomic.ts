@@ -75,7 +75,8 @@ export async function makeDir(dir: string): Promise<void> {
 async function ancestorError(dir: string): Promise<NodeJS.ErrnoException | undefined> {
   for (let at = dirname(dir); ; at = dirname(at)) {
     try {
-      if (!(await lstat(at)).isDirectory()) return Object.assign(new Error(`ENOTDIR: ${at}`), { code: 'ENOTDIR', path: at, syscall: 'mkdir' });
+      if (!(await lstat(at)).isDirectory())
+        return Object.assign(new Error(`ENOTDIR: ${at}`), { code: 'ENOTDIR', path: at, syscall: 'mkdir' });
       await access(at, constants.W_OK);
       return undefined;
     } catch (err) {
@@ -146,7 +147,8 @@ export async function removeLeftovers(dir: string): Promise<void> {
   }
   for (const name of names) {
     const pid = Number(LEFTOVER.exec(name)?.[1] ?? NaN);
-    if (pid === process.pid || (!Number.isNaN(pid) && !processAlive(pid))) await rm(join(dir, name), { recursive: true, force: true });
+    if (pid === process.pid || (!Number.isNaN(pid) && !processAlive(pid)))
+      await rm(join(dir, name), { recursive: true, force: true });
   }
 }
 

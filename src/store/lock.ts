@@ -58,9 +58,13 @@ const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
  */
 export async function acquireLock(dir: string, command: string, doing = 'write to'): Promise<Acquired> {
   const me: LockHolder = {
-    pid: process.pid, hostname: hostname(), startedAt: new Date().toISOString(), command, token: randomBytes(8).toString('hex'),
+    pid: process.pid,
+    hostname: hostname(),
+    startedAt: new Date().toISOString(),
+    command,
+    token: randomBytes(8).toString('hex'),
   };
-  const text = JSON.stringify(me) + '\n';
+  const text = `${JSON.stringify(me)}\n`;
   const path = join(dir, LOCK_FILE);
   let tmp: string | undefined;
   try {
@@ -86,18 +90,28 @@ export async function acquireLock(dir: string, command: string, doing = 'write t
         throw runtimeError(`${path} is not a lock file lstm can read`, `if no lstm run uses ${dir}, remove ${path}`);
       }
       if (holder.hostname !== me.hostname) {
-        throw runtimeError(`${dir} is locked by lstm on another host: ${describe(holder)}`, `lstm cannot tell whether it still runs there; if it does not, remove ${path}`);
+        throw runtimeError(
+          `${dir} is locked by lstm on another host: ${describe(holder)}`,
+          `lstm cannot tell whether it still runs there; if it does not, remove ${path}`,
+        );
       }
       // Our own pid in a lock this process does not hold: a dead process whose pid came round again.
       const alive = holder.pid === process.pid ? heldHere.has(holder.token) : processAlive(holder.pid);
       if (alive) {
-        throw runtimeError(`${dir} is in use by another lstm run: ${describe(holder)}`, `wait for it to finish or stop it (kill ${holder.pid}), or use another directory`);
+        throw runtimeError(
+          `${dir} is in use by another lstm run: ${describe(holder)}`,
+          `wait for it to finish or stop it (kill ${holder.pid}), or use another directory`,
+        );
       }
       const outcome = await removeStale(dir, held, tmp);
-      if (outcome === 'removed') note = `took over the lock of ${dir} left by ${describe(holder)}, which no longer runs`;
+      if (outcome === 'removed')
+        note = `took over the lock of ${dir} left by ${describe(holder)}, which no longer runs`;
       if (outcome === 'busy') await pause(10);
     }
-    throw runtimeError(`cannot lock ${dir}: other processes keep taking and releasing it`, 'make sure only one lstm writes to it, then retry');
+    throw runtimeError(
+      `cannot lock ${dir}: other processes keep taking and releasing it`,
+      'make sure only one lstm writes to it, then retry',
+    );
   } catch (err) {
     throw fsError(err, dir, doing) ?? err;
   } finally {
@@ -120,7 +134,11 @@ export class BundleLock {
   readonly path: string;
   private released = false;
 
-  constructor(readonly dir: string, private readonly text: string, private readonly token: string) {
+  constructor(
+    readonly dir: string,
+    private readonly text: string,
+    private readonly token: string,
+  ) {
     this.path = join(dir, LOCK_FILE);
   }
 
@@ -160,7 +178,12 @@ export class BundleLock {
 
   private lost(now: string | undefined): LstmError {
     const holder = now === undefined ? undefined : parseHolder(now);
-    const why = now === undefined ? `${this.path} was removed` : holder ? `it was taken over by ${describe(holder)}` : `${this.path} was replaced`;
+    const why =
+      now === undefined
+        ? `${this.path} was removed`
+        : holder
+          ? `it was taken over by ${describe(holder)}`
+          : `${this.path} was replaced`;
     return runtimeError(
       `lost the lock of ${this.dir}: ${why}; stopped without saving`,
       `another process may be writing to ${this.dir}; check it before continuing (lstm train --resume ${this.dir})`,
@@ -236,7 +259,11 @@ async function readLock(path: string): Promise<string | undefined> {
 function parseHolder(text: string): LockHolder | undefined {
   try {
     const h = JSON.parse(text) as Partial<LockHolder>;
-    const ok = Number.isSafeInteger(h.pid) && typeof h.hostname === 'string' && typeof h.startedAt === 'string' && typeof h.command === 'string';
+    const ok =
+      Number.isSafeInteger(h.pid) &&
+      typeof h.hostname === 'string' &&
+      typeof h.startedAt === 'string' &&
+      typeof h.command === 'string';
     return ok ? (h as LockHolder) : undefined;
   } catch {
     return undefined;

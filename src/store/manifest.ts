@@ -45,7 +45,12 @@ export type EpochRecord = {
 
 export type Network = { layers: number; units: number; dropout: number; vocabSize: number };
 /** Everything that shapes training; `epochs` and `patience` are the stop conditions a resume keeps. */
-export type StoredHyperparameters = Hyperparameters & { epochs?: number; patience: number; keep: number; workers: number };
+export type StoredHyperparameters = Hyperparameters & {
+  epochs?: number;
+  patience: number;
+  keep: number;
+  workers: number;
+};
 
 /** One file of the corpus, as a bundle records it. */
 export type CorpusFileRecord = {
@@ -148,7 +153,15 @@ export type Lineage = {
   unseen: string[];
 };
 
-export type OptimizerRecord = { name: 'adam'; step: number; beta1: number; beta2: number; epsilon: number; lr: number; clip: number };
+export type OptimizerRecord = {
+  name: 'adam';
+  step: number;
+  beta1: number;
+  beta2: number;
+  epsilon: number;
+  lr: number;
+  clip: number;
+};
 
 export type Manifest = {
   format: 'lstm-bundle';
@@ -179,10 +192,32 @@ export type Manifest = {
 /** A manifest before it is written: the writer adds `savedAt` and `files`. */
 export type ManifestBody = Omit<Manifest, 'files' | 'savedAt'>;
 
-export type ManifestParts = Pick<ManifestBody, 'vocab' | 'network' | 'hyperparameters' | 'corpus' | 'progress' | 'history' | 'optimizer' | 'backend' | 'command' | 'invocation' | 'notes' | 'lineage'>;
+export type ManifestParts = Pick<
+  ManifestBody,
+  | 'vocab'
+  | 'network'
+  | 'hyperparameters'
+  | 'corpus'
+  | 'progress'
+  | 'history'
+  | 'optimizer'
+  | 'backend'
+  | 'command'
+  | 'invocation'
+  | 'notes'
+  | 'lineage'
+>;
 
 export const INITIAL_PROGRESS: Progress = {
-  epoch: 0, batch: 0, step: 0, partialLossSum: 0, partialChars: 0, bestValLoss: null, bestEpoch: null, epochsWithoutImprovement: 0, elapsedSeconds: 0,
+  epoch: 0,
+  batch: 0,
+  step: 0,
+  partialLossSum: 0,
+  partialChars: 0,
+  bestValLoss: null,
+  bestEpoch: null,
+  epochsWithoutImprovement: 0,
+  elapsedSeconds: 0,
 };
 
 /** The manifest of a checkpoint from its parts; the RNG position is the training position. */
@@ -198,7 +233,13 @@ export function buildManifest(p: ManifestParts): ManifestBody {
     corpus: parts.corpus,
     progress: parts.progress,
     history: parts.history,
-    rng: { randomSeed: parts.hyperparameters.randomSeed, algorithm: 'alea', keyedBy: 'seed/purpose/epoch/batch/example', nextEpoch: parts.progress.epoch, nextBatch: parts.progress.batch },
+    rng: {
+      randomSeed: parts.hyperparameters.randomSeed,
+      algorithm: 'alea',
+      keyedBy: 'seed/purpose/epoch/batch/example',
+      nextEpoch: parts.progress.epoch,
+      nextBatch: parts.progress.batch,
+    },
     optimizer: parts.optimizer,
     backend: parts.backend,
     command: parts.command,
@@ -212,33 +253,72 @@ export function buildManifest(p: ManifestParts): ManifestBody {
 export function checkManifest(m: Manifest, path: string): void {
   if (m?.format !== 'lstm-bundle') throw dataError(`${path}: not an lstm model manifest`);
   if (m.formatVersion !== FORMAT_VERSION) {
-    throw dataError(`${path}: format version ${m.formatVersion}, this lstm reads version ${FORMAT_VERSION}`, 'use the lstm version that wrote it, or retrain');
+    throw dataError(
+      `${path}: format version ${m.formatVersion}, this lstm reads version ${FORMAT_VERSION}`,
+      'use the lstm version that wrote it, or retrain',
+    );
   }
   const damaged = 'the model is damaged or not from this tool; use another checkpoint or retrain';
   const n = m.network;
-  const okNetwork = n && [n.layers, n.units, n.vocabSize].every((x) => Number.isInteger(x) && x > 0) &&
-    typeof n.dropout === 'number' && n.dropout >= 0 && n.dropout < 1 &&
-    Array.isArray(m.vocab) && m.vocab.length === n.vocabSize && new Set(m.vocab).size === m.vocab.length &&
-    m.vocab.every((c) => typeof c === 'string' && Array.from(c).length === 1) && m.files && typeof m.files === 'object';
-  if (!okNetwork) throw dataError(`${path}: network or vocabulary is malformed (the vocabulary must have vocabSize distinct single characters)`, damaged);
+  const okNetwork =
+    n &&
+    [n.layers, n.units, n.vocabSize].every((x) => Number.isInteger(x) && x > 0) &&
+    typeof n.dropout === 'number' &&
+    n.dropout >= 0 &&
+    n.dropout < 1 &&
+    Array.isArray(m.vocab) &&
+    m.vocab.length === n.vocabSize &&
+    new Set(m.vocab).size === m.vocab.length &&
+    m.vocab.every((c) => typeof c === 'string' && Array.from(c).length === 1) &&
+    m.files &&
+    typeof m.files === 'object';
+  if (!okNetwork)
+    throw dataError(
+      `${path}: network or vocabulary is malformed (the vocabulary must have vocabSize distinct single characters)`,
+      damaged,
+    );
   // What resuming relies on. (Shapes are checked against model.json when weights load.)
   const h = m.hyperparameters;
   const p = m.progress;
-  const okTraining = h && Number.isInteger(h.layers) && Number.isInteger(h.units) && Number.isInteger(h.seqLength) && h.seqLength > 0 &&
-    Number.isInteger(h.batchSize) && h.batchSize > 0 && typeof h.lr === 'number' && typeof h.randomSeed === 'number' &&
-    p && Number.isInteger(p.epoch) && Number.isInteger(p.batch) && Array.isArray(m.history) &&
+  const okTraining =
+    h &&
+    Number.isInteger(h.layers) &&
+    Number.isInteger(h.units) &&
+    Number.isInteger(h.seqLength) &&
+    h.seqLength > 0 &&
+    Number.isInteger(h.batchSize) &&
+    h.batchSize > 0 &&
+    typeof h.lr === 'number' &&
+    typeof h.randomSeed === 'number' &&
+    p &&
+    Number.isInteger(p.epoch) &&
+    Number.isInteger(p.batch) &&
+    Array.isArray(m.history) &&
     [p.streams, p.lrHalvings].every((x) => x === undefined || (Number.isInteger(x) && x >= 0)) &&
-    (p.plateau === undefined || (typeof p.plateau.best === 'number' && Number.isInteger(p.plateau.epochs) && p.plateau.epochs >= 0));
+    (p.plateau === undefined ||
+      (typeof p.plateau.best === 'number' && Number.isInteger(p.plateau.epochs) && p.plateau.epochs >= 0));
   if (!okTraining) throw dataError(`${path}: hyperparameters or progress are malformed`, damaged);
-  if (m.lineage !== undefined && !okLineage(m.lineage)) throw dataError(`${path}: lineage (the base model of a fine-tune) is malformed`, damaged);
+  if (m.lineage !== undefined && !okLineage(m.lineage))
+    throw dataError(`${path}: lineage (the base model of a fine-tune) is malformed`, damaged);
 }
 
 /** A lineage record and every base's below it: the fields `lstm info` reads. */
 function okLineage(l: Lineage, depth = 0): boolean {
   const chars = (a: unknown) => Array.isArray(a) && a.every((c) => typeof c === 'string' && Array.from(c).length === 1);
   const b = l?.base;
-  return depth < 1000 && typeof b === 'object' && b !== null && typeof b.model === 'string' && Number.isInteger(b.epoch) &&
-    Number.isInteger(b.network?.layers) && Number.isInteger(b.network?.units) &&
-    typeof b.corpus?.name === 'string' && typeof b.corpus.sha256 === 'string' && (b.bestValLoss === null || typeof b.bestValLoss === 'number') &&
-    chars(l.added) && chars(l.unseen) && (b.lineage === undefined || okLineage(b.lineage, depth + 1));
+  return (
+    depth < 1000 &&
+    typeof b === 'object' &&
+    b !== null &&
+    typeof b.model === 'string' &&
+    Number.isInteger(b.epoch) &&
+    Number.isInteger(b.network?.layers) &&
+    Number.isInteger(b.network?.units) &&
+    typeof b.corpus?.name === 'string' &&
+    typeof b.corpus.sha256 === 'string' &&
+    (b.bestValLoss === null || typeof b.bestValLoss === 'number') &&
+    chars(l.added) &&
+    chars(l.unseen) &&
+    (b.lineage === undefined || okLineage(b.lineage, depth + 1))
+  );
 }

@@ -7,14 +7,36 @@
  * gives (layout.ts `checkpointSpecs`), float32 or TF.js float16 only.
  */
 import { dataError } from '../errors.js';
-import { fromLayersWeights, netConfig, sizeOf, unflatten, type ArraySpec, type Named, type NetConfig, type Params } from '../layout.js';
+import {
+  fromLayersWeights,
+  netConfig,
+  sizeOf,
+  unflatten,
+  type ArraySpec,
+  type Named,
+  type NetConfig,
+  type Params,
+} from '../layout.js';
 import type { TextSettings } from '../text/normalise.js';
 import { Vocab } from '../text/vocab.js';
 import { fromFloat16 } from './float16.js';
-import { BYTES_PER_VALUE, MANIFEST, MODEL_JSON, OPTIMIZER_BIN, WEIGHTS_BIN, WEIGHTS_DTYPES, type FileEntry, type Manifest, type WeightsDtype } from './manifest.js';
+import {
+  BYTES_PER_VALUE,
+  MANIFEST,
+  MODEL_JSON,
+  OPTIMIZER_BIN,
+  WEIGHTS_BIN,
+  WEIGHTS_DTYPES,
+  type FileEntry,
+  type Manifest,
+  type WeightsDtype,
+} from './manifest.js';
 
 /** What the array files of a checkpoint must hold, given its network. */
-export type SpecsOf = { weights: (network: NetConfig) => ArraySpec[]; optimizer: (network: NetConfig, progress: Manifest['progress']) => ArraySpec[] };
+export type SpecsOf = {
+  weights: (network: NetConfig) => ArraySpec[];
+  optimizer: (network: NetConfig, progress: Manifest['progress']) => ArraySpec[];
+};
 
 export type Checkpoint = {
   dir: string;
@@ -37,10 +59,16 @@ const join = (dir: string, name: string) => `${dir.replace(/\/+$/, '')}/${name}`
 /** A file's bytes against its lstm.json entry (`sha256`: the bytes' hash, hex). */
 export function checkFile(path: string, bytes: Uint8Array, entry: FileEntry, sha256: string): void {
   if (bytes.length !== entry.size) {
-    throw dataError(`${path}: ${bytes.length} bytes, lstm.json says ${entry.size}`, 'the file was truncated or changed; use another checkpoint or retrain');
+    throw dataError(
+      `${path}: ${bytes.length} bytes, lstm.json says ${entry.size}`,
+      'the file was truncated or changed; use another checkpoint or retrain',
+    );
   }
   if (sha256 !== entry.sha256) {
-    throw dataError(`${path}: sha256 does not match lstm.json`, 'the file is corrupted or was changed; use another checkpoint or retrain');
+    throw dataError(
+      `${path}: sha256 does not match lstm.json`,
+      'the file is corrupted or was changed; use another checkpoint or retrain',
+    );
   }
 }
 
@@ -48,7 +76,10 @@ export function checkFile(path: string, bytes: Uint8Array, entry: FileEntry, sha
 export function storedDtype(manifest: Manifest, manifestPath: string): WeightsDtype {
   const stored = manifest.files?.[WEIGHTS_BIN]?.dtype ?? 'float32';
   if (!WEIGHTS_DTYPES.includes(stored)) {
-    throw dataError(`${manifestPath}: says ${WEIGHTS_BIN} holds ${JSON.stringify(stored)} values; lstm reads ${WEIGHTS_DTYPES.join(' and ')}`, 'the model is damaged or from a newer lstm; re-export it');
+    throw dataError(
+      `${manifestPath}: says ${WEIGHTS_BIN} holds ${JSON.stringify(stored)} values; lstm reads ${WEIGHTS_DTYPES.join(' and ')}`,
+      'the model is damaged or from a newer lstm; re-export it',
+    );
   }
   return stored;
 }
@@ -58,12 +89,17 @@ export function storedDtype(manifest: Manifest, manifestPath: string): WeightsDt
  * described by `manifest` (already checked with `checkManifest`). `dir` names files in errors.
  */
 export function checkpointFromFiles(
-  dir: string, manifest: Manifest, files: ReadonlyMap<string, Uint8Array>, specsOf: SpecsOf, options: { optimizer?: boolean } = {},
+  dir: string,
+  manifest: Manifest,
+  files: ReadonlyMap<string, Uint8Array>,
+  specsOf: SpecsOf,
+  options: { optimizer?: boolean } = {},
 ): Checkpoint {
   const manifestPath = join(dir, MANIFEST);
   const stored = storedDtype(manifest, manifestPath);
   for (const required of [MODEL_JSON, WEIGHTS_BIN]) {
-    if (!files.has(required)) throw dataError(`${manifestPath}: does not list ${required}`, 'the model is incomplete; retrain or re-export it');
+    if (!files.has(required))
+      throw dataError(`${manifestPath}: does not list ${required}`, 'the model is incomplete; retrain or re-export it');
   }
 
   const modelJsonPath = join(dir, MODEL_JSON);
@@ -74,13 +110,25 @@ export function checkpointFromFiles(
     throw dataError(`${modelJsonPath}: not valid JSON`);
   }
   const groups = modelJson?.weightsManifest;
-  if (!Array.isArray(groups) || groups.length !== 1 || !Array.isArray(groups[0]?.paths) || groups[0].paths.length !== 1) {
+  if (
+    !Array.isArray(groups) ||
+    groups.length !== 1 ||
+    !Array.isArray(groups[0]?.paths) ||
+    groups[0].paths.length !== 1
+  ) {
     throw dataError(`${modelJsonPath}: expected one weights group with one file, found another layout`);
   }
   const weightPath = groups[0].paths[0];
   // Any absolute path, drive letter or `..` part could lead out of the directory.
-  if (typeof weightPath !== 'string' || /^([\\/]|[A-Za-z]:)/.test(weightPath) || weightPath.split(/[\\/]/).includes('..')) {
-    throw dataError(`${modelJsonPath}: weight path '${weightPath}' leaves the model directory`, 'weight files must sit inside the bundle; this file was tampered with or is not from lstm');
+  if (
+    typeof weightPath !== 'string' ||
+    /^([\\/]|[A-Za-z]:)/.test(weightPath) ||
+    weightPath.split(/[\\/]/).includes('..')
+  ) {
+    throw dataError(
+      `${modelJsonPath}: weight path '${weightPath}' leaves the model directory`,
+      'weight files must sit inside the bundle; this file was tampered with or is not from lstm',
+    );
   }
   if (weightPath.replace(/^(\.[\\/])+/, '') !== WEIGHTS_BIN) {
     throw dataError(`${modelJsonPath}: weight path '${weightPath}' is not ${WEIGHTS_BIN}`);
@@ -90,12 +138,19 @@ export function checkpointFromFiles(
   const expected = specsOf.weights(n);
   const listed = groups[0].weights;
   if (!Array.isArray(listed) || listed.length !== expected.length) {
-    throw dataError(`${modelJsonPath}: has ${listed?.length ?? 0} weights, expected ${expected.length} for ${n.layers} LSTM layers`);
+    throw dataError(
+      `${modelJsonPath}: has ${listed?.length ?? 0} weights, expected ${expected.length} for ${n.layers} LSTM layers`,
+    );
   }
   listed.forEach((spec, i) => {
     const want = expected[i];
-    if (typeof spec !== 'object' || spec === null || (spec.dtype ?? 'float32') !== 'float32' || spec.name !== want.name ||
-        JSON.stringify(spec.shape) !== JSON.stringify(want.shape)) {
+    if (
+      typeof spec !== 'object' ||
+      spec === null ||
+      (spec.dtype ?? 'float32') !== 'float32' ||
+      spec.name !== want.name ||
+      JSON.stringify(spec.shape) !== JSON.stringify(want.shape)
+    ) {
       throw dataError(
         `${modelJsonPath}: weight #${i + 1} is ${spec?.name ?? '?'} [${spec?.shape ?? '?'}], expected ${want.name} [${want.shape}] (float32) for vocabulary ${n.vocabSize} and ${n.units} units`,
       );
@@ -103,12 +158,16 @@ export function checkpointFromFiles(
   });
   const weightsDtype = storedAs(listed, modelJsonPath);
   if (weightsDtype !== stored) {
-    throw dataError(`${manifestPath}: says ${WEIGHTS_BIN} holds ${stored} values, ${MODEL_JSON} declares ${weightsDtype}`, 'the model was changed after it was written; re-export it');
+    throw dataError(
+      `${manifestPath}: says ${WEIGHTS_BIN} holds ${stored} values, ${MODEL_JSON} declares ${weightsDtype}`,
+      'the model was changed after it was written; re-export it',
+    );
   }
   const weights = arrays(files.get(WEIGHTS_BIN)!, expected, join(dir, WEIGHTS_BIN), weightsDtype);
-  const optimizer = options.optimizer && files.has(OPTIMIZER_BIN)
-    ? arrays(files.get(OPTIMIZER_BIN)!, specsOf.optimizer(n, manifest.progress), join(dir, OPTIMIZER_BIN))
-    : undefined;
+  const optimizer =
+    options.optimizer && files.has(OPTIMIZER_BIN)
+      ? arrays(files.get(OPTIMIZER_BIN)!, specsOf.optimizer(n, manifest.progress), join(dir, OPTIMIZER_BIN))
+      : undefined;
   return { dir, manifest, modelTopology: modelJson.modelTopology, weights, weightsDtype, optimizer };
 }
 
@@ -130,7 +189,9 @@ function storedAs(listed: WeightEntry[], modelJsonPath: string): WeightsDtype {
   });
   const mixed = each.findIndex((d) => d !== each[0]);
   if (mixed > 0) {
-    throw dataError(`${modelJsonPath}: weight #${mixed + 1} ${listed[mixed].name} is stored as ${each[mixed]}, weight #1 as ${each[0]}; lstm stores every weight of a model alike`);
+    throw dataError(
+      `${modelJsonPath}: weight #${mixed + 1} ${listed[mixed].name} is stored as ${each[mixed]}, weight #1 as ${each[0]}; lstm stores every weight of a model alike`,
+    );
   }
   return each[0] ?? 'float32';
 }
@@ -140,13 +201,14 @@ function arrays(bytes: Uint8Array, specs: ArraySpec[], path: string, dtype: Weig
   const total = specs.reduce((n, s) => n + sizeOf(s.shape), 0);
   const size = BYTES_PER_VALUE[dtype];
   if (bytes.length !== total * size) {
-    throw dataError(`${path}: ${bytes.length} bytes, expected ${total * size} for the shapes in model.json (${dtype}, ${size} bytes per value)`);
+    throw dataError(
+      `${path}: ${bytes.length} bytes, expected ${total * size} for the shapes in model.json (${dtype}, ${size} bytes per value)`,
+    );
   }
   // A copy: aligned, and independent of the file buffer.
   const copy = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length);
   return unflatten(specs, dtype === 'float16' ? fromFloat16(new Uint16Array(copy)) : new Float32Array(copy));
 }
-
 
 /** A checkpoint ready to run: what every command (and the web page) works from. */
 export type LoadedModel = {
@@ -163,8 +225,12 @@ export type LoadedModel = {
 export function loadedModel(checkpoint: Checkpoint, path: string): LoadedModel {
   const cfg = netConfig(checkpoint.manifest.network);
   return {
-    checkpoint, cfg, vocab: new Vocab(checkpoint.manifest.vocab), params: fromLayersWeights(cfg, checkpoint.weights),
-    textSettings: textSettingsOf(checkpoint.manifest), path,
+    checkpoint,
+    cfg,
+    vocab: new Vocab(checkpoint.manifest.vocab),
+    params: fromLayersWeights(cfg, checkpoint.weights),
+    textSettings: textSettingsOf(checkpoint.manifest),
+    path,
   };
 }
 

@@ -25,10 +25,17 @@ export async function resolveCheckpoint(modelPath: string, which?: string): Prom
   try {
     info = await stat(modelPath);
   } catch {
-    throw dataError(`no model at ${modelPath}`, "train one with 'lstm train <corpus> --out <dir>', or pass --model <dir>");
+    throw dataError(
+      `no model at ${modelPath}`,
+      "train one with 'lstm train <corpus> --out <dir>', or pass --model <dir>",
+    );
   }
-  if (!info.isDirectory()) throw dataError(`${modelPath} is not a model directory`, 'pass the directory that holds lstm.json, or a bundle with best/ and latest/');
-  if (await isCheckpointDir(modelPath) && which === undefined) return modelPath;
+  if (!info.isDirectory())
+    throw dataError(
+      `${modelPath} is not a model directory`,
+      'pass the directory that holds lstm.json, or a bundle with best/ and latest/',
+    );
+  if ((await isCheckpointDir(modelPath)) && which === undefined) return modelPath;
   const name = which === undefined ? 'best' : /^\d+$/.test(which) ? checkpointName(Number(which), 0) : which;
   if (!/^(best|latest|epoch-\d+(-batch-\d+)?)$/.test(name)) {
     throw dataError(`--checkpoint must be best, latest or an epoch number, got '${which}'`);
@@ -37,11 +44,15 @@ export async function resolveCheckpoint(modelPath: string, which?: string): Prom
   if (await isCheckpointDir(dir)) {
     // A bundle is untrusted: its pointers must not lead outside it.
     const [real, root] = await Promise.all([realpath(dir), realpath(modelPath)]);
-    if (dirname(real) !== root) throw dataError(`${dir} points outside ${modelPath}`, 'a checkpoint must be a directory inside its bundle');
+    if (dirname(real) !== root)
+      throw dataError(`${dir} points outside ${modelPath}`, 'a checkpoint must be a directory inside its bundle');
     return dir;
   }
   if (await isCheckpointDir(modelPath)) {
-    throw dataError(`${modelPath} is a single exported checkpoint; it has no checkpoint '${which}'`, 'leave out --checkpoint');
+    throw dataError(
+      `${modelPath} is a single exported checkpoint; it has no checkpoint '${which}'`,
+      'leave out --checkpoint',
+    );
   }
   let available: string[] = [];
   try {
@@ -49,7 +60,9 @@ export async function resolveCheckpoint(modelPath: string, which?: string): Prom
   } catch {
     // unreadable
   }
-  const hint = available.length ? `checkpoints there: ${available.join(', ')} (pass --checkpoint <epoch>)` : "this is not a model bundle; train one with 'lstm train'";
+  const hint = available.length
+    ? `checkpoints there: ${available.join(', ')} (pass --checkpoint <epoch>)`
+    : "this is not a model bundle; train one with 'lstm train'";
   // A pointer whose checkpoint is gone is reported as exactly that.
   let target: string | undefined;
   try {
@@ -58,14 +71,15 @@ export async function resolveCheckpoint(modelPath: string, which?: string): Prom
     // not a symlink
   }
   if (target !== undefined) throw dataError(`${modelPath}: '${name}' points to ${target}, which is missing`, hint);
-  throw dataError(
-    `${modelPath} has no checkpoint '${name}' (no ${join(name, MANIFEST)})`,
-    hint,
-  );
+  throw dataError(`${modelPath} has no checkpoint '${name}' (no ${join(name, MANIFEST)})`, hint);
 }
 
 /** Reads and verifies a checkpoint directory; `optimizer` also loads Adam's state (to resume). */
-export async function readCheckpoint(dir: string, specsOf: SpecsOf, options: { optimizer?: boolean } = {}): Promise<Checkpoint> {
+export async function readCheckpoint(
+  dir: string,
+  specsOf: SpecsOf,
+  options: { optimizer?: boolean } = {},
+): Promise<Checkpoint> {
   return (await readCheckpointFiles(dir, specsOf, options)).checkpoint;
 }
 
@@ -74,7 +88,9 @@ export async function readCheckpoint(dir: string, specsOf: SpecsOf, options: { o
  * what `lstm web` serves, so the browser gets exactly what was checked.
  */
 export async function readCheckpointFiles(
-  dir: string, specsOf: SpecsOf, options: { optimizer?: boolean } = {},
+  dir: string,
+  specsOf: SpecsOf,
+  options: { optimizer?: boolean } = {},
 ): Promise<{ checkpoint: Checkpoint; files: ReadonlyMap<string, Uint8Array> }> {
   const manifestPath = join(dir, MANIFEST);
   // Every file is read from the directory the path means now: `latest` may move to a newer
@@ -87,7 +103,10 @@ export async function readCheckpointFiles(
     manifest = JSON.parse(new TextDecoder().decode(manifestBytes)) as Manifest;
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw dataError(`${manifestPath}: ${code === 'ENOENT' ? 'missing' : 'not valid JSON'}`, 'the model is incomplete or damaged; use another checkpoint or retrain');
+    throw dataError(
+      `${manifestPath}: ${code === 'ENOENT' ? 'missing' : 'not valid JSON'}`,
+      'the model is incomplete or damaged; use another checkpoint or retrain',
+    );
   }
   checkManifest(manifest, manifestPath);
   const files = new Map<string, Uint8Array>();
@@ -109,7 +128,10 @@ async function readVerified(here: string, dir: string, name: string, entry: File
   try {
     bytes = await readFile(join(here, name));
   } catch {
-    throw dataError(`${path}: missing`, 'the model is incomplete; use another checkpoint (--checkpoint latest) or retrain');
+    throw dataError(
+      `${path}: missing`,
+      'the model is incomplete; use another checkpoint (--checkpoint latest) or retrain',
+    );
   }
   checkFile(path, bytes, entry, sha256(bytes));
   return bytes;

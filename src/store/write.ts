@@ -15,7 +15,14 @@ import { CHECKPOINT_NAME, checkpointName, POINTERS } from './bundle.js';
 import { FLOAT16_MAX, firstOverflow, toFloat16 } from './float16.js';
 import type { BundleLock } from './lock.js';
 import {
-  MANIFEST, MODEL_JSON, OPTIMIZER_BIN, WEIGHTS_BIN, type FileEntry, type Manifest, type ManifestBody, type WeightsDtype,
+  MANIFEST,
+  MODEL_JSON,
+  OPTIMIZER_BIN,
+  WEIGHTS_BIN,
+  type FileEntry,
+  type Manifest,
+  type ManifestBody,
+  type WeightsDtype,
 } from './manifest.js';
 
 export type ArrayFile = { specs: ArraySpec[]; arrays: Named };
@@ -31,7 +38,9 @@ export type CheckpointData = {
 };
 
 /** What an export writes: a checkpoint without optimizer state, its weights float32 or float16. */
-export type ExportData = Omit<CheckpointData, 'optimizer' | 'weights'> & { weights: ArrayFile & { dtype?: WeightsDtype } };
+export type ExportData = Omit<CheckpointData, 'optimizer' | 'weights'> & {
+  weights: ArrayFile & { dtype?: WeightsDtype };
+};
 
 /** Moments of a save, for tests that crash or fail a save at a chosen point. */
 export type SaveStage = 'written' | 'published' | 'latest' | 'best' | 'pruned';
@@ -55,7 +64,11 @@ function checkHalfRange(file: ArrayFile): void {
   for (const s of file.specs) {
     const values = file.arrays.get(s.name);
     const at = values ? firstOverflow(values) : -1;
-    if (at >= 0) throw dataError(`weight ${s.name} holds ${values![at]}, beyond float16's range (largest ${FLOAT16_MAX})`, 'export it without --float16');
+    if (at >= 0)
+      throw dataError(
+        `weight ${s.name} holds ${values![at]}, beyond float16's range (largest ${FLOAT16_MAX})`,
+        'export it without --float16',
+      );
   }
 }
 
@@ -64,8 +77,12 @@ function checkHalfRange(file: ArrayFile): void {
  * tensorflowjs converter's `--quantize_float16`): the weight stays float32 and says how it
  * is stored, so `tf.loadLayersModel` decodes it with no help.
  */
-const weightEntry = (s: ArraySpec, dtype: WeightsDtype) =>
-  ({ name: s.name, shape: s.shape, dtype: 'float32', ...(dtype === 'float16' ? { quantization: { dtype: 'float16' } } : {}) });
+const weightEntry = (s: ArraySpec, dtype: WeightsDtype) => ({
+  name: s.name,
+  shape: s.shape,
+  dtype: 'float32',
+  ...(dtype === 'float16' ? { quantization: { dtype: 'float16' } } : {}),
+});
 
 /** Serialises a checkpoint into a directory (files only; no atomicity here); weights.bin holds `dtype` values. */
 async function writeFiles(dir: string, data: CheckpointData, dtype: WeightsDtype = 'float32'): Promise<void> {
@@ -85,7 +102,7 @@ async function writeFiles(dir: string, data: CheckpointData, dtype: WeightsDtype
   await put(WEIGHTS_BIN, bytesOf(data.weights, dtype), { dtype });
   if (data.optimizer) await put(OPTIMIZER_BIN, bytesOf(data.optimizer));
   const manifest: Manifest = { ...data.manifest, savedAt: new Date().toISOString(), files };
-  await writeDurable(join(dir, MANIFEST), JSON.stringify(manifest, null, 2) + '\n');
+  await writeDurable(join(dir, MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`);
 }
 
 /**
@@ -129,7 +146,11 @@ export async function saveCheckpoint(bundle: string, data: CheckpointData, optio
  * With the lock of `dest`, the lock is checked and moves into the new directory with it.
  * Its weights are float32 unless `data.weights.dtype` says float16.
  */
-export async function exportCheckpoint(dest: string, data: ExportData, lock?: Pick<BundleLock, 'check' | 'copyInto'>): Promise<void> {
+export async function exportCheckpoint(
+  dest: string,
+  data: ExportData,
+  lock?: Pick<BundleLock, 'check' | 'copyInto'>,
+): Promise<void> {
   let tmp: string | undefined;
   try {
     tmp = await tempDir(resolve(dest, '..'), 'export');
@@ -157,7 +178,10 @@ async function prune(bundle: string, keep: number): Promise<void> {
   // kept only while a pointer names it.
   const names = (await readdir(bundle)).filter((n) => CHECKPOINT_NAME.test(n)).sort();
   const ends = names.filter((n) => !n.includes('-batch-'));
-  const old = new Set([...ends.slice(0, Math.max(0, ends.length - keep)), ...names.filter((n) => n.includes('-batch-'))]);
+  const old = new Set([
+    ...ends.slice(0, Math.max(0, ends.length - keep)),
+    ...names.filter((n) => n.includes('-batch-')),
+  ]);
   for (const name of old) if (!pinned.has(name)) await rm(join(bundle, name), { recursive: true, force: true });
 }
 

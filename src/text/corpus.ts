@@ -16,16 +16,27 @@ export type Encoding = 'utf8' | 'utf16le' | 'utf16be' | 'latin1' | 'cp1252';
 export const ENCODINGS: readonly Encoding[] = ['utf8', 'utf16le', 'utf16be', 'latin1', 'cp1252'];
 
 /** How each encoding is named in messages. */
-const LABELS: Record<Encoding, string> = { utf8: 'UTF-8', utf16le: 'UTF-16LE', utf16be: 'UTF-16BE', latin1: 'Latin-1', cp1252: 'Windows-1252' };
+const LABELS: Record<Encoding, string> = {
+  utf8: 'UTF-8',
+  utf16le: 'UTF-16LE',
+  utf16be: 'UTF-16BE',
+  latin1: 'Latin-1',
+  cp1252: 'Windows-1252',
+};
 
 /**
  * Byte-order marks. A BOM says the encoding whatever `--encoding` says: no Latin-1 or
  * Windows-1252 text starts with ï»¿, ÿþ or þÿ, and UTF-16 is unreadable without it.
  */
-const BOMS: readonly [Encoding, readonly number[]][] = [['utf8', [0xef, 0xbb, 0xbf]], ['utf16le', [0xff, 0xfe]], ['utf16be', [0xfe, 0xff]]];
+const BOMS: readonly [Encoding, readonly number[]][] = [
+  ['utf8', [0xef, 0xbb, 0xbf]],
+  ['utf16le', [0xff, 0xfe]],
+  ['utf16be', [0xfe, 0xff]],
+];
 
 /** Windows-1252 bytes 0x80-0x9F (the rest is Latin-1); undefined bytes stay as C1 controls. */
-const CP1252 = '\u20ac\x81\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\x8d\u017d\x8f' +
+const CP1252 =
+  '\u20ac\x81\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\x8d\u017d\x8f' +
   '\x90\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153\x9d\u017e\u0178';
 
 export type CorpusOptions = TextSettings & { encoding?: Encoding };
@@ -76,14 +87,23 @@ export function readCorpus(bytes: Uint8Array, name: string, options: CorpusOptio
   const textSha256 = createHash('sha256').update(text, 'utf8').digest('hex');
   const header = boilerplate === 'none' ? undefined : gutenbergHeader(raw);
   return {
-    text, name, encoding, bytes: bytes.length, sha256, textSha256, strippedBoilerplate: boilerplate === 'stripped', keptBoilerplate: boilerplate === 'kept',
+    text,
+    name,
+    encoding,
+    bytes: bytes.length,
+    sha256,
+    textSha256,
+    strippedBoilerplate: boilerplate === 'stripped',
+    keptBoilerplate: boilerplate === 'kept',
     ...(header ? { origin: gutenbergOrigin(header, boilerplate === 'stripped') } : {}),
   };
 }
 
 /** A Gutenberg file's origin in a reader's words: `Project Gutenberg eBook #1533, Macbeth (header and license removed)`. */
 export function gutenbergOrigin(header: GutenbergHeader, stripped: boolean): string {
-  const book = [`Project Gutenberg eBook${header.ebook === undefined ? '' : ` #${header.ebook}`}`, header.title].filter(Boolean).join(', ');
+  const book = [`Project Gutenberg eBook${header.ebook === undefined ? '' : ` #${header.ebook}`}`, header.title]
+    .filter(Boolean)
+    .join(', ');
   return `${book} (header and license ${stripped ? 'removed' : 'kept'})`;
 }
 
@@ -107,13 +127,18 @@ export function joinCorpora(parts: readonly Corpus[], name: string, encoding: En
     }
   }
   const text = parts.map((p) => p.text).join(DOCUMENT_SEPARATOR);
-  const documents = parts.map(({ text: own, documents: _, ...document }) => ({ ...document, characters: codePointCount(own) }));
+  const documents = parts.map(({ text: own, documents: _, ...document }) => ({
+    ...document,
+    characters: codePointCount(own),
+  }));
   return {
     text,
     name,
     encoding,
     bytes: parts.reduce((sum, p) => sum + p.bytes, 0),
-    sha256: createHash('sha256').update(parts.map((p) => `${p.sha256}\n`).join('')).digest('hex'),
+    sha256: createHash('sha256')
+      .update(parts.map((p) => `${p.sha256}\n`).join(''))
+      .digest('hex'),
     textSha256: createHash('sha256').update(text, 'utf8').digest('hex'),
     strippedBoilerplate: parts.some((p) => p.strippedBoilerplate),
     keptBoilerplate: parts.some((p) => p.keptBoilerplate),
@@ -126,7 +151,11 @@ export function joinCorpora(parts: readonly Corpus[], name: string, encoding: En
  * decides the encoding, else `encoding`; binary input is refused (a NUL, looked for after
  * the BOM, since UTF-16 text is half NUL bytes); decoding is strict. The BOM is dropped.
  */
-export function decodeText(bytes: Uint8Array, name: string, encoding: Encoding = 'utf8'): { text: string; encoding: Encoding } {
+export function decodeText(
+  bytes: Uint8Array,
+  name: string,
+  encoding: Encoding = 'utf8',
+): { text: string; encoding: Encoding } {
   if (!ENCODINGS.includes(encoding)) {
     throw usageError(`--encoding must be one of ${ENCODINGS.join(', ')}, got '${encoding}'`);
   }
@@ -140,7 +169,9 @@ export function decodeText(bytes: Uint8Array, name: string, encoding: Encoding =
       const guess = utf16Guess(bytes.subarray(0, BINARY_SNIFF_BYTES));
       throw dataError(
         `${name} looks like a binary file (NUL byte at offset ${nul}), expected plain text`,
-        guess ? `it looks like ${LABELS[guess]} without a byte-order mark: pass --encoding ${guess}` : 'give a .txt file; convert documents to plain text first',
+        guess
+          ? `it looks like ${LABELS[guess]} without a byte-order mark: pass --encoding ${guess}`
+          : 'give a .txt file; convert documents to plain text first',
       );
     }
   }
@@ -183,11 +214,13 @@ export function decode(bytes: Uint8Array, name: string, encoding: Encoding, base
 
 /** UTF-16 in either byte order; an odd length or an unpaired surrogate is an error. */
 function decodeUtf16(bytes: Uint8Array, name: string, encoding: 'utf16le' | 'utf16be', base: number): string {
-  const invalid = (what: string) => dataError(
-    `${name} is not valid ${LABELS[encoding]}: ${what}`,
-    `the file is damaged or not ${LABELS[encoding]}; ${encoding === 'utf16le' ? 'if it is big-endian, pass --encoding utf16be' : 'if it is little-endian, pass --encoding utf16le'}, or re-save it as UTF-8`,
-  );
-  if (bytes.length % 2) throw invalid(`an odd number of bytes (${base + bytes.length}), so the last character is cut in half`);
+  const invalid = (what: string) =>
+    dataError(
+      `${name} is not valid ${LABELS[encoding]}: ${what}`,
+      `the file is damaged or not ${LABELS[encoding]}; ${encoding === 'utf16le' ? 'if it is big-endian, pass --encoding utf16be' : 'if it is little-endian, pass --encoding utf16le'}, or re-save it as UTF-8`,
+    );
+  if (bytes.length % 2)
+    throw invalid(`an odd number of bytes (${base + bytes.length}), so the last character is cut in half`);
   const [hi, lo] = encoding === 'utf16le' ? [1, 0] : [0, 1];
   const unit = (i: number) => (bytes[2 * i + hi] << 8) | bytes[2 * i + lo];
   const units = bytes.length / 2;
@@ -223,11 +256,19 @@ export function firstInvalidUtf8(bytes: Uint8Array): number {
     const b = bytes[i];
     let need: number;
     let min: number;
-    if (b < 0x80) { i++; continue; }
-    else if (b >= 0xc2 && b <= 0xdf) { need = 1; min = 0x80; }
-    else if (b >= 0xe0 && b <= 0xef) { need = 2; min = 0x800; }
-    else if (b >= 0xf0 && b <= 0xf4) { need = 3; min = 0x10000; }
-    else return i;
+    if (b < 0x80) {
+      i++;
+      continue;
+    } else if (b >= 0xc2 && b <= 0xdf) {
+      need = 1;
+      min = 0x80;
+    } else if (b >= 0xe0 && b <= 0xef) {
+      need = 2;
+      min = 0x800;
+    } else if (b >= 0xf0 && b <= 0xf4) {
+      need = 3;
+      min = 0x10000;
+    } else return i;
     let cp = b & (0x3f >> need);
     for (let k = 1; k <= need; k++) {
       const c = bytes[i + k];

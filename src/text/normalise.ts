@@ -58,7 +58,7 @@ export function gutenbergBody(text: string): string | undefined {
   const rest = text.slice(from);
   const end = END.exec(rest);
   const body = end ? rest.slice(0, end.index) : rest;
-  return body.replace(/^\n+/, '').replace(/\s+$/, '') + '\n';
+  return `${body.replace(/^\n+/, '').replace(/\s+$/, '')}\n`;
 }
 
 /** What a Project Gutenberg header says of its book. */
@@ -76,7 +76,10 @@ export function gutenbergHeader(raw: string): GutenbergHeader | undefined {
   const header = normaliseLineEnds(raw.slice(0, start.index).replace(/^\uFEFF/, '')).normalize('NFC');
   const ebook = /\[E-?(?:Book|text) #(\d+)\]/i.exec(header)?.[1];
   const titled = /^Title:[ \t]*(\S.*(?:\n[ \t]+\S.*)*)/m.exec(header)?.[1];
-  const firstLine = /^[ \t]*(?:The Project Gutenberg E-?(?:Book|text) of|Project Gutenberg's)[ \t]+(.+?)(?:,[ \t]+by[ \t].*)?[ \t]*$/im.exec(header)?.[1];
+  const firstLine =
+    /^[ \t]*(?:The Project Gutenberg E-?(?:Book|text) of|Project Gutenberg's)[ \t]+(.+?)(?:,[ \t]+by[ \t].*)?[ \t]*$/im.exec(
+      header,
+    )?.[1];
   const title = (titled ?? firstLine)?.replace(/\s+/g, ' ').trim();
   return { ...(title ? { title } : {}), ...(ebook ? { ebook: Number(ebook) } : {}) };
 }

@@ -57,8 +57,13 @@ export function originality(output: string, corpus: string, minLength: number = 
  * over the corpus: the outputs are built into one automaton with a separator symbol no
  * corpus character maps to, so no match ever runs from one output into the next.
  */
-export function originalityOfSamples(samples: readonly string[], corpus: string, minLength: number = defaults.copiedMinLength): Originality[] {
-  if (!Number.isInteger(minLength) || minLength < 1) throw new RangeError(`minLength must be a whole number >= 1, got ${minLength}`);
+export function originalityOfSamples(
+  samples: readonly string[],
+  corpus: string,
+  minLength: number = defaults.copiedMinLength,
+): Originality[] {
+  if (!Number.isInteger(minLength) || minLength < 1)
+    throw new RangeError(`minLength must be a whole number >= 1, got ${minLength}`);
   if (samples.length === 0) return [];
   const { symbols, symbolOf, starts } = encode(samples);
   const automaton = build(symbols, symbolOf.alphabet);
@@ -178,7 +183,8 @@ class EdgeTable {
   private slot(state: number, symbol: number): number {
     let h = (Math.imul(state, 0x9e3779b1) ^ Math.imul(symbol + 1, 0x85ebca6b)) >>> 0;
     h = (h ^ (h >>> 15)) & this.mask;
-    while (this.keyState[h] !== -1 && (this.keyState[h] !== state || this.keySymbol[h] !== symbol)) h = (h + 1) & this.mask;
+    while (this.keyState[h] !== -1 && (this.keyState[h] !== state || this.keySymbol[h] !== symbol))
+      h = (h + 1) & this.mask;
     return h;
   }
 
@@ -210,7 +216,8 @@ class EdgeTable {
     }
     const row = new Int32Array(states).fill(-1);
     let count = 0;
-    for (let s = 0; s < states; s++) if (s === 0 || edgeStart[s + 1] - edgeStart[s] > ROW_DEGREE) row[s] = alphabet * count++;
+    for (let s = 0; s < states; s++)
+      if (s === 0 || edgeStart[s + 1] - edgeStart[s] > ROW_DEGREE) row[s] = alphabet * count++;
     const rows = new Int32Array(alphabet * count).fill(-1);
     for (let s = 0; s < states; s++) {
       if (row[s] < 0) continue;
@@ -233,7 +240,8 @@ function scan(a: Automaton, symbolOf: Int32Array, corpus: string): { best: Int32
   let length = 0;
   for (let j = 0; j < corpus.length; j++) {
     const c = symbolOf[corpus.charCodeAt(j)];
-    if (c < 0) { // a character no output has: nothing matches across it
+    if (c < 0) {
+      // a character no output has: nothing matches across it
       state = 0;
       length = 0;
       continue;
@@ -278,7 +286,8 @@ function scan(a: Automaton, symbolOf: Int32Array, corpus: string): { best: Int32
 function longestEndingAt(a: Automaton, { best, bestEnd }: { best: Int32Array; bestEnd: Int32Array }) {
   const { states, len, link, prefixState } = a;
   const byLength = statesByLength(states, len);
-  for (let k = states - 1; k > 0; k--) { // longest first: children before their suffix-link parent
+  for (let k = states - 1; k > 0; k--) {
+    // longest first: children before their suffix-link parent
     const s = byLength[k];
     const p = link[s];
     if (best[s] > 0 && p > 0 && best[p] < len[p]) {
@@ -316,7 +325,12 @@ function statesByLength(states: number, len: Int32Array): Int32Array {
 }
 
 /** One output's figures from the per-position matches; `start` is where it begins among all outputs. */
-function summarise(sample: string, start: number, found: { length: Int32Array; corpusEnd: Int32Array }, minLength: number): Originality {
+function summarise(
+  sample: string,
+  start: number,
+  found: { length: Int32Array; corpusEnd: Int32Array },
+  minLength: number,
+): Originality {
   const n = sample.length;
   let longestEnd = -1;
   let longest = 0;
@@ -326,14 +340,15 @@ function summarise(sample: string, start: number, found: { length: Int32Array; c
       longestEnd = e;
     }
   }
-  const passage: Passage = longest === 0
-    ? { length: 0, text: '', outputIndex: 0, corpusIndex: 0 }
-    : {
-      length: longest,
-      text: sample.slice(longestEnd - longest + 1, longestEnd + 1),
-      outputIndex: longestEnd - longest + 1,
-      corpusIndex: found.corpusEnd[start + longestEnd] - longest + 1,
-    };
+  const passage: Passage =
+    longest === 0
+      ? { length: 0, text: '', outputIndex: 0, corpusIndex: 0 }
+      : {
+          length: longest,
+          text: sample.slice(longestEnd - longest + 1, longestEnd + 1),
+          outputIndex: longestEnd - longest + 1,
+          corpusIndex: found.corpusEnd[start + longestEnd] - longest + 1,
+        };
   // Position i is copied when a passage of minLength+ ends at some e >= i and starts at or before i.
   const copied = new Uint8Array(n);
   let reach = Infinity; // the earliest start of such a passage ending at or after i
@@ -351,5 +366,12 @@ function summarise(sample: string, start: number, found: { length: Int32Array; c
     if (lastSpan && lastSpan.end === i) lastSpan.end = i + 1;
     else copiedSpans.push({ start: i, end: i + 1 });
   }
-  return { longest: passage, copiedChars, copiedShare: n === 0 ? 0 : copiedChars / n, copiedSpans, minLength, outputLength: n };
+  return {
+    longest: passage,
+    copiedChars,
+    copiedShare: n === 0 ? 0 : copiedChars / n,
+    copiedSpans,
+    minLength,
+    outputLength: n,
+  };
 }

@@ -69,7 +69,9 @@ export function splitDocuments(ids: Ids, lengths: readonly number[] | undefined,
   const { seqLength, valFraction } = options;
   const k = lengths.length;
   if (lengths.reduce((a, b) => a + b, 0) + k - 1 !== ids.length) {
-    throw new Error(`splitDocuments: ${k} documents of ${lengths.reduce((a, b) => a + b, 0)} ids and ${k - 1} separators are not the ${ids.length} ids given`);
+    throw new Error(
+      `splitDocuments: ${k} documents of ${lengths.reduce((a, b) => a + b, 0)} ids and ${k - 1} separators are not the ${ids.length} ids given`,
+    );
   }
   const separator = ids[lengths[0]];
   const held = lengths.map((n) => (valFraction > 0 ? Math.min(Math.round(n * valFraction), n - 1) : 0));
@@ -90,7 +92,8 @@ export function splitDocuments(ids: Ids, lengths: readonly number[] | undefined,
       'use longer texts, a shorter --seq-length or a larger --val-fraction, or --val-fraction 0 for none',
     );
   }
-  const out = ids instanceof Uint32Array ? new Uint32Array(trainLength + valLength) : new Uint16Array(trainLength + valLength);
+  const out =
+    ids instanceof Uint32Array ? new Uint32Array(trainLength + valLength) : new Uint16Array(trainLength + valLength);
   let train = 0;
   let val = trainLength;
   let from = 0;
@@ -224,7 +227,13 @@ export function validationSample(s: Split, max: number, randomSeed: number): { s
 }
 
 /** The plan of a training epoch: contiguous streams (stateful) or shuffled independent windows. */
-export function trainingPlan(s: Split, epoch: number, batchSize: number, randomSeed: number, stateful: boolean): EpochPlan {
+export function trainingPlan(
+  s: Split,
+  epoch: number,
+  batchSize: number,
+  randomSeed: number,
+  stateful: boolean,
+): EpochPlan {
   return (stateful ? streamPlan : epochPlan)(s, epoch, batchSize, randomSeed);
 }
 
@@ -244,7 +253,12 @@ export const MIN_STREAM_WINDOWS = 20;
  *
  * Returns the start offsets of each batch's rows, in order.
  */
-export function validationStreams(s: Split, maxStreams: number, maxWindows = Infinity, randomSeed = 0): { batches: Uint32Array[]; windows: number; sampled: boolean } {
+export function validationStreams(
+  s: Split,
+  maxStreams: number,
+  maxWindows = Infinity,
+  randomSeed = 0,
+): { batches: Uint32Array[]; windows: number; sampled: boolean } {
   const T = s.seqLength;
   const n = windowCount(valChars(s), T);
   if (n === 0) return { batches: [], windows: 0, sampled: false };

@@ -23,12 +23,21 @@ export function startFrom(base: Checkpoint, given: string, text: string, randomS
   const m = base.manifest;
   const cfg = netConfig(m.network);
   const { vocab, added, unseen } = Vocab.union(m.vocab, text);
-  const params = initFromBase({ cfg, params: fromLayersWeights(cfg, base.weights), chars: m.vocab }, vocab.chars, randomSeed);
+  const params = initFromBase(
+    { cfg, params: fromLayersWeights(cfg, base.weights), chars: m.vocab },
+    vocab.chars,
+    randomSeed,
+  );
   return { vocab, params, lineage: lineageOf(base, given, added, unseen) };
 }
 
 /** The lineage record of a fine-tune of `base`: the base as read, its own lineage, and the vocabulary's changes. */
-export function lineageOf(base: Pick<Checkpoint, 'manifest'>, given: string, added: string[], unseen: string[]): Lineage {
+export function lineageOf(
+  base: Pick<Checkpoint, 'manifest'>,
+  given: string,
+  added: string[],
+  unseen: string[],
+): Lineage {
   const m = base.manifest;
   const p = m.progress;
   return {

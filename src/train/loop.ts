@@ -11,8 +11,18 @@ import { defaults, EXPLODING_LOSS_FACTOR, type Hyperparameters } from '../config
 import { runtimeError } from '../errors.js';
 import { generate } from '../generate/generate.js';
 import {
-  carriedStateSpecs, fromLayersWeights, layersWeightSpecs, namedState, optimizerSpecs, paramCount, stateFromNamed, toLayersWeights,
-  type LayerState, type Named, type NetConfig, type Params,
+  carriedStateSpecs,
+  fromLayersWeights,
+  layersWeightSpecs,
+  namedState,
+  optimizerSpecs,
+  paramCount,
+  stateFromNamed,
+  toLayersWeights,
+  type LayerState,
+  type Named,
+  type NetConfig,
+  type Params,
 } from '../layout.js';
 import { Adam, ADAM, type AdamState } from '../net/adam.js';
 import type { BackendName } from '../net/backend.js';
@@ -26,7 +36,16 @@ import { saveCheckpoint, type SaveOptions, type SaveStage } from '../store/write
 import type { Corpus } from '../text/corpus.js';
 import type { Vocab } from '../text/vocab.js';
 import {
-  planBatch, splitDocuments, trainChars, trainingPlan, validationSample, validationStarts, validationStreams, valChars, windowBatches, type Batch,
+  planBatch,
+  splitDocuments,
+  trainChars,
+  trainingPlan,
+  validationSample,
+  validationStarts,
+  validationStreams,
+  valChars,
+  windowBatches,
+  type Batch,
 } from '../text/windows.js';
 import { corpusRecord } from './record.js';
 import { makeTrainStep, type TrainStep } from './step.js';
@@ -68,20 +87,43 @@ export type RunOptions = {
 };
 
 export type StartInfo = {
-  params: number; trainChars: number; valChars: number; batchesPerEpoch: number; batchSize: number;
-  epoch: number; batch: number; resumed: boolean; workers: number;
+  params: number;
+  trainChars: number;
+  valChars: number;
+  batchesPerEpoch: number;
+  batchSize: number;
+  epoch: number;
+  batch: number;
+  resumed: boolean;
+  workers: number;
 };
 export type BatchInfo = {
-  epoch: number; batch: number; batches: number; loss: number; charsPerSecond: number; epochEtaSeconds: number;
+  epoch: number;
+  batch: number;
+  batches: number;
+  loss: number;
+  charsPerSecond: number;
+  epochEtaSeconds: number;
   /** Time to the end of the run (the epoch limit, or --max-time), or null when only early stopping decides. */
   runEtaSeconds: number | null;
   /** The latest validation figure, if any yet. */
   lastValLoss: number | null;
 };
 /** A validation inside an epoch (on the schedule, or when stopping mid-epoch). */
-export type EvaluationInfo = { epoch: number; batch: number; valLoss: number | null; trainLoss: number; best: boolean; sampled: boolean };
+export type EvaluationInfo = {
+  epoch: number;
+  batch: number;
+  valLoss: number | null;
+  trainLoss: number;
+  best: boolean;
+  sampled: boolean;
+};
 export type EpochInfo = EpochRecord & {
-  best: boolean; elapsedSeconds: number; etaSeconds: number | null; epochs: number; sample?: string;
+  best: boolean;
+  elapsedSeconds: number;
+  etaSeconds: number | null;
+  epochs: number;
+  sample?: string;
   /** The learning rate of the next epoch, when validation's plateau just halved it. */
   lrHalvedTo?: number;
 };
@@ -96,12 +138,18 @@ export type RunEvents = {
 };
 
 export type RunResult = {
-  reason: StopReason; epoch: number; batch: number; bestValLoss: number | null; bestEpoch: number | null; bestBatch: number;
+  reason: StopReason;
+  epoch: number;
+  batch: number;
+  bestValLoss: number | null;
+  bestEpoch: number | null;
+  bestBatch: number;
   /** The full held-out part's loss at the end, when training validated on a sample of it. */
   fullValLoss: number | null;
   /** Runs judged read as streams: the held-out part as independent windows from a zero state, at the best checkpoint's epoch if it ended one. */
   coldValLoss: number | null;
-  history: EpochRecord[]; out: string;
+  history: EpochRecord[];
+  out: string;
 };
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -110,7 +158,11 @@ export async function trainModel(o: RunOptions): Promise<RunResult> {
   const h = o.hyper;
   const cfg: NetConfig = { vocabSize: o.vocab.size, layers: h.layers, units: h.units, dropout: h.dropout };
   const ids = o.vocab.encode(o.corpus.text);
-  const data = splitDocuments(ids, o.corpus.documents?.map((d) => d.characters), { seqLength: h.seqLength, valFraction: h.valFraction });
+  const data = splitDocuments(
+    ids,
+    o.corpus.documents?.map((d) => d.characters),
+    { seqLength: h.seqLength, valFraction: h.valFraction },
+  );
 
   const prior = o.resume?.manifest;
   const progress: Progress = prior ? { ...prior.progress } : { ...INITIAL_PROGRESS };
@@ -142,8 +194,15 @@ export async function trainModel(o: RunOptions): Promise<RunResult> {
   const firstPlan = planOf(progress.epoch);
 
   o.events.onStart?.({
-    params: paramCount(cfg), trainChars: trainChars(data), valChars: valChars(data), batchesPerEpoch: firstPlan.batches,
-    batchSize: firstPlan.batchSize, epoch: progress.epoch, batch: progress.batch, resumed: Boolean(o.resume), workers: trainStep.workers,
+    params: paramCount(cfg),
+    trainChars: trainChars(data),
+    valChars: valChars(data),
+    batchesPerEpoch: firstPlan.batches,
+    batchSize: firstPlan.batchSize,
+    epoch: progress.epoch,
+    batch: progress.batch,
+    resumed: Boolean(o.resume),
+    workers: trainStep.workers,
   });
 
   const started = performance.now();
@@ -173,15 +232,19 @@ export async function trainModel(o: RunOptions): Promise<RunResult> {
       notes: o.notes,
       lineage: o.from?.lineage ?? prior?.lineage,
     });
-    const path = await saveCheckpoint(o.out, {
-      manifest,
-      modelTopology: topology,
-      weights: { specs: layersWeightSpecs(cfg), arrays: toLayersWeights(cfg, adam.params()) },
-      optimizer: {
-        specs: [...optimizerSpecs(cfg), ...carriedStateSpecs(cfg, streams ?? 0)],
-        arrays: carry ? new Map([...adam.state().moments, ...namedState(carry)]) : adam.state().moments,
+    const path = await saveCheckpoint(
+      o.out,
+      {
+        manifest,
+        modelTopology: topology,
+        weights: { specs: layersWeightSpecs(cfg), arrays: toLayersWeights(cfg, adam.params()) },
+        optimizer: {
+          specs: [...optimizerSpecs(cfg), ...carriedStateSpecs(cfg, streams ?? 0)],
+          arrays: carry ? new Map([...adam.state().moments, ...namedState(carry)]) : adam.state().moments,
+        },
       },
-    }, { best, keep: o.keep, onStage: o.onSaveStage, lock: o.lock });
+      { best, keep: o.keep, onStage: o.onSaveStage, lock: o.lock },
+    );
     saved = true;
     o.events.onCheckpoint?.({ path, epoch: progress.epoch, batch: progress.batch, best });
     return path;
@@ -239,14 +302,23 @@ export async function trainModel(o: RunOptions): Promise<RunResult> {
     if (!sampledVal) return null;
     return byStreams ? validateStreams(streamSet(Infinity).batches) : validate(validationStarts(data));
   };
-  const coldFullPass = async (): Promise<number | null> => (byStreams && valSet.sampled ? validate(validationStarts(data)) : null);
+  const coldFullPass = async (): Promise<number | null> =>
+    byStreams && valSet.sampled ? validate(validationStarts(data)) : null;
 
   let fullValLoss: number | null = null;
   const finish = (reason: StopReason): RunResult => {
     const atBest = history.find((r) => r.epoch === progress.bestEpoch && !progress.bestBatch);
     return {
-      reason, epoch: progress.epoch, batch: progress.batch, bestValLoss: progress.bestValLoss, bestEpoch: progress.bestEpoch,
-      bestBatch: progress.bestBatch ?? 0, fullValLoss, coldValLoss: atBest?.valLossColdFull ?? atBest?.valLossCold ?? null, history, out: o.out,
+      reason,
+      epoch: progress.epoch,
+      batch: progress.batch,
+      bestValLoss: progress.bestValLoss,
+      bestEpoch: progress.bestEpoch,
+      bestBatch: progress.bestBatch ?? 0,
+      fullValLoss,
+      coldValLoss: atBest?.valLossColdFull ?? atBest?.valLossCold ?? null,
+      history,
+      out: o.out,
     };
   };
   const runSeconds = () => elapsed() - baseElapsed;
@@ -257,7 +329,8 @@ export async function trainModel(o: RunOptions): Promise<RunResult> {
    */
   const runEta = (secondsToEpochLimit: number): number | null => {
     // The default epoch limit is a cap, not a plan: early stopping usually ends the run first.
-    const byEpochs = o.epochs >= defaults.epochsUntilTime || o.epochs === defaults.epochs ? Infinity : secondsToEpochLimit;
+    const byEpochs =
+      o.epochs >= defaults.epochsUntilTime || o.epochs === defaults.epochs ? Infinity : secondsToEpochLimit;
     const byTime = o.maxTimeSeconds === undefined ? Infinity : Math.max(0, o.maxTimeSeconds - runSeconds());
     const eta = Math.min(byEpochs, byTime);
     return Number.isFinite(eta) ? eta : null;
@@ -281,13 +354,21 @@ export async function trainModel(o: RunOptions): Promise<RunResult> {
       let epochChars = 0;
       for (let k = progress.batch; k < plan.batches; k++) {
         const batch = planBatch(data, plan, k);
-        const { lossSum, norm, state: next } = await trainStep.step(batch, { randomSeed: h.randomSeed, epoch, batch: k }, plan.carry ? carried : undefined);
+        const {
+          lossSum,
+          norm,
+          state: next,
+        } = await trainStep.step(
+          batch,
+          { randomSeed: h.randomSeed, epoch, batch: k },
+          plan.carry ? carried : undefined,
+        );
         if (plan.carry) carried = next;
         const chars = batch.batch * batch.seqLength;
         const loss = lossSum / chars;
         if (!Number.isFinite(loss) || loss > explodeAt || !Number.isFinite(norm)) {
           throw runtimeError(
-            `training diverged at epoch ${epoch + 1}, batch ${k + 1}: loss ${Number.isFinite(loss) ? loss.toFixed(2) + ' nats' : String(loss)}${Number.isFinite(norm) ? '' : `, gradient norm ${norm}`}; ${saved ? `the last good checkpoint in ${o.out} is untouched` : 'nothing was saved'}`,
+            `training diverged at epoch ${epoch + 1}, batch ${k + 1}: loss ${Number.isFinite(loss) ? `${loss.toFixed(2)} nats` : String(loss)}${Number.isFinite(norm) ? '' : `, gradient norm ${norm}`}; ${saved ? `the last good checkpoint in ${o.out} is untouched` : 'nothing was saved'}`,
             `lower the learning rate, e.g. --lr ${h.lr / 2}, or the gradient clip, e.g. --clip ${Math.max(1, h.clip / 2)}`,
           );
         }
@@ -301,8 +382,12 @@ export async function trainModel(o: RunOptions): Promise<RunResult> {
         const cps = epochChars / seconds;
         const epochEta = ((plan.batches - k - 1) * chars) / cps;
         o.events.onBatch?.({
-          epoch: epoch + 1, batch: k + 1, batches: plan.batches, loss: progress.partialLossSum / progress.partialChars,
-          charsPerSecond: cps, epochEtaSeconds: epochEta,
+          epoch: epoch + 1,
+          batch: k + 1,
+          batches: plan.batches,
+          loss: progress.partialLossSum / progress.partialChars,
+          charsPerSecond: cps,
+          epochEtaSeconds: epochEta,
           runEtaSeconds: runEta(epochEta + (o.epochs - epoch - 1) * ((plan.batches * chars) / cps)),
           lastValLoss: progress.lastValLoss ?? null,
         });
@@ -361,7 +446,11 @@ export async function trainModel(o: RunOptions): Promise<RunResult> {
       progress.partialChars = 0;
       progress.step = adam.step;
 
-      const stopping = o.shouldStop() || (valLoss !== null && progress.epochsWithoutImprovement >= o.patience) || outOfTime() || progress.epoch >= o.epochs;
+      const stopping =
+        o.shouldStop() ||
+        (valLoss !== null && progress.epochsWithoutImprovement >= o.patience) ||
+        outOfTime() ||
+        progress.epoch >= o.epochs;
       if (stopping && !o.shouldStop()) {
         fullValLoss = await fullPass();
         if (fullValLoss !== null) record.valLossFull = fullValLoss;
@@ -371,7 +460,12 @@ export async function trainModel(o: RunOptions): Promise<RunResult> {
       const perEpoch = runSeconds() / Math.max(1, history.length - (prior?.history.length ?? 0));
       const sample = o.sample && !o.shouldStop() ? await sampleText(cfg, adam, o, epoch) : undefined;
       o.events.onEpoch?.({
-        ...record, best, elapsedSeconds: elapsed(), epochs: o.epochs, etaSeconds: runEta((o.epochs - progress.epoch) * perEpoch), sample,
+        ...record,
+        best,
+        elapsedSeconds: elapsed(),
+        epochs: o.epochs,
+        etaSeconds: runEta((o.epochs - progress.epoch) * perEpoch),
+        sample,
         ...(halve && !stopping ? { lrHalvedTo: learningRate(h, progress.epoch, progress.lrHalvings ?? 0) } : {}),
       });
       await checkpoint(best);
@@ -397,14 +491,22 @@ export function learningRate(h: Hyperparameters, epoch: number, halvings = 0): n
   return h.lr * decay ** Math.max(0, epoch - (h.lrDecayAfter ?? 0) + 1) * 0.5 ** halvings;
 }
 
-
 async function sampleText(cfg: NetConfig, adam: Adam, o: RunOptions, epoch: number): Promise<string> {
   const net = new StatefulLstm(cfg, adam.params());
   try {
     const prompt = [...o.samplePrompt].filter((c) => o.vocab.has(c)).join('');
-    const [text] = await generate(net, o.vocab, {
-      seed: prompt, length: o.sampleLength, samples: 1, temperature: o.sampleTemperature, randomSeed: o.hyper.randomSeed + epoch,
-    }, () => {});
+    const [text] = await generate(
+      net,
+      o.vocab,
+      {
+        seed: prompt,
+        length: o.sampleLength,
+        samples: 1,
+        temperature: o.sampleTemperature,
+        randomSeed: o.hyper.randomSeed + epoch,
+      },
+      () => {},
+    );
     return text;
   } finally {
     net.dispose();

@@ -13,7 +13,9 @@ import type { Corpus, CorpusDocument } from '../text/corpus.js';
 /** The record of a corpus whose text is `characters` ids long, read with `encoding` (as --encoding or a byte-order mark said). */
 export function corpusRecord(corpus: Corpus, characters: number, encoding: string): CorpusRecord {
   const several = corpus.documents !== undefined && corpus.documents.length > 1;
-  const files = several ? corpus.documents!.map((d) => fileRecord(d)) : [fileRecord({ ...corpus, characters }, encoding)];
+  const files = several
+    ? corpus.documents!.map((d) => fileRecord(d))
+    : [fileRecord({ ...corpus, characters }, encoding)];
   return {
     name: several ? corpus.name : files[0].name,
     ...(corpus.path ? { path: corpus.path } : {}),

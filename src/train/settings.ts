@@ -101,15 +101,44 @@ export type SettingsInput = {
 };
 
 /** Flags that shape the model or its data: fixed by the bundle when resuming. */
-const FIXED_ON_RESUME = ['layers', 'units', 'dropout', 'lr', 'lrDecay', 'lrDecayAfter', 'lrPlateau', 'stateful', 'clip', 'seqLength', 'batchSize', 'valFraction', 'randomSeed', 'lowercase', 'keepBoilerplate'] as const;
+const FIXED_ON_RESUME = [
+  'layers',
+  'units',
+  'dropout',
+  'lr',
+  'lrDecay',
+  'lrDecayAfter',
+  'lrPlateau',
+  'stateful',
+  'clip',
+  'seqLength',
+  'batchSize',
+  'valFraction',
+  'randomSeed',
+  'lowercase',
+  'keepBoilerplate',
+] as const;
 
-export const flagName = (key: string) => '--' + key.replace(/[A-Z]/g, (m) => '-' + m.toLowerCase());
+export const flagName = (key: string) => `--${key.replace(/[A-Z]/g, (m) => `-${m.toLowerCase()}`)}`;
 
 /** Where a new run's bundle goes when --out is not given: models/<corpus name>. */
-export const defaultOut = (corpus: string) => join('models', corpus === '-' ? 'stdin' : basename(corpus, extname(corpus)));
+export const defaultOut = (corpus: string) =>
+  join('models', corpus === '-' ? 'stdin' : basename(corpus, extname(corpus)));
 
 /** Flags that describe the training recipe: the base's unless given when fine-tuning. */
-const RECIPE = ['dropout', 'lr', 'lrDecay', 'lrDecayAfter', 'lrPlateau', 'stateful', 'clip', 'seqLength', 'batchSize', 'valFraction', 'randomSeed'] as const;
+const RECIPE = [
+  'dropout',
+  'lr',
+  'lrDecay',
+  'lrDecayAfter',
+  'lrPlateau',
+  'stateful',
+  'clip',
+  'seqLength',
+  'batchSize',
+  'valFraction',
+  'randomSeed',
+] as const;
 
 export function runSettings({ corpus, flags, given, stored, base, outHoldsModel }: SettingsInput): Decision {
   const warnings: string[] = [];
@@ -120,17 +149,32 @@ export function runSettings({ corpus, flags, given, stored, base, outHoldsModel 
 
   if (!stored) {
     if (corpus.length === 0) {
-      refusals.push(usageError('no corpus given: lstm train needs a text file to train on (or - for stdin)', 'lstm train macbeth.txt --out models/my-macbeth; to continue a bundle: lstm train --resume DIR'));
+      refusals.push(
+        usageError(
+          'no corpus given: lstm train needs a text file to train on (or - for stdin)',
+          'lstm train macbeth.txt --out models/my-macbeth; to continue a bundle: lstm train --resume DIR',
+        ),
+      );
     }
     refusals.push(...stdinAlone(corpus));
     // (Without a corpus the run is refused; '-' only keeps the settings well-formed.)
     const paths = corpus.length ? [...corpus] : ['-'];
     const out = flags.out ?? defaultOut(paths[0]);
     let hyper: Hyperparameters = {
-      seqLength: flags.seqLength, batchSize: flags.batchSize, valFraction: flags.valFraction, layers: flags.layers,
-      units: flags.units, dropout: flags.dropout, lr: flags.lr, lrDecay: flags.lrDecay, lrDecayAfter: flags.lrDecayAfter, lrPlateau: flags.lrPlateau, clip: flags.clip,
+      seqLength: flags.seqLength,
+      batchSize: flags.batchSize,
+      valFraction: flags.valFraction,
+      layers: flags.layers,
+      units: flags.units,
+      dropout: flags.dropout,
+      lr: flags.lr,
+      lrDecay: flags.lrDecay,
+      lrDecayAfter: flags.lrDecayAfter,
+      lrPlateau: flags.lrPlateau,
+      clip: flags.clip,
       stateful: flags.stateful,
-      lowercase: Boolean(flags.lowercase), randomSeed: flags.randomSeed,
+      lowercase: Boolean(flags.lowercase),
+      randomSeed: flags.randomSeed,
     };
     if (base) {
       const fine = fineTune(base, flags, given, out);
@@ -138,11 +182,22 @@ export function runSettings({ corpus, flags, given, stored, base, outHoldsModel 
       refusals.push(...fine.refusals);
     }
     if (outHoldsModel) {
-      refusals.push(usageError(`${out} already holds a model; training would replace it`, `continue it with --resume ${out}, choose another --out, or delete it first`));
+      refusals.push(
+        usageError(
+          `${out} already holds a model; training would replace it`,
+          `continue it with --resume ${out}, choose another --out, or delete it first`,
+        ),
+      );
     }
     return {
       settings: {
-        corpus: { paths, fromBundle: false }, out, hyper, epochs, maxTimeSeconds: flags.maxTime, patience: flags.patience, keep: flags.keep,
+        corpus: { paths, fromBundle: false },
+        out,
+        hyper,
+        epochs,
+        maxTimeSeconds: flags.maxTime,
+        patience: flags.patience,
+        keep: flags.keep,
         text: { encoding: flags.encoding, lowercase: hyper.lowercase, keepBoilerplate: Boolean(flags.keepBoilerplate) },
         origin: flags.origin,
       },
@@ -152,38 +207,60 @@ export function runSettings({ corpus, flags, given, stored, base, outHoldsModel 
   }
 
   if (base) {
-    refusals.push(usageError(`--from and --resume cannot be combined: --from starts a new run from ${base.dir}, --resume continues ${stored.dir}`, `to fine-tune: lstm train <corpus> --from ${base.dir} --out <new dir>; to go on with a fine-tune: lstm train --resume ${stored.dir}`));
+    refusals.push(
+      usageError(
+        `--from and --resume cannot be combined: --from starts a new run from ${base.dir}, --resume continues ${stored.dir}`,
+        `to fine-tune: lstm train <corpus> --from ${base.dir} --out <new dir>; to go on with a fine-tune: lstm train --resume ${stored.dir}`,
+      ),
+    );
   }
   const out = stored.dir;
   if (flags.out !== undefined && resolve(flags.out) !== resolve(stored.dir)) {
     refusals.push(usageError('--out cannot differ from --resume: training continues in the bundle it resumes'));
   }
   if (!stored.hasOptimizer) {
-    refusals.push(dataError(`${stored.dir} has no optimizer state (it is an export for inference)`, 'resume from a training bundle, or start a new run with --out'));
+    refusals.push(
+      dataError(
+        `${stored.dir} has no optimizer state (it is an export for inference)`,
+        'resume from a training bundle, or start a new run with --out',
+      ),
+    );
   }
   const { epochs: storedEpochs, patience, keep, workers: _workers, ...hyper } = stored.hyperparameters;
   const n = stored.network;
   // Resuming builds the network from the hyperparameters: they must describe the saved one.
   if (hyper.layers !== n.layers || hyper.units !== n.units || hyper.dropout !== n.dropout) {
-    refusals.push(dataError(
-      `${stored.dir}: hyperparameters (${hyper.layers}x${hyper.units}, dropout ${hyper.dropout}) disagree with the network (${n.layers}x${n.units}, dropout ${n.dropout})`,
-      'the model is damaged; resume from another checkpoint or retrain',
-    ));
+    refusals.push(
+      dataError(
+        `${stored.dir}: hyperparameters (${hyper.layers}x${hyper.units}, dropout ${hyper.dropout}) disagree with the network (${n.layers}x${n.units}, dropout ${n.dropout})`,
+        'the model is damaged; resume from another checkpoint or retrain',
+      ),
+    );
   }
   refusals.push(...stdinAlone(corpus));
   // Without a corpus, the files the bundle recorded (a bundle from stdin or from before paths were recorded has none).
   const recorded = recordedPaths(stored.corpus);
-  let source: CorpusSource = { paths: corpus.length ? [...corpus] : recorded ?? ['-'], fromBundle: corpus.length === 0 };
+  let source: CorpusSource = {
+    paths: corpus.length ? [...corpus] : (recorded ?? ['-']),
+    fromBundle: corpus.length === 0,
+  };
   if (corpus.length === 0 && recorded === undefined) {
     const stdin = stored.corpus.name === 'stdin';
-    refusals.push(usageError(
-      stdin ? `${stored.dir} was trained on text from stdin, which it cannot read again` : `${stored.dir} does not record where its corpus is (it was saved by an older lstm)`,
-      stdin ? `pipe the same text in: ... | lstm train - --resume ${stored.dir}` : `pass the corpus: lstm train ${stored.corpus.name} --resume ${stored.dir}`,
-    ));
+    refusals.push(
+      usageError(
+        stdin
+          ? `${stored.dir} was trained on text from stdin, which it cannot read again`
+          : `${stored.dir} does not record where its corpus is (it was saved by an older lstm)`,
+        stdin
+          ? `pipe the same text in: ... | lstm train - --resume ${stored.dir}`
+          : `pass the corpus: lstm train ${stored.corpus.name} --resume ${stored.dir}`,
+      ),
+    );
     source = { paths: ['-'], fromBundle: false };
   }
   const ignored = FIXED_ON_RESUME.filter((k) => given.has(k));
-  if (ignored.length) warnings.push(`resuming keeps the bundle's settings; ignoring ${ignored.map(flagName).join(', ')}`);
+  if (ignored.length)
+    warnings.push(`resuming keeps the bundle's settings; ignoring ${ignored.map(flagName).join(', ')}`);
   return {
     settings: {
       corpus: source,
@@ -212,38 +289,70 @@ export function runSettings({ corpus, flags, given, stored, base, outHoldsModel 
  * unless given; refusals for a shape or lowercasing the base cannot take, and for an --out
  * inside the base.
  */
-function fineTune(base: BaseRun, flags: TrainFlags, given: ReadonlySet<keyof TrainFlags>, out: string): { hyper: Hyperparameters; refusals: LstmError[] } {
+function fineTune(
+  base: BaseRun,
+  flags: TrainFlags,
+  given: ReadonlySet<keyof TrainFlags>,
+  out: string,
+): { hyper: Hyperparameters; refusals: LstmError[] } {
   const refusals: LstmError[] = [];
   const n = base.network;
   const keep = `a fine-tune keeps its base's network; leave out --layers and --units, or train from scratch without --from`;
   for (const key of ['layers', 'units'] as const) {
     if (given.has(key) && flags[key] !== n[key]) {
-      refusals.push(usageError(`${flagName(key)} must be ${n[key]} to fine-tune ${base.dir} (its network is ${n.layers}x${n.units}), got ${flags[key]}`, keep));
+      refusals.push(
+        usageError(
+          `${flagName(key)} must be ${n[key]} to fine-tune ${base.dir} (its network is ${n.layers}x${n.units}), got ${flags[key]}`,
+          keep,
+        ),
+      );
     }
   }
   const lowercase = Boolean(base.hyperparameters.lowercase);
   if (given.has('lowercase') && flags.lowercase && !lowercase) {
-    refusals.push(usageError(
-      `--lowercase does not fit ${base.dir}: it was trained on text with capitals, which a lowercased fine-tune could never be given`,
-      `leave out --lowercase (the text is read as ${base.dir}'s was), or train from scratch with --lowercase`,
-    ));
+    refusals.push(
+      usageError(
+        `--lowercase does not fit ${base.dir}: it was trained on text with capitals, which a lowercased fine-tune could never be given`,
+        `leave out --lowercase (the text is read as ${base.dir}'s was), or train from scratch with --lowercase`,
+      ),
+    );
   }
   const inside = (dir: string) => {
     const rel = relative(resolve(dir), resolve(out));
     return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
   };
   if (inside(base.bundle) || inside(base.dir)) {
-    refusals.push(usageError(`--out ${out} is inside the base model ${base.bundle}; a fine-tune is a new run and never writes into its base`, 'choose another --out, e.g. models/<name>-tuned'));
+    refusals.push(
+      usageError(
+        `--out ${out} is inside the base model ${base.bundle}; a fine-tune is a new run and never writes into its base`,
+        'choose another --out, e.g. models/<name>-tuned',
+      ),
+    );
   }
   const stored = base.hyperparameters;
-  const recipe = Object.fromEntries(RECIPE.map((k) => [k, given.has(k) ? flags[k] : k === 'dropout' ? n.dropout : stored[k] ?? flags[k]]));
-  return { hyper: { ...(recipe as Pick<Hyperparameters, (typeof RECIPE)[number]>), layers: n.layers, units: n.units, lowercase }, refusals };
+  const recipe = Object.fromEntries(
+    RECIPE.map((k) => [k, given.has(k) ? flags[k] : k === 'dropout' ? n.dropout : (stored[k] ?? flags[k])]),
+  );
+  return {
+    hyper: {
+      ...(recipe as Pick<Hyperparameters, (typeof RECIPE)[number]>),
+      layers: n.layers,
+      units: n.units,
+      lowercase,
+    },
+    refusals,
+  };
 }
 
 /** `-` reads one text from stdin: it cannot be one of several corpus arguments. */
 function stdinAlone(corpus: readonly string[]): LstmError[] {
   if (corpus.length < 2 || !corpus.includes('-')) return [];
-  return [usageError('- (stdin) cannot be combined with files: stdin is read as one text of its own', 'give the files by name, or save the piped text to a file and give it with them')];
+  return [
+    usageError(
+      '- (stdin) cannot be combined with files: stdin is read as one text of its own',
+      'give the files by name, or save the piped text to a file and give it with them',
+    ),
+  ];
 }
 
 /** The absolute paths of the files a bundle was trained on, when it recorded them all. */
@@ -265,8 +374,17 @@ function listed(items: readonly string[], max = 3): string {
  * take `defaults.smallText`'s. Returns the settings and a sentence saying what changed (none
  * when nothing did). Resumed runs and fine-tunes keep their recorded recipe.
  */
-export function fitToText(hyper: Hyperparameters, given: ReadonlySet<keyof TrainFlags>, text: { trainChars: number; vocabSize: number }): { hyper: Hyperparameters; note?: string } {
-  const params = paramCount({ vocabSize: text.vocabSize, layers: hyper.layers, units: hyper.units, dropout: hyper.dropout });
+export function fitToText(
+  hyper: Hyperparameters,
+  given: ReadonlySet<keyof TrainFlags>,
+  text: { trainChars: number; vocabSize: number },
+): { hyper: Hyperparameters; note?: string } {
+  const params = paramCount({
+    vocabSize: text.vocabSize,
+    layers: hyper.layers,
+    units: hyper.units,
+    dropout: hyper.dropout,
+  });
   const small = defaults.smallText;
   if (text.trainChars >= small.charsPerParam * params) return { hyper };
   const keys = (['dropout', 'batchSize', 'lr'] as const).filter((k) => !given.has(k));
@@ -280,10 +398,15 @@ export function fitToText(hyper: Hyperparameters, given: ReadonlySet<keyof Train
 }
 
 /** What the CLI found at a resumed run's corpus paths: the text (each file's hashes when several), or the paths with no file. */
-export type ResumedText = {
-  name: string; sha256: string; textSha256: string; unknown: string[];
-  files?: { path: string; sha256: string; textSha256: string }[];
-} | { missing: string[] };
+export type ResumedText =
+  | {
+      name: string;
+      sha256: string;
+      textSha256: string;
+      unknown: string[];
+      files?: { path: string; sha256: string; textSha256: string }[];
+    }
+  | { missing: string[] };
 
 /**
  * Whether a resumed run's text fits the bundle. A corpus given on the command line may be
@@ -292,36 +415,55 @@ export type ResumedText = {
  * cleaned), else the user is asked to pass a corpus. Characters outside the vocabulary are
  * refused either way.
  */
-export function checkResumedText(stored: StoredRun, source: CorpusSource, text: ResumedText): { warnings: string[]; refusals: LstmError[] } {
+export function checkResumedText(
+  stored: StoredRun,
+  source: CorpusSource,
+  text: ResumedText,
+): { warnings: string[]; refusals: LstmError[] } {
   const warnings: string[] = [];
   const refusals: LstmError[] = [];
   const was = stored.corpus;
   const explicitly = `pass the corpus explicitly: lstm train <corpus> --resume ${stored.dir}`;
   if ('missing' in text) {
-    refusals.push(dataError(`${stored.dir} was trained on ${listed(text.missing)}, which ${text.missing.length === 1 ? 'is' : 'are'} no longer there`, explicitly));
+    refusals.push(
+      dataError(
+        `${stored.dir} was trained on ${listed(text.missing)}, which ${text.missing.length === 1 ? 'is' : 'are'} no longer there`,
+        explicitly,
+      ),
+    );
     return { warnings, refusals };
   }
   type Hashes = { sha256: string; textSha256?: string };
-  const same = (a: Hashes, b: Hashes | undefined) => b !== undefined && (a.sha256 === b.sha256 || (a.textSha256 !== undefined && a.textSha256 === b.textSha256));
+  const same = (a: Hashes, b: Hashes | undefined) =>
+    b !== undefined && (a.sha256 === b.sha256 || (a.textSha256 !== undefined && a.textSha256 === b.textSha256));
   // Each file against its record: several files were recorded one by one, one file at the top.
   const recorded: Hashes[] = was.files && was.files.length > 1 ? was.files : [was];
   const seen = text.files ?? [{ path: source.paths[0], sha256: text.sha256, textSha256: text.textSha256 }];
   const changed = seen.map((f, i) => ({ ...f, was: recorded[i] })).filter((f) => !same(f, f.was));
   if (source.fromBundle && changed.length) {
     const [first, ...more] = changed;
-    refusals.push(dataError(
-      `${first.path} has changed since ${stored.dir} was trained on it (sha256 ${first.sha256.slice(0, 12)}…, recorded ${first.was?.sha256.slice(0, 12) ?? 'none'}…)` +
-        (more.length ? `, and so ${more.length === 1 ? 'has' : 'have'} ${listed(more.map((f) => f.path))}` : ''),
-      `to train on ${source.paths.length === 1 ? 'it as it is' : 'them as they are'} now, ${explicitly.replace('<corpus>', source.paths.join(' '))}`,
-    ));
+    refusals.push(
+      dataError(
+        `${first.path} has changed since ${stored.dir} was trained on it (sha256 ${first.sha256.slice(0, 12)}…, recorded ${first.was?.sha256.slice(0, 12) ?? 'none'}…)` +
+          (more.length ? `, and so ${more.length === 1 ? 'has' : 'have'} ${listed(more.map((f) => f.path))}` : ''),
+        `to train on ${source.paths.length === 1 ? 'it as it is' : 'them as they are'} now, ${explicitly.replace('<corpus>', source.paths.join(' '))}`,
+      ),
+    );
   } else if (!source.fromBundle && was.textSha256 !== undefined && was.textSha256 !== text.textSha256) {
-    warnings.push(`${text.name} is not the text ${stored.dir} was trained on (${was.name}); training continues on it, but not as an exact continuation`);
+    warnings.push(
+      `${text.name} is not the text ${stored.dir} was trained on (${was.name}); training continues on it, but not as an exact continuation`,
+    );
   }
   if (text.unknown.length) {
-    refusals.push(dataError(
-      `${text.name} has ${text.unknown.length} character(s) the bundle's vocabulary lacks: ${text.unknown.slice(0, 10).map((ch) => `'${showChar(ch)}'`).join(' ')}`,
-      'resume with the text the model was trained on, or train a new model on this one',
-    ));
+    refusals.push(
+      dataError(
+        `${text.name} has ${text.unknown.length} character(s) the bundle's vocabulary lacks: ${text.unknown
+          .slice(0, 10)
+          .map((ch) => `'${showChar(ch)}'`)
+          .join(' ')}`,
+        'resume with the text the model was trained on, or train a new model on this one',
+      ),
+    );
   }
   return { warnings, refusals };
 }

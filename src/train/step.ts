@@ -9,7 +9,7 @@
  * gradients) and net/adam.ts (the update); train/workers.ts runs the other shares.
  */
 import { stateRows, type LayerState } from '../layout.js';
-import { Adam, sumGrads } from '../net/adam.js';
+import { type Adam, sumGrads } from '../net/adam.js';
 import type { BackendName } from '../net/backend.js';
 import { networkMasks, type MaskKey } from '../net/dropout.js';
 import { engineFor, warmUp } from '../net/engine.js';
@@ -23,7 +23,11 @@ export type TrainStep = {
    * gradient norm before clipping (NaN: diverged, nothing applied) and the state at the
    * batch's end (computed with the weights before the update, as truncated BPTT carries it).
    */
-  step(batch: Batch, key: MaskKey, state?: LayerState[]): Promise<{ lossSum: number; norm: number; state: LayerState[] }>;
+  step(
+    batch: Batch,
+    key: MaskKey,
+    state?: LayerState[],
+  ): Promise<{ lossSum: number; norm: number; state: LayerState[] }>;
   /** Summed validation loss of a batch (no dropout) from `state` (zeros when absent), and the state at its end. */
   loss(batch: Batch, state?: LayerState[]): { lossSum: number; state: LayerState[] };
   dispose(): Promise<void>;
@@ -50,16 +54,30 @@ export async function makeTrainStep(adam: Adam, workers: number, backend: Backen
       let pending: Promise<{ lossSum: number; grads: Float32Array[]; state: LayerState[] }[]> = Promise.resolve([]);
       if (pool && shares > 1) {
         pool.publish(adam.params());
-        pending = Promise.all(range(1, shares).map((k) => {
-          const examples = range(bounds[k], bounds[k + 1]);
-          return pool.run(k - 1, sliceBatch(batch, bounds[k], bounds[k + 1]), key, examples, scale, stateRows(state, bounds[k], bounds[k + 1], cfg.units));
-        }));
+        pending = Promise.all(
+          range(1, shares).map((k) => {
+            const examples = range(bounds[k], bounds[k + 1]);
+            return pool.run(
+              k - 1,
+              sliceBatch(batch, bounds[k], bounds[k + 1]),
+              key,
+              examples,
+              scale,
+              stateRows(state, bounds[k], bounds[k + 1], cfg.units),
+            );
+          }),
+        );
       }
       const own = shares > 1 ? sliceBatch(batch, bounds[0], bounds[1]) : batch;
       let mine;
       try {
         mine = engine.lossAndGrads(
-          adam.weights(), cfg, own, networkMasks(cfg, key, own.seqLength, range(bounds[0], bounds[1])), scale, stateRows(state, bounds[0], bounds[1], cfg.units),
+          adam.weights(),
+          cfg,
+          own,
+          networkMasks(cfg, key, own.seqLength, range(bounds[0], bounds[1])),
+          scale,
+          stateRows(state, bounds[0], bounds[1], cfg.units),
         );
       } catch (err) {
         await pending.catch(() => {}); // let the workers finish before reporting
@@ -74,7 +92,10 @@ export async function makeTrainStep(adam: Adam, workers: number, backend: Backen
       }
       let lossSum = mine.lossSum;
       for (const o of others) lossSum += o.lossSum;
-      const grads = sumGrads(mine.grads, others.map((o) => o.grads));
+      const grads = sumGrads(
+        mine.grads,
+        others.map((o) => o.grads),
+      );
       const next = joinStates([mine.state, ...others.map((o) => o.state)]);
       if (!Number.isFinite(lossSum)) {
         grads.forEach((g) => g.dispose());
@@ -88,7 +109,6 @@ export async function makeTrainStep(adam: Adam, workers: number, backend: Backen
     },
   };
 }
-
 
 /** The shares' states, rows in share order, as one state. */
 export function joinStates(parts: LayerState[][]): LayerState[] {

@@ -15,7 +15,14 @@ import type { MaskKey } from '../net/dropout.js';
 import type { Batch } from '../text/windows.js';
 
 export type WorkerInit = { cfg: NetConfig; backend: BackendName; params: SharedArrayBuffer };
-export type ShareRequest = { id: number; batch: Batch; key: MaskKey; examples: number[]; scale: number; state?: LayerState[] };
+export type ShareRequest = {
+  id: number;
+  batch: Batch;
+  key: MaskKey;
+  examples: number[];
+  scale: number;
+  state?: LayerState[];
+};
 /** A share's summed loss, its gradients in paramSpecs order and its rows of the state at the batch's end. */
 export type ShareResult = { id: number; lossSum: number; grads: Float32Array[]; state: LayerState[]; error?: string };
 
@@ -46,11 +53,13 @@ export class WorkerPool {
     // One at a time: each worker's first step must not overlap another's (train/worker.ts).
     const workers: Worker[] = [];
     for (let k = 0; k < count; k++) {
-      workers.push(await new Promise<Worker>((resolve, reject) => {
-        const w = new Worker(workerUrl(), { workerData: init });
-        w.once('error', reject);
-        w.once('message', () => resolve(w));
-      }));
+      workers.push(
+        await new Promise<Worker>((resolve, reject) => {
+          const w = new Worker(workerUrl(), { workerData: init });
+          w.once('error', reject);
+          w.once('message', () => resolve(w));
+        }),
+      );
     }
     for (const w of workers) w.unref();
     return new WorkerPool(workers, new Float32Array(buffer), cfg);
@@ -62,10 +71,18 @@ export class WorkerPool {
   }
 
   /** Sends worker k its share; resolves with its loss and gradients. */
-  run(k: number, batch: Batch, key: MaskKey, examples: number[], scale: number, state?: LayerState[]): Promise<ShareResult> {
+  run(
+    k: number,
+    batch: Batch,
+    key: MaskKey,
+    examples: number[],
+    scale: number,
+    state?: LayerState[],
+  ): Promise<ShareResult> {
     const id = ++this.next;
     const w = this.workers[k];
-    const failed = (why: string) => runtimeError(`a training worker ${why}`, 'rerun with --workers 1 to train on this thread only');
+    const failed = (why: string) =>
+      runtimeError(`a training worker ${why}`, 'rerun with --workers 1 to train on this thread only');
     return new Promise((resolve, reject) => {
       const cleanup = () => {
         w.off('message', onMessage);

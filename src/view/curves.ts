@@ -47,18 +47,29 @@ export function lossCurves(m: LossRecords): Curves {
   const nullable = (nats: number | null | undefined) => (nats == null ? null : bits(nats));
   const curves: Curve[] = [
     { kind: 'train', label: 'training', values: h.map((e) => bits(e.trainLoss)) },
-    { kind: 'validation', label: m.hyperparameters.stateful !== undefined ? 'validation read as streams' : 'validation', values: h.map((e) => nullable(e.valLoss)) },
+    {
+      kind: 'validation',
+      label: m.hyperparameters.stateful !== undefined ? 'validation read as streams' : 'validation',
+      values: h.map((e) => nullable(e.valLoss)),
+    },
   ];
   if (h.some((e) => e.valLossCold != null)) {
-    curves.push({ kind: 'cold', label: `validation as independent ${m.hyperparameters.seqLength}-character windows`, values: h.map((e) => nullable(e.valLossCold)) });
+    curves.push({
+      kind: 'cold',
+      label: `validation as independent ${m.hyperparameters.seqLength}-character windows`,
+      values: h.map((e) => nullable(e.valLossCold)),
+    });
   }
   const p = m.progress;
   const batch = p.bestBatch ?? 0;
-  const best = p.bestEpoch === null || p.bestValLoss === null ? null : {
-    epoch: batch > 0 ? p.bestEpoch - 0.5 : p.bestEpoch,
-    bits: bits(p.bestValLoss),
-    label: `best: epoch ${p.bestEpoch}${batch > 0 ? ` batch ${batch}` : ''}, ${bits(p.bestValLoss).toFixed(3)} bpc`,
-  };
+  const best =
+    p.bestEpoch === null || p.bestValLoss === null
+      ? null
+      : {
+          epoch: batch > 0 ? p.bestEpoch - 0.5 : p.bestEpoch,
+          bits: bits(p.bestValLoss),
+          label: `best: epoch ${p.bestEpoch}${batch > 0 ? ` batch ${batch}` : ''}, ${bits(p.bestValLoss).toFixed(3)} bpc`,
+        };
   return { epochs: h.map((e) => e.epoch), curves, best };
 }
 
@@ -108,28 +119,48 @@ export function curvesSvg(c: Curves, { title, width = 720, height = 400 }: Curve
   out.push(`<text x="${area.left}" y="26" font-size="14" font-weight="600" fill="${INK}">${escapeXml(title)}</text>`);
   for (const t of y.ticks) {
     out.push(`<line x1="${area.left}" x2="${area.right}" y1="${px(Y(t))}" y2="${px(Y(t))}" stroke="${GRID}"/>`);
-    out.push(`<text x="${area.left - 8}" y="${px(Y(t) + 4)}" text-anchor="end" fill="${MUTED}">${t.toFixed(y.decimals)}</text>`);
+    out.push(
+      `<text x="${area.left - 8}" y="${px(Y(t) + 4)}" text-anchor="end" fill="${MUTED}">${t.toFixed(y.decimals)}</text>`,
+    );
   }
   for (const t of epochTicks(x0, x1)) {
     out.push(`<line x1="${px(X(t))}" x2="${px(X(t))}" y1="${area.bottom}" y2="${area.bottom + 5}" stroke="${MUTED}"/>`);
     out.push(`<text x="${px(X(t))}" y="${area.bottom + 19}" text-anchor="middle" fill="${MUTED}">${t}</text>`);
   }
   out.push(`<path d="M${area.left} ${area.top}V${area.bottom}H${area.right}" fill="none" stroke="${MUTED}"/>`);
-  out.push(`<text x="${(area.left + area.right) / 2}" y="${height - 12}" text-anchor="middle" fill="${INK}">epoch</text>`);
-  out.push(`<text transform="translate(18 ${(area.top + area.bottom) / 2}) rotate(-90)" text-anchor="middle" fill="${INK}">bits per character</text>`);
+  out.push(
+    `<text x="${(area.left + area.right) / 2}" y="${height - 12}" text-anchor="middle" fill="${INK}">epoch</text>`,
+  );
+  out.push(
+    `<text transform="translate(18 ${(area.top + area.bottom) / 2}) rotate(-90)" text-anchor="middle" fill="${INK}">bits per character</text>`,
+  );
 
   // Cold windows first, so the lines the best was chosen on are drawn over it; the legend keeps the given order.
-  const painted = drawn.map((curve, k) => ({ curve, runs: p.runsOf[k] })).sort((a, b) => PAINT_ORDER.indexOf(a.curve.kind) - PAINT_ORDER.indexOf(b.curve.kind));
+  const painted = drawn
+    .map((curve, k) => ({ curve, runs: p.runsOf[k] }))
+    .sort((a, b) => PAINT_ORDER.indexOf(a.curve.kind) - PAINT_ORDER.indexOf(b.curve.kind));
   for (const { curve, runs } of painted) {
     const s = STYLE[curve.kind];
     for (const run of runs) {
-      if (run.length > 1) out.push(`<polyline class="curve ${curve.kind}" points="${run.map(([x, y]) => `${px(x)},${px(y)}`).join(' ')}" fill="none" ${stroke(curve.kind)} stroke-linejoin="round" stroke-linecap="round"/>`);
+      if (run.length > 1)
+        out.push(
+          `<polyline class="curve ${curve.kind}" points="${run.map(([x, y]) => `${px(x)},${px(y)}`).join(' ')}" fill="none" ${stroke(curve.kind)} stroke-linejoin="round" stroke-linecap="round"/>`,
+        );
       if (run.length === 1 || c.epochs.length <= DOTS_UP_TO) {
-        for (const [x, y] of run) out.push(`<circle class="point ${curve.kind}" cx="${px(x)}" cy="${px(y)}" r="2.5" fill="${s.color}"${s.opacity ? ` fill-opacity="${s.opacity}"` : ''}/>`);
+        for (const [x, y] of run)
+          out.push(
+            `<circle class="point ${curve.kind}" cx="${px(x)}" cy="${px(y)}" r="2.5" fill="${s.color}"${s.opacity ? ` fill-opacity="${s.opacity}"` : ''}/>`,
+          );
       }
     }
   }
-  if (c.best) out.push(...bestMarker(c.best, X(c.best.epoch), Y(c.best.bits), area, p.points, [...p.dot, ...(legendBox ? [legendBox] : [])]));
+  if (c.best)
+    out.push(
+      ...bestMarker(c.best, X(c.best.epoch), Y(c.best.bits), area, p.points, [
+        ...p.dot,
+        ...(legendBox ? [legendBox] : []),
+      ]),
+    );
   if (legendBox) out.push(...legendInBox(drawn, legendBox));
   else out.push(...legendInRows(rows, area.left, area.top - rows.length * LEGEND_ROW - 2));
 
@@ -142,7 +173,12 @@ const PAINT_ORDER: CurveKind[] = ['cold', 'train', 'validation'];
 const DOTS_UP_TO = 30;
 
 type Area = { left: number; right: number; top: number; bottom: number };
-const inner = (a: Area, margin: number): Box => ({ x: a.left + margin, y: a.top + margin, w: a.right - a.left - 2 * margin, h: a.bottom - a.top - 2 * margin });
+const inner = (a: Area, margin: number): Box => ({
+  x: a.left + margin,
+  y: a.top + margin,
+  w: a.right - a.left - 2 * margin,
+  h: a.bottom - a.top - 2 * margin,
+});
 
 /** The unbroken runs of finite values of a curve, as [epoch, value] pairs: a null ends a run. */
 function runs(values: (number | null)[], epochs: number[]): [number, number][][] {
@@ -159,7 +195,14 @@ function runs(values: (number | null)[], epochs: number[]): [number, number][][]
  * A dot on the best figure, a faint guide down to its epoch, and its label beside it:
  * towards the middle of the plot first, above or below, wherever it hides fewest points.
  */
-function bestMarker(best: NonNullable<Curves['best']>, x: number, y: number, area: Area, points: Point[], avoid: Box[]): string[] {
+function bestMarker(
+  best: NonNullable<Curves['best']>,
+  x: number,
+  y: number,
+  area: Area,
+  points: Point[],
+  avoid: Box[],
+): string[] {
   const w = best.label.length * BOLD_CHAR_WIDTH + 4;
   const h = 16;
   const bounds: Box = { x: area.left + 4, y: area.top, w: area.right - area.left - 8, h: area.bottom - area.top };
@@ -180,6 +223,10 @@ function bestMarker(best: NonNullable<Curves['best']>, x: number, y: number, are
  * (older bundles recorded a path; several files keep the name they were given under).
  */
 export function curvesTitle(modelPath: string, corpus: { name: string; files?: unknown[] }): string {
-  const base = (p: string) => p.replace(/[\\/]+$/, '').split(/[\\/]/).pop() ?? p;
+  const base = (p: string) =>
+    p
+      .replace(/[\\/]+$/, '')
+      .split(/[\\/]/)
+      .pop() ?? p;
   return `${base(modelPath)}, trained on ${(corpus.files?.length ?? 0) > 1 ? corpus.name : base(corpus.name)}`;
 }

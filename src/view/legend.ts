@@ -13,17 +13,33 @@ const ENTRY_GAP = 16;
 const entryWidth = (k: Curve) => 36 + k.label.length * CHAR_WIDTH;
 
 /** The legend's box in a corner of the plot, top right first, where it hides fewest points; `cost` > 0 when it hides some. */
-export function legendPlace(curves: Curve[], bounds: Box, points: Point[], avoid: Box[]): (Box & { cost: number }) | undefined {
+export function legendPlace(
+  curves: Curve[],
+  bounds: Box,
+  points: Point[],
+  avoid: Box[],
+): (Box & { cost: number }) | undefined {
   if (!curves.length) return undefined;
   const w = 8 + Math.max(...curves.map(entryWidth));
   const h = curves.length * LEGEND_ROW + 8;
   const [left, right, top, bottom] = [bounds.x, bounds.x + bounds.w - w, bounds.y, bounds.y + bounds.h - h];
-  return leastCovering([[right, top], [left, bottom], [left, top], [right, bottom]].map(([x, y]) => ({ x, y, w, h })), points, avoid);
+  return leastCovering(
+    [
+      [right, top],
+      [left, bottom],
+      [left, top],
+      [right, bottom],
+    ].map(([x, y]) => ({ x, y, w, h })),
+    points,
+    avoid,
+  );
 }
 
 /** The legend as boxed rows, one per curve: a sample of its line, then its label. */
 export function legendInBox(curves: Curve[], box: Box): string[] {
-  const out = [`<rect class="legend" x="${px(box.x)}" y="${px(box.y)}" width="${px(box.w)}" height="${px(box.h)}" rx="4" fill="#ffffff" fill-opacity="0.9" stroke="${GRID}"/>`];
+  const out = [
+    `<rect class="legend" x="${px(box.x)}" y="${px(box.y)}" width="${px(box.w)}" height="${px(box.h)}" rx="4" fill="#ffffff" fill-opacity="0.9" stroke="${GRID}"/>`,
+  ];
   curves.forEach((k, i) => out.push(...legendEntry(k, box.x + 8, box.y + 4 + LEGEND_ROW * i + LEGEND_ROW / 2)));
   return out;
 }

@@ -15,7 +15,8 @@ export function trace(lines: Point[][], every = 4): Point[] {
       const q = line[i + 1];
       if (!q) return;
       const steps = Math.floor(Math.hypot(q[0] - p[0], q[1] - p[1]) / every);
-      for (let k = 1; k < steps; k++) out.push([p[0] + ((q[0] - p[0]) * k) / steps, p[1] + ((q[1] - p[1]) * k) / steps]);
+      for (let k = 1; k < steps; k++)
+        out.push([p[0] + ((q[0] - p[0]) * k) / steps, p[1] + ((q[1] - p[1]) * k) / steps]);
     });
   }
   return out;
@@ -29,7 +30,8 @@ export function clamp(b: Box, bounds: Box): Box {
 }
 
 /** Whether a point is in the box or within `MARGIN` of it (lines and dots have width). */
-const covers = (b: Box, [x, y]: Point) => x >= b.x - MARGIN && x <= b.x + b.w + MARGIN && y >= b.y - MARGIN && y <= b.y + b.h + MARGIN;
+const covers = (b: Box, [x, y]: Point) =>
+  x >= b.x - MARGIN && x <= b.x + b.w + MARGIN && y >= b.y - MARGIN && y <= b.y + b.h + MARGIN;
 const MARGIN = 4;
 const overlaps = (a: Box, b: Box) => a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
 
@@ -39,6 +41,9 @@ const overlaps = (a: Box, b: Box) => a.x < b.x + b.w && b.x < a.x + a.w && a.y <
  * Earlier candidates win ties.
  */
 export function leastCovering(candidates: Box[], points: Point[], avoid: Box[] = []): Box & { cost: number } {
-  const costed = candidates.map((b) => ({ ...b, cost: points.filter((p) => covers(b, p)).length + avoid.filter((a) => overlaps(a, b)).length * 1e6 }));
+  const costed = candidates.map((b) => ({
+    ...b,
+    cost: points.filter((p) => covers(b, p)).length + avoid.filter((a) => overlaps(a, b)).length * 1e6,
+  }));
   return costed.reduce((best, b) => (b.cost < best.cost ? b : best));
 }

@@ -20,7 +20,11 @@ export const decimals = (step: number) => Math.max(0, Math.ceil(-Math.log10(step
  * start and end on a tick so the curves sit inside the labelled range. Values are k x step
  * (no drift from adding).
  */
-export function valueTicks(lo: number, hi: number, max = 7): { lo: number; hi: number; ticks: number[]; decimals: number } {
+export function valueTicks(
+  lo: number,
+  hi: number,
+  max = 7,
+): { lo: number; hi: number; ticks: number[]; decimals: number } {
   if (hi - lo < 1e-9) {
     lo -= 0.5;
     hi += 0.5;

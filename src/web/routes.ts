@@ -14,18 +14,25 @@ import { contentType, type Route } from './server.js';
 /** TF.js's classic browser scripts (globals `tf`, `tf.wasm`) and the wasm binaries, by package. */
 const TFJS_FILES: Record<string, string[]> = {
   '@tensorflow/tfjs-core': ['tf-core.min.js'],
-  '@tensorflow/tfjs-backend-wasm': ['tf-backend-wasm.min.js', 'tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm'],
+  '@tensorflow/tfjs-backend-wasm': [
+    'tf-backend-wasm.min.js',
+    'tfjs-backend-wasm.wasm',
+    'tfjs-backend-wasm-simd.wasm',
+    'tfjs-backend-wasm-threaded-simd.wasm',
+  ],
 };
 
 export const PAGE_DIR = fileURLToPath(new URL('../../web/', import.meta.url));
 
-
 export async function pageRoutes(
-  modelFiles: ReadonlyMap<string, Uint8Array>, session: Session, corpusText?: string,
+  modelFiles: ReadonlyMap<string, Uint8Array>,
+  session: Session,
+  corpusText?: string,
 ): Promise<Map<string, Route>> {
   const routes = new Map<string, Route>();
   const add = (path: string, body: Uint8Array, type = contentType(path)) => routes.set(path, { body, type });
-  for (const name of (await readdir(PAGE_DIR)).filter((n) => n !== 'inspect-page.js')) add(`/${name}`, await readFile(join(PAGE_DIR, name)));
+  for (const name of (await readdir(PAGE_DIR)).filter((n) => n !== 'inspect-page.js'))
+    add(`/${name}`, await readFile(join(PAGE_DIR, name)));
   add('/', routes.get('/index.html')!.body, contentType('index.html'));
   const require = createRequire(import.meta.url);
   for (const [pkg, files] of Object.entries(TFJS_FILES)) {

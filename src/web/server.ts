@@ -13,19 +13,26 @@ export type Routes = ReadonlyMap<string, Route>;
 
 /** Content types by file extension (everything the page serves). */
 export const CONTENT_TYPES: Record<string, string> = {
-  html: 'text/html; charset=utf-8', js: 'text/javascript; charset=utf-8', css: 'text/css; charset=utf-8',
-  json: 'application/json', wasm: 'application/wasm', bin: 'application/octet-stream', txt: 'text/plain; charset=utf-8',
+  html: 'text/html; charset=utf-8',
+  js: 'text/javascript; charset=utf-8',
+  css: 'text/css; charset=utf-8',
+  json: 'application/json',
+  wasm: 'application/wasm',
+  bin: 'application/octet-stream',
+  txt: 'text/plain; charset=utf-8',
   svg: 'image/svg+xml',
 };
 
-export const contentType = (name: string) => CONTENT_TYPES[name.slice(name.lastIndexOf('.') + 1)] ?? 'application/octet-stream';
+export const contentType = (name: string) =>
+  CONTENT_TYPES[name.slice(name.lastIndexOf('.') + 1)] ?? 'application/octet-stream';
 
 /**
  * Scripts only from this server, wasm allowed to compile (TF.js's backend), nothing else
  * fetched from anywhere; inline styles allowed (the inspector colours characters).
  */
 const SECURITY_HEADERS = {
-  'Content-Security-Policy': "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+  'Content-Security-Policy':
+    "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
   'X-Content-Type-Options': 'nosniff',
   'Referrer-Policy': 'no-referrer',
   'Cross-Origin-Resource-Policy': 'same-origin',
@@ -47,32 +54,60 @@ export function serve(routes: Routes, host: string, port: number): Promise<Serve
       server.off('error', reject);
       const actual = (server.address() as AddressInfo).port;
       const shown = host.includes(':') ? `[${host}]` : host;
-      if (isLoopback(host)) allowedHosts = new Set([`${shown}:${actual}`, `localhost:${actual}`, `127.0.0.1:${actual}`, `[::1]:${actual}`]);
+      if (isLoopback(host))
+        allowedHosts = new Set([`${shown}:${actual}`, `localhost:${actual}`, `127.0.0.1:${actual}`, `[::1]:${actual}`]);
       resolve({
-        url: `http://${shown}:${actual}/`, host, port: actual,
-        close: () => new Promise<void>((done) => {
-          server.close(() => done());
-          server.closeAllConnections();
-        }),
+        url: `http://${shown}:${actual}/`,
+        host,
+        port: actual,
+        close: () =>
+          new Promise<void>((done) => {
+            server.close(() => done());
+            server.closeAllConnections();
+          }),
       });
     });
   });
 }
 
-function respond(routes: Routes, allowedHosts: Set<string> | undefined, req: IncomingMessage, res: ServerResponse): void {
-  const send = (status: number, body: string | Uint8Array, type = 'text/plain; charset=utf-8', extra: Record<string, string> = {}) => {
-    res.writeHead(status, { ...SECURITY_HEADERS, 'Content-Type': type, 'Content-Length': String(body.length), ...extra });
+function respond(
+  routes: Routes,
+  allowedHosts: Set<string> | undefined,
+  req: IncomingMessage,
+  res: ServerResponse,
+): void {
+  const send = (
+    status: number,
+    body: string | Uint8Array,
+    type = 'text/plain; charset=utf-8',
+    extra: Record<string, string> = {},
+  ) => {
+    res.writeHead(status, {
+      ...SECURITY_HEADERS,
+      'Content-Type': type,
+      'Content-Length': String(body.length),
+      ...extra,
+    });
     res.end(req.method === 'HEAD' ? undefined : body);
   };
-  if (allowedHosts && !allowedHosts.has((req.headers.host ?? '').toLowerCase())) return send(403, 'forbidden: this server answers only to its own address\n');
-  if (req.method !== 'GET' && req.method !== 'HEAD') return send(405, 'method not allowed: lstm web is read-only\n', undefined, { Allow: 'GET, HEAD' });
-  let pathname: string;
-  try {
-    pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
-  } catch {
-    return send(400, 'bad request\n');
+  if (allowedHosts && !allowedHosts.has((req.headers.host ?? '').toLowerCase())) {
+    send(403, 'forbidden: this server answers only to its own address\n');
+  } else if (req.method !== 'GET' && req.method !== 'HEAD') {
+    send(405, 'method not allowed: lstm web is read-only\n', undefined, { Allow: 'GET, HEAD' });
+  } else {
+    const path = pathOf(req.url);
+    const route = path === null ? undefined : routes.get(path);
+    if (route) send(200, route.body, route.type);
+    else if (path === null) send(400, 'bad request\n');
+    else send(404, 'not found\n');
   }
-  const route = routes.get(pathname);
-  if (!route) return send(404, 'not found\n');
-  send(200, route.body, route.type);
+}
+
+/** The path a request names, or null when its URL does not parse. */
+function pathOf(url: string | undefined): string | null {
+  try {
+    return new URL(url ?? '/', 'http://localhost').pathname;
+  } catch {
+    return null;
+  }
 }

@@ -28,7 +28,8 @@ export function chromiumPath(): string | undefined {
  */
 export function browserAvailable(): boolean {
   const found = chromiumPath() !== undefined;
-  if (!found && process.env.CI) throw new Error('no Chromium found for the browser tests: apt-get install chromium, or set LSTM_CHROMIUM');
+  if (!found && process.env.CI)
+    throw new Error('no Chromium found for the browser tests: apt-get install chromium, or set LSTM_CHROMIUM');
   if (!found) console.warn('browser tests skipped: no Chromium (apt-get install chromium, or set LSTM_CHROMIUM)');
   return found;
 }
@@ -41,21 +42,33 @@ export function launch(): Promise<Browser> {
 export type Watched = { page: Page; problems: string[] };
 
 /** A new page that records every problem it meets; `url` is opened once listening. */
-export async function openPage(browser: Browser, url: string, viewport = { width: 1280, height: 1000 }): Promise<Watched> {
+export async function openPage(
+  browser: Browser,
+  url: string,
+  viewport = { width: 1280, height: 1000 },
+): Promise<Watched> {
   const page = await browser.newPage();
   await page.setViewport(viewport);
   const problems: string[] = [];
-  page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warn') problems.push(`console ${m.type()}: ${m.text()}`); });
+  page.on('console', (m) => {
+    if (m.type() === 'error' || m.type() === 'warn') problems.push(`console ${m.type()}: ${m.text()}`);
+  });
   page.on('pageerror', (e) => problems.push(`page error: ${(e as Error).message}`));
   page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`));
-  page.on('response', (r) => { if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`); });
+  page.on('response', (r) => {
+    if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`);
+  });
   await page.goto(url);
   return { page, problems };
 }
 
 /** Waits until the page's body says `data-state` is one of `states`. */
 export async function waitForState(page: Page, ...states: string[]): Promise<string> {
-  await page.waitForFunction((want: string[]) => want.includes(document.body.dataset.state ?? ''), { timeout: 60_000 }, states);
+  await page.waitForFunction(
+    (want: string[]) => want.includes(document.body.dataset.state ?? ''),
+    { timeout: 60_000 },
+    states,
+  );
   return page.evaluate(() => document.body.dataset.state!);
 }
 
@@ -75,7 +88,8 @@ export async function colourCount(browser: Browser, png: Uint8Array): Promise<nu
       const colours = new Set<number>();
       for (let y = 0; y < image.height; y += 4) {
         const row = context.getImageData(0, y, image.width, 1).data;
-        for (let x = 0; x < image.width; x += 4) colours.add((row[x * 4] << 16) | (row[x * 4 + 1] << 8) | row[x * 4 + 2]);
+        for (let x = 0; x < image.width; x += 4)
+          colours.add((row[x * 4] << 16) | (row[x * 4 + 1] << 8) | row[x * 4 + 2]);
       }
       return colours.size;
     }, Buffer.from(png).toString('base64'));

@@ -14,11 +14,20 @@ describe.concurrent('lstm backends', () => {
     expect(byName.cpu.available).toBe(true);
     for (const b of doc.backends) expect(typeof b.detail).toBe('string');
     const tensorflow = byName.tensorflow.available as boolean;
-    if (tensorflow) expect(byName.tensorflow.detail).toMatch(/^native TensorFlow \d+\.\d+\.\d+ via @tensorflow\/tfjs-node \d/);
+    if (tensorflow)
+      expect(byName.tensorflow.detail).toMatch(/^native TensorFlow \d+\.\d+\.\d+ via @tensorflow\/tfjs-node \d/);
     else expect(byName.tensorflow.detail).toContain('npm run native');
     // Training takes native TensorFlow when it loads; inference takes wasm (batch 1).
-    const chosen = Object.fromEntries(Object.entries(doc.commands).map(([c, v]) => [c, (v as { backend: string }).backend]));
-    expect(chosen).toEqual({ train: tensorflow ? 'tensorflow' : 'wasm', generate: 'wasm', eval: 'wasm', export: 'wasm', inspect: 'wasm' });
+    const chosen = Object.fromEntries(
+      Object.entries(doc.commands).map(([c, v]) => [c, (v as { backend: string }).backend]),
+    );
+    expect(chosen).toEqual({
+      train: tensorflow ? 'tensorflow' : 'wasm',
+      generate: 'wasm',
+      eval: 'wasm',
+      export: 'wasm',
+      inspect: 'wasm',
+    });
     expect(doc.default).toBe(chosen.train);
   });
 

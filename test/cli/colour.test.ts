@@ -13,12 +13,15 @@ describe.concurrent('colour', () => {
     ['stderr is not a TTY', {}],
     ['NO_COLOR=1', { NO_COLOR: '1' }],
     ['--no-color', {}, ['--no-color']],
-  ] as [string, Record<string, string>, string[]?][])('no ANSI escapes on stderr when %s', async ([, env, flags], { expect }) => {
-    const r = await lstm([...(flags ?? []), ...missing()], { env });
-    expect(r.code).toBe(1);
-    expect(r.stderr).toContain('error:');
-    expect(r.stderr).not.toMatch(ANSI);
-  });
+  ] as [string, Record<string, string>, string[]?][])(
+    'no ANSI escapes on stderr when %s',
+    async ([, env, flags], { expect }) => {
+      const r = await lstm([...(flags ?? []), ...missing()], { env });
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain('error:');
+      expect(r.stderr).not.toMatch(ANSI);
+    },
+  );
 
   it('colours stderr with --color even when it is not a TTY', async ({ expect }) => {
     // The control for the tests above: the error line can be coloured.

@@ -12,7 +12,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkpointSpecs } from '../../src/layout.js';
 import { readCheckpoint } from '../../src/store/read.js';
 import { expectCleanError, lstm, ok } from '../helpers/cli.js';
-import { assertBuilt, jsonLines, makeTempDir, removeDir, snapshot, textFile, tinyFlags, trainTiny, words } from '../helpers/tiny.js';
+import {
+  assertBuilt,
+  jsonLines,
+  makeTempDir,
+  removeDir,
+  snapshot,
+  textFile,
+  tinyFlags,
+  trainTiny,
+  words,
+} from '../helpers/tiny.js';
 
 let dir: string;
 const at = (...parts: string[]) => path.join(dir, ...parts);
@@ -22,11 +32,22 @@ const sha256 = (data: string | Buffer) => createHash('sha256').update(data).dige
 const TINY_AS_TYPED = '--layers 1 --units 16 --seq-length 16 --batch-size 8 --lr 0.01 --dropout 0 --val-fraction 0.05';
 
 /** Two essays of seeded words (700 and 800 characters) and the code points of each. */
-const first = words.slice(0, 699) + '\n';
-const second = words.slice(700, 1499) + '\n';
+const first = `${words.slice(0, 699)}\n`;
+const second = `${words.slice(700, 1499)}\n`;
 const gutenberg = [
-  'The Project Gutenberg eBook of Tiny Play', '', 'Title: Tiny Play', '', 'Release date: May 1, 2001 [eBook #99]', '',
-  '*** START OF THE PROJECT GUTENBERG EBOOK TINY PLAY ***', '', words.slice(0, 800), '', '*** END OF THE PROJECT GUTENBERG EBOOK TINY PLAY ***', 'License.', '',
+  'The Project Gutenberg eBook of Tiny Play',
+  '',
+  'Title: Tiny Play',
+  '',
+  'Release date: May 1, 2001 [eBook #99]',
+  '',
+  '*** START OF THE PROJECT GUTENBERG EBOOK TINY PLAY ***',
+  '',
+  words.slice(0, 800),
+  '',
+  '*** END OF THE PROJECT GUTENBERG EBOOK TINY PLAY ***',
+  'License.',
+  '',
 ].join('\n');
 
 beforeAll(async () => {
@@ -53,7 +74,9 @@ afterAll(() => removeDir(dir));
 
 describe('several files as one corpus', () => {
   it('trains on a directory: its files by name, hidden files and subdirectories left out, the last part of each held out; the same as naming the files', async () => {
-    const r = await lstm(['train', 'essays/', '--out', 'by-dir', ...tinyFlags, '--epochs', '1', '--json'], { cwd: dir });
+    const r = await lstm(['train', 'essays/', '--out', 'by-dir', ...tinyFlags, '--epochs', '1', '--json'], {
+      cwd: dir,
+    });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain('essays/: 2 files; subdirectories are not read (drafts/)');
     expect(r.stderr).toContain('essays/: 2 files, one after another with a form feed (U+000C) between them');
@@ -64,24 +87,52 @@ describe('several files as one corpus', () => {
     const m = await latest(at('by-dir'));
     expect(m.vocab).toContain('\f');
     expect(m.corpus).toMatchObject({
-      name: 'essays/', characters: 700 + 1 + 800, bytes: 1500, separator: '\f', encoding: 'utf8',
-      sha256: sha256(`${sha256(first)}\n${sha256(second)}\n`), textSha256: sha256(`${first}\f${second}`),
+      name: 'essays/',
+      characters: 700 + 1 + 800,
+      bytes: 1500,
+      separator: '\f',
+      encoding: 'utf8',
+      sha256: sha256(`${sha256(first)}\n${sha256(second)}\n`),
+      textSha256: sha256(`${first}\f${second}`),
     });
     expect(m.corpus.path).toBeUndefined();
     expect(m.corpus.files).toEqual([
-      { name: 'a-first.txt', path: at('essays', 'a-first.txt'), bytes: 700, characters: 700, sha256: sha256(first), textSha256: sha256(first), encoding: 'utf8', strippedBoilerplate: false },
-      { name: 'b-second.txt', path: at('essays', 'b-second.txt'), bytes: 800, characters: 800, sha256: sha256(second), textSha256: sha256(second), encoding: 'utf8', strippedBoilerplate: false },
+      {
+        name: 'a-first.txt',
+        path: at('essays', 'a-first.txt'),
+        bytes: 700,
+        characters: 700,
+        sha256: sha256(first),
+        textSha256: sha256(first),
+        encoding: 'utf8',
+        strippedBoilerplate: false,
+      },
+      {
+        name: 'b-second.txt',
+        path: at('essays', 'b-second.txt'),
+        bytes: 800,
+        characters: 800,
+        sha256: sha256(second),
+        textSha256: sha256(second),
+        encoding: 'utf8',
+        strippedBoilerplate: false,
+      },
     ]);
 
-    const named = await lstm(['-q', 'train', 'essays/a-first.txt', 'essays/b-second.txt', '--out', 'by-name', ...tinyFlags, '--epochs', '1'], { cwd: dir });
+    const named = await lstm(
+      ['-q', 'train', 'essays/a-first.txt', 'essays/b-second.txt', '--out', 'by-name', ...tinyFlags, '--epochs', '1'],
+      { cwd: dir },
+    );
     expect(named.code, named.stderr).toBe(0);
     const both = await latest(at('by-name'));
     expect(both.corpus.name).toBe('a-first.txt, b-second.txt');
     expect({ ...both.corpus, name: 'essays/' }).toEqual(m.corpus);
-    expect(await readFile(at('by-name', 'latest', 'weights.bin'))).toEqual(await readFile(at('by-dir', 'latest', 'weights.bin')));
+    expect(await readFile(at('by-name', 'latest', 'weights.bin'))).toEqual(
+      await readFile(at('by-dir', 'latest', 'weights.bin')),
+    );
   });
 
-  it('lstm info lists the files, with the command as typed but for this machine\'s options', async () => {
+  it("lstm info lists the files, with the command as typed but for this machine's options", async () => {
     const out = ok(await lstm(['info', '-m', at('by-dir'), '--checkpoint', 'latest']));
     expect(out).toContain('corpus:      essays/ (2 files), 1,501 characters, sha256 ');
     expect(out).toMatch(/^ {15}a-first\.txt {3}700 characters, sha256 [0-9a-f]{12}…$/m);
@@ -108,7 +159,9 @@ describe('several files as one corpus', () => {
     const changed = await lstm(['-q', 'train', '--resume', bundle, '--epochs', '3']);
     expectCleanError(expect, changed, 1);
     expect(changed.stderr).toContain(`error: ${b} has changed since ${bundle} was trained on it (sha256 `);
-    expect(changed.stderr).toContain(`hint: to train on them as they are now, pass the corpus explicitly: lstm train ${a} ${b} --resume ${bundle}`);
+    expect(changed.stderr).toContain(
+      `hint: to train on them as they are now, pass the corpus explicitly: lstm train ${a} ${b} --resume ${bundle}`,
+    );
 
     await rm(b);
     const gone = await lstm(['-q', 'train', '--resume', bundle, '--epochs', '3']);
@@ -118,15 +171,44 @@ describe('several files as one corpus', () => {
   });
 
   it.each<[string, string[], number, string]>([
-    ['a binary file in a directory, by name', ['mixed'], 1, `error: ${path.join('mixed', 'photo.bin')} looks like a binary file (NUL byte at offset 4), expected plain text`],
+    [
+      'a binary file in a directory, by name',
+      ['mixed'],
+      1,
+      `error: ${path.join('mixed', 'photo.bin')} looks like a binary file (NUL byte at offset 4), expected plain text`,
+    ],
     ['an empty directory', ['empty'], 1, 'error: empty has no files to train on'],
     ['a directory of hidden files only', ['hidden-only'], 1, 'error: hidden-only has no files to train on'],
-    ['a file holding the separator, among several', ['texts/plain.txt', 'texts/paged.txt'], 1,
-      'error: texts/paged.txt contains a form feed (U+000C) on line 2, the character lstm puts between files; one of several files cannot contain it'],
-    ['the same file twice', ['essays', 'essays/a-first.txt'], 2, 'error: essays/a-first.txt is given twice; each file is read once'],
-    ['the same file in two spellings', ['texts/plain.txt', './texts/plain.txt'], 2, 'error: ./texts/plain.txt is given twice (also as texts/plain.txt); each file is read once'],
-    ['- (stdin) among files', ['-', 'texts/plain.txt'], 2, 'error: - (stdin) cannot be combined with files: stdin is read as one text of its own'],
-    ['a missing file among several, as for one', ['texts/plain.txt', 'texts/nope.txt'], 1, 'error: cannot read texts/nope.txt: no such file'],
+    [
+      'a file holding the separator, among several',
+      ['texts/plain.txt', 'texts/paged.txt'],
+      1,
+      'error: texts/paged.txt contains a form feed (U+000C) on line 2, the character lstm puts between files; one of several files cannot contain it',
+    ],
+    [
+      'the same file twice',
+      ['essays', 'essays/a-first.txt'],
+      2,
+      'error: essays/a-first.txt is given twice; each file is read once',
+    ],
+    [
+      'the same file in two spellings',
+      ['texts/plain.txt', './texts/plain.txt'],
+      2,
+      'error: ./texts/plain.txt is given twice (also as texts/plain.txt); each file is read once',
+    ],
+    [
+      '- (stdin) among files',
+      ['-', 'texts/plain.txt'],
+      2,
+      'error: - (stdin) cannot be combined with files: stdin is read as one text of its own',
+    ],
+    [
+      'a missing file among several, as for one',
+      ['texts/plain.txt', 'texts/nope.txt'],
+      1,
+      'error: cannot read texts/nope.txt: no such file',
+    ],
   ])('refuses %s in one line, writing nothing', async (_name, args, code, message) => {
     const r = await lstm(['-q', 'train', ...args, '--out', 'refused', ...tinyFlags, '--epochs', '1'], { cwd: dir });
     expectCleanError(expect, r, code);
@@ -142,9 +224,13 @@ describe('where the text comes from', () => {
     const origin = 'Project Gutenberg eBook #99, Tiny Play (header and license removed)';
     const m = await latest(bundle);
     expect(m.corpus).toMatchObject({ name: 'play.txt', origin, strippedBoilerplate: true });
-    expect(m.corpus.files).toEqual([expect.objectContaining({ name: 'play.txt', path: at('texts', 'play.txt'), origin })]);
+    expect(m.corpus.files).toEqual([
+      expect.objectContaining({ name: 'play.txt', path: at('texts', 'play.txt'), origin }),
+    ]);
     expect(ok(await lstm(['info', '-m', bundle, '--checkpoint', 'latest']))).toContain(`\norigin:      ${origin}\n`);
-    expect(JSON.parse(ok(await lstm(['info', '-m', bundle, '--checkpoint', 'latest', '--json']))).corpus.origin).toBe(origin);
+    expect(JSON.parse(ok(await lstm(['info', '-m', bundle, '--checkpoint', 'latest', '--json']))).corpus.origin).toBe(
+      origin,
+    );
   });
 
   it('--origin is recorded; a resume keeps it and the command that started the bundle, and records its own invocation', async () => {

@@ -32,12 +32,24 @@ describe.concurrent('errors', () => {
 
   // Conditions of the machine, said in plain words, never "a bug in lstm".
   it.for([
-    ['a corpus path through a file (ENOTDIR)', ['vocab', 'abra.txt/more.txt'], 'error: cannot read ABRA/more.txt: a part of the path is a file'],
-    ['vocab --out naming a directory (EISDIR)', ['vocab', 'abra.txt', '--out', 'a-directory'], 'error: cannot write DIR: it is a directory'],
+    [
+      'a corpus path through a file (ENOTDIR)',
+      ['vocab', 'abra.txt/more.txt'],
+      'error: cannot read ABRA/more.txt: a part of the path is a file',
+    ],
+    [
+      'vocab --out naming a directory (EISDIR)',
+      ['vocab', 'abra.txt', '--out', 'a-directory'],
+      'error: cannot write DIR: it is a directory',
+    ],
   ])('an operating-system error, %s: exit 1, plain words naming the path', async ([, args, message], { expect }) => {
-    const r = await lstm((args as string[]).map((a) => (a.startsWith('abra.txt') || a === 'a-directory' ? file(a) : a)));
+    const r = await lstm(
+      (args as string[]).map((a) => (a.startsWith('abra.txt') || a === 'a-directory' ? file(a) : a)),
+    );
     expectCleanError(expect, r, 1);
-    expect(lines(r.stderr)[0]).toBe((message as string).replace('ABRA', file('abra.txt')).replace('DIR', file('a-directory')));
+    expect(lines(r.stderr)[0]).toBe(
+      (message as string).replace('ABRA', file('abra.txt')).replace('DIR', file('a-directory')),
+    );
     expect(r.stderr).not.toContain('bug');
   });
 
@@ -51,12 +63,24 @@ describe.concurrent('errors', () => {
     ['an unknown option', ['vocab', '--bogus', 'abra.txt'], "unknown option '--bogus'"],
     ['an unknown command', ['frobnicate'], "unknown command 'frobnicate'"],
     ['a missing argument', ['vocab'], "missing required argument 'corpus'"],
-    ['--seq-length 0', ['windows', '--seq-length', '0', 'thousand.txt'], "--seq-length must be a whole number from 1 to 10000, got '0'"],
+    [
+      '--seq-length 0',
+      ['windows', '--seq-length', '0', 'thousand.txt'],
+      "--seq-length must be a whole number from 1 to 10000, got '0'",
+    ],
     ['--seq-length abc', ['windows', '--seq-length', 'abc', 'thousand.txt'], "got 'abc'"],
     ['--seq-length 1.5', ['windows', '--seq-length', '1.5', 'thousand.txt'], "got '1.5'"],
     ['--seq-length -5', ['windows', '--seq-length', '-5', 'thousand.txt'], "got '-5'"],
-    ['--val-fraction 2', ['windows', '--val-fraction', '2', 'thousand.txt'], '--val-fraction must be a number >= 0 and <= 0.9'],
-    ['--examples 101', ['windows', '--examples', '101', 'thousand.txt'], '--examples must be a whole number from 0 to 100'],
+    [
+      '--val-fraction 2',
+      ['windows', '--val-fraction', '2', 'thousand.txt'],
+      '--val-fraction must be a number >= 0 and <= 0.9',
+    ],
+    [
+      '--examples 101',
+      ['windows', '--examples', '101', 'thousand.txt'],
+      '--examples must be a whole number from 0 to 100',
+    ],
     ['an unknown --encoding', ['vocab', '--encoding', 'utf16', 'abra.txt'], "'utf16' is invalid"],
   ])('usage error, %s: exit 2', async ([, args, message], { expect }) => {
     const r = await lstm((args as string[]).map((a) => (a.endsWith('.txt') ? file(a) : a)));

@@ -41,6 +41,8 @@ describe('lstm eval', () => {
     const r = await lstm(['eval', '-m', m.model, '--checkpoint', 'banana', m.abcFile]);
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toContain("--checkpoint must be best, latest, an epoch number or epoch-NNNN[-batch-NNNNN], got 'banana'");
+    expect(r.stderr).toContain(
+      "--checkpoint must be best, latest, an epoch number or epoch-NNNN[-batch-NNNNN], got 'banana'",
+    );
   });
 });

@@ -14,7 +14,16 @@ import { readCheckpoint } from '../../src/store/read.js';
 import { expectCleanError, lstm, ok } from '../helpers/cli.js';
 import { canMount, mountReadOnly, mountSkip, unmount } from '../helpers/mounts.js';
 import {
-  assertBuilt, deadPid, firstCheckpoint, makeTempDir, removeDir, sentence, snapshot, spawnEndlessTraining, textFile, trainTiny,
+  assertBuilt,
+  deadPid,
+  firstCheckpoint,
+  makeTempDir,
+  removeDir,
+  sentence,
+  snapshot,
+  spawnEndlessTraining,
+  textFile,
+  trainTiny,
 } from '../helpers/tiny.js';
 
 let dir: string;
@@ -55,7 +64,10 @@ describe('lstm export', () => {
 
   it('--origin records where the text comes from, shown by info; a second line is refused', async () => {
     const out = path.join(dir, 'with-origin');
-    expect((await lstm(['export', '-m', bundle, '--out', out, '--origin', 'Project Gutenberg eBook #1533, play text only'])).code).toBe(0);
+    expect(
+      (await lstm(['export', '-m', bundle, '--out', out, '--origin', 'Project Gutenberg eBook #1533, play text only']))
+        .code,
+    ).toBe(0);
     const m = (await readCheckpoint(out, checkpointSpecs)).manifest;
     expect(m.corpus.origin).toBe('Project Gutenberg eBook #1533, play text only');
     // The command as a user would type it; the exact line stays as the invocation.
@@ -66,7 +78,9 @@ describe('lstm export', () => {
     expect(m.corpus.path).toBeUndefined();
     expect(m.corpus.files?.every((f) => f.path === undefined)).toBe(true);
     expect((await readCheckpoint(path.join(bundle, 'best'), checkpointSpecs)).manifest.corpus.path).toMatch(/^\//);
-    expect(m.corpus.sha256).toBe((await readCheckpoint(path.join(bundle, 'best'), checkpointSpecs)).manifest.corpus.sha256);
+    expect(m.corpus.sha256).toBe(
+      (await readCheckpoint(path.join(bundle, 'best'), checkpointSpecs)).manifest.corpus.sha256,
+    );
     expect((await lstm(['info', '-m', out])).stdout).toContain('Project Gutenberg eBook #1533, play text only');
     const bad = await lstm(['export', '-m', bundle, '--out', path.join(dir, 'bad-origin'), '--origin', 'two\nlines']);
     expect(bad.code).toBe(2);
@@ -81,15 +95,21 @@ describe('lstm export', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain(`to ${f16} (float16 weights)`);
     const size = async (d: string) => (await stat(path.join(d, 'weights.bin'))).size;
-    expect(await size(f16) * 2).toBe(await size(f32));
+    expect((await size(f16)) * 2).toBe(await size(f32));
 
     const info = JSON.parse(ok(await lstm(['info', '-m', f16, '--json'])));
     expect(info.weights).toEqual({ dtype: 'float16', bytes: await size(f16) });
-    expect(JSON.parse(ok(await lstm(['info', '-m', f32, '--json']))).weights).toEqual({ dtype: 'float32', bytes: await size(f32) });
-    expect(ok(await lstm(['info', '-m', f16]))).toMatch(/^weights: {5}float16 \(half floats, TF\.js float16 quantization\), [\d,]+ bytes$/m);
+    expect(JSON.parse(ok(await lstm(['info', '-m', f32, '--json']))).weights).toEqual({
+      dtype: 'float32',
+      bytes: await size(f32),
+    });
+    expect(ok(await lstm(['info', '-m', f16]))).toMatch(
+      /^weights: {5}float16 \(half floats, TF\.js float16 quantization\), [\d,]+ bytes$/m,
+    );
 
     // The measure that allows float16 in a shipped model: under 0.005 bits per character lost.
-    const bpc = async (d: string) => JSON.parse(ok(await lstm(['eval', sentenceFile, '-m', d, '--json']))).bitsPerChar as number;
+    const bpc = async (d: string) =>
+      JSON.parse(ok(await lstm(['eval', sentenceFile, '-m', d, '--json']))).bitsPerChar as number;
     const [b32, b16] = [await bpc(f32), await bpc(f16)];
     expect(Math.abs(b16 - b32)).toBeLessThan(0.005);
 
@@ -101,7 +121,10 @@ describe('lstm export', () => {
     const again = path.join(dir, 'half-then-plain');
     expect(ok(await lstm(['export', '-m', f16, '--out', again]))).toBe('');
     expect(await size(again)).toBe(await size(f32));
-    const [halves, widened] = [await readCheckpoint(f16, checkpointSpecs), await readCheckpoint(again, checkpointSpecs)];
+    const [halves, widened] = [
+      await readCheckpoint(f16, checkpointSpecs),
+      await readCheckpoint(again, checkpointSpecs),
+    ];
     expect(widened.weightsDtype).toBe('float32');
     for (const [name, w] of halves.weights) expect([...widened.weights.get(name)!], name).toEqual([...w]);
   });
@@ -119,10 +142,17 @@ describe('lstm export', () => {
     const manifest = JSON.parse(await readFile(manifestPath, 'utf8'));
     manifest.files['model.json'] = { size: Buffer.byteLength(text), sha256: sha256(Buffer.from(text)) };
     await writeFile(manifestPath, JSON.stringify(manifest));
-    for (const args of [['generate', '-n', '5'], ['eval', sentenceFile], ['info'], ['export', '--out', path.join(dir, 'from-tampered')]]) {
+    for (const args of [
+      ['generate', '-n', '5'],
+      ['eval', sentenceFile],
+      ['info'],
+      ['export', '--out', path.join(dir, 'from-tampered')],
+    ]) {
       const r = await lstm([...args, '-m', f16]);
       expectCleanError(expect, r, 1);
-      expect(r.stderr, args[0]).toContain(`error: ${modelJson}: weight #1 lstm_1/kernel is quantized as "uint8"; lstm reads float32 weights, or float16 ones (quantization {"dtype":"float16"})\n`);
+      expect(r.stderr, args[0]).toContain(
+        `error: ${modelJson}: weight #1 lstm_1/kernel is quantized as "uint8"; lstm reads float32 weights, or float16 ones (quantization {"dtype":"float16"})\n`,
+      );
     }
     expect(existsSync(path.join(dir, 'from-tampered'))).toBe(false);
   });
@@ -131,7 +161,9 @@ describe('lstm export', () => {
     const out = path.join(dir, 'banana-export');
     const r = await lstm(['export', '-m', bundle, '--out', out, '--checkpoint', 'banana']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain("--checkpoint must be best, latest, an epoch number or epoch-NNNN[-batch-NNNNN], got 'banana'");
+    expect(r.stderr).toContain(
+      "--checkpoint must be best, latest, an epoch number or epoch-NNNN[-batch-NNNNN], got 'banana'",
+    );
     expect(existsSync(out)).toBe(false);
   });
 
@@ -143,20 +175,33 @@ describe('lstm export', () => {
       for (const force of [[], ['--force']]) {
         const r = await lstm(['export', '-m', bundle, '--out', training, ...force]);
         expectCleanError(expect, r, 1);
-        expect(r.stderr).toContain(`error: ${training} is in use by another lstm run: pid ${p.child.pid} on ${hostname()}, since `);
+        expect(r.stderr).toContain(
+          `error: ${training} is in use by another lstm run: pid ${p.child.pid} on ${hostname()}, since `,
+        );
       }
     } finally {
       p.child.kill('SIGKILL');
     }
     await p.exited;
-    expect((await readCheckpoint(path.join(training, 'latest'), checkpointSpecs, { optimizer: true })).optimizer).toBeDefined(); // still the run's own
+    expect(
+      (await readCheckpoint(path.join(training, 'latest'), checkpointSpecs, { optimizer: true })).optimizer,
+    ).toBeDefined(); // still the run's own
   });
 
   it('exports into a directory holding only a lock a dead process left, with a note, and leaves no lock', async () => {
     const out = path.join(dir, 'stale');
     await mkdir(out);
     const pid = await deadPid();
-    await writeFile(path.join(out, '.lock'), JSON.stringify({ pid, hostname: hostname(), startedAt: '2025-01-02T03:04:05Z', command: 'lstm export', token: 'abc' }));
+    await writeFile(
+      path.join(out, '.lock'),
+      JSON.stringify({
+        pid,
+        hostname: hostname(),
+        startedAt: '2025-01-02T03:04:05Z',
+        command: 'lstm export',
+        token: 'abc',
+      }),
+    );
     const r = await lstm(['export', '-m', bundle, '--out', out]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain(`warning: took over the lock of ${out} left by pid ${pid} on ${hostname()}`);
@@ -170,7 +215,9 @@ describe('lstm export', () => {
     try {
       const r = await lstm(['export', '-m', bundle, '--out', path.join(ro, 'new')]);
       expectCleanError(expect, r, 1);
-      expect(r.stderr).toContain(`error: cannot export to ${path.join(ro, 'new')}: read-only file system (${ro})\nhint: choose a location on a writable file system`);
+      expect(r.stderr).toContain(
+        `error: cannot export to ${path.join(ro, 'new')}: read-only file system (${ro})\nhint: choose a location on a writable file system`,
+      );
     } finally {
       unmount(ro);
     }

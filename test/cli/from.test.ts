@@ -11,14 +11,25 @@ import { checkpointSpecs, fromLayersWeights, netConfig, type Params } from '../.
 import type { Manifest } from '../../src/store/manifest.js';
 import { readCheckpoint, resolveCheckpoint } from '../../src/store/read.js';
 import { expectCleanError, lstm, ok } from '../helpers/cli.js';
-import { assertBuilt, jsonLines, makeTempDir, removeDir, snapshot, textFile, tinyFlags, trainTiny } from '../helpers/tiny.js';
+import {
+  assertBuilt,
+  jsonLines,
+  makeTempDir,
+  removeDir,
+  snapshot,
+  textFile,
+  tinyFlags,
+  trainTiny,
+} from '../helpers/tiny.js';
 
 /** Text A: what the base learns. */
 const textA = 'the cat sat on the mat. '.repeat(60);
 /** Text B: A's words and more; '!', 'T', 'd', 'g', 'l' are new, and '.' is missing. */
 const textB = 'the cat sat on the mat! The dog sat on the log! '.repeat(30);
 const ADDED = ['!', 'T', 'd', 'g', 'l'];
-const UNION = ['␠', '!', '.', 'T', 'a', 'c', 'd', 'e', 'g', 'h', 'l', 'm', 'n', 'o', 's', 't'].map((c) => (c === '␠' ? ' ' : c));
+const UNION = ['␠', '!', '.', 'T', 'a', 'c', 'd', 'e', 'g', 'h', 'l', 'm', 'n', 'o', 's', 't'].map((c) =>
+  c === '␠' ? ' ' : c,
+);
 
 let dir: string;
 let fileA: string;
@@ -35,7 +46,10 @@ async function model(dirOrBundle: string, which?: string): Promise<{ manifest: M
 }
 
 /** Character ch's layer-0 input row, output column and output bias. */
-function rowsOf(m: { manifest: Manifest; params: Params }, ch: string): { input: number[]; column: number[]; bias: number } {
+function rowsOf(
+  m: { manifest: Manifest; params: Params },
+  ch: string,
+): { input: number[]; column: number[]; bias: number } {
   const { units: U, vocabSize: V } = m.manifest.network;
   const j = m.manifest.vocab.indexOf(ch);
   expect(j, `${ch} in the vocabulary`).toBeGreaterThanOrEqual(0);
@@ -51,7 +65,10 @@ function rowsOf(m: { manifest: Manifest; params: Params }, ch: string): { input:
 const literal = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** The per-epoch training losses of a `--json` run. */
-const trainLosses = (stdout: string) => jsonLines(stdout).filter((e) => e.event === 'epoch').map((e) => e.trainLoss as number);
+const trainLosses = (stdout: string) =>
+  jsonLines(stdout)
+    .filter((e) => e.event === 'epoch')
+    .map((e) => e.trainLoss as number);
 
 beforeAll(async () => {
   assertBuilt();
@@ -63,7 +80,20 @@ beforeAll(async () => {
   baseBefore = await snapshot(base);
   tuned = out('tuned');
   // No network or recipe flags: the fine-tune takes the base's.
-  const r = await lstm(['-q', 'train', fileB, '--from', base, '--out', tuned, '--epochs', '3', '--workers', '1', '--no-sample']);
+  const r = await lstm([
+    '-q',
+    'train',
+    fileB,
+    '--from',
+    base,
+    '--out',
+    tuned,
+    '--epochs',
+    '3',
+    '--workers',
+    '1',
+    '--no-sample',
+  ]);
   expect(r.code, r.stderr).toBe(0);
 }, 120_000);
 
@@ -75,9 +105,14 @@ describe('lstm train --from', () => {
     expect(t.manifest.vocab).toEqual(UNION);
     expect(t.manifest.lineage).toEqual({
       base: {
-        model: base, epoch: b.manifest.progress.epoch, batch: 0, weightsSha256: b.manifest.files['weights.bin'].sha256,
-        corpus: { name: 'a.txt', sha256: b.manifest.corpus.sha256, characters: textA.length }, network: b.manifest.network,
-        bestValLoss: b.manifest.progress.bestValLoss, bestEpoch: b.manifest.progress.bestEpoch,
+        model: base,
+        epoch: b.manifest.progress.epoch,
+        batch: 0,
+        weightsSha256: b.manifest.files['weights.bin'].sha256,
+        corpus: { name: 'a.txt', sha256: b.manifest.corpus.sha256, characters: textA.length },
+        network: b.manifest.network,
+        bestValLoss: b.manifest.progress.bestValLoss,
+        bestEpoch: b.manifest.progress.bestEpoch,
       },
       added: ADDED,
       unseen: ['.'],
@@ -87,14 +122,36 @@ describe('lstm train --from', () => {
     expect(t.manifest.history.map((e) => e.epoch)).toEqual([1, 2, 3]);
     expect(t.manifest.network).toEqual({ ...b.manifest.network, vocabSize: UNION.length });
     const { seqLength, batchSize, lr, dropout, valFraction, randomSeed } = t.manifest.hyperparameters;
-    expect({ seqLength, batchSize, lr, dropout, valFraction, randomSeed }).toEqual({ seqLength: 16, batchSize: 8, lr: 0.01, dropout: 0, valFraction: 0.05, randomSeed: 42 });
+    expect({ seqLength, batchSize, lr, dropout, valFraction, randomSeed }).toEqual({
+      seqLength: 16,
+      batchSize: 8,
+      lr: 0.01,
+      dropout: 0,
+      valFraction: 0.05,
+      randomSeed: 42,
+    });
   });
 
   it("starts from the base's weights: every known character's input row, output column and bias bit for bit, a new one's bias the base's lowest", async () => {
     // A learning rate of 1e-30 moves no float32 weight above ~1e-21 in size (an Adam step is
     // at most a few lr): the saved checkpoint is the fine-tune's start.
     const still = out('still');
-    const r = await lstm(['-q', 'train', fileB, '--from', base, '--out', still, '--epochs', '1', '--lr', '1e-30', '--workers', '1', '--no-sample']);
+    const r = await lstm([
+      '-q',
+      'train',
+      fileB,
+      '--from',
+      base,
+      '--out',
+      still,
+      '--epochs',
+      '1',
+      '--lr',
+      '1e-30',
+      '--workers',
+      '1',
+      '--no-sample',
+    ]);
     expect(r.code, r.stderr).toBe(0);
     const [b, s] = await Promise.all([model(base), model(still, 'latest')]);
     for (const a of b.params.values()) expect(Math.min(...Array.from(a, Math.abs))).toBeGreaterThan(1e-20);
@@ -115,9 +172,16 @@ describe('lstm train --from', () => {
 
   it('lstm info shows the lineage in sentences, as text and in --json', async () => {
     const text = ok(await lstm(['info', '-m', tuned, '--checkpoint', 'latest']));
-    expect(text).toMatch(new RegExp(`^lineage: {5}Fine-tuned from ${literal(base)}, a 1x16 LSTM trained for \\d+ epochs on a\\.txt \\(1,440 characters, sha256 [0-9a-f]{12}…\\); best validation \\d\\.\\d{3} bits per character at epoch \\d+\\.$`, 'm'));
+    expect(text).toMatch(
+      new RegExp(
+        `^lineage: {5}Fine-tuned from ${literal(base)}, a 1x16 LSTM trained for \\d+ epochs on a\\.txt \\(1,440 characters, sha256 [0-9a-f]{12}…\\); best validation \\d\\.\\d{3} bits per character at epoch \\d+\\.$`,
+        'm',
+      ),
+    );
     expect(text).toContain("\n             Its text added 5 characters the base did not know: '!' 'T' 'd' 'g' 'l'.\n");
-    expect(text).toContain("\n             1 character of the base is not in its text and kept as the base had it: '.'.\n");
+    expect(text).toContain(
+      "\n             1 character of the base is not in its text and kept as the base had it: '.'.\n",
+    );
     const doc = JSON.parse(ok(await lstm(['info', '-m', tuned, '--json'])));
     expect(doc.lineage.added).toEqual(ADDED);
     expect(doc.lineage.base.model).toBe(base);
@@ -140,13 +204,44 @@ describe('lstm train --from', () => {
 
 describe('refusals', () => {
   it.each<[string, () => string[], number, () => string]>([
-    ['--layers that differ from the base', () => ['--layers', '2', '--out', out('r-layers')], 2, () => `error: --layers must be 1 to fine-tune ${base} (its network is 1x16), got 2`],
-    ['--units that differ from the base', () => ['--units', '32', '--out', out('r-units')], 2, () => `error: --units must be 16 to fine-tune ${base} (its network is 1x16), got 32`],
-    ['--lowercase for a base with capitals', () => ['--lowercase', '--out', out('r-lower')], 2, () => `error: --lowercase does not fit ${base}: it was trained on text with capitals`],
-    ['--out equal to the base', () => ['--out', base], 2, () => `error: --out ${base} is inside the base model ${base}; a fine-tune is a new run and never writes into its base`],
-    ['--out equal to the base, named by its best checkpoint', () => ['--out', base, '--from', path.join(base, 'best')], 2, () => `error: --out ${base} is inside the base model ${base}`],
+    [
+      '--layers that differ from the base',
+      () => ['--layers', '2', '--out', out('r-layers')],
+      2,
+      () => `error: --layers must be 1 to fine-tune ${base} (its network is 1x16), got 2`,
+    ],
+    [
+      '--units that differ from the base',
+      () => ['--units', '32', '--out', out('r-units')],
+      2,
+      () => `error: --units must be 16 to fine-tune ${base} (its network is 1x16), got 32`,
+    ],
+    [
+      '--lowercase for a base with capitals',
+      () => ['--lowercase', '--out', out('r-lower')],
+      2,
+      () => `error: --lowercase does not fit ${base}: it was trained on text with capitals`,
+    ],
+    [
+      '--out equal to the base',
+      () => ['--out', base],
+      2,
+      () =>
+        `error: --out ${base} is inside the base model ${base}; a fine-tune is a new run and never writes into its base`,
+    ],
+    [
+      '--out equal to the base, named by its best checkpoint',
+      () => ['--out', base, '--from', path.join(base, 'best')],
+      2,
+      () => `error: --out ${base} is inside the base model ${base}`,
+    ],
     ['--resume with --from', () => ['--resume', tuned], 2, () => 'error: --from and --resume cannot be combined'],
-    ['a base that is not there', () => ['--out', out('r-missing'), '--from', out('nothing')], 1, () => `error: no model at ${out('nothing')}`],
+    [
+      'a base that is not there',
+      () => ['--out', out('r-missing'), '--from', out('nothing')],
+      1,
+      () => `error: no model at ${out('nothing')}`,
+    ],
   ])('%s: one line, nothing written', async (_name, args, code, message) => {
     const before = await snapshot(dir);
     const r = await lstm(['train', fileB, '--from', base, ...args(), '--epochs', '1', '--workers', '1']);
@@ -165,7 +260,10 @@ describe('a fine-tuned run', () => {
     ]).then((rs) => rs.forEach((r) => expect(r.code, r.stderr).toBe(0)));
     const r = await lstm(['-q', 'train', '--resume', out('halves'), '--epochs', '4', ...flags]);
     expect(r.code, r.stderr).toBe(0);
-    const [whole, halves] = await Promise.all([readCheckpoint(path.join(out('whole'), 'latest'), checkpointSpecs), readCheckpoint(path.join(out('halves'), 'latest'), checkpointSpecs)]);
+    const [whole, halves] = await Promise.all([
+      readCheckpoint(path.join(out('whole'), 'latest'), checkpointSpecs),
+      readCheckpoint(path.join(out('halves'), 'latest'), checkpointSpecs),
+    ]);
     expect(halves.manifest.progress.epoch).toBe(4);
     expect(halves.manifest.files['weights.bin'].sha256).toBe(whole.manifest.files['weights.bin'].sha256);
     expect(halves.manifest.lineage).toEqual(whole.manifest.lineage);

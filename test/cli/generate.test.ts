@@ -21,13 +21,18 @@ function expectOneLineError(r: RunResult, code: number): void {
   const lines = r.stderr.split('\n').filter((l) => l !== '');
   expect(lines[0]).toMatch(/^error: \S/);
   expect(lines.filter((l) => l.startsWith('error:'))).toHaveLength(1);
-  expect(lines.filter((l) => !l.startsWith('error:') && !l.startsWith('hint:') && !l.startsWith('(run with --help'))).toEqual([]);
+  expect(
+    lines.filter((l) => !l.startsWith('error:') && !l.startsWith('hint:') && !l.startsWith('(run with --help')),
+  ).toEqual([]);
   expect(r.stderr).not.toContain('    at ');
 }
 
 describe('lstm generate', () => {
   it('--argmax continues the memorised text, the same every time', async () => {
-    const [a, b] = await Promise.all([gen(['--argmax', '-s', 'abc', '-n', '21']), gen(['--argmax', '-s', 'abc', '-n', '21'])]);
+    const [a, b] = await Promise.all([
+      gen(['--argmax', '-s', 'abc', '-n', '21']),
+      gen(['--argmax', '-s', 'abc', '-n', '21']),
+    ]);
     expect(ok(a)).toBe('defghabcdefghabcdefgh');
     expect(ok(b)).toBe(ok(a));
     expect(a.stderr).toBe('');
@@ -48,7 +53,10 @@ describe('lstm generate', () => {
     { args: ['--top-p', '0'], message: /--top-p must be a number > 0 and <= 1, got '0'/ },
     { args: ['--length', '-5'], message: /--length must be a whole number >= 0, got '-5'/ },
     { args: ['--argmax', '--temperature', '2'], message: /--argmax and --temperature 2 contradict each other/ },
-    { args: ['--checkpoint', 'banana'], message: /--checkpoint must be best, latest, an epoch number or epoch-NNNN\[-batch-NNNNN\], got 'banana'/ },
+    {
+      args: ['--checkpoint', 'banana'],
+      message: /--checkpoint must be best, latest, an epoch number or epoch-NNNN\[-batch-NNNNN\], got 'banana'/,
+    },
     { args: ['--checkpoint', '0'], message: /--checkpoint must be .*, got '0'/ },
   ])('$args is a usage error (exit 2)', async ({ args, message }) => {
     const r = await gen(['-s', 'abc', ...args]);
@@ -91,12 +99,28 @@ describe('lstm generate', () => {
       for (const ch of s) expect('abcdefgh').toContain(ch);
     }
     // The same --random-seed gives the same document.
-    expect(JSON.parse(ok(await gen(['--samples', '3', '--json', '-n', '40', '-s', 'ab', '--random-seed', '9'])))).toEqual(doc);
+    expect(
+      JSON.parse(ok(await gen(['--samples', '3', '--json', '-n', '40', '-s', 'ab', '--random-seed', '9']))),
+    ).toEqual(doc);
   });
 
   it('--stop ends each sample once it has produced the stop string', async () => {
     expect(ok(await gen(['--argmax', '-s', 'abc', '-n', '100', '--stop', 'gh']))).toBe('defgh');
-    const r = await gen(['--json', '--samples', '4', '--temperature', '1.5', '--random-seed', '3', '-s', 'a', '-n', '300', '--stop', 'ha']);
+    const r = await gen([
+      '--json',
+      '--samples',
+      '4',
+      '--temperature',
+      '1.5',
+      '--random-seed',
+      '3',
+      '-s',
+      'a',
+      '-n',
+      '300',
+      '--stop',
+      'ha',
+    ]);
     for (const s of JSON.parse(ok(r)).samples as string[]) {
       expect(s.endsWith('ha')).toBe(true);
       expect(s.indexOf('ha')).toBe(s.length - 2);
@@ -105,7 +129,10 @@ describe('lstm generate', () => {
 
   it('--length 1000000 | head -c 100 exits 0 quickly with nothing on stderr (pipefail)', async () => {
     const started = Date.now();
-    const r = await bash(`set -o pipefail; lstm generate -m ${shellQuote(m.model)} --length 1000000 --random-seed 1 | head -c 100`, { timeoutMs: 20_000 });
+    const r = await bash(
+      `set -o pipefail; lstm generate -m ${shellQuote(m.model)} --length 1000000 --random-seed 1 | head -c 100`,
+      { timeoutMs: 20_000 },
+    );
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toBe('');
     expect(Buffer.byteLength(r.stdout)).toBe(100);
@@ -115,16 +142,38 @@ describe('lstm generate', () => {
 
 describe('generate --jsonl: JSON lines as text is made', () => {
   type Line = { event: string; sample?: number; text?: string; characters?: number } & Record<string, unknown>;
-  const parse = (out: string) => out.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Line);
+  const parse = (out: string) =>
+    out
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((l) => JSON.parse(l) as Line);
 
   it('start, text chunks per sample, an end per sample and a summary: the same samples as --json', async () => {
-    const args = ['--samples', '3', '-n', '60', '-s', 'ab', '--random-seed', '9', '--temperature', '1.5', '--stop', 'ha'];
+    const args = [
+      '--samples',
+      '3',
+      '-n',
+      '60',
+      '-s',
+      'ab',
+      '--random-seed',
+      '9',
+      '--temperature',
+      '1.5',
+      '--stop',
+      'ha',
+    ];
     const [streamed, whole] = await Promise.all([gen([...args, '--jsonl']), gen([...args, '--json'])]);
     const lines = parse(ok(streamed));
     const doc = JSON.parse(ok(whole));
     const { samples, ...header } = doc;
     expect(lines[0]).toEqual({ event: 'start', ...header, samples: 3 });
-    const texts = [0, 1, 2].map((s) => lines.filter((l) => l.event === 'text' && l.sample === s).map((l) => l.text).join(''));
+    const texts = [0, 1, 2].map((s) =>
+      lines
+        .filter((l) => l.event === 'text' && l.sample === s)
+        .map((l) => l.text)
+        .join(''),
+    );
     expect(texts).toEqual(samples);
     // Each sample's end comes after its last text, and says how many characters it made.
     for (let s = 0; s < 3; s++) {
@@ -133,17 +182,31 @@ describe('generate --jsonl: JSON lines as text is made', () => {
       expect(lines.slice(endAt + 1).some((l) => l.event === 'text' && l.sample === s)).toBe(false);
     }
     expect(lines.at(-1)).toMatchObject({ event: 'done', samples: 3, characters: samples.join('').length });
-    expect(lines.filter((l) => l.event !== 'text').map((l) => l.event).sort()).toEqual(['done', 'end', 'end', 'end', 'start']);
+    expect(
+      lines
+        .filter((l) => l.event !== 'text')
+        .map((l) => l.event)
+        .sort(),
+    ).toEqual(['done', 'end', 'end', 'end', 'start']);
   });
 
   it('--echo starts each sample with the seed', async () => {
     const lines = parse(ok(await gen(['--jsonl', '--echo', '--argmax', '-s', 'abc', '-n', '5', '--samples', '2'])));
-    for (const s of [0, 1]) expect(lines.filter((l) => l.sample === s && l.event === 'text').map((l) => l.text).join('')).toBe('abcdefgh');
+    for (const s of [0, 1])
+      expect(
+        lines
+          .filter((l) => l.sample === s && l.event === 'text')
+          .map((l) => l.text)
+          .join(''),
+      ).toBe('abcdefgh');
   });
 
   it('a large --length piped into head -n 3 ends quietly with exit 0, and the lines parse (pipefail)', async () => {
     const started = Date.now();
-    const r = await bash(`set -o pipefail; lstm generate -m ${shellQuote(m.model)} --jsonl --length 100000000 --random-seed 1 | head -n 3`, { timeoutMs: 20_000 });
+    const r = await bash(
+      `set -o pipefail; lstm generate -m ${shellQuote(m.model)} --jsonl --length 100000000 --random-seed 1 | head -n 3`,
+      { timeoutMs: 20_000 },
+    );
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toBe('');
     const lines = parse(r.stdout);
@@ -184,35 +247,58 @@ describe('generate -m with a malformed bundle: exit 1, one line, no stack trace'
   it.each([
     {
       name: 'flipped byte in weights.bin',
-      make: () => damaged('flipped', async (d) => {
-        const b = await readFile(path.join(d, 'weights.bin'));
-        b[10] ^= 0xff;
-        await writeFile(path.join(d, 'weights.bin'), b);
-      }),
+      make: () =>
+        damaged('flipped', async (d) => {
+          const b = await readFile(path.join(d, 'weights.bin'));
+          b[10] ^= 0xff;
+          await writeFile(path.join(d, 'weights.bin'), b);
+        }),
       message: /weights\.bin: sha256 does not match lstm\.json/,
     },
-    { name: 'missing model.json', make: () => damaged('no-model-json', (d) => rm(path.join(d, 'model.json'))), message: /model\.json: missing/ },
-    { name: 'lstm.json not JSON', make: () => damaged('bad-json', (d) => writeFile(path.join(d, 'lstm.json'), '{')), message: /lstm\.json: not valid JSON/ },
-    { name: 'format version 99', make: () => damaged('v99', (d) => editJson(path.join(d, 'lstm.json'), (m) => (m.formatVersion = 99))), message: /format version 99/ },
+    {
+      name: 'missing model.json',
+      make: () => damaged('no-model-json', (d) => rm(path.join(d, 'model.json'))),
+      message: /model\.json: missing/,
+    },
+    {
+      name: 'lstm.json not JSON',
+      make: () => damaged('bad-json', (d) => writeFile(path.join(d, 'lstm.json'), '{')),
+      message: /lstm\.json: not valid JSON/,
+    },
+    {
+      name: 'format version 99',
+      make: () => damaged('v99', (d) => editJson(path.join(d, 'lstm.json'), (m) => (m.formatVersion = 99))),
+      message: /format version 99/,
+    },
     {
       name: "weight path '../x.bin'",
-      make: () => damaged('escape', async (d) => {
-        await editJson(path.join(d, 'model.json'), (j) => (j.weightsManifest[0].paths = ['../x.bin']));
-        await fixHash(d, 'model.json');
-      }),
+      make: () =>
+        damaged('escape', async (d) => {
+          await editJson(path.join(d, 'model.json'), (j) => (j.weightsManifest[0].paths = ['../x.bin']));
+          await fixHash(d, 'model.json');
+        }),
       message: /leaves the model directory/,
     },
     {
       name: 'wrong shapes in model.json',
-      make: () => damaged('shapes', async (d) => {
-        await editJson(path.join(d, 'model.json'), (j) => (j.weightsManifest[0].weights[0].shape = [8, 60]));
-        await fixHash(d, 'model.json');
-      }),
+      make: () =>
+        damaged('shapes', async (d) => {
+          await editJson(path.join(d, 'model.json'), (j) => (j.weightsManifest[0].weights[0].shape = [8, 60]));
+          await fixHash(d, 'model.json');
+        }),
       message: /weight #1 is lstm_1\/kernel \[8,60\], expected lstm_1\/kernel \[8,64\]/,
     },
     { name: 'no such path', make: async () => path.join(m.dir, 'no-such-model'), message: /no model at/ },
     { name: 'a text file', make: async () => m.abcFile, message: /is not a model directory/ },
-    { name: 'an empty directory', make: async () => { const d = path.join(m.dir, 'bad', 'empty'); await mkdir(d, { recursive: true }); return d; }, message: /has no checkpoint 'best'/ },
+    {
+      name: 'an empty directory',
+      make: async () => {
+        const d = path.join(m.dir, 'bad', 'empty');
+        await mkdir(d, { recursive: true });
+        return d;
+      },
+      message: /has no checkpoint 'best'/,
+    },
   ])('$name', async ({ make, message }) => {
     const r = await lstm(['generate', '-m', await make(), '-s', 'abc', '-n', '10']);
     expectOneLineError(r, 1);
@@ -277,7 +363,10 @@ describe('the seed is read the way the corpus was', () => {
   ])('--seed-file in %s reads like the same seed given as text', async (name, bom, order, flags) => {
     const units = Buffer.from('abc\r\n', 'utf16le');
     const file = path.join(m.dir, `seed-${name.replace(/\W+/g, '-')}.txt`);
-    await writeFile(file, Buffer.concat([Buffer.from(bom as number[]), order === 'utf16be' ? Buffer.from(units).swap16() : units]));
+    await writeFile(
+      file,
+      Buffer.concat([Buffer.from(bom as number[]), order === 'utf16be' ? Buffer.from(units).swap16() : units]),
+    );
     const r = await gen(['--argmax', '-n', '12', '--echo', '--seed-file', file, ...(flags as string[])]);
     expect(ok(r)).toBe(ok(await gen(['--argmax', '-n', '12', '--echo', '-s', 'abc'])));
   });

@@ -26,7 +26,7 @@ describe('lstm --help', () => {
     const listed = [...section.matchAll(/^ {2}(\w+)/gm)].map((m) => m[1]);
     expect(listed.sort()).toEqual([...COMMANDS.map(([name]) => name), 'help'].sort());
     for (const [name, says] of COMMANDS) {
-      const line = section.split('\n').find((l) => l.trimStart().startsWith(name + ' '));
+      const line = section.split('\n').find((l) => l.trimStart().startsWith(`${name} `));
       expect(line, name).toContain(says);
     }
   });

@@ -11,7 +11,8 @@ import { ANSI, bash, binPath, expectCleanError, lines, lstm, ok, shellQuote } fr
 import { makeTempDir, removeDir, textFile } from '../helpers/tiny.js';
 
 // 101 characters: 100 predicted, exactly two 50-character windows for `lstm eval`.
-const speech = 'MACBETH.\nIs this a dagger which I see before me,\nThe handle toward my hand? Come, let me clutch thee.';
+const speech =
+  'MACBETH.\nIs this a dagger which I see before me,\nThe handle toward my hand? Come, let me clutch thee.';
 const text101 = speech.slice(0, 101);
 let dir: string;
 
@@ -20,7 +21,14 @@ beforeAll(async () => {
 });
 afterAll(() => removeDir(dir));
 
-type Char = { index: number; char: string; prob: number | null; bits: number | null; expected: { char: string; prob: number }[]; units?: Unit[] };
+type Char = {
+  index: number;
+  char: string;
+  prob: number | null;
+  bits: number | null;
+  expected: { char: string; prob: number }[];
+  units?: Unit[];
+};
 type Unit = { layer: number; unit: number; c: number; h: number; i: number; f: number; o: number };
 
 describe('lstm inspect --json', () => {
@@ -51,10 +59,21 @@ describe('lstm inspect --json', () => {
   });
 
   it('--units gives the chosen units of every layer: gates in (0, 1), hidden output = o * tanh(c); --top sets how many are expected', async () => {
-    const doc = JSON.parse(ok(await lstm(['inspect', '--text', 'To be, or not', '--json', '--units', '0,297-299', '--top', '2'])));
+    const doc = JSON.parse(
+      ok(await lstm(['inspect', '--text', 'To be, or not', '--json', '--units', '0,297-299', '--top', '2'])),
+    );
     expect(doc.units).toEqual([0, 297, 298, 299]);
     for (const c of doc.chars as Char[]) {
-      expect(c.units!.map((u) => `${u.layer}:${u.unit}`)).toEqual(['0:0', '0:297', '0:298', '0:299', '1:0', '1:297', '1:298', '1:299']);
+      expect(c.units!.map((u) => `${u.layer}:${u.unit}`)).toEqual([
+        '0:0',
+        '0:297',
+        '0:298',
+        '0:299',
+        '1:0',
+        '1:297',
+        '1:298',
+        '1:299',
+      ]);
       for (const u of c.units!) {
         for (const gate of [u.i, u.f, u.o]) expect(gate > 0 && gate < 1).toBe(true);
         expect(u.h).toBeCloseTo(u.o * Math.tanh(u.c), 5);
@@ -81,7 +100,9 @@ describe('lstm inspect on a pipe or terminal', () => {
     expect(rows[0]).toBe('0\tM\t-\t-\t');
     expect(rows[9].split('\t')[1]).toBe('I');
     const doc = JSON.parse(ok(await lstm(['inspect', '--text', text101, '--json'])));
-    expect(out.trimEnd().split('\n').at(-1)).toBe(`${doc.bitsPerChar.toFixed(3)} bits per character over 100 predicted characters`);
+    expect(out.trimEnd().split('\n').at(-1)).toBe(
+      `${doc.bitsPerChar.toFixed(3)} bits per character over 100 predicted characters`,
+    );
   });
 
   it('--color colours the text by surprise with a legend; stdin works as input', async () => {
@@ -92,16 +113,22 @@ describe('lstm inspect on a pipe or terminal', () => {
   });
 
   const hasScript = spawnSync('script', ['--version']).status === 0;
-  it.skipIf(!hasScript)('on a terminal it colours by itself, and NO_COLOR turns that into the plain table', async () => {
-    const tty = (env: string) => bash(`${env} script -qec ${shellQuote(`node ${binPath} inspect --text 'Is this a dagger'`)} /dev/null`, { env: { TERM: 'xterm-256color', CI: undefined } });
-    const coloured = await tty('');
-    expect(coloured.code).toBe(0);
-    expect(coloured.stdout).toMatch(ANSI);
-    expect(coloured.stdout).toContain('surprise in bits:');
-    const plain = await tty('NO_COLOR=1');
-    expect(plain.stdout).not.toMatch(ANSI);
-    expect(plain.stdout).toContain('index\tchar\tbits');
-  });
+  it.skipIf(!hasScript)(
+    'on a terminal it colours by itself, and NO_COLOR turns that into the plain table',
+    async () => {
+      const tty = (env: string) =>
+        bash(`${env} script -qec ${shellQuote(`node ${binPath} inspect --text 'Is this a dagger'`)} /dev/null`, {
+          env: { TERM: 'xterm-256color', CI: undefined },
+        });
+      const coloured = await tty('');
+      expect(coloured.code).toBe(0);
+      expect(coloured.stdout).toMatch(ANSI);
+      expect(coloured.stdout).toContain('surprise in bits:');
+      const plain = await tty('NO_COLOR=1');
+      expect(plain.stdout).not.toMatch(ANSI);
+      expect(plain.stdout).toContain('index\tchar\tbits');
+    },
+  );
 });
 
 describe('lstm inspect --html', () => {
@@ -136,11 +163,27 @@ describe('lstm inspect --html', () => {
 describe('lstm inspect errors', () => {
   it.each([
     { name: '--units without --json', args: ['--text', 'abc', '--units', '1'], message: /--units needs --json/ },
-    { name: 'a unit past the layer', args: ['--text', 'abc', '--json', '--units', '2,300'], message: /--units 300: the model has 300 units per layer \(0-299\)/ },
-    { name: 'a malformed unit list', args: ['--text', 'abc', '--json', '--units', 'x'], message: /--units must be 'all' or unit numbers and ranges/ },
+    {
+      name: 'a unit past the layer',
+      args: ['--text', 'abc', '--json', '--units', '2,300'],
+      message: /--units 300: the model has 300 units per layer \(0-299\)/,
+    },
+    {
+      name: 'a malformed unit list',
+      args: ['--text', 'abc', '--json', '--units', 'x'],
+      message: /--units must be 'all' or unit numbers and ranges/,
+    },
     { name: 'text given twice', args: ['--text', 'abc', 'file.txt'], message: /give the text once/ },
-    { name: 'a character outside the vocabulary', args: ['--text', 'abc ☃'], message: /outside the model's vocabulary: '☃'/ },
-    { name: 'one character', args: ['--text', 'a'], message: /the text has 1 character\(s\); inspecting needs at least 2/ },
+    {
+      name: 'a character outside the vocabulary',
+      args: ['--text', 'abc ☃'],
+      message: /outside the model's vocabulary: '☃'/,
+    },
+    {
+      name: 'one character',
+      args: ['--text', 'a'],
+      message: /the text has 1 character\(s\); inspecting needs at least 2/,
+    },
   ])('$name is a usage error (exit 2, one line)', async ({ args, message }) => {
     const r = await lstm(['inspect', ...args]);
     expectCleanError(expect, r, 2);
@@ -152,7 +195,11 @@ describe('lstm inspect errors', () => {
     expectCleanError(expect, long, 2);
     expect(long.stderr).toMatch(/the text has 100,002 characters; lstm inspect reads at most 100,000/);
     const skipped = await lstm(['inspect', '--text', 'ab☃c', '--unknown', 'skip', '--json']);
-    expect(JSON.parse(ok(skipped)).chars.map((c: Char) => c.char).join('')).toBe('abc');
+    expect(
+      JSON.parse(ok(skipped))
+        .chars.map((c: Char) => c.char)
+        .join(''),
+    ).toBe('abc');
     expect(skipped.stderr).toMatch(/dropped character\(s\) outside the vocabulary: '☃'/);
   });
 });

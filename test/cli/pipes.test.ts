@@ -23,7 +23,9 @@ describe.concurrent('pipes', () => {
   });
 
   it('the same with --json', async ({ expect }) => {
-    const r = await bash(`set -o pipefail; lstm ${bigExamples.join(' ')} --json ${shellQuote(file('big.txt'))} | head -c 1`);
+    const r = await bash(
+      `set -o pipefail; lstm ${bigExamples.join(' ')} --json ${shellQuote(file('big.txt'))} | head -c 1`,
+    );
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('{');
     expect(r.stderr).toBe('');

@@ -42,19 +42,32 @@ describe('lstm info --plot', () => {
     expect(existsSync(file)).toBe(true);
   });
 
-  it.each([['curves.png'], ['curves'], ['curves.svg.txt']])('--plot %s is a usage error (exit 2) that names the expected extension', async (name) => {
-    const r = await lstm(['info', '-m', model, '--plot', path.join(dir, name)]);
-    expectCleanError(expect, r, 2);
-    expect(r.stderr).toContain(`--plot must name an .svg file, got '${path.join(dir, name)}' (e.g. --plot curves.svg)`);
-    expect(existsSync(path.join(dir, name))).toBe(false);
-  });
+  it.each([['curves.png'], ['curves'], ['curves.svg.txt']])(
+    '--plot %s is a usage error (exit 2) that names the expected extension',
+    async (name) => {
+      const r = await lstm(['info', '-m', model, '--plot', path.join(dir, name)]);
+      expectCleanError(expect, r, 2);
+      expect(r.stderr).toContain(
+        `--plot must name an .svg file, got '${path.join(dir, name)}' (e.g. --plot curves.svg)`,
+      );
+      expect(existsSync(path.join(dir, name))).toBe(false);
+    },
+  );
 
   it.each<[string, (d: string) => Promise<string>, RegExp]>([
-    ['a missing directory', async (d) => path.join(d, 'no-such-dir', 'x.svg'), /^error: cannot write .*no-such-dir\/x\.svg: the directory .*no-such-dir does not exist$/m],
-    ['a directory in the way', async (d) => {
-      await mkdir(path.join(d, 'taken.svg'), { recursive: true });
-      return path.join(d, 'taken.svg');
-    }, /^error: cannot write .*taken\.svg: it is a directory$/m],
+    [
+      'a missing directory',
+      async (d) => path.join(d, 'no-such-dir', 'x.svg'),
+      /^error: cannot write .*no-such-dir\/x\.svg: the directory .*no-such-dir does not exist$/m,
+    ],
+    [
+      'a directory in the way',
+      async (d) => {
+        await mkdir(path.join(d, 'taken.svg'), { recursive: true });
+        return path.join(d, 'taken.svg');
+      },
+      /^error: cannot write .*taken\.svg: it is a directory$/m,
+    ],
   ])('%s: one error line, exit 1, nothing on stdout', async (_name, target, message) => {
     const r = await lstm(['info', '-m', model, '--plot', await target(dir)]);
     expectCleanError(expect, r, 1);

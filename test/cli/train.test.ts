@@ -14,8 +14,22 @@ import { readCheckpoint, resolveCheckpoint } from '../../src/store/read.js';
 import { lstm, type RunResult } from '../helpers/cli.js';
 import { canMount, mountReadOnly, mountSkip, mountTmpfs, unmount } from '../helpers/mounts.js';
 import {
-  abc, assertBuilt, deadPid, firstCheckpoint, idleProcess, jsonLines, makeTempDir, removeDir, snapshot, spawnEndlessTraining, spawnLstm, textFile, tinyFlags,
-  trainTiny, waitUntil, words,
+  abc,
+  assertBuilt,
+  deadPid,
+  firstCheckpoint,
+  idleProcess,
+  jsonLines,
+  makeTempDir,
+  removeDir,
+  snapshot,
+  spawnEndlessTraining,
+  spawnLstm,
+  textFile,
+  tinyFlags,
+  trainTiny,
+  waitUntil,
+  words,
 } from '../helpers/tiny.js';
 
 let dir: string;
@@ -26,7 +40,8 @@ let shortFile: string;
 const out = (name: string) => path.join(dir, name);
 const bin = (bundle: string, file: string, which = 'latest') => readFile(path.join(bundle, which, file));
 /** The manifest of a bundle's latest checkpoint. */
-const latestManifest = async (bundle: string) => (await readCheckpoint(path.join(bundle, 'latest'), checkpointSpecs)).manifest;
+const latestManifest = async (bundle: string) =>
+  (await readCheckpoint(path.join(bundle, 'latest'), checkpointSpecs)).manifest;
 
 beforeAll(async () => {
   assertBuilt();
@@ -51,7 +66,10 @@ describe('lstm train', () => {
     const bundle = out('abc');
     const r = await lstm(['train', abcFile, '--out', bundle, ...tinyFlags, '--epochs', '30', '--json']);
     expect(r.code, r.stderr).toBe(0);
-    const epochs = jsonLines(r.stdout).filter((e) => e.event === 'epoch') as unknown as { trainLoss: number; valLoss: number }[];
+    const epochs = jsonLines(r.stdout).filter((e) => e.event === 'epoch') as unknown as {
+      trainLoss: number;
+      valLoss: number;
+    }[];
     expect(epochs).toHaveLength(30);
     expect(epochs[0].trainLoss).toBeGreaterThan(1.5); // about ln 8 at the start
     expect(epochs[29].trainLoss).toBeLessThan(0.1);
@@ -81,12 +99,27 @@ describe('lstm train', () => {
       trainTiny(shortFile, out('whole'), [...flags, '--epochs', '4']),
       trainTiny(shortFile, out('halves'), [...flags, '--epochs', '2']),
     ]);
-    const r = await lstm(['-q', 'train', shortFile, '--resume', out('halves'), '--epochs', '4', '--workers', '1', '--no-sample']);
+    const r = await lstm([
+      '-q',
+      'train',
+      shortFile,
+      '--resume',
+      out('halves'),
+      '--epochs',
+      '4',
+      '--workers',
+      '1',
+      '--no-sample',
+    ]);
     expect(r.code, r.stderr).toBe(0);
 
     expect((await bin(out('halves'), 'weights.bin')).equals(await bin(out('whole'), 'weights.bin'))).toBe(true);
     expect((await bin(out('halves'), 'optimizer.bin')).equals(await bin(out('whole'), 'optimizer.bin'))).toBe(true);
-    const [whole, halves] = await Promise.all(['whole', 'halves'].map(async (n) => (await readCheckpoint(await resolveCheckpoint(out(n), 'latest'), checkpointSpecs)).manifest));
+    const [whole, halves] = await Promise.all(
+      ['whole', 'halves'].map(
+        async (n) => (await readCheckpoint(await resolveCheckpoint(out(n), 'latest'), checkpointSpecs)).manifest,
+      ),
+    );
     const losses = (m: typeof whole) => m.history.map((e) => [e.epoch, e.trainLoss, e.valLoss]);
     expect(losses(halves)).toEqual(losses(whole));
     expect(halves.progress.step).toBe(whole.progress.step);
@@ -98,7 +131,16 @@ describe('lstm train', () => {
     const r = await lstm(['train', abcFile, '--out', bundle, ...tinyFlags, '--epochs', '3', '--json']);
     expect(r.code, r.stderr).toBe(0);
     const events = jsonLines(r.stdout); // throws on any line that is not JSON
-    expect(events.map((e) => e.event)).toEqual(['start', 'epoch', 'checkpoint', 'epoch', 'checkpoint', 'epoch', 'checkpoint', 'done']);
+    expect(events.map((e) => e.event)).toEqual([
+      'start',
+      'epoch',
+      'checkpoint',
+      'epoch',
+      'checkpoint',
+      'epoch',
+      'checkpoint',
+      'done',
+    ]);
     const [start] = events;
     expect(start).toMatchObject({ resumed: false, workers: 1, vocabSize: 8, epoch: 0, batch: 0, out: bundle });
     expect(start.params).toBe(4 * 16 * (8 + 1 + 16) + 16 * 8 + 8);
@@ -111,8 +153,27 @@ describe('lstm train', () => {
 
   it('stops on SIGINT after the current batch: exit 130, a message on stderr, a loadable latest that resumes exactly', async () => {
     const bundle = out('sigint');
-    const flags = ['--layers', '1', '--units', '8', '--seq-length', '8', '--batch-size', '4', '--dropout', '0.1', '--val-fraction', '0.05', '--no-sample', '--workers', '1'];
-    const p = spawnLstm(['train', wordsFile, '--out', bundle, ...flags, '--epochs', '10000', '--patience', '10000', '--json'], dir);
+    const flags = [
+      '--layers',
+      '1',
+      '--units',
+      '8',
+      '--seq-length',
+      '8',
+      '--batch-size',
+      '4',
+      '--dropout',
+      '0.1',
+      '--val-fraction',
+      '0.05',
+      '--no-sample',
+      '--workers',
+      '1',
+    ];
+    const p = spawnLstm(
+      ['train', wordsFile, '--out', bundle, ...flags, '--epochs', '10000', '--patience', '10000', '--json'],
+      dir,
+    );
     try {
       await waitUntil(() => p.stdout().includes('"event":"epoch"'), 30_000, 'the first epoch event');
       p.child.kill('SIGINT');
@@ -127,7 +188,9 @@ describe('lstm train', () => {
     const events = jsonLines(p.stdout());
     expect(events.at(-1)).toMatchObject({ event: 'done', reason: 'interrupted' });
 
-    const latest = await readCheckpoint(await resolveCheckpoint(bundle, 'latest'), checkpointSpecs, { optimizer: true });
+    const latest = await readCheckpoint(await resolveCheckpoint(bundle, 'latest'), checkpointSpecs, {
+      optimizer: true,
+    });
     const { epoch, batch } = latest.manifest.progress;
     expect(epoch > 0 || batch > 0).toBe(true);
     expect(epoch).toBeGreaterThanOrEqual(1); // the first epoch had finished before the signal
@@ -135,7 +198,18 @@ describe('lstm train', () => {
 
     // Wherever it stopped (mid-epoch or not), resuming equals an uninterrupted run.
     const total = String(epoch + 1);
-    const r = await lstm(['-q', 'train', wordsFile, '--resume', bundle, '--epochs', total, '--workers', '1', '--no-sample']);
+    const r = await lstm([
+      '-q',
+      'train',
+      wordsFile,
+      '--resume',
+      bundle,
+      '--epochs',
+      total,
+      '--workers',
+      '1',
+      '--no-sample',
+    ]);
     expect(r.code, r.stderr).toBe(0);
     const reference = out('sigint-reference');
     const ref = await lstm(['-q', 'train', wordsFile, '--out', reference, ...flags, '--epochs', total]);
@@ -169,7 +243,23 @@ describe('lstm train', () => {
   // Deterministic: with this seed, 64 units, lr 1 and no clipping the loss leaves 3x
   // its start within the first few batches (checked for seeds 1-8 on this text).
   it('aborts a diverging run (--lr 1 --clip 0) with a non-zero exit and a hint about --lr', async () => {
-    const r = await lstm(['train', wordsFile, '--out', out('diverge'), ...tinyFlags, '--units', '64', '--lr', '1', '--clip', '0', '--random-seed', '1', '--epochs', '3']);
+    const r = await lstm([
+      'train',
+      wordsFile,
+      '--out',
+      out('diverge'),
+      ...tinyFlags,
+      '--units',
+      '64',
+      '--lr',
+      '1',
+      '--clip',
+      '0',
+      '--random-seed',
+      '1',
+      '--epochs',
+      '3',
+    ]);
     expectOneLineError(r, 1);
     expect(r.stderr).toMatch(/error: training diverged at epoch 1, batch \d+: loss/);
     expect(r.stderr).toMatch(/hint: lower the learning rate, e\.g\. --lr 0\.5/);
@@ -177,7 +267,7 @@ describe('lstm train', () => {
 });
 
 describe('resume', () => {
-  it('keeps the run\'s --epochs when it is not given again', async () => {
+  it("keeps the run's --epochs when it is not given again", async () => {
     const bundle = out('stopped');
     // --max-time stops after the first batch, mid-epoch, with a checkpoint.
     await trainTiny(wordsFile, bundle, ['--epochs', '3', '--max-time', '0.001s']);
@@ -201,7 +291,20 @@ describe('resume', () => {
   });
 
   it('without a corpus, reads the file the bundle recorded (its absolute path): the same run as passing it', async () => {
-    const flags = ['--layers', '1', '--units', '8', '--seq-length', '8', '--batch-size', '8', '--dropout', '0.3', '--epochs', '1'];
+    const flags = [
+      '--layers',
+      '1',
+      '--units',
+      '8',
+      '--seq-length',
+      '8',
+      '--batch-size',
+      '8',
+      '--dropout',
+      '0.3',
+      '--epochs',
+      '1',
+    ];
     // Trained from its own directory with a relative path: lstm.json records where the file is.
     const first = await lstm(['-q', 'train', 'short.txt', '--out', 'recorded', ...tinyFlags, ...flags], { cwd: dir });
     expect(first.code, first.stderr).toBe(0);
@@ -210,12 +313,25 @@ describe('resume', () => {
 
     const [without, given] = await Promise.all([
       lstm(['train', '--resume', out('recorded'), '--epochs', '2', '--workers', '1', '--no-sample']),
-      lstm(['-q', 'train', shortFile, '--resume', out('recorded-given'), '--epochs', '2', '--workers', '1', '--no-sample']),
+      lstm([
+        '-q',
+        'train',
+        shortFile,
+        '--resume',
+        out('recorded-given'),
+        '--epochs',
+        '2',
+        '--workers',
+        '1',
+        '--no-sample',
+      ]),
     ]);
     expect(without.code, without.stderr).toBe(0);
     expect(given.code, given.stderr).toBe(0);
     expect(without.stderr).toContain(`reading ${shortFile}, the text ${out('recorded')} was trained on`);
-    expect((await bin(out('recorded'), 'weights.bin')).equals(await bin(out('recorded-given'), 'weights.bin'))).toBe(true);
+    expect((await bin(out('recorded'), 'weights.bin')).equals(await bin(out('recorded-given'), 'weights.bin'))).toBe(
+      true,
+    );
     expect((await latestManifest(out('recorded'))).progress.epoch).toBe(2);
   });
 
@@ -225,7 +341,7 @@ describe('resume', () => {
     await trainTiny(text, bundle, ['--epochs', '1']);
     const before = await snapshot(bundle);
 
-    await rename(text, text + '.moved');
+    await rename(text, `${text}.moved`);
     const moved = await lstm(['train', '--resume', bundle, '--epochs', '2']);
     expectOneLineError(moved, 1);
     expect(moved.stderr).toContain(`error: ${bundle} was trained on ${text}, which is no longer there`);
@@ -235,7 +351,9 @@ describe('resume', () => {
     const changed = await lstm(['train', '--resume', bundle, '--epochs', '2']);
     expectOneLineError(changed, 1);
     expect(changed.stderr).toContain(`error: ${text} has changed since ${bundle} was trained on it (sha256 `);
-    expect(changed.stderr).toContain(`hint: to train on it as it is now, pass the corpus explicitly: lstm train ${text} --resume ${bundle}`);
+    expect(changed.stderr).toContain(
+      `hint: to train on it as it is now, pass the corpus explicitly: lstm train ${text} --resume ${bundle}`,
+    );
     expect(await snapshot(bundle)).toEqual(before);
 
     // Passed explicitly, the changed text trains on (with the warning a different text gets).
@@ -267,11 +385,10 @@ describe('resume', () => {
   it('accepts --out naming the same bundle in another spelling', async () => {
     const bundle = out('spelled');
     await trainTiny(wordsFile, bundle, ['--epochs', '1']);
-    const r = await lstm(['-q', 'train', wordsFile, '--resume', bundle, '--out', bundle + '/', '--epochs', '2']);
+    const r = await lstm(['-q', 'train', wordsFile, '--resume', bundle, '--out', `${bundle}/`, '--epochs', '2']);
     expect(r.code).toBe(0);
   });
 });
-
 
 describe('defaults fitted to the text', () => {
   it('a text small for its network takes dropout 0.5, batch 32 and lr 0.003 unless given, and says so; a resume keeps them', async () => {
@@ -279,7 +396,9 @@ describe('defaults fitted to the text', () => {
     const fitted = out('fitted');
     const r = await lstm(['train', wordsFile, '--out', fitted, ...flags]);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toMatch(/training characters is a small text for [\d,]+ parameters: using --dropout 0\.5, --batch-size 32, --lr 0\.003 against overfitting/);
+    expect(r.stderr).toMatch(
+      /training characters is a small text for [\d,]+ parameters: using --dropout 0\.5, --batch-size 32, --lr 0\.003 against overfitting/,
+    );
     expect((await latestManifest(fitted)).hyperparameters).toMatchObject({ dropout: 0.5, batchSize: 32, lr: 0.003 });
     const chosen = out('fitted-chosen');
     const c = await lstm(['train', wordsFile, '--out', chosen, ...flags, '--dropout', '0.1']);
@@ -288,7 +407,12 @@ describe('defaults fitted to the text', () => {
     const resumed = await lstm(['train', '--resume', fitted, '--epochs', '2', '--workers', '1']);
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(resumed.stderr).not.toContain('small text');
-    expect((await latestManifest(fitted)).hyperparameters).toMatchObject({ dropout: 0.5, batchSize: 32, lr: 0.003, epochs: 2 });
+    expect((await latestManifest(fitted)).hyperparameters).toMatchObject({
+      dropout: 0.5,
+      batchSize: 32,
+      lr: 0.003,
+      epochs: 2,
+    });
   });
 });
 
@@ -296,7 +420,10 @@ describe('stop conditions', () => {
   it('--max-time ends the run when the time is up, with no epoch cap of its own', async () => {
     const timed = out('timed');
     const started = performance.now();
-    const r = await lstm(['train', wordsFile, '--out', timed, ...tinyFlags, '--max-time', '2s', '--patience', '1000', '--json'], { timeoutMs: 60_000 });
+    const r = await lstm(
+      ['train', wordsFile, '--out', timed, ...tinyFlags, '--max-time', '2s', '--patience', '1000', '--json'],
+      { timeoutMs: 60_000 },
+    );
     const seconds = (performance.now() - started) / 1000;
     expect(r.code, r.stderr).toBe(0);
     const events = jsonLines(r.stdout);
@@ -312,7 +439,18 @@ describe('stop conditions', () => {
 
     // With --epochs as well, whichever comes first: here the epochs.
     const both = out('timed-and-counted');
-    const counted = await lstm(['train', wordsFile, '--out', both, ...tinyFlags, '--max-time', '10m', '--epochs', '2', '--json']);
+    const counted = await lstm([
+      'train',
+      wordsFile,
+      '--out',
+      both,
+      ...tinyFlags,
+      '--max-time',
+      '10m',
+      '--epochs',
+      '2',
+      '--json',
+    ]);
     expect(jsonLines(counted.stdout).find((e) => e.event === 'done')!.reason).toBe('epochs');
     expect((await latestManifest(both)).hyperparameters.epochs).toBe(2);
   });
@@ -321,9 +459,27 @@ describe('stop conditions', () => {
     // The held-out tail is text the memorised head does not predict: validation soon stops improving.
     const drifting = await textFile(dir, 'drift.txt', 'abcdefgh'.repeat(110) + 'qzxwvjkyupmr'.repeat(10));
     const bundle = out('plateau');
-    const r = await lstm(['train', drifting, '--out', bundle, ...tinyFlags, '--lr-plateau', '2', '--patience', '5', '--val-fraction', '0.1', '--json']);
+    const r = await lstm([
+      'train',
+      drifting,
+      '--out',
+      bundle,
+      ...tinyFlags,
+      '--lr-plateau',
+      '2',
+      '--patience',
+      '5',
+      '--val-fraction',
+      '0.1',
+      '--json',
+    ]);
     expect(r.code, r.stderr).toBe(0);
-    const epochs = jsonLines(r.stdout).filter((e) => e.event === 'epoch') as unknown as { epoch: number; lr: number; best: boolean; lrHalvedTo?: number }[];
+    const epochs = jsonLines(r.stdout).filter((e) => e.event === 'epoch') as unknown as {
+      epoch: number;
+      lr: number;
+      best: boolean;
+      lrHalvedTo?: number;
+    }[];
     const done = jsonLines(r.stdout).find((e) => e.event === 'done')!;
     expect(done.reason).toBe('patience');
     let sinceBest = 0;
@@ -345,7 +501,23 @@ describe('stop conditions', () => {
 });
 
 describe('inside an epoch', () => {
-  const evalFlags = ['--layers', '1', '--units', '8', '--seq-length', '8', '--batch-size', '4', '--dropout', '0.1', '--val-fraction', '0.1', '--no-sample', '--workers', '1'];
+  const evalFlags = [
+    '--layers',
+    '1',
+    '--units',
+    '8',
+    '--seq-length',
+    '8',
+    '--batch-size',
+    '4',
+    '--dropout',
+    '0.1',
+    '--val-fraction',
+    '0.1',
+    '--no-sample',
+    '--workers',
+    '1',
+  ];
 
   it('a run stopped by --max-time in its first epoch is usable: validated, best, generate and info work, and it resumes', async () => {
     const bundle = out('first-epoch');
@@ -355,7 +527,12 @@ describe('inside an epoch', () => {
     const evaluation = events.find((e) => e.event === 'evaluation')!;
     expect(evaluation).toMatchObject({ epoch: 1, batch: 1, best: true });
     expect(typeof evaluation.valLoss).toBe('number');
-    expect(events.find((e) => e.event === 'done')).toMatchObject({ reason: 'time', epochs: 0, bestEpoch: 1, bestBatch: 1 });
+    expect(events.find((e) => e.event === 'done')).toMatchObject({
+      reason: 'time',
+      epochs: 0,
+      bestEpoch: 1,
+      bestBatch: 1,
+    });
     const gen = await lstm(['generate', '-m', bundle, '-n', '20', '--random-seed', '1']);
     expect(gen.code, gen.stderr).toBe(0);
     expect([...gen.stdout]).toHaveLength(20);
@@ -377,7 +554,8 @@ describe('inside an epoch', () => {
     expect(a.code, a.stderr).toBe(0);
     expect(b.code, b.stderr).toBe(0);
     const evaluations = jsonLines(a.stdout).filter((e) => e.event === 'evaluation');
-    const batches = (jsonLines(a.stdout).find((e) => e.event === 'start') as unknown as { batchesPerEpoch: number }).batchesPerEpoch;
+    const batches = (jsonLines(a.stdout).find((e) => e.event === 'start') as unknown as { batchesPerEpoch: number })
+      .batchesPerEpoch;
     expect(evaluations.map((e) => [e.epoch, e.batch])).toEqual(
       [1, 2].flatMap((epoch) => Array.from({ length: Math.floor((batches - 1) / 5) }, (_, i) => [epoch, 5 * (i + 1)])),
     );
@@ -394,17 +572,47 @@ describe('inside an epoch', () => {
   it('--eval-every takes a number of batches or a duration, and refuses anything else (exit 2)', async () => {
     const r = await lstm(['train', wordsFile, '--out', out('bad-eval'), '--eval-every', 'often']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain("--eval-every must be a number of batches (e.g. 500) or a duration (90s, 10m, 1h), got 'often'");
+    expect(r.stderr).toContain(
+      "--eval-every must be a number of batches (e.g. 500) or a duration (90s, 10m, 1h), got 'often'",
+    );
   });
 
   it('validates on a fixed sample when the held-out part is large, and scores all of it once at the end', async () => {
     // 1,400 validation windows of 2 characters: more than the 1,024 sampled.
     const big = await textFile(dir, 'big.txt', words.repeat(12).slice(0, 28_000));
     const bundle = out('sampled');
-    const r = await lstm(['train', big, '--out', bundle, '--layers', '1', '--units', '4', '--seq-length', '2', '--batch-size', '256',
-      '--val-fraction', '0.1', '--no-sample', '--workers', '1', '--epochs', '1', '--dropout', '0', '--json'], { timeoutMs: 60_000 });
+    const r = await lstm(
+      [
+        'train',
+        big,
+        '--out',
+        bundle,
+        '--layers',
+        '1',
+        '--units',
+        '4',
+        '--seq-length',
+        '2',
+        '--batch-size',
+        '256',
+        '--val-fraction',
+        '0.1',
+        '--no-sample',
+        '--workers',
+        '1',
+        '--epochs',
+        '1',
+        '--dropout',
+        '0',
+        '--json',
+      ],
+      { timeoutMs: 60_000 },
+    );
     expect(r.code, r.stderr).toBe(0);
-    const done = jsonLines(r.stdout).find((e) => e.event === 'done') as unknown as { fullValLoss: number; bestValLoss: number };
+    const done = jsonLines(r.stdout).find((e) => e.event === 'done') as unknown as {
+      fullValLoss: number;
+      bestValLoss: number;
+    };
     expect(done.fullValLoss).toBeGreaterThan(0);
     expect(done.fullValLoss).not.toBe(done.bestValLoss); // a sample and the whole differ
     const m = await latestManifest(bundle);
@@ -435,7 +643,7 @@ describe('failing early', () => {
   });
 });
 
-describe('failing early on this machine\'s file systems', () => {
+describe("failing early on this machine's file systems", () => {
   it.skipIf(!canMount).each([
     { what: 'a directory to be made', sub: ['new', 'model'] },
     { what: 'the directory itself', sub: [] },
@@ -456,43 +664,67 @@ describe('failing early on this machine\'s file systems', () => {
   });
 
   // The first checkpoint fits, the second only half: the save fails mid-way on a full disk.
-  it.skipIf(!canMount)(`a full disk: the failed save removes what it half-wrote, and the earlier checkpoint loads${mountSkip}`, async () => {
-    const sized = out('disk-sizing');
-    await trainTiny(wordsFile, sized, ['--epochs', '1']);
-    let checkpointBytes = 0;
-    for (const name of await readdir(path.join(sized, 'epoch-0001'))) {
-      checkpointBytes += Math.ceil((await lstat(path.join(sized, 'epoch-0001', name))).size / 4096) * 4096;
-    }
-    const mnt = out('small-disk');
-    await mkdir(mnt);
-    mountTmpfs(mnt, 1.5 * checkpointBytes + 2 * 4096); // one checkpoint and a half, and the lock
-    try {
-      const bundle = path.join(mnt, 'model');
-      const r = await lstm(['train', wordsFile, '--out', bundle, ...tinyFlags, '--epochs', '5']);
-      expectOneLineError(r, 1);
-      expect(r.stderr).toContain(`error: cannot write checkpoints to ${bundle}: no space left on the device`);
-      expect(await readdir(bundle)).toEqual(['best', 'epoch-0001', 'latest']); // no .tmp-*, no .lock
-      expect((await latestManifest(bundle)).progress.epoch).toBe(1);
-    } finally {
-      unmount(mnt);
-    }
-  });
+  it.skipIf(!canMount)(
+    `a full disk: the failed save removes what it half-wrote, and the earlier checkpoint loads${mountSkip}`,
+    async () => {
+      const sized = out('disk-sizing');
+      await trainTiny(wordsFile, sized, ['--epochs', '1']);
+      let checkpointBytes = 0;
+      for (const name of await readdir(path.join(sized, 'epoch-0001'))) {
+        checkpointBytes += Math.ceil((await lstat(path.join(sized, 'epoch-0001', name))).size / 4096) * 4096;
+      }
+      const mnt = out('small-disk');
+      await mkdir(mnt);
+      mountTmpfs(mnt, 1.5 * checkpointBytes + 2 * 4096); // one checkpoint and a half, and the lock
+      try {
+        const bundle = path.join(mnt, 'model');
+        const r = await lstm(['train', wordsFile, '--out', bundle, ...tinyFlags, '--epochs', '5']);
+        expectOneLineError(r, 1);
+        expect(r.stderr).toContain(`error: cannot write checkpoints to ${bundle}: no space left on the device`);
+        expect(await readdir(bundle)).toEqual(['best', 'epoch-0001', 'latest']); // no .tmp-*, no .lock
+        expect((await latestManifest(bundle)).progress.epoch).toBe(1);
+      } finally {
+        unmount(mnt);
+      }
+    },
+  );
 });
 
 describe('the bundle lock', () => {
   const endless = (bundle: string, ...more: string[]) => spawnEndlessTraining(wordsFile, bundle, more);
-  const lockOf = async (bundle: string) => JSON.parse(await readFile(path.join(bundle, '.lock'), 'utf8')) as { pid: number; hostname: string; startedAt: string; command: string };
-  const hasLock = (bundle: string) => lstat(path.join(bundle, '.lock')).then(() => true, () => false);
-  const inUseBy = (bundle: string, pid: number) => `error: ${bundle} is in use by another lstm run: pid ${pid} on ${hostname()}, since `;
+  const lockOf = async (bundle: string) =>
+    JSON.parse(await readFile(path.join(bundle, '.lock'), 'utf8')) as {
+      pid: number;
+      hostname: string;
+      startedAt: string;
+      command: string;
+    };
+  const hasLock = (bundle: string) =>
+    lstat(path.join(bundle, '.lock')).then(
+      () => true,
+      () => false,
+    );
+  const inUseBy = (bundle: string, pid: number) =>
+    `error: ${bundle} is in use by another lstm run: pid ${pid} on ${hostname()}, since `;
 
   it('two runs into the same --out started together: one trains, the other is refused naming it, and the bundle holds one run', async () => {
     const bundle = out('contended');
-    const runs = [1, 2].map((seed) => ({ seed, p: spawnLstm(['-q', 'train', wordsFile, '--out', bundle, ...tinyFlags, '--epochs', '8', '--random-seed', String(seed)], dir) }));
+    const runs = [1, 2].map((seed) => ({
+      seed,
+      p: spawnLstm(
+        ['-q', 'train', wordsFile, '--out', bundle, ...tinyFlags, '--epochs', '8', '--random-seed', String(seed)],
+        dir,
+      ),
+    }));
     const codes = await Promise.all(runs.map(({ p }) => p.exited.then((e) => e.code)));
     expect(codes.slice().sort()).toEqual([0, 1]);
     const winner = runs[codes.indexOf(0)];
     const loser = runs[codes.indexOf(1)];
-    expect(loser.p.stderr()).toMatch(new RegExp(`^${inUseBy(bundle, winner.p.child.pid!)}.*\\(lstm -q train .* --random-seed ${winner.seed}\\)\\nhint: wait for it to finish or stop it \\(kill ${winner.p.child.pid}\\), or use another directory\\n$`));
+    expect(loser.p.stderr()).toMatch(
+      new RegExp(
+        `^${inUseBy(bundle, winner.p.child.pid!)}.*\\(lstm -q train .* --random-seed ${winner.seed}\\)\\nhint: wait for it to finish or stop it \\(kill ${winner.p.child.pid}\\), or use another directory\\n$`,
+      ),
+    );
     const names = await readdir(bundle);
     expect(names.filter((n) => n.startsWith('.'))).toEqual([]); // no lock or temporary files left
     for (const name of names) {
@@ -560,12 +792,29 @@ describe('the bundle lock', () => {
     } else {
       pid = await deadPid();
       await mkdir(bundle);
-      await writeFile(path.join(bundle, '.lock'), JSON.stringify({ pid, hostname: hostname(), startedAt: '2025-01-02T03:04:05Z', command: 'lstm train old.txt', token: 'beef' }));
+      await writeFile(
+        path.join(bundle, '.lock'),
+        JSON.stringify({
+          pid,
+          hostname: hostname(),
+          startedAt: '2025-01-02T03:04:05Z',
+          command: 'lstm train old.txt',
+          token: 'beef',
+        }),
+      );
     }
-    const args = mode === 'killed' ? ['--resume', bundle, '--epochs', String((await latestManifest(bundle)).progress.epoch + 1)] : ['--out', bundle, ...tinyFlags, '--epochs', '1'];
+    const args =
+      mode === 'killed'
+        ? ['--resume', bundle, '--epochs', String((await latestManifest(bundle)).progress.epoch + 1)]
+        : ['--out', bundle, ...tinyFlags, '--epochs', '1'];
     const r = await lstm(['-q', 'train', wordsFile, ...args]);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toMatch(new RegExp(`^warning: took over the lock of ${bundle} left by pid ${pid} on ${hostname()}, since .*, which no longer runs$`, 'm'));
+    expect(r.stderr).toMatch(
+      new RegExp(
+        `^warning: took over the lock of ${bundle} left by pid ${pid} on ${hostname()}, since .*, which no longer runs$`,
+        'm',
+      ),
+    );
     expect(await hasLock(bundle)).toBe(false);
     expect((await readdir(bundle)).filter((n) => n.startsWith('.'))).toEqual([]);
   });
@@ -581,7 +830,16 @@ describe('the bundle lock', () => {
       await firstCheckpoint(p);
       await rm(path.join(bundle, '.lock'));
       if (what === 'taken over') {
-        await writeFile(path.join(bundle, '.lock'), JSON.stringify({ pid: other.pid, hostname: hostname(), startedAt: new Date().toISOString(), command: 'lstm train other.txt', token: 'cafe' }));
+        await writeFile(
+          path.join(bundle, '.lock'),
+          JSON.stringify({
+            pid: other.pid,
+            hostname: hostname(),
+            startedAt: new Date().toISOString(),
+            command: 'lstm train other.txt',
+            token: 'cafe',
+          }),
+        );
       }
       expect((await p.exited).code).toBe(1);
     } finally {
@@ -591,7 +849,9 @@ describe('the bundle lock', () => {
     expect(p.stderr()).toContain(`error: lost the lock of ${bundle}: ${says(bundle)}`);
     expect(p.stderr()).toMatch(/; stopped without saving\nhint: another process may be writing to /);
     // Nothing written after it noticed: latest is the last checkpoint it reported, and nothing newer exists.
-    const saved = jsonLines(p.stdout()).filter((e) => e.event === 'checkpoint').map((e) => path.basename(e.path as string));
+    const saved = jsonLines(p.stdout())
+      .filter((e) => e.event === 'checkpoint')
+      .map((e) => path.basename(e.path as string));
     expect(await readlink(path.join(bundle, 'latest'))).toBe(saved.at(-1));
     const names = await readdir(bundle);
     expect(names.filter((n) => n.startsWith('epoch-')).every((n) => saved.includes(n))).toBe(true);
@@ -601,25 +861,42 @@ describe('the bundle lock', () => {
   });
 });
 
-const hasTensorflow = await initBackend('tensorflow', 'train').then(() => true, () => false);
+const hasTensorflow = await initBackend('tensorflow', 'train').then(
+  () => true,
+  () => false,
+);
 
-describe.skipIf(!hasTensorflow)(`on both engines${hasTensorflow ? '' : " (skipped: tfjs-node is not built here; 'npm run native' builds it)"}`, () => {
-  it('trains the same model on tensorflow as on wasm: every epoch\'s losses agree to 1e-4, with dropout and 2 threads', async () => {
-    const flags = ['--epochs', '3', '--layers', '2', '--units', '12', '--dropout', '0.2', '--workers', '2', '--json'];
-    const [tfRun, wasmRun] = await Promise.all([
-      lstm(['--backend', 'tensorflow', '-q', 'train', wordsFile, '--out', out('on-tensorflow'), ...tinyFlags, ...flags]),
-      lstm(['--backend', 'wasm', '-q', 'train', wordsFile, '--out', out('on-wasm'), ...tinyFlags, ...flags]),
-    ]);
-    expect(tfRun.code, tfRun.stderr).toBe(0);
-    expect(wasmRun.code, wasmRun.stderr).toBe(0);
-    expect(tfRun.stderr).toBe(wasmRun.stderr); // the same warnings, and nothing from TensorFlow's own logging
-    const epochs = (r: RunResult) => jsonLines(r.stdout).filter((e) => e.event === 'epoch') as unknown as { trainLoss: number; valLoss: number }[];
-    const [a, b] = [epochs(tfRun), epochs(wasmRun)];
-    expect(a).toHaveLength(3);
-    a.forEach((e, i) => {
-      expect(Math.abs(e.trainLoss - b[i].trainLoss), `epoch ${i + 1} train`).toBeLessThan(1e-4);
-      expect(Math.abs(e.valLoss - b[i].valLoss), `epoch ${i + 1} validation`).toBeLessThan(1e-4);
+describe.skipIf(!hasTensorflow)(
+  `on both engines${hasTensorflow ? '' : " (skipped: tfjs-node is not built here; 'npm run native' builds it)"}`,
+  () => {
+    it("trains the same model on tensorflow as on wasm: every epoch's losses agree to 1e-4, with dropout and 2 threads", async () => {
+      const flags = ['--epochs', '3', '--layers', '2', '--units', '12', '--dropout', '0.2', '--workers', '2', '--json'];
+      const [tfRun, wasmRun] = await Promise.all([
+        lstm([
+          '--backend',
+          'tensorflow',
+          '-q',
+          'train',
+          wordsFile,
+          '--out',
+          out('on-tensorflow'),
+          ...tinyFlags,
+          ...flags,
+        ]),
+        lstm(['--backend', 'wasm', '-q', 'train', wordsFile, '--out', out('on-wasm'), ...tinyFlags, ...flags]),
+      ]);
+      expect(tfRun.code, tfRun.stderr).toBe(0);
+      expect(wasmRun.code, wasmRun.stderr).toBe(0);
+      expect(tfRun.stderr).toBe(wasmRun.stderr); // the same warnings, and nothing from TensorFlow's own logging
+      const epochs = (r: RunResult) =>
+        jsonLines(r.stdout).filter((e) => e.event === 'epoch') as unknown as { trainLoss: number; valLoss: number }[];
+      const [a, b] = [epochs(tfRun), epochs(wasmRun)];
+      expect(a).toHaveLength(3);
+      a.forEach((e, i) => {
+        expect(Math.abs(e.trainLoss - b[i].trainLoss), `epoch ${i + 1} train`).toBeLessThan(1e-4);
+        expect(Math.abs(e.valLoss - b[i].valLoss), `epoch ${i + 1} validation`).toBeLessThan(1e-4);
+      });
+      expect((await latestManifest(out('on-tensorflow'))).backend).toBe('tensorflow');
     });
-    expect((await latestManifest(out('on-tensorflow'))).backend).toBe('tensorflow');
-  });
-});
+  },
+);

@@ -21,8 +21,10 @@ afterAll(() => rm(dir, { recursive: true, force: true }));
 
 describe.skipIf(!hasScript)('training on a terminal (via script)', () => {
   const train = (stty: string, out: string) =>
-    bash(`cd ${dir} && timeout 60 script -qec "${stty}node ${binPath} train text.txt --out ${out} --epochs 2 ${tinyFlags.join(' ')}" /dev/null`,
-      { env: { TERM: 'xterm-256color', CI: undefined } });
+    bash(
+      `cd ${dir} && timeout 60 script -qec "${stty}node ${binPath} train text.txt --out ${out} --epochs 2 ${tinyFlags.join(' ')}" /dev/null`,
+      { env: { TERM: 'xterm-256color', CI: undefined } },
+    );
 
   it('shows a progress line with batch count, running loss, the last validation and the ETA of the epoch and the run', async () => {
     const r = await train('stty cols 160 rows 30; ', 'm1');

@@ -79,7 +79,15 @@ describe.concurrent('lstm vocab', () => {
 
   it('refuses damaged UTF-16 in one line that names the encoding and the byte offset (exit 1)', async ({ expect }) => {
     const name = file('broken-utf16.txt');
-    await writeFile(name, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('ab', 'utf16le'), Buffer.from([0x3d, 0xd8]), Buffer.from('c', 'utf16le')]));
+    await writeFile(
+      name,
+      Buffer.concat([
+        Buffer.from([0xff, 0xfe]),
+        Buffer.from('ab', 'utf16le'),
+        Buffer.from([0x3d, 0xd8]),
+        Buffer.from('c', 'utf16le'),
+      ]),
+    );
     const r = await lstm(['vocab', name]);
     expectCleanError(expect, r, 1);
     expect(r.stderr).toContain(`${name} is not valid UTF-16LE: unpaired surrogate 0xD83D at byte offset 6`);
@@ -116,6 +124,7 @@ describe.concurrent('lstm vocab', () => {
   it('vocab --help exits 0 and shows its options', async ({ expect }) => {
     const r = await lstm(['vocab', '--help']);
     expect(r.code).toBe(0);
-    for (const option of ['--json', '--out', '--encoding', '--keep-boilerplate', '--lowercase']) expect(r.stdout).toContain(option);
+    for (const option of ['--json', '--out', '--encoding', '--keep-boilerplate', '--lowercase'])
+      expect(r.stdout).toContain(option);
   });
 });

@@ -7,7 +7,17 @@ const file = textFiles('windows');
 
 describe.concurrent('lstm windows', () => {
   it('prints the split, windows and batches as JSON', async ({ expect }) => {
-    const r = await lstm(['windows', '--json', '--seq-length', '20', '--batch-size', '8', '--random-seed', '7', file('thousand.txt')]);
+    const r = await lstm([
+      'windows',
+      '--json',
+      '--seq-length',
+      '20',
+      '--batch-size',
+      '8',
+      '--random-seed',
+      '7',
+      file('thousand.txt'),
+    ]);
     expect(r.code).toBe(0);
     expect(r.stderr).toBe('');
     const doc = JSON.parse(r.stdout);
@@ -36,7 +46,18 @@ describe.concurrent('lstm windows', () => {
   });
 
   it('--stateful: 8 contiguous streams of floor(44 / 8) = 5 windows', async ({ expect }) => {
-    const r = await lstm(['windows', '--json', '--seq-length', '20', '--batch-size', '8', '--random-seed', '7', '--stateful', file('thousand.txt')]);
+    const r = await lstm([
+      'windows',
+      '--json',
+      '--seq-length',
+      '20',
+      '--batch-size',
+      '8',
+      '--random-seed',
+      '7',
+      '--stateful',
+      file('thousand.txt'),
+    ]);
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ windowsPerEpoch: 40, batchesPerEpoch: 5, stateful: true });
     const text = await lstm(['windows', '--seq-length', '20', '--batch-size', '8', '--stateful', file('thousand.txt')]);
@@ -52,7 +73,10 @@ describe.concurrent('lstm windows', () => {
   it('holds nothing out with --val-fraction 0', async ({ expect }) => {
     const r = await lstm(['windows', '--json', '--val-fraction', '0', '--seq-length', '20', file('thousand.txt')]);
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout)).toMatchObject({ train: { characters: 1000 }, validation: { characters: 0, windows: 0 } });
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      train: { characters: 1000 },
+      validation: { characters: 0, windows: 0 },
+    });
   });
 
   it('reads stdin with - and describes the split in text', async ({ expect }) => {
@@ -62,7 +86,7 @@ describe.concurrent('lstm windows', () => {
     expect(out).toMatch(/^stdin: 1000 characters, vocabulary of \d+\n/);
     expect(out).toContain('training:   characters 0..900 (900, 90.0%)');
     expect(out).toContain('validation: characters 900..1000 (100, 10.0%), 4 windows');
-    expect(out).toMatch(/window at \d+:\n  input  .*\n  target .*\n/);
+    expect(out).toMatch(/window at \d+:\n {2}input {2}.*\n {2}target .*\n/);
   });
 
   it('refuses a text too short for the windows', async ({ expect }) => {

@@ -21,11 +21,16 @@ describe('generate', () => {
     const before = tf.memory().numTensors;
     const counts: number[] = [];
     let emitted = 0;
-    const [text] = await generate(net, vocab, { seed: 'ab c', length: 1000, samples: 1, randomSeed: 5, temperature: 1 }, (chars) => {
-      emitted++;
-      if (emitted === 1 || emitted % 100 === 0) counts.push(tf.memory().numTensors);
-      expect(chars).toHaveLength(1);
-    });
+    const [text] = await generate(
+      net,
+      vocab,
+      { seed: 'ab c', length: 1000, samples: 1, randomSeed: 5, temperature: 1 },
+      (chars) => {
+        emitted++;
+        if (emitted === 1 || emitted % 100 === 0) counts.push(tf.memory().numTensors);
+        expect(chars).toHaveLength(1);
+      },
+    );
     expect(emitted).toBe(1000);
     expect([...text]).toHaveLength(1000);
     expect([...text].every((ch) => vocab.has(ch))).toBe(true);

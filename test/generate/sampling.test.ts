@@ -67,7 +67,10 @@ describe('distribution', () => {
   it('at temperature 0.5 squares the probabilities (renormalised)', () => {
     const sq = probs.map((p) => p * p);
     const s = sq.reduce((a, b) => a + b);
-    close(distribution(logits, { temperature: 0.5 }), sq.map((x) => x / s));
+    close(
+      distribution(logits, { temperature: 0.5 }),
+      sq.map((x) => x / s),
+    );
   });
 
   // Sorted probabilities 0.5 (index 1), 0.3 (3), 0.15 (2), 0.05 (0); thresholds avoid exact sums.

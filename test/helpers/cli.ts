@@ -29,7 +29,8 @@ export type RunOptions = {
 export function cliEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const key of Object.keys(env)) {
-    if (key === 'NO_COLOR' || key === 'FORCE_COLOR' || (key.startsWith('LSTM_') && key !== 'LSTM_TEST_BACKEND')) delete env[key];
+    if (key === 'NO_COLOR' || key === 'FORCE_COLOR' || (key.startsWith('LSTM_') && key !== 'LSTM_TEST_BACKEND'))
+      delete env[key];
   }
   // A suite run on another backend (LSTM_TEST_BACKEND) forces it on every command.
   if (process.env.LSTM_TEST_BACKEND) env.LSTM_BACKEND = process.env.LSTM_TEST_BACKEND;

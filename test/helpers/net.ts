@@ -17,7 +17,10 @@ export function randomParams(cfg: NetConfig, seed: number): Params {
   const params: Params = new Map();
   for (const s of paramSpecs(cfg)) {
     const n = s.shape.reduce((a, b) => a * b, 1);
-    params.set(s.name, Float32Array.from({ length: n }, () => (random() - 0.5) * 1.2));
+    params.set(
+      s.name,
+      Float32Array.from({ length: n }, () => (random() - 0.5) * 1.2),
+    );
   }
   return params;
 }
@@ -36,7 +39,11 @@ export function tensorsOf(cfg: NetConfig, params: Params): tf.Tensor[] {
 
 /** The tensors of tensorsOf as the fused network's weights (not copies). */
 export function weightsOf(cfg: NetConfig, ts: tf.Tensor[]): NetWeights {
-  return { W: ts.slice(0, cfg.layers) as tf.Tensor2D[], denseW: ts[cfg.layers] as tf.Tensor2D, denseB: ts[cfg.layers + 1] as tf.Tensor1D };
+  return {
+    W: ts.slice(0, cfg.layers) as tf.Tensor2D[],
+    denseW: ts[cfg.layers] as tf.Tensor2D,
+    denseB: ts[cfg.layers + 1] as tf.Tensor1D,
+  };
 }
 
 export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {

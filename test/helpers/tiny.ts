@@ -20,18 +20,48 @@ export const sentence = 'the cat sat on the mat. '.repeat(60);
 
 /** ~2,300 characters of seeded random words: not memorisable in a few epochs. */
 export const words = (() => {
-  const list = ['the', 'quick', 'brown', 'fox', 'jumps', 'over', 'lazy', 'dog', 'and', 'runs', 'away', 'from', 'a', 'cat'];
+  const list = [
+    'the',
+    'quick',
+    'brown',
+    'fox',
+    'jumps',
+    'over',
+    'lazy',
+    'dog',
+    'and',
+    'runs',
+    'away',
+    'from',
+    'a',
+    'cat',
+  ];
   let seed = 12345;
-  const next = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
   const out: string[] = [];
   for (let i = 0; i < 500; i++) out.push(list[Math.floor(next() * list.length)]);
-  return out.join(' ') + '\n';
+  return `${out.join(' ')}\n`;
 })();
 
 /** Flags for a tiny, quick model (override by appending later flags: commander keeps the last). */
 export const tinyFlags = [
-  '--layers', '1', '--units', '16', '--seq-length', '16', '--batch-size', '8',
-  '--lr', '0.01', '--dropout', '0', '--val-fraction', '0.05', '--no-sample', '--workers', '1',
+  '--layers',
+  '1',
+  '--units',
+  '16',
+  '--seq-length',
+  '16',
+  '--batch-size',
+  '8',
+  '--lr',
+  '0.01',
+  '--dropout',
+  '0',
+  '--val-fraction',
+  '0.05',
+  '--no-sample',
+  '--workers',
+  '1',
 ];
 
 export function assertBuilt(): void {
@@ -41,7 +71,8 @@ export function assertBuilt(): void {
 }
 
 export const makeTempDir = (label: string) => mkdtemp(path.join(os.tmpdir(), `lstm-${label}-`));
-export const removeDir = (dir: string | undefined) => (dir ? rm(dir, { recursive: true, force: true }) : Promise.resolve());
+export const removeDir = (dir: string | undefined) =>
+  dir ? rm(dir, { recursive: true, force: true }) : Promise.resolve();
 
 /** Writes `text` to `dir/name` and returns the path. */
 export async function textFile(dir: string, name: string, text: string): Promise<string> {
@@ -51,7 +82,12 @@ export async function textFile(dir: string, name: string, text: string): Promise
 }
 
 /** Trains with `lstm -q train corpus --out out ...flags`; throws with the output if it fails. */
-export async function trainTiny(corpus: string, out: string, flags: string[] = [], timeoutMs = 60_000): Promise<RunResult> {
+export async function trainTiny(
+  corpus: string,
+  out: string,
+  flags: string[] = [],
+  timeoutMs = 60_000,
+): Promise<RunResult> {
   const r = await lstm(['-q', 'train', corpus, '--out', out, ...tinyFlags, ...flags], { timeoutMs });
   if (r.code !== 0) throw new Error(`lstm train failed (${r.code}):\n${r.stderr}`);
   return r;
@@ -90,7 +126,10 @@ export async function snapshot(dir: string): Promise<Record<string, string>> {
       const key = path.join(rel, name);
       if (info.isSymbolicLink()) out[key] = `-> ${await readlink(p)}`;
       else if (info.isDirectory()) await walk(key);
-      else out[key] = createHash('sha256').update(await readFile(p)).digest('hex');
+      else
+        out[key] = createHash('sha256')
+          .update(await readFile(p))
+          .digest('hex');
     }
   };
   await walk('');
@@ -117,19 +156,32 @@ export function spawnLstm(args: string[], cwd = repoRoot): Spawned {
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
     child.on('close', (code, signal) => resolve({ code, signal }));
   });
-  return { child, stdout: () => Buffer.concat(out).toString('utf8'), stderr: () => Buffer.concat(err).toString('utf8'), exited };
+  return {
+    child,
+    stdout: () => Buffer.concat(out).toString('utf8'),
+    stderr: () => Buffer.concat(err).toString('utf8'),
+    exited,
+  };
 }
 
 /** A tiny `lstm train` of `corpus` into `bundle` that goes on until stopped, printing JSON events. */
 export function spawnEndlessTraining(corpus: string, bundle: string, more: string[] = []): Spawned {
-  return spawnLstm(['train', corpus, '--out', bundle, ...tinyFlags, '--epochs', '10000', '--patience', '10000', '--json', ...more], path.dirname(bundle));
+  return spawnLstm(
+    ['train', corpus, '--out', bundle, ...tinyFlags, '--epochs', '10000', '--patience', '10000', '--json', ...more],
+    path.dirname(bundle),
+  );
 }
 
 /** Resolves once a spawned `lstm train --json` has reported its first checkpoint. */
-export const firstCheckpoint = (p: Spawned) => waitUntil(() => p.stdout().includes('"event":"checkpoint"'), 30_000, 'the first checkpoint');
+export const firstCheckpoint = (p: Spawned) =>
+  waitUntil(() => p.stdout().includes('"event":"checkpoint"'), 30_000, 'the first checkpoint');
 
 /** Polls `check` every few milliseconds until it is true; throws after `timeoutMs`. */
-export async function waitUntil(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+export async function waitUntil(
+  check: () => boolean | Promise<boolean>,
+  timeoutMs: number,
+  what: string,
+): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
@@ -138,7 +190,11 @@ export async function waitUntil(check: () => boolean | Promise<boolean>, timeout
 }
 
 /** Parses JSON-lines output; every non-empty line must be JSON. */
-export const jsonLines = (s: string) => s.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Record<string, unknown> & { event: string });
+export const jsonLines = (s: string) =>
+  s
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l) as Record<string, unknown> & { event: string });
 
 /** A real, idle second process: its pid is alive until `stop()`. */
 export function idleProcess(): { pid: number; stop: () => void } {

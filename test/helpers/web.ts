@@ -8,10 +8,16 @@ import { binPath, cliEnv, repoRoot } from './cli.js';
 export type WebServer = { url: string; stderr: () => string; stop: () => Promise<number | null> };
 
 export function startWeb(args: string[] = []): Promise<WebServer> {
-  const child = spawn(process.execPath, [binPath, 'web', '--port', '0', ...args], { cwd: repoRoot, env: cliEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [binPath, 'web', '--port', '0', ...args], {
+    cwd: repoRoot,
+    env: cliEnv(),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => { stderr += chunk; });
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk;
+  });
   const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {

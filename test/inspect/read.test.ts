@@ -31,7 +31,12 @@ describe('readText', () => {
       if (t === 0) expect(r.prob).toBeNull();
       else {
         expect(r.prob).toBeCloseTo(p[vocab.id(r.char)], 6);
-        expect(r.expected.map((e) => e.char)).toEqual([...p.keys()].sort((a, b) => p[b] - p[a]).slice(0, 3).map((i) => vocab.char(i)));
+        expect(r.expected.map((e) => e.char)).toEqual(
+          [...p.keys()]
+            .sort((a, b) => p[b] - p[a])
+            .slice(0, 3)
+            .map((i) => vocab.char(i)),
+        );
       }
       check.feed([vocab.id(r.char)]);
     });

@@ -35,7 +35,12 @@ describe('findUnits', () => {
     const column = feature(features, 'position in the line');
     const brackets = feature(features, 'inside brackets');
     const noise = text.map((_, t) => Math.sin(t * 7.3));
-    const trace = traceOf(2, [noise, column.map((x) => -2 * x + 1), brackets.map((x, t) => x + 0.3 * noise[t]), noise.map((x) => x * 0.5)]);
+    const trace = traceOf(2, [
+      noise,
+      column.map((x) => -2 * x + 1),
+      brackets.map((x, t) => x + 0.3 * noise[t]),
+      noise.map((x) => x * 0.5),
+    ]);
     const found = findUnits(trace, features);
     expect(found.map((f) => f.feature)).toEqual(['position in the line', 'inside brackets', 'position in the word']); // no quotes, no upper-case line here
     expect(found[0]).toMatchObject({ layer: 0, unit: 1, quantity: 'c' });

@@ -44,11 +44,27 @@ type Shipped = {
 };
 
 const MODELS: Shipped[] = [
-  { name: 'macbeth', file: 'macbeth.txt', vocabSize: 76, target: { bits: 2.05, reading: 'cold' }, seed: 'MACBETH.\n', stateful: false },
-  { name: 'shakespeare', file: 'tinyshakespeare.txt', vocabSize: 65, target: { bits: 2.2, reading: 'stream' }, seed: 'ROMEO:\n', stateful: true, tailOn: ['tensorflow'] },
+  {
+    name: 'macbeth',
+    file: 'macbeth.txt',
+    vocabSize: 76,
+    target: { bits: 2.05, reading: 'cold' },
+    seed: 'MACBETH.\n',
+    stateful: false,
+  },
+  {
+    name: 'shakespeare',
+    file: 'tinyshakespeare.txt',
+    vocabSize: 65,
+    target: { bits: 2.2, reading: 'stream' },
+    seed: 'ROMEO:\n',
+    stateful: true,
+    tailOn: ['tensorflow'],
+  },
 ];
 
-const manifestOf = (name: string): Manifest => JSON.parse(readFileSync(path.join(repoRoot, 'models', name, 'lstm.json'), 'utf8'));
+const manifestOf = (name: string): Manifest =>
+  JSON.parse(readFileSync(path.join(repoRoot, 'models', name, 'lstm.json'), 'utf8'));
 
 /** The text a model was trained on, where this machine has it with the recorded sha256. */
 function corpusFile(file: string, sha: string): string | undefined {
@@ -63,8 +79,11 @@ describe.each(MODELS)('the bundled model models/$name', (model) => {
   const manifest = manifestOf(model.name);
   const text = corpusFile(model.file, manifest.corpus.sha256);
   const onBackend = !model.tailOn || model.tailOn.includes(TEST_BACKEND);
-  const skipped = !text ? ` (skipped: ${model.file} with the recorded sha256 not found; set LSTM_CORPORA)`
-    : !onBackend ? ` (skipped on ${TEST_BACKEND}: run on ${model.tailOn!.join(', ')}, as CI does)` : '';
+  const skipped = !text
+    ? ` (skipped: ${model.file} with the recorded sha256 not found; set LSTM_CORPORA)`
+    : !onBackend
+      ? ` (skipped on ${TEST_BACKEND}: run on ${model.tailOn!.join(', ')}, as CI does)`
+      : '';
   const best = manifest.history.find((e) => e.epoch === manifest.progress.bestEpoch)!;
 
   it('is a single exported checkpoint, float16 weights, whose files match their sizes and hashes', async () => {
@@ -77,7 +96,7 @@ describe.each(MODELS)('the bundled model models/$name', (model) => {
     expect([...ckpt.weights].map(([name, w]) => [name, w.length])).toEqual(specs.map((s) => [s.name, sizeOf(s.shape)]));
   });
 
-  it('has the default network over its case-kept vocabulary, and says how it was made in a user\'s terms', () => {
+  it("has the default network over its case-kept vocabulary, and says how it was made in a user's terms", () => {
     const m = manifest;
     expect(m.network).toEqual({ layers: 2, units: 300, dropout: m.network.dropout, vocabSize: model.vocabSize });
     expect(m.vocab).toHaveLength(model.vocabSize);
@@ -95,7 +114,10 @@ describe.each(MODELS)('the bundled model models/$name', (model) => {
   async function withTail(use: (tail: string) => Promise<void>): Promise<void> {
     const h = manifest.hyperparameters;
     const corpus = readCorpus(readFileSync(text!), model.file, { lowercase: h.lowercase });
-    const { trainEnd } = split(new Vocab(manifest.vocab).encode(corpus.text), { seqLength: h.seqLength, valFraction: h.valFraction });
+    const { trainEnd } = split(new Vocab(manifest.vocab).encode(corpus.text), {
+      seqLength: h.seqLength,
+      valFraction: h.valFraction,
+    });
     const tmp = await mkdtemp(path.join(os.tmpdir(), `lstm-${model.name}-`));
     try {
       const tail = path.join(tmp, 'tail.txt');
@@ -106,28 +128,53 @@ describe.each(MODELS)('the bundled model models/$name', (model) => {
     }
   }
 
-  it.skipIf(!text || !onBackend)(`scores its held-out tail as recorded, both readings, and within the target of ${model.target.bits} bits per character${skipped}`, async () => {
-    await withTail(async (tail) => {
-      // Streams as many as training validated with (its batch size), so the figures compare exactly.
-      const r = await lstm(['eval', tail, '-m', dir, '--batch-size', String(manifest.hyperparameters.batchSize), '--json'], { timeoutMs: 120_000 });
-      expect(r.code, r.stderr).toBe(0);
-      const e = JSON.parse(r.stdout);
-      expect(e.skipped).toBe(0);
-      // Recorded in training from float32 weights; evaluated here from the float16 export (measured: ~1e-5 nats apart).
-      // A held-out part of more than valSampleWindows windows was validated on a fixed sample
-      // during training: then only the whole part's figure, here, is checked (against the target).
-      const sampled = Math.floor((e.characters + 1) / manifest.hyperparameters.seqLength) > defaults.valSampleWindows;
-      if (!sampled) {
-        expect(Math.abs(e.stream.nats - manifest.progress.bestValLoss!)).toBeLessThan(1e-3);
-        expect(Math.abs(e.nats - (best.valLossColdFull ?? best.valLossCold!))).toBeLessThan(1e-3);
-      }
-      expect(model.target.reading === 'cold' ? e.bitsPerChar : e.stream.bitsPerChar).toBeLessThanOrEqual(model.target.bits);
-    });
-  }, 180_000);
+  it.skipIf(!text || !onBackend)(
+    `scores its held-out tail as recorded, both readings, and within the target of ${model.target.bits} bits per character${skipped}`,
+    async () => {
+      await withTail(async (tail) => {
+        // Streams as many as training validated with (its batch size), so the figures compare exactly.
+        const r = await lstm(
+          ['eval', tail, '-m', dir, '--batch-size', String(manifest.hyperparameters.batchSize), '--json'],
+          { timeoutMs: 120_000 },
+        );
+        expect(r.code, r.stderr).toBe(0);
+        const e = JSON.parse(r.stdout);
+        expect(e.skipped).toBe(0);
+        // Recorded in training from float32 weights; evaluated here from the float16 export (measured: ~1e-5 nats apart).
+        // A held-out part of more than valSampleWindows windows was validated on a fixed sample
+        // during training: then only the whole part's figure, here, is checked (against the target).
+        const sampled = Math.floor((e.characters + 1) / manifest.hyperparameters.seqLength) > defaults.valSampleWindows;
+        if (!sampled) {
+          expect(Math.abs(e.stream.nats - manifest.progress.bestValLoss!)).toBeLessThan(1e-3);
+          expect(Math.abs(e.nats - (best.valLossColdFull ?? best.valLossCold!))).toBeLessThan(1e-3);
+        }
+        expect(model.target.reading === 'cold' ? e.bitsPerChar : e.stream.bitsPerChar).toBeLessThanOrEqual(
+          model.target.bits,
+        );
+      });
+    },
+    180_000,
+  );
 
   it('samples deterministically from a seed: the same --random-seed repeats exactly, another differs', async () => {
-    const args = ['generate', '-m', dir, '--seed', model.seed, '--length', '200', '--random-seed', '7', '--temperature', '0.8'];
-    const [first, second, other] = await Promise.all([lstm(args), lstm(args), lstm([...args.slice(0, -3), '--random-seed', '8'])]);
+    const args = [
+      'generate',
+      '-m',
+      dir,
+      '--seed',
+      model.seed,
+      '--length',
+      '200',
+      '--random-seed',
+      '7',
+      '--temperature',
+      '0.8',
+    ];
+    const [first, second, other] = await Promise.all([
+      lstm(args),
+      lstm(args),
+      lstm([...args.slice(0, -3), '--random-seed', '8']),
+    ]);
     expect(first.code, first.stderr).toBe(0);
     expect(first.stderr).toBe('');
     expect([...first.stdout]).toHaveLength(200);
@@ -142,7 +189,10 @@ describe.each(MODELS)('the bundled model models/$name', (model) => {
 describe('how the bundled models relate', () => {
   it('lstm generate uses models/macbeth without --model', async () => {
     const args = ['generate', '--seed', 'MACBETH.\n', '--length', '120', '--random-seed', '7'];
-    const [plain, named] = await Promise.all([lstm(args), lstm([...args, '--model', path.join(repoRoot, 'models', 'macbeth')])]);
+    const [plain, named] = await Promise.all([
+      lstm(args),
+      lstm([...args, '--model', path.join(repoRoot, 'models', 'macbeth')]),
+    ]);
     expect(plain.code, plain.stderr).toBe(0);
     expect(plain.stdout).toBe(named.stdout);
   });
@@ -151,7 +201,11 @@ describe('how the bundled models relate', () => {
     const macbeth = manifestOf('macbeth');
     const shakespeare = manifestOf('shakespeare');
     const lineage = macbeth.lineage!;
-    expect(lineage.base.corpus).toMatchObject({ name: 'tinyshakespeare.txt', sha256: shakespeare.corpus.sha256, characters: shakespeare.corpus.characters });
+    expect(lineage.base.corpus).toMatchObject({
+      name: 'tinyshakespeare.txt',
+      sha256: shakespeare.corpus.sha256,
+      characters: shakespeare.corpus.characters,
+    });
     expect(lineage.base.bestValLoss).toBeCloseTo(shakespeare.progress.bestValLoss!, 10);
     expect(lineage.base.network).toMatchObject({ layers: 2, units: 300, vocabSize: shakespeare.vocab.length });
     expect(new Set(macbeth.vocab)).toEqual(new Set([...shakespeare.vocab, ...lineage.added]));

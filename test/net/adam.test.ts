@@ -19,7 +19,14 @@ describe('Adam', () => {
   const cfg: NetConfig = { vocabSize: 6, layers: 2, units: 8, dropout: 0.2 };
   const batch = randomBatch(6, 8, 4, 11);
   const step = (adam: Adam, k: number) => {
-    const masks = dropoutMasks({ randomSeed: 3, epoch: 0, batch: k }, cfg.dropout, cfg.layers, cfg.units, batch.seqLength, [0, 1, 2, 3]);
+    const masks = dropoutMasks(
+      { randomSeed: 3, epoch: 0, batch: k },
+      cfg.dropout,
+      cfg.layers,
+      cfg.units,
+      batch.seqLength,
+      [0, 1, 2, 3],
+    );
     const { lossSum, grads } = lossAndGrads(adam.weights(), cfg, batch, masks, 1 / (batch.batch * batch.seqLength));
     const norm = adam.apply(grads);
     expect(Number.isFinite(norm)).toBe(true);
@@ -130,7 +137,11 @@ describe('Adam against a hand-computed step and tf.train.adam', () => {
       const g = gradsWithNorm(20 + k, norm);
       apply(ours, g);
       const factor = Math.min(1, 1 / norm); // clip 1, done by hand for tfjs, which has no clipnorm
-      tf.tidy(() => theirs.applyGradients(Object.fromEntries(vars.map((v, i) => [v.name, tf.mul(tf.tensor(g[i], specs[i].shape), factor)]))));
+      tf.tidy(() =>
+        theirs.applyGradients(
+          Object.fromEntries(vars.map((v, i) => [v.name, tf.mul(tf.tensor(g[i], specs[i].shape), factor)])),
+        ),
+      );
     }
     const got = ours.params();
     // tfjs adds epsilon to sqrt(v-hat) rather than sqrt(v): a difference of ~1e-8 relative here.
@@ -152,7 +163,8 @@ describe('Adam against a hand-computed step and tf.train.adam', () => {
     grads.slice(0, 2).forEach((g) => apply(first, g));
     const resumed = new Adam(small, first.params(), { lr: 0.01, clip: 1 }, first.state());
     grads.slice(2).forEach((g) => apply(resumed, g));
-    for (const s of specs) expect(Array.from(resumed.params().get(s.name)!)).toEqual(Array.from(straight.params().get(s.name)!));
+    for (const s of specs)
+      expect(Array.from(resumed.params().get(s.name)!)).toEqual(Array.from(straight.params().get(s.name)!));
     for (const a of [straight, first, resumed]) a.dispose();
   });
 

@@ -12,7 +12,10 @@ import { dropoutMasks } from '../../src/net/dropout.js';
 import { engineFor } from '../../src/net/engine.js';
 import { randomBatch, randomParams, tensorsOf, weightsOf } from '../helpers/net.js';
 
-const hasTensorflow = await initBackend('tensorflow', 'train').then(() => true, () => false);
+const hasTensorflow = await initBackend('tensorflow', 'train').then(
+  () => true,
+  () => false,
+);
 
 const TOLERANCE = 1e-5;
 
@@ -23,7 +26,9 @@ async function compute(backend: 'tensorflow' | 'wasm', cfg: NetConfig, seed: num
   const B = 5;
   const T = 7;
   const batch = randomBatch(cfg.vocabSize, T, B, seed);
-  const masks = masked ? dropoutMasks({ randomSeed: seed, epoch: 0, batch: 0 }, cfg.dropout, cfg.layers, cfg.units, T, [0, 1, 2, 3, 4]) : undefined;
+  const masks = masked
+    ? dropoutMasks({ randomSeed: seed, epoch: 0, batch: 0 }, cfg.dropout, cfg.layers, cfg.units, T, [0, 1, 2, 3, 4])
+    : undefined;
   const ts = tensorsOf(cfg, randomParams(cfg, seed));
   const before = tf.memory().numTensors;
   const { lossSum, grads } = engine.lossAndGrads(weightsOf(cfg, ts), cfg, batch, masks, 1 / (B * T));
@@ -45,20 +50,23 @@ const relative = (a: ArrayLike<number>, b: ArrayLike<number>) => {
   return Math.sqrt(d / Math.max(n, 1e-30));
 };
 
-describe.skipIf(!hasTensorflow)(`tensorflow and wasm engines agree to ${TOLERANCE}${hasTensorflow ? '' : " (skipped: tfjs-node is not built here; 'npm run native' builds it)"}`, () => {
-  it.each([
-    { name: '1 layer, no dropout', cfg: { vocabSize: 6, layers: 1, units: 8, dropout: 0 }, masked: false },
-    { name: '2 layers with dropout masks', cfg: { vocabSize: 9, layers: 2, units: 12, dropout: 0.3 }, masked: true },
-    { name: '3 layers with dropout masks', cfg: { vocabSize: 5, layers: 3, units: 7, dropout: 0.5 }, masked: true },
-  ])('$name: loss, validation loss and every gradient', async ({ cfg, masked }) => {
-    const native = await compute('tensorflow', cfg, 11, masked);
-    const portable = await compute('wasm', cfg, 11, masked);
-    expect(Math.abs(native.lossSum - portable.lossSum) / portable.lossSum).toBeLessThan(TOLERANCE);
-    expect(Math.abs(native.validation - portable.validation) / portable.validation).toBeLessThan(TOLERANCE);
-    paramSpecs(cfg).forEach((s, i) => {
-      expect(native.grads[i].length, s.name).toBe(portable.grads[i].length);
-      expect(relative(native.grads[i], portable.grads[i]), s.name).toBeLessThan(TOLERANCE);
+describe.skipIf(!hasTensorflow)(
+  `tensorflow and wasm engines agree to ${TOLERANCE}${hasTensorflow ? '' : " (skipped: tfjs-node is not built here; 'npm run native' builds it)"}`,
+  () => {
+    it.each([
+      { name: '1 layer, no dropout', cfg: { vocabSize: 6, layers: 1, units: 8, dropout: 0 }, masked: false },
+      { name: '2 layers with dropout masks', cfg: { vocabSize: 9, layers: 2, units: 12, dropout: 0.3 }, masked: true },
+      { name: '3 layers with dropout masks', cfg: { vocabSize: 5, layers: 3, units: 7, dropout: 0.5 }, masked: true },
+    ])('$name: loss, validation loss and every gradient', async ({ cfg, masked }) => {
+      const native = await compute('tensorflow', cfg, 11, masked);
+      const portable = await compute('wasm', cfg, 11, masked);
+      expect(Math.abs(native.lossSum - portable.lossSum) / portable.lossSum).toBeLessThan(TOLERANCE);
+      expect(Math.abs(native.validation - portable.validation) / portable.validation).toBeLessThan(TOLERANCE);
+      paramSpecs(cfg).forEach((s, i) => {
+        expect(native.grads[i].length, s.name).toBe(portable.grads[i].length);
+        expect(relative(native.grads[i], portable.grads[i]), s.name).toBeLessThan(TOLERANCE);
+      });
+      if (masked) expect(Math.abs(native.lossSum - native.validation)).toBeGreaterThan(1e-3); // the masks were used
     });
-    if (masked) expect(Math.abs(native.lossSum - native.validation)).toBeGreaterThan(1e-3); // the masks were used
-  });
-});
+  },
+);

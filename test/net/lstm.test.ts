@@ -24,16 +24,47 @@ beforeAll(async () => {
   await initBackend(TEST_BACKEND, 'train');
 });
 
-type Case = { name: string; V: number; L: number; U: number; T: number; B: number; dropout: number; masks: boolean; scale?: number; state?: boolean };
+type Case = {
+  name: string;
+  V: number;
+  L: number;
+  U: number;
+  T: number;
+  B: number;
+  dropout: number;
+  masks: boolean;
+  scale?: number;
+  state?: boolean;
+};
 
 const cases: Case[] = [
   { name: '1 layer, no dropout', V: 5, L: 1, U: 4, T: 3, B: 2, dropout: 0, masks: false },
   { name: '1 layer, dropout masks', V: 4, L: 1, U: 16, T: 8, B: 4, dropout: 0.25, masks: true },
-  { name: '2 layers, dropout masks, mean scale', V: 7, L: 2, U: 8, T: 6, B: 3, dropout: 0.3, masks: true, scale: 1 / 18 },
+  {
+    name: '2 layers, dropout masks, mean scale',
+    V: 7,
+    L: 2,
+    U: 8,
+    T: 6,
+    B: 3,
+    dropout: 0.3,
+    masks: true,
+    scale: 1 / 18,
+  },
   { name: '3 layers, no dropout', V: 6, L: 3, U: 5, T: 4, B: 2, dropout: 0, masks: false },
   { name: '3 layers, dropout masks', V: 6, L: 3, U: 5, T: 4, B: 2, dropout: 0.5, masks: true },
   { name: 'batch of one, long window', V: 3, L: 2, U: 6, T: 12, B: 1, dropout: 0.2, masks: true },
-  { name: '2 layers from a carried state, dropout masks', V: 5, L: 2, U: 6, T: 5, B: 3, dropout: 0.3, masks: true, state: true },
+  {
+    name: '2 layers from a carried state, dropout masks',
+    V: 5,
+    L: 2,
+    U: 6,
+    T: 5,
+    B: 3,
+    dropout: 0.3,
+    masks: true,
+    state: true,
+  },
   { name: '3 layers from a carried state', V: 4, L: 3, U: 5, T: 4, B: 2, dropout: 0, masks: false, state: true },
 ];
 
@@ -67,7 +98,9 @@ describe(`lossAndGrads of the ${TEST_BACKEND} engine (fused forward/backward) ag
     const params = randomParams(cfg, c.V * 100 + c.U);
     const batch = randomBatch(c.V, c.T, c.B, c.L * 10 + c.T);
     const examples = Array.from({ length: c.B }, (_, b) => b);
-    const masks = c.masks ? dropoutMasks({ randomSeed: 7, epoch: 1, batch: 2 }, c.dropout, c.L, c.U, c.T, examples) : undefined;
+    const masks = c.masks
+      ? dropoutMasks({ randomSeed: 7, epoch: 1, batch: 2 }, c.dropout, c.L, c.U, c.T, examples)
+      : undefined;
     if (masks) {
       // The masks really drop something, so the test would notice them being ignored.
       expect(masks[0].some((x) => x === 0)).toBe(true);
@@ -83,7 +116,11 @@ describe(`lossAndGrads of the ${TEST_BACKEND} engine (fused forward/backward) ag
     fused.grads.forEach((g) => g.dispose());
 
     const refLoss = tf.tidy(() => referenceLoss(ts, cfg, batch, masks, state).dataSync()[0]);
-    const refGrads = tf.tidy(() => tf.grads((...p: tf.Tensor[]) => referenceLoss(p, cfg, batch, masks, state))(ts).map((g) => g.dataSync().slice()));
+    const refGrads = tf.tidy(() =>
+      tf
+        .grads((...p: tf.Tensor[]) => referenceLoss(p, cfg, batch, masks, state))(ts)
+        .map((g) => g.dataSync().slice()),
+    );
     ts.forEach((t) => t.dispose());
 
     expect(Math.abs(fused.lossSum - refLoss) / refLoss).toBeLessThan(1e-4);
@@ -95,13 +132,18 @@ describe(`lossAndGrads of the ${TEST_BACKEND} engine (fused forward/backward) ag
     });
   });
 
-  it('carries state: two windows in a row, the second from the first\'s final state, equal one window of both', () => {
+  it("carries state: two windows in a row, the second from the first's final state, equal one window of both", () => {
     const cfg: NetConfig = { vocabSize: 6, layers: 2, units: 7, dropout: 0 };
     const ts = tensorsOf(cfg, randomParams(cfg, 21));
     const w = weightsOf(cfg, ts);
     const B = 3;
     const whole = randomBatch(6, 10, B, 22); // time-major: the first 5 steps, then the last 5
-    const half = (from: number) => ({ batch: B, seqLength: 5, inputs: whole.inputs.slice(from * B, (from + 5) * B), targets: whole.targets.slice(from * B, (from + 5) * B) });
+    const half = (from: number) => ({
+      batch: B,
+      seqLength: 5,
+      inputs: whole.inputs.slice(from * B, (from + 5) * B),
+      targets: whole.targets.slice(from * B, (from + 5) * B),
+    });
     const before = tf.memory().numTensors;
     const first = engine.streamLoss(w, cfg, half(0));
     const second = engine.streamLoss(w, cfg, half(5), first.state);
@@ -165,7 +207,8 @@ describe('forwardLogits against the exported tf.LayersModel', () => {
     if (gates === undefined) return model;
     const topology = JSON.parse(model.toJSON(undefined, true) as string);
     model.dispose();
-    for (const layer of topology.config.layers) if (layer.class_name === 'LSTM') layer.config.recurrent_activation = gates;
+    for (const layer of topology.config.layers)
+      if (layer.class_name === 'LSTM') layer.config.recurrent_activation = gates;
     return tf.models.modelFromJSON(topology);
   }
 
@@ -183,7 +226,8 @@ describe('forwardLogits against the exported tf.LayersModel', () => {
 
     // One-hot [B, T, V] from the time-major batch.
     const onehot = new Float32Array(c.B * c.T * c.V);
-    for (let t = 0; t < c.T; t++) for (let b = 0; b < c.B; b++) onehot[(b * c.T + t) * c.V + batch.inputs[t * c.B + b]] = 1;
+    for (let t = 0; t < c.T; t++)
+      for (let b = 0; b < c.B; b++) onehot[(b * c.T + t) * c.V + batch.inputs[t * c.B + b]] = 1;
     const x = tf.tensor3d(onehot, [c.B, c.T, c.V]);
     const y = model.predict(x) as tf.Tensor;
     expect(y.shape).toEqual([c.B, c.T, c.V]);

@@ -8,7 +8,13 @@ import type { LayerState } from '../../src/net/head.js';
 import type { Batch } from '../../src/text/windows.js';
 
 /** Summed cross-entropy of a batch; params in paramSpecs order; masks and initial state as in lossAndGrads. */
-export function referenceLoss(params: tf.Tensor[], cfg: NetConfig, batch: Batch, masks?: Float32Array[], state?: LayerState[]): tf.Scalar {
+export function referenceLoss(
+  params: tf.Tensor[],
+  cfg: NetConfig,
+  batch: Batch,
+  masks?: Float32Array[],
+  state?: LayerState[],
+): tf.Scalar {
   const { units: U, vocabSize: V, layers: L } = cfg;
   const B = batch.batch;
   const T = batch.seqLength;

@@ -31,7 +31,8 @@ describe('StatefulLstm (stateful generation)', () => {
     const net = new StatefulLstm(cfg, params);
     net.reset(c.B);
     // Before any character: the dense layer of a zero state, i.e. its bias, per sample.
-    for (let b = 0; b < c.B; b++) expect(Array.from(net.logits.subarray(b * c.V, (b + 1) * c.V))).toEqual(Array.from(params.get('dense/b')!));
+    for (let b = 0; b < c.B; b++)
+      expect(Array.from(net.logits.subarray(b * c.V, (b + 1) * c.V))).toEqual(Array.from(params.get('dense/b')!));
     for (let t = 0; t < c.T; t++) {
       const out = net.feed(batch.inputs.subarray(t * c.B, (t + 1) * c.B));
       expect(out).toBe(net.logits);

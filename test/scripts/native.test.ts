@@ -13,11 +13,18 @@ import { repoRoot, run } from '../helpers/cli.js';
 const script = path.join(repoRoot, 'scripts', 'native.mjs');
 const native = (...args: string[]) => run(process.execPath, [script, ...args], { timeoutMs: 120_000 });
 const addonDir = path.join(repoRoot, 'node_modules', '@tensorflow', 'tfjs-node', 'lib');
-const hasTensorflow = await initBackend('tensorflow', 'train').then(() => true, () => false);
+const hasTensorflow = await initBackend('tensorflow', 'train').then(
+  () => true,
+  () => false,
+);
 
 describe('npm run native', () => {
   it.each([
-    ['a wheel that does not exist', ['--wheel', '/nonexistent/tensorflow.whl'], 'native: error: wheel not found: /nonexistent/tensorflow.whl'],
+    [
+      'a wheel that does not exist',
+      ['--wheel', '/nonexistent/tensorflow.whl'],
+      'native: error: wheel not found: /nonexistent/tensorflow.whl',
+    ],
     ['an unknown option', ['--frobnicate'], '--frobnicate'],
   ])('refuses %s in one line, exit 1, leaving tfjs-node as it was', async (_name, args, says) => {
     const before = existsSync(addonDir);
@@ -37,11 +44,14 @@ describe('npm run native', () => {
     expect(r.stdout).toContain('python3, make and a C++ compiler');
   });
 
-  it.skipIf(!hasTensorflow)(`is idempotent: run again, it has nothing to do and shows lstm loading tensorflow${hasTensorflow ? '' : ' (skipped: not built here)'}`, async () => {
-    const r = await native();
-    expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/native: nothing to do: the tensorflow backend loads — TensorFlow \d+\.\d+\.\d+/);
-    expect(r.stdout).toMatch(/^ {2}tensorflow +yes +native TensorFlow/m);
-    expect(r.stdout).toMatch(/^ {2}lstm train +tensorflow/m);
-  });
+  it.skipIf(!hasTensorflow)(
+    `is idempotent: run again, it has nothing to do and shows lstm loading tensorflow${hasTensorflow ? '' : ' (skipped: not built here)'}`,
+    async () => {
+      const r = await native();
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toMatch(/native: nothing to do: the tensorflow backend loads — TensorFlow \d+\.\d+\.\d+/);
+      expect(r.stdout).toMatch(/^ {2}tensorflow +yes +native TensorFlow/m);
+      expect(r.stdout).toMatch(/^ {2}lstm train +tensorflow/m);
+    },
+  );
 });

@@ -24,7 +24,18 @@ export async function trainedBundle(label: string): Promise<TrainedBundle> {
   const dir = await makeTempDir(label);
   const corpus = await textFile(dir, 'words.txt', words);
   const bundle = path.join(dir, 'bundle');
-  await trainTiny(corpus, bundle, ['--epochs', '2', '--layers', '2', '--units', '8', '--dropout', '0.2', '--seq-length', '8']);
+  await trainTiny(corpus, bundle, [
+    '--epochs',
+    '2',
+    '--layers',
+    '2',
+    '--units',
+    '8',
+    '--dropout',
+    '0.2',
+    '--seq-length',
+    '8',
+  ]);
   const trained = await readCheckpoint(await resolveCheckpoint(bundle, 'latest'), checkpointSpecs, { optimizer: true });
   return { dir, corpus, bundle, trained };
 }

@@ -86,8 +86,10 @@ describe('toFloat16: float32 to half, rounded to nearest even', () => {
     for (let a = 0; a < pairs; a++) {
       const expected = [a % 2 === 0 ? a : a + 1, a, a + 1];
       for (let k = 0; k < 3; k++) {
-        if (got[3 * a + k] !== expected[k]) wrong.push(`${probes[3 * a + k]} → ${hex(got[3 * a + k])}, expected ${hex(expected[k])}`);
-        if (negated[3 * a + k] !== (expected[k] | 0x8000)) wrong.push(`-${probes[3 * a + k]} → ${hex(negated[3 * a + k])}`);
+        if (got[3 * a + k] !== expected[k])
+          wrong.push(`${probes[3 * a + k]} → ${hex(got[3 * a + k])}, expected ${hex(expected[k])}`);
+        if (negated[3 * a + k] !== (expected[k] | 0x8000))
+          wrong.push(`-${probes[3 * a + k]} → ${hex(negated[3 * a + k])}`);
       }
     }
     expect(wrong.slice(0, 10)).toEqual([]);
@@ -117,13 +119,20 @@ describe('fromFloat16: half to float32', () => {
 
   it("gives, for all 65,536 halves, the float32 bits of TF.js's own decoder (tf.io.decodeWeights, float16 quantization)", () => {
     const theirs = tf.tidy(() => {
-      const spec: tf.io.WeightsManifestEntry = { name: 'all', shape: [ALL.length], dtype: 'float32', quantization: { dtype: 'float16' } };
+      const spec: tf.io.WeightsManifestEntry = {
+        name: 'all',
+        shape: [ALL.length],
+        dtype: 'float32',
+        quantization: { dtype: 'float16' },
+      };
       return tf.io.decodeWeights(ALL.slice().buffer, [spec]).all.dataSync() as Float32Array;
     });
     const ours = new Uint32Array(fromFloat16(ALL).buffer);
     const theirBits = new Uint32Array(theirs.buffer, theirs.byteOffset, theirs.length);
     const wrong: string[] = [];
-    for (let h = 0; h < ALL.length; h++) if (ours[h] !== theirBits[h]) wrong.push(`${hex(h)}: ours ${ours[h].toString(16)}, TF.js ${theirBits[h].toString(16)}`);
+    for (let h = 0; h < ALL.length; h++)
+      if (ours[h] !== theirBits[h])
+        wrong.push(`${hex(h)}: ours ${ours[h].toString(16)}, TF.js ${theirBits[h].toString(16)}`);
     expect(wrong.slice(0, 10)).toEqual([]);
   });
 });

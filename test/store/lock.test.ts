@@ -22,14 +22,24 @@ const fresh = async () => {
   return d;
 };
 /** Writes a lock file as another run would have. */
-const plant = (d: string, h: Partial<LockHolder>) => writeFile(path.join(d, LOCK_FILE), JSON.stringify({
-  pid: 1, hostname: hostname(), startedAt: '2025-01-02T03:04:05.678Z', command: 'lstm train old.txt --out x', token: 'f00d', ...h,
-}) + '\n');
+const plant = (d: string, h: Partial<LockHolder>) =>
+  writeFile(
+    path.join(d, LOCK_FILE),
+    `${JSON.stringify({
+      pid: 1,
+      hostname: hostname(),
+      startedAt: '2025-01-02T03:04:05.678Z',
+      command: 'lstm train old.txt --out x',
+      token: 'f00d',
+      ...h,
+    })}\n`,
+  );
 /** The error with which taking the lock of `d` is refused. */
-const refusal = (d: string) => acquireLock(d, 'me').then(
-  () => expect.fail('the lock was taken'),
-  (e: unknown) => e as LstmError,
-);
+const refusal = (d: string) =>
+  acquireLock(d, 'me').then(
+    () => expect.fail('the lock was taken'),
+    (e: unknown) => e as LstmError,
+  );
 const holderOf = async (d: string) => JSON.parse(await readFile(path.join(d, LOCK_FILE), 'utf8')) as LockHolder;
 
 beforeAll(async () => {
@@ -65,7 +75,9 @@ describe('taking the lock', () => {
     try {
       await plant(d, { pid: other.pid });
       const err = await refusal(d);
-      expect(err.message).toBe(`${d} is in use by another lstm run: pid ${other.pid} on ${hostname()}, since 2025-01-02 03:04:05 UTC (lstm train old.txt --out x)`);
+      expect(err.message).toBe(
+        `${d} is in use by another lstm run: pid ${other.pid} on ${hostname()}, since 2025-01-02 03:04:05 UTC (lstm train old.txt --out x)`,
+      );
       expect(err.hint).toBe(`wait for it to finish or stop it (kill ${other.pid}), or use another directory`);
       expect(err.exitCode).toBe(1);
       expect((await holderOf(d)).pid).toBe(other.pid); // untouched
@@ -86,7 +98,9 @@ describe('taking the lock', () => {
     const dead = await deadPid();
     await plant(d, { pid: dead });
     const { lock, note } = await acquireLock(d, 'me');
-    expect(note).toBe(`took over the lock of ${d} left by pid ${dead} on ${hostname()}, since 2025-01-02 03:04:05 UTC (lstm train old.txt --out x), which no longer runs`);
+    expect(note).toBe(
+      `took over the lock of ${d} left by pid ${dead} on ${hostname()}, since 2025-01-02 03:04:05 UTC (lstm train old.txt --out x), which no longer runs`,
+    );
     expect((await holderOf(d)).pid).toBe(process.pid);
     expect(await readdir(d)).toEqual([LOCK_FILE]); // the stale lock moved aside is gone too
     await lock.release();
@@ -95,9 +109,13 @@ describe('taking the lock', () => {
   it('never takes over a lock from another host, and says how to remove it', async () => {
     const d = await fresh();
     await plant(d, { hostname: 'elsewhere.example', pid: await deadPid() });
-    await expect(acquireLock(d, 'me')).rejects.toThrow(/^.* is locked by lstm on another host: pid \d+ on elsewhere\.example, since /);
+    await expect(acquireLock(d, 'me')).rejects.toThrow(
+      /^.* is locked by lstm on another host: pid \d+ on elsewhere\.example, since /,
+    );
     const err = await refusal(d);
-    expect(err.hint).toBe(`lstm cannot tell whether it still runs there; if it does not, remove ${path.join(d, LOCK_FILE)}`);
+    expect(err.hint).toBe(
+      `lstm cannot tell whether it still runs there; if it does not, remove ${path.join(d, LOCK_FILE)}`,
+    );
     expect((await holderOf(d)).hostname).toBe('elsewhere.example');
   });
 
@@ -117,14 +135,19 @@ describe('taking the lock', () => {
       const d = await fresh();
       if (stale) await plant(d, { pid: await deadPid() });
       const start = String(Date.now() + 1000);
-      const racers = await Promise.all([0, 1, 2, 3].map(() => run(process.execPath, [path.join(repoRoot, 'test', 'helpers', 'lock-race.mjs'), d, start, '1000'])));
+      const racers = await Promise.all(
+        [0, 1, 2, 3].map(() =>
+          run(process.execPath, [path.join(repoRoot, 'test', 'helpers', 'lock-race.mjs'), d, start, '1000']),
+        ),
+      );
       const out = racers.map((r) => lines(r.stdout)[0] ?? r.stderr);
       const won = out.filter((l) => / won/.test(l));
       expect(won, out.join('\n')).toHaveLength(1);
       // With a stale lock the winner may be one that found it already moved aside by another racer.
       if (!stale) expect(won[0]).toMatch(/ won$/);
       const winner = won[0].split(' ')[0];
-      for (const l of out.filter((l) => !/ won/.test(l))) expect(l).toContain(`refused: ${d} is in use by another lstm run: pid ${winner} on `);
+      for (const l of out.filter((l) => !/ won/.test(l)))
+        expect(l).toContain(`refused: ${d} is in use by another lstm run: pid ${winner} on `);
       expect(await readdir(d)).toEqual([]); // released, no temporary files left
     }
   });
@@ -133,16 +156,33 @@ describe('taking the lock', () => {
 describe('holding the lock', () => {
   it.each([
     { what: 'removed', change: (f: string) => rm(f), says: /was removed; stopped without saving$/ },
-    { what: 'taken over', change: (f: string) => writeFile(f, JSON.stringify({ pid: 4242, hostname: 'h', startedAt: '2025-01-02T03:04:05Z', command: 'lstm train x', token: 't' })), says: /it was taken over by pid 4242 on h, since 2025-01-02 03:04:05 UTC \(lstm train x\); stopped without saving$/ },
-  ])('check() throws once the lock is $what, and release() leaves what is there alone', async ({ change, says, what }) => {
-    const d = await fresh();
-    const { lock } = await acquireLock(d, 'me');
-    await change(path.join(d, LOCK_FILE));
-    await expect(lock.check()).rejects.toThrow(says);
-    await expect(lock.check()).rejects.toThrow(`lost the lock of ${d}: `);
-    await lock.release();
-    expect(await readdir(d)).toEqual(what === 'removed' ? [] : [LOCK_FILE]);
-  });
+    {
+      what: 'taken over',
+      change: (f: string) =>
+        writeFile(
+          f,
+          JSON.stringify({
+            pid: 4242,
+            hostname: 'h',
+            startedAt: '2025-01-02T03:04:05Z',
+            command: 'lstm train x',
+            token: 't',
+          }),
+        ),
+      says: /it was taken over by pid 4242 on h, since 2025-01-02 03:04:05 UTC \(lstm train x\); stopped without saving$/,
+    },
+  ])(
+    'check() throws once the lock is $what, and release() leaves what is there alone',
+    async ({ change, says, what }) => {
+      const d = await fresh();
+      const { lock } = await acquireLock(d, 'me');
+      await change(path.join(d, LOCK_FILE));
+      await expect(lock.check()).rejects.toThrow(says);
+      await expect(lock.check()).rejects.toThrow(`lost the lock of ${d}: `);
+      await lock.release();
+      expect(await readdir(d)).toEqual(what === 'removed' ? [] : [LOCK_FILE]);
+    },
+  );
 
   it('a lock does not make a directory a model, and a directory holding only a lock counts as empty', async () => {
     const d = await fresh();

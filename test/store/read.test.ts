@@ -51,7 +51,11 @@ async function exportFloat16(): Promise<string> {
   await exportCheckpoint(to, {
     manifest: { ...manifest, optimizer: null },
     modelTopology: trained.modelTopology,
-    weights: { specs: layersWeightSpecs(netConfig(trained.manifest.network)), arrays: trained.weights, dtype: 'float16' },
+    weights: {
+      specs: layersWeightSpecs(netConfig(trained.manifest.network)),
+      arrays: trained.weights,
+      dtype: 'float16',
+    },
   });
   return to;
 }
@@ -95,49 +99,105 @@ describe('loading refuses damaged checkpoints with one error naming the file', (
         b[Math.floor(b.length / 2)] ^= 0x01;
         await writeFile(weightsBin(d), b);
       },
-      file: 'weights.bin', message: /weights\.bin: sha256 does not match lstm\.json/,
+      file: 'weights.bin',
+      message: /weights\.bin: sha256 does not match lstm\.json/,
     },
     {
       name: 'bytes appended to weights.bin',
-      damage: async (d: string) => writeFile(weightsBin(d), Buffer.concat([await readFile(weightsBin(d)), Buffer.from([1, 2, 3, 4])])),
-      file: 'weights.bin', message: /weights\.bin: (\d+) bytes, lstm\.json says \d+/,
+      damage: async (d: string) =>
+        writeFile(weightsBin(d), Buffer.concat([await readFile(weightsBin(d)), Buffer.from([1, 2, 3, 4])])),
+      file: 'weights.bin',
+      message: /weights\.bin: (\d+) bytes, lstm\.json says \d+/,
     },
     {
       name: 'weights.bin truncated',
       damage: async (d: string) => writeFile(weightsBin(d), (await readFile(weightsBin(d))).subarray(0, 100)),
-      file: 'weights.bin', message: /weights\.bin: 100 bytes, lstm\.json says \d+/,
+      file: 'weights.bin',
+      message: /weights\.bin: 100 bytes, lstm\.json says \d+/,
     },
-    { name: 'weights.bin missing', damage: (d: string) => rm(weightsBin(d)), file: 'weights.bin', message: /weights\.bin: missing/ },
-    { name: 'model.json missing', damage: (d: string) => rm(path.join(d, 'model.json')), file: 'model.json', message: /model\.json: missing/ },
-    { name: 'lstm.json missing', damage: (d: string) => rm(path.join(d, 'lstm.json')), file: 'lstm.json', message: /lstm\.json: missing/ },
-    { name: 'lstm.json not JSON', damage: (d: string) => writeFile(path.join(d, 'lstm.json'), '{"format": "lstm-'), file: 'lstm.json', message: /lstm\.json: not valid JSON/ },
+    {
+      name: 'weights.bin missing',
+      damage: (d: string) => rm(weightsBin(d)),
+      file: 'weights.bin',
+      message: /weights\.bin: missing/,
+    },
+    {
+      name: 'model.json missing',
+      damage: (d: string) => rm(path.join(d, 'model.json')),
+      file: 'model.json',
+      message: /model\.json: missing/,
+    },
+    {
+      name: 'lstm.json missing',
+      damage: (d: string) => rm(path.join(d, 'lstm.json')),
+      file: 'lstm.json',
+      message: /lstm\.json: missing/,
+    },
+    {
+      name: 'lstm.json not JSON',
+      damage: (d: string) => writeFile(path.join(d, 'lstm.json'), '{"format": "lstm-'),
+      file: 'lstm.json',
+      message: /lstm\.json: not valid JSON/,
+    },
     {
       name: 'formatVersion 99',
       damage: (d: string) => editJson(path.join(d, 'lstm.json'), (m) => (m.formatVersion = 99)),
-      file: 'lstm.json', message: /lstm\.json: format version 99, this lstm reads version 1/,
+      file: 'lstm.json',
+      message: /lstm\.json: format version 99, this lstm reads version 1/,
     },
     {
       name: 'vocabulary size disagreeing with the network',
       damage: (d: string) => editJson(path.join(d, 'lstm.json'), (m) => m.vocab.pop()),
-      file: 'lstm.json', message: /lstm\.json: network or vocabulary is malformed/,
+      file: 'lstm.json',
+      message: /lstm\.json: network or vocabulary is malformed/,
     },
-    ...[['streams', -1], ['streams', 1.5], ['lrHalvings', -2], ['lrHalvings', '3']].map(([key, value]) => ({
+    ...[
+      ['streams', -1],
+      ['streams', 1.5],
+      ['lrHalvings', -2],
+      ['lrHalvings', '3'],
+    ].map(([key, value]) => ({
       name: `progress.${key} = ${JSON.stringify(value)} (they size the saved LSTM state and the learning rate)`,
       damage: (d: string) => editJson(path.join(d, 'lstm.json'), (m) => (m.progress[key as string] = value)),
-      file: 'lstm.json', message: /lstm\.json: hyperparameters or progress are malformed/,
+      file: 'lstm.json',
+      message: /lstm\.json: hyperparameters or progress are malformed/,
     })),
     {
       name: 'a lineage whose base names no model',
-      damage: (d: string) => editJson(path.join(d, 'lstm.json'), (m) => (m.lineage = { base: { epoch: 3, corpus: { name: 'a.txt', sha256: 'ab' }, network: { layers: 1, units: 8 }, bestValLoss: null }, added: [], unseen: [] })),
-      file: 'lstm.json', message: /lstm\.json: lineage \(the base model of a fine-tune\) is malformed/,
+      damage: (d: string) =>
+        editJson(
+          path.join(d, 'lstm.json'),
+          (m) =>
+            (m.lineage = {
+              base: {
+                epoch: 3,
+                corpus: { name: 'a.txt', sha256: 'ab' },
+                network: { layers: 1, units: 8 },
+                bestValLoss: null,
+              },
+              added: [],
+              unseen: [],
+            }),
+        ),
+      file: 'lstm.json',
+      message: /lstm\.json: lineage \(the base model of a fine-tune\) is malformed/,
     },
     {
       name: "a lineage whose base's own lineage has characters that are strings of two",
-      damage: (d: string) => editJson(path.join(d, 'lstm.json'), (m) => {
-        const base = { model: 'm', epoch: 3, batch: 0, corpus: { name: 'a.txt', sha256: 'ab' }, network: { layers: 1, units: 8 }, bestValLoss: 1.5 };
-        m.lineage = { base: { ...base, lineage: { base, added: ['ab'], unseen: [] } }, added: [], unseen: [] };
-      }),
-      file: 'lstm.json', message: /lstm\.json: lineage \(the base model of a fine-tune\) is malformed/,
+      damage: (d: string) =>
+        editJson(path.join(d, 'lstm.json'), (m) => {
+          const base = {
+            model: 'm',
+            epoch: 3,
+            batch: 0,
+            corpus: { name: 'a.txt', sha256: 'ab' },
+            network: { layers: 1, units: 8 },
+            bestValLoss: 1.5,
+          };
+          m.lineage = { base: { ...base, lineage: { base, added: ['ab'], unseen: [] } }, added: [], unseen: [] };
+        }),
+      file: 'lstm.json',
+      message: /lstm\.json: lineage \(the base model of a fine-tune\) is malformed/,
     },
     {
       name: "weight path '../x.bin' (hash of model.json fixed, and ../x.bin present)",
@@ -147,7 +207,8 @@ describe('loading refuses damaged checkpoints with one error naming the file', (
         json.weightsManifest[0].paths = ['../x.bin'];
         await rewriteWithHash(d, 'model.json', JSON.stringify(json));
       },
-      file: 'model.json', message: /model\.json: weight path '\.\.\/x\.bin' leaves the model directory/,
+      file: 'model.json',
+      message: /model\.json: weight path '\.\.\/x\.bin' leaves the model directory/,
     },
     {
       name: 'absolute weight path (hash fixed)',
@@ -156,7 +217,8 @@ describe('loading refuses damaged checkpoints with one error naming the file', (
         json.weightsManifest[0].paths = [weightsBin(d)];
         await rewriteWithHash(d, 'model.json', JSON.stringify(json));
       },
-      file: 'model.json', message: /leaves the model directory/,
+      file: 'model.json',
+      message: /leaves the model directory/,
     },
     {
       name: 'wrong weight shape in model.json (hash fixed)',
@@ -165,7 +227,9 @@ describe('loading refuses damaged checkpoints with one error naming the file', (
         json.weightsManifest[0].weights[1].shape = [9, 32];
         await rewriteWithHash(d, 'model.json', JSON.stringify(json));
       },
-      file: 'model.json', message: /model\.json: weight #2 is lstm_1\/recurrent_kernel \[9,32\], expected lstm_1\/recurrent_kernel \[8,32\]/,
+      file: 'model.json',
+      message:
+        /model\.json: weight #2 is lstm_1\/recurrent_kernel \[9,32\], expected lstm_1\/recurrent_kernel \[8,32\]/,
     },
     {
       name: 'a weight renamed in model.json (hash fixed)',
@@ -174,7 +238,8 @@ describe('loading refuses damaged checkpoints with one error naming the file', (
         json.weightsManifest[0].weights[0].name = 'lstm_9/kernel';
         await rewriteWithHash(d, 'model.json', JSON.stringify(json));
       },
-      file: 'model.json', message: /model\.json: weight #1 is lstm_9\/kernel \[\d+,32\], expected lstm_1\/kernel \[\d+,32\]/,
+      file: 'model.json',
+      message: /model\.json: weight #1 is lstm_9\/kernel \[\d+,32\], expected lstm_1\/kernel \[\d+,32\]/,
     },
     {
       name: 'a weight missing from model.json (hash fixed)',
@@ -183,22 +248,27 @@ describe('loading refuses damaged checkpoints with one error naming the file', (
         json.weightsManifest[0].weights.pop();
         await rewriteWithHash(d, 'model.json', JSON.stringify(json));
       },
-      file: 'model.json', message: /model\.json: has 7 weights, expected 8 for 2 LSTM layers/,
+      file: 'model.json',
+      message: /model\.json: has 7 weights, expected 8 for 2 LSTM layers/,
     },
     {
       name: 'network units changed in lstm.json (shapes no longer fit)',
       damage: (d: string) => editJson(path.join(d, 'lstm.json'), (m) => (m.network.units = 9)),
-      file: 'model.json', message: /model\.json: weight #1 is lstm_1\/kernel \[\d+,32\], expected lstm_1\/kernel \[\d+,36\]/,
+      file: 'model.json',
+      message: /model\.json: weight #1 is lstm_1\/kernel \[\d+,32\], expected lstm_1\/kernel \[\d+,36\]/,
     },
     {
       name: 'weights.bin of the wrong length with a matching hash',
       damage: async (d: string) => rewriteWithHash(d, 'weights.bin', (await readFile(weightsBin(d))).subarray(4)),
-      file: 'weights.bin', message: /weights\.bin: \d+ bytes, expected \d+ for the shapes in model\.json/,
+      file: 'weights.bin',
+      message: /weights\.bin: \d+ bytes, expected \d+ for the shapes in model\.json/,
     },
     {
       name: 'a file listed in lstm.json outside the directory',
-      damage: (d: string) => editJson(path.join(d, 'lstm.json'), (m) => (m.files['../lstm.json'] = { size: 1, sha256: 'x' })),
-      file: 'lstm.json', message: /lists a file '\.\.\/lstm\.json' outside the model directory/,
+      damage: (d: string) =>
+        editJson(path.join(d, 'lstm.json'), (m) => (m.files['../lstm.json'] = { size: 1, sha256: 'x' })),
+      file: 'lstm.json',
+      message: /lists a file '\.\.\/lstm\.json' outside the model directory/,
     },
   ])('$name', async ({ damage, file, message }) => {
     const d = await copyCheckpoint();
@@ -224,7 +294,15 @@ describe('loading refuses damaged checkpoints with one error naming the file', (
   it.each([
     { name: 'a path that does not exist', target: () => path.join(dir, 'nowhere'), message: /no model at/ },
     { name: 'a file, not a directory', target: () => corpus, message: /is not a model directory/ },
-    { name: 'an empty directory', target: async () => { const d = path.join(dir, 'empty'); await mkdir(d, { recursive: true }); return d; }, message: /has no checkpoint 'best'/ },
+    {
+      name: 'an empty directory',
+      target: async () => {
+        const d = path.join(dir, 'empty');
+        await mkdir(d, { recursive: true });
+        return d;
+      },
+      message: /has no checkpoint 'best'/,
+    },
   ])('resolveCheckpoint refuses $name', async ({ target, message }) => {
     await expect(resolveCheckpoint(await target())).rejects.toThrow(message);
   });
@@ -239,7 +317,13 @@ describe('float16 weights (an export made with --float16)', () => {
     expect(back.manifest.files['weights.bin'].dtype).toBe('float16');
     expect(back.manifest.files['weights.bin'].size * 2).toBe(trained.manifest.files['weights.bin'].size);
     const modelJson = JSON.parse(await readFile(path.join(d, 'model.json'), 'utf8'));
-    for (const spec of modelJson.weightsManifest[0].weights) expect(spec).toEqual({ name: spec.name, shape: spec.shape, dtype: 'float32', quantization: { dtype: 'float16' } });
+    for (const spec of modelJson.weightsManifest[0].weights)
+      expect(spec).toEqual({
+        name: spec.name,
+        shape: spec.shape,
+        dtype: 'float32',
+        quantization: { dtype: 'float16' },
+      });
     expect([...back.weights.keys()]).toEqual([...trained.weights.keys()]);
     let compared = 0;
     for (const [name, original] of trained.weights) {
@@ -248,7 +332,9 @@ describe('float16 weights (an export made with --float16)', () => {
       // Rounding to 11 significant bits moves a value by at most 2^-11 of it; below the
       // smallest normal half (2^-14) the spacing is 2^-24, so by at most 2^-25.
       for (let i = 0; i < original.length; i++) {
-        expect(Math.abs(w[i] - original[i]), `${name}[${i}]`).toBeLessThanOrEqual(Math.max(Math.abs(original[i]) * 2 ** -11, 2 ** -25));
+        expect(Math.abs(w[i] - original[i]), `${name}[${i}]`).toBeLessThanOrEqual(
+          Math.max(Math.abs(original[i]) * 2 ** -11, 2 ** -25),
+        );
         compared++;
       }
       expect(bytesOf([w]).equals(bytesOf([fromFloat16(toFloat16(original))])), name).toBe(true);
@@ -269,17 +355,21 @@ describe('float16 weights (an export made with --float16)', () => {
     {
       name: "quantization dtype 'uint8' (TF.js's affine quantization; hash fixed)",
       damage: quantizeAll({ dtype: 'uint8', min: -1, scale: 0.01 }),
-      file: 'model.json', message: /model\.json: weight #1 lstm_1\/kernel is quantized as "uint8"; lstm reads float32 weights, or float16 ones \(quantization \{"dtype":"float16"\}\)/,
+      file: 'model.json',
+      message:
+        /model\.json: weight #1 lstm_1\/kernel is quantized as "uint8"; lstm reads float32 weights, or float16 ones \(quantization \{"dtype":"float16"\}\)/,
     },
     {
       name: "quantization dtype 'bfloat16' (hash fixed)",
       damage: quantizeAll({ dtype: 'bfloat16' }),
-      file: 'model.json', message: /weight #1 lstm_1\/kernel is quantized as "bfloat16"/,
+      file: 'model.json',
+      message: /weight #1 lstm_1\/kernel is quantized as "bfloat16"/,
     },
     {
       name: 'quantization that is not an object (hash fixed)',
       damage: quantizeAll('float16'),
-      file: 'model.json', message: /weight #1 lstm_1\/kernel is quantized as "float16"; lstm reads/,
+      file: 'model.json',
+      message: /weight #1 lstm_1\/kernel is quantized as "float16"; lstm reads/,
     },
     {
       name: 'one weight without its quantization (hash fixed)',
@@ -288,22 +378,27 @@ describe('float16 weights (an export made with --float16)', () => {
         delete json.weightsManifest[0].weights[2].quantization;
         await rewriteWithHash(d, 'model.json', JSON.stringify(json));
       },
-      file: 'model.json', message: /model\.json: weight #3 lstm_1\/bias is stored as float32, weight #1 as float16/,
+      file: 'model.json',
+      message: /model\.json: weight #3 lstm_1\/bias is stored as float32, weight #1 as float16/,
     },
     {
       name: 'model.json declaring float32 while lstm.json says float16 (hash fixed)',
       damage: quantizeAll(undefined),
-      file: 'lstm.json', message: /lstm\.json: says weights\.bin holds float16 values, model\.json declares float32/,
+      file: 'lstm.json',
+      message: /lstm\.json: says weights\.bin holds float16 values, model\.json declares float32/,
     },
     {
       name: "lstm.json's weights dtype 'int8'",
       damage: (d: string) => editJson(path.join(d, 'lstm.json'), (m) => (m.files['weights.bin'].dtype = 'int8')),
-      file: 'lstm.json', message: /lstm\.json: says weights\.bin holds "int8" values; lstm reads float32 and float16/,
+      file: 'lstm.json',
+      message: /lstm\.json: says weights\.bin holds "int8" values; lstm reads float32 and float16/,
     },
     {
       name: 'weights.bin replaced by the float32 one (hash fixed)',
-      damage: async (d: string) => rewriteWithHash(d, 'weights.bin', await readFile(path.join(trained.dir, 'weights.bin'))),
-      file: 'weights.bin', message: /weights\.bin: (\d+) bytes, expected \d+ for the shapes in model\.json \(float16, 2 bytes per value\)/,
+      damage: async (d: string) =>
+        rewriteWithHash(d, 'weights.bin', await readFile(path.join(trained.dir, 'weights.bin'))),
+      file: 'weights.bin',
+      message: /weights\.bin: (\d+) bytes, expected \d+ for the shapes in model\.json \(float16, 2 bytes per value\)/,
     },
   ])('refused: $name', async ({ damage, file, message }) => {
     const d = await exportFloat16();
@@ -335,7 +430,13 @@ describe('the saved files are an ordinary TF.js Layers model', () => {
     expect(modelJson.weightsManifest[0].paths).toEqual(['./weights.bin']);
     const weightData = new Uint8Array(await readFile(path.join(ckpt.dir, 'weights.bin'))).buffer;
     edit?.(modelJson.modelTopology);
-    return tf.loadLayersModel(tf.io.fromMemory({ modelTopology: modelJson.modelTopology, weightSpecs: modelJson.weightsManifest[0].weights, weightData }));
+    return tf.loadLayersModel(
+      tf.io.fromMemory({
+        modelTopology: modelJson.modelTopology,
+        weightSpecs: modelJson.weightsManifest[0].weights,
+        weightData,
+      }),
+    );
   }
 
   /** The loaded model's softmax over the window (the model is disposed). */
@@ -367,9 +468,13 @@ describe('the saved files are an ordinary TF.js Layers model', () => {
    * model.json, follows its weight paths and decodes each weight as declared), with a fetch
    * that serves the directory's files instead of a web server.
    */
-  const asServed = (d: string) => tf.io.http('https://model.test/model.json', {
-    fetchFunc: async (url: string | URL | Request) => new Response(await readFile(path.join(d, path.basename(new URL(url instanceof Request ? url.url : url).pathname)))),
-  });
+  const asServed = (d: string) =>
+    tf.io.http('https://model.test/model.json', {
+      fetchFunc: async (url: string | URL | Request) =>
+        new Response(
+          await readFile(path.join(d, path.basename(new URL(url instanceof Request ? url.url : url).pathname))),
+        ),
+    });
 
   it('tf.loadLayersModel(tf.io.fromMemory(...)) loads it with exactly the saved weights', async () => {
     const model = await loadWith(trained);
@@ -406,4 +511,3 @@ describe('the saved files are an ordinary TF.js Layers model', () => {
     expect(fromFloat32).toBeLessThan(1e-3);
   });
 });
-

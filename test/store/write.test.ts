@@ -7,7 +7,14 @@ import { existsSync } from 'node:fs';
 import { cp, lstat, mkdir, readdir, readFile, readlink, realpath, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkpointSpecs, fromLayersWeights, layersWeightSpecs, netConfig, optimizerSpecs, paramSpecs } from '../../src/layout.js';
+import {
+  checkpointSpecs,
+  fromLayersWeights,
+  layersWeightSpecs,
+  netConfig,
+  optimizerSpecs,
+  paramSpecs,
+} from '../../src/layout.js';
 import { sha256 } from '../../src/store/atomic.js';
 import { checkpointName, holdsModel } from '../../src/store/bundle.js';
 import { readCheckpoint, resolveCheckpoint, type Checkpoint } from '../../src/store/read.js';
@@ -83,7 +90,8 @@ describe('save and load round trip', () => {
     // And through the parameter layout the trainer uses: fromLayersWeights is exact.
     const a = fromLayersWeights(cfg, trained.weights);
     const b = fromLayersWeights(cfg, back.weights);
-    for (const s of paramSpecs(cfg)) expect(bytesOf([b.get(s.name)!]).equals(bytesOf([a.get(s.name)!])), s.name).toBe(true);
+    for (const s of paramSpecs(cfg))
+      expect(bytesOf([b.get(s.name)!]).equals(bytesOf([a.get(s.name)!])), s.name).toBe(true);
   });
 
   it('keeps the last `keep` epochs plus best, and resolves epoch numbers', async () => {
@@ -93,7 +101,9 @@ describe('save and load round trip', () => {
     expect((await readdir(to)).sort()).toEqual(['best', 'epoch-0001', 'epoch-0003', 'epoch-0004', 'latest']);
     expect(await resolveCheckpoint(to)).toBe(path.join(to, 'best'));
     expect(await resolveCheckpoint(to, '3')).toBe(path.join(to, 'epoch-0003'));
-    expect((await readCheckpoint(await resolveCheckpoint(to, 'best'), checkpointSpecs)).manifest.progress.epoch).toBe(1);
+    expect((await readCheckpoint(await resolveCheckpoint(to, 'best'), checkpointSpecs)).manifest.progress.epoch).toBe(
+      1,
+    );
     await expect(resolveCheckpoint(to, '2')).rejects.toThrow(/no checkpoint 'epoch-0002'.*|available/);
     expect(checkpointName(3, 12)).toBe('epoch-0003-batch-00012');
   });
@@ -117,12 +127,20 @@ describe('save and load round trip', () => {
     const bias = Float32Array.from(arrays.get('lstm_1/bias')!);
     bias[3] = -70000;
     arrays.set('lstm_1/bias', bias);
-    const save = exportCheckpoint(to, { ...data, manifest: { ...data.manifest, optimizer: null }, weights: { ...data.weights, arrays, dtype: 'float16' } });
+    const save = exportCheckpoint(to, {
+      ...data,
+      manifest: { ...data.manifest, optimizer: null },
+      weights: { ...data.weights, arrays, dtype: 'float16' },
+    });
     await expect(save).rejects.toThrow("weight lstm_1/bias holds -70000, beyond float16's range (largest 65504)");
     expect(existsSync(to)).toBe(false);
     expect((await readdir(dir)).filter((n) => n.startsWith('.tmp-'))).toEqual([]);
     // As float32 it exports.
-    await exportCheckpoint(to, { ...data, manifest: { ...data.manifest, optimizer: null }, weights: { ...data.weights, arrays } });
+    await exportCheckpoint(to, {
+      ...data,
+      manifest: { ...data.manifest, optimizer: null },
+      weights: { ...data.weights, arrays },
+    });
     expect((await readCheckpoint(to, checkpointSpecs)).weights.get('lstm_1/bias')![3]).toBe(-70000);
   });
 });
@@ -136,8 +154,14 @@ describe('crash safety', () => {
     // complete but unpublished one, and a temp symlink never renamed over `latest`.
     const partial = path.join(b, '.tmp-epoch-0003-99999-deadbeef');
     await mkdir(partial);
-    await writeFile(path.join(partial, 'model.json'), (await readFile(path.join(trained.dir, 'model.json'))).subarray(0, 50));
-    await writeFile(path.join(partial, 'weights.bin'), (await readFile(path.join(trained.dir, 'weights.bin'))).subarray(0, 64));
+    await writeFile(
+      path.join(partial, 'model.json'),
+      (await readFile(path.join(trained.dir, 'model.json'))).subarray(0, 50),
+    );
+    await writeFile(
+      path.join(partial, 'weights.bin'),
+      (await readFile(path.join(trained.dir, 'weights.bin'))).subarray(0, 64),
+    );
     await cp(await realpath(trained.dir), path.join(b, '.tmp-epoch-0003-99999-cafebabe'), { recursive: true });
     await symlink('epoch-0003', path.join(b, '.tmp-link-latest-99999-0badf00d'));
 
@@ -157,7 +181,7 @@ describe('crash safety', () => {
     for (const [key, hash] of Object.entries(before)) if (key !== 'latest') expect(after[key], key).toBe(hash);
   });
 
-  it('cleanup leaves the temporary files of another live process alone, and removes a dead one\'s', async () => {
+  it("cleanup leaves the temporary files of another live process alone, and removes a dead one's", async () => {
     const b = path.join(dir, 'shared-leftovers');
     await cp(bundle, b, { recursive: true, verbatimSymlinks: true });
     const other = idleProcess(); // a real second process, saving into the same directory
@@ -185,26 +209,45 @@ describe('crash safety', () => {
     { stage: 'latest', latest: 3, best: 2 },
     { stage: 'best', latest: 3, best: 3 }, // old checkpoints not yet pruned
     { stage: 'pruned', latest: 3, best: 3 },
-  ])('killed when the save is $stage: latest is epoch $latest, best epoch $best, and resuming cleans up', async ({ stage, latest, best }) => {
-    const b = path.join(dir, `killed-${stage}`);
-    await cp(bundle, b, { recursive: true, verbatimSymlinks: true });
-    const killed = await run(process.execPath, [path.join(repoRoot, 'test', 'helpers', 'save-and-die.mjs'), b, stage]);
-    expect(killed.stdout + killed.stderr).toBe(''); // died inside the save, before reporting
-    expect(killed.code).toBeNull();
-    const read = async (which: string) => readCheckpoint(await resolveCheckpoint(b, which), checkpointSpecs, { optimizer: true });
-    const [l, bst] = [await read('latest'), await read('best')];
-    expect([l.manifest.progress.epoch, bst.manifest.progress.epoch]).toEqual([latest, best]);
-    expect(bytesOf(l.weights).equals(bytesOf(trained.weights))).toBe(true);
-    expect(l.optimizer).toBeDefined();
-    const leftovers = (await readdir(b)).filter((n) => n.startsWith('.tmp-'));
-    expect(leftovers.length > 0).toBe(stage === 'written');
+  ])(
+    'killed when the save is $stage: latest is epoch $latest, best epoch $best, and resuming cleans up',
+    async ({ stage, latest, best }) => {
+      const b = path.join(dir, `killed-${stage}`);
+      await cp(bundle, b, { recursive: true, verbatimSymlinks: true });
+      const killed = await run(process.execPath, [
+        path.join(repoRoot, 'test', 'helpers', 'save-and-die.mjs'),
+        b,
+        stage,
+      ]);
+      expect(killed.stdout + killed.stderr).toBe(''); // died inside the save, before reporting
+      expect(killed.code).toBeNull();
+      const read = async (which: string) =>
+        readCheckpoint(await resolveCheckpoint(b, which), checkpointSpecs, { optimizer: true });
+      const [l, bst] = [await read('latest'), await read('best')];
+      expect([l.manifest.progress.epoch, bst.manifest.progress.epoch]).toEqual([latest, best]);
+      expect(bytesOf(l.weights).equals(bytesOf(trained.weights))).toBe(true);
+      expect(l.optimizer).toBeDefined();
+      const leftovers = (await readdir(b)).filter((n) => n.startsWith('.tmp-'));
+      expect(leftovers.length > 0).toBe(stage === 'written');
 
-    // Training continues from latest, and its first save clears whatever the kill left behind.
-    const r = await lstm(['-q', 'train', corpus, '--resume', b, '--epochs', String(latest + 1), '--workers', '1', '--no-sample']);
-    expect(r.code, r.stderr).toBe(0);
-    expect((await readdir(b)).filter((n) => n.startsWith('.tmp-'))).toEqual([]);
-    expect((await read('latest')).manifest.progress.epoch).toBe(latest + 1);
-  });
+      // Training continues from latest, and its first save clears whatever the kill left behind.
+      const r = await lstm([
+        '-q',
+        'train',
+        corpus,
+        '--resume',
+        b,
+        '--epochs',
+        String(latest + 1),
+        '--workers',
+        '1',
+        '--no-sample',
+      ]);
+      expect(r.code, r.stderr).toBe(0);
+      expect((await readdir(b)).filter((n) => n.startsWith('.tmp-'))).toEqual([]);
+      expect((await read('latest')).manifest.progress.epoch).toBe(latest + 1);
+    },
+  );
 });
 
 describe('a save that fails', () => {
@@ -221,36 +264,50 @@ describe('a save that fails', () => {
     const b = path.join(dir, 'failed-save');
     await cp(bundle, b, { recursive: true, verbatimSymlinks: true });
     const before = await snapshot(b);
-    const enospc = Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', syscall: 'write' });
-    const save = saveCheckpoint(b, dataOf(trained, 3), { best: true, keep: 1, onStage: (s) => { if (s === 'written') throw enospc; } });
+    const enospc = Object.assign(new Error('ENOSPC: no space left on device, write'), {
+      code: 'ENOSPC',
+      syscall: 'write',
+    });
+    const save = saveCheckpoint(b, dataOf(trained, 3), {
+      best: true,
+      keep: 1,
+      onStage: (s) => {
+        if (s === 'written') throw enospc;
+      },
+    });
     await expect(save).rejects.toThrow(`cannot write checkpoints to ${b}: no space left on the device`);
     expect(await snapshot(b)).toEqual(before); // no .tmp-* left, nothing else touched
     await expectIntact(b);
   });
 
   // A real full disk: a tmpfs with room for the bundle and half a checkpoint more.
-  it.skipIf(!canMount)(`removes what it half-wrote on a full tmpfs; the earlier checkpoint loads${mountSkip}`, async () => {
-    const mnt = path.join(dir, 'small-disk');
-    await mkdir(mnt);
-    const pageBytes = async (d: string): Promise<number> => {
-      let total = 0;
-      for (const name of await readdir(d)) {
-        const info = await lstat(path.join(d, name));
-        if (info.isDirectory()) total += await pageBytes(path.join(d, name));
-        else if (info.isFile()) total += Math.ceil(info.size / 4096) * 4096;
+  it.skipIf(!canMount)(
+    `removes what it half-wrote on a full tmpfs; the earlier checkpoint loads${mountSkip}`,
+    async () => {
+      const mnt = path.join(dir, 'small-disk');
+      await mkdir(mnt);
+      const pageBytes = async (d: string): Promise<number> => {
+        let total = 0;
+        for (const name of await readdir(d)) {
+          const info = await lstat(path.join(d, name));
+          if (info.isDirectory()) total += await pageBytes(path.join(d, name));
+          else if (info.isFile()) total += Math.ceil(info.size / 4096) * 4096;
+        }
+        return total;
+      };
+      mountTmpfs(mnt, (await pageBytes(bundle)) + (await pageBytes(await realpath(trained.dir))) / 2);
+      try {
+        const b = path.join(mnt, 'bundle');
+        await cp(bundle, b, { recursive: true, verbatimSymlinks: true });
+        const before = await snapshot(b);
+        await expect(saveCheckpoint(b, dataOf(trained, 3), { best: true, keep: 5 })).rejects.toThrow(
+          `cannot write checkpoints to ${b}: no space left on the device`,
+        );
+        expect(await snapshot(b)).toEqual(before);
+        await expectIntact(b);
+      } finally {
+        unmount(mnt);
       }
-      return total;
-    };
-    mountTmpfs(mnt, (await pageBytes(bundle)) + (await pageBytes(await realpath(trained.dir))) / 2);
-    try {
-      const b = path.join(mnt, 'bundle');
-      await cp(bundle, b, { recursive: true, verbatimSymlinks: true });
-      const before = await snapshot(b);
-      await expect(saveCheckpoint(b, dataOf(trained, 3), { best: true, keep: 5 })).rejects.toThrow(`cannot write checkpoints to ${b}: no space left on the device`);
-      expect(await snapshot(b)).toEqual(before);
-      await expectIntact(b);
-    } finally {
-      unmount(mnt);
-    }
-  });
+    },
+  );
 });

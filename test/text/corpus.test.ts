@@ -4,7 +4,14 @@
  */
 import { describe, expect, it } from 'vitest';
 import { LstmError } from '../../src/errors.js';
-import { codePoints, decode, firstInvalidUtf8, readCorpus, type CorpusOptions, type Encoding } from '../../src/text/corpus.js';
+import {
+  codePoints,
+  decode,
+  firstInvalidUtf8,
+  readCorpus,
+  type CorpusOptions,
+  type Encoding,
+} from '../../src/text/corpus.js';
 import { rng } from '../../src/text/random.js';
 import { Vocab } from '../../src/text/vocab.js';
 import { BINARY_SNIFF_BYTES } from '../../src/config.js';
@@ -42,17 +49,34 @@ describe('readCorpus cleaning', () => {
 
   it('reports the raw size in bytes and the name', () => {
     const corpus = readCorpus(bytes([0xef, 0xbb, 0xbf], 'é\r\n'), 'macbeth.txt');
-    expect(corpus).toMatchObject({ name: 'macbeth.txt', bytes: 7, text: 'é\n', strippedBoilerplate: false, keptBoilerplate: false });
+    expect(corpus).toMatchObject({
+      name: 'macbeth.txt',
+      bytes: 7,
+      text: 'é\n',
+      strippedBoilerplate: false,
+      keptBoilerplate: false,
+    });
   });
 
   it.each<[string, string, CorpusOptions, string | undefined]>([
-    ['a Gutenberg file: its eBook number and title, header and license removed',
-      'Title: Tiny Play\nRelease date: 2001 [eBook #99]\n*** START OF THE PROJECT GUTENBERG EBOOK TINY PLAY ***\nFair.\n', {},
-      'Project Gutenberg eBook #99, Tiny Play (header and license removed)'],
-    ['kept boilerplate says so', 'Title: Tiny Play\n*** START OF THE PROJECT GUTENBERG EBOOK TINY PLAY ***\nFair.\n', { keepBoilerplate: true },
-      'Project Gutenberg eBook, Tiny Play (header and license kept)'],
-    ['the title keeps its case when the text is lowercased', 'Title: Tiny Play\n*** START OF THE PROJECT GUTENBERG EBOOK TINY PLAY ***\nFair.\n', { lowercase: true },
-      'Project Gutenberg eBook, Tiny Play (header and license removed)'],
+    [
+      'a Gutenberg file: its eBook number and title, header and license removed',
+      'Title: Tiny Play\nRelease date: 2001 [eBook #99]\n*** START OF THE PROJECT GUTENBERG EBOOK TINY PLAY ***\nFair.\n',
+      {},
+      'Project Gutenberg eBook #99, Tiny Play (header and license removed)',
+    ],
+    [
+      'kept boilerplate says so',
+      'Title: Tiny Play\n*** START OF THE PROJECT GUTENBERG EBOOK TINY PLAY ***\nFair.\n',
+      { keepBoilerplate: true },
+      'Project Gutenberg eBook, Tiny Play (header and license kept)',
+    ],
+    [
+      'the title keeps its case when the text is lowercased',
+      'Title: Tiny Play\n*** START OF THE PROJECT GUTENBERG EBOOK TINY PLAY ***\nFair.\n',
+      { lowercase: true },
+      'Project Gutenberg eBook, Tiny Play (header and license removed)',
+    ],
     ['a plain text has no origin', 'Fair is foul.\n', {}, undefined],
   ])('origin: %s', (_name, input, options, expected) => {
     expect(readCorpus(utf8(input), 'play.txt', options).origin).toBe(expected);
@@ -72,7 +96,12 @@ describe('encodings', () => {
     ['latin1 decodes 0xFF to ÿ', 'latin1', [0xff], 'ÿ'],
     ['latin1 decodes the bytes of UTF-8 é as two characters', 'latin1', [0xc3, 0xa9], 'Ã©'],
     ['latin1 keeps 0x93 as the C1 control U+0093 (ISO-8859-1, on every Node version)', 'latin1', [0x93], '\u0093'],
-    ['cp1252 decodes 0x93 0x94 to curly quotes and 0x80 to the euro sign', 'cp1252', [0x93, 0x61, 0x94, 0x80], '\u201ca\u201d\u20ac'],
+    [
+      'cp1252 decodes 0x93 0x94 to curly quotes and 0x80 to the euro sign',
+      'cp1252',
+      [0x93, 0x61, 0x94, 0x80],
+      '\u201ca\u201d\u20ac',
+    ],
     ['cp1252 decodes 0xE9 to é like latin1', 'cp1252', [0xe9], 'é'],
     ['utf8 decodes é from two bytes', 'utf8', [0xc3, 0xa9], 'é'],
     ['utf8 decodes a four-byte emoji', 'utf8', [0xf0, 0x9f, 0x98, 0x80], '😀'],
@@ -110,11 +139,36 @@ describe('UTF-16', () => {
   });
 
   it.each<[string, Uint8Array, Encoding | undefined, string]>([
-    ['an odd number of bytes', bytes(LE_BOM, [...le('ab')], [0x63]), undefined, 'play.txt is not valid UTF-16LE: an odd number of bytes (7)'],
-    ['a lone high surrogate', bytes(LE_BOM, [...le('ab')], [0x3d, 0xd8], [...le('c')]), undefined, 'play.txt is not valid UTF-16LE: unpaired surrogate 0xD83D at byte offset 6'],
-    ['a lone low surrogate (big-endian)', bytes(BE_BOM, [0xde, 0x00]), undefined, 'play.txt is not valid UTF-16BE: unpaired surrogate 0xDE00 at byte offset 2'],
-    ['a high surrogate at the end', bytes([...le('a')], [0x3d, 0xd8]), 'utf16le', 'play.txt is not valid UTF-16LE: unpaired surrogate 0xD83D at byte offset 2'],
-    ['a NUL character', bytes(LE_BOM, [...le('ab\0c')]), undefined, 'play.txt looks like a binary file (NUL character at byte offset 6 of its UTF-16LE text)'],
+    [
+      'an odd number of bytes',
+      bytes(LE_BOM, [...le('ab')], [0x63]),
+      undefined,
+      'play.txt is not valid UTF-16LE: an odd number of bytes (7)',
+    ],
+    [
+      'a lone high surrogate',
+      bytes(LE_BOM, [...le('ab')], [0x3d, 0xd8], [...le('c')]),
+      undefined,
+      'play.txt is not valid UTF-16LE: unpaired surrogate 0xD83D at byte offset 6',
+    ],
+    [
+      'a lone low surrogate (big-endian)',
+      bytes(BE_BOM, [0xde, 0x00]),
+      undefined,
+      'play.txt is not valid UTF-16BE: unpaired surrogate 0xDE00 at byte offset 2',
+    ],
+    [
+      'a high surrogate at the end',
+      bytes([...le('a')], [0x3d, 0xd8]),
+      'utf16le',
+      'play.txt is not valid UTF-16LE: unpaired surrogate 0xD83D at byte offset 2',
+    ],
+    [
+      'a NUL character',
+      bytes(LE_BOM, [...le('ab\0c')]),
+      undefined,
+      'play.txt looks like a binary file (NUL character at byte offset 6 of its UTF-16LE text)',
+    ],
   ])('refuses %s, naming the encoding', (_name, input, encoding, message) => {
     const err = thrown(() => readCorpus(input, 'play.txt', { encoding }));
     expect(err.kind).toBe('data');
@@ -265,15 +319,37 @@ describe('Project Gutenberg boilerplate', () => {
     '',
   ].join('\n');
   const book = (start: string, end: string, eol = '\n') =>
-    (header + '\n' + start + '\n\n\n' + body + '\n\n' + end + '\n' + license).replaceAll('\n', eol);
+    `${header}\n${start}\n\n\n${body}\n\n${end}\n${license}`.replaceAll('\n', eol);
 
-  const modern = book('*** START OF THE PROJECT GUTENBERG EBOOK TINY PLAY ***', '    *** END OF THE PROJECT GUTENBERG EBOOK TINY PLAY ***');
+  const modern = book(
+    '*** START OF THE PROJECT GUTENBERG EBOOK TINY PLAY ***',
+    '    *** END OF THE PROJECT GUTENBERG EBOOK TINY PLAY ***',
+  );
 
   it.each([
     ['modern markers, indented END', modern],
-    ['older THIS markers', book('*** START OF THIS PROJECT GUTENBERG EBOOK TINY PLAY ***', '*** END OF THIS PROJECT GUTENBERG EBOOK TINY PLAY ***')],
-    ['lowercase markers', book('*** start of the project gutenberg ebook tiny play ***', '*** end of the project gutenberg ebook tiny play ***')],
-    ['CRLF line ends', book('*** START OF THE PROJECT GUTENBERG EBOOK TINY PLAY ***', '*** END OF THE PROJECT GUTENBERG EBOOK TINY PLAY ***', '\r\n')],
+    [
+      'older THIS markers',
+      book(
+        '*** START OF THIS PROJECT GUTENBERG EBOOK TINY PLAY ***',
+        '*** END OF THIS PROJECT GUTENBERG EBOOK TINY PLAY ***',
+      ),
+    ],
+    [
+      'lowercase markers',
+      book(
+        '*** start of the project gutenberg ebook tiny play ***',
+        '*** end of the project gutenberg ebook tiny play ***',
+      ),
+    ],
+    [
+      'CRLF line ends',
+      book(
+        '*** START OF THE PROJECT GUTENBERG EBOOK TINY PLAY ***',
+        '*** END OF THE PROJECT GUTENBERG EBOOK TINY PLAY ***',
+        '\r\n',
+      ),
+    ],
   ])('strips header and license: %s', (_name, text) => {
     const corpus = readCorpus(utf8(text), 'tiny.txt');
     expect(corpus.text).toBe(body);
@@ -298,7 +374,8 @@ describe('Project Gutenberg boilerplate', () => {
   });
 
   it('refuses a Gutenberg file whose body is empty', () => {
-    const text = '*** START OF THE PROJECT GUTENBERG EBOOK X ***\n\n*** END OF THE PROJECT GUTENBERG EBOOK X ***\nlicense\n';
+    const text =
+      '*** START OF THE PROJECT GUTENBERG EBOOK X ***\n\n*** END OF THE PROJECT GUTENBERG EBOOK X ***\nlicense\n';
     expect(thrown(() => readCorpus(utf8(text), 'x.txt')).kind).toBe('data');
   });
 });

@@ -39,8 +39,12 @@ function expectAsReference(got: Originality, output: string, corpus: string, min
   const at = `output ${JSON.stringify(output)}, corpus ${JSON.stringify(corpus)}, minLength ${minLength}`;
   expect(got.longest.length, at).toBe(want.longest.length);
   expect(got.longest.outputIndex, at).toBe(want.longest.outputIndex);
-  expect(got.longest.text, at).toBe(output.slice(got.longest.outputIndex, got.longest.outputIndex + got.longest.length));
-  expect(corpus.slice(got.longest.corpusIndex, got.longest.corpusIndex + got.longest.length), at).toBe(got.longest.text);
+  expect(got.longest.text, at).toBe(
+    output.slice(got.longest.outputIndex, got.longest.outputIndex + got.longest.length),
+  );
+  expect(corpus.slice(got.longest.corpusIndex, got.longest.corpusIndex + got.longest.length), at).toBe(
+    got.longest.text,
+  );
   expect(got.copiedChars, at).toBe(want.copiedChars);
   expect(got.copiedSpans, at).toEqual(want.copiedSpans);
   expect(got.copiedShare, at).toBe(output.length === 0 ? 0 : want.copiedChars / output.length);
@@ -67,20 +71,99 @@ const twenty = corpus40.slice(10, 30); // 'brown fox jumps over'
 
 describe('originality', () => {
   it.each<[string, string, string, number, { longest: number; copiedChars: number; copiedSpans: Span[] }]>([
-    ['an empty output has nothing copied (share 0, not NaN)', '', 'abc', 3, { longest: 0, copiedChars: 0, copiedSpans: [] }],
+    [
+      'an empty output has nothing copied (share 0, not NaN)',
+      '',
+      'abc',
+      3,
+      { longest: 0, copiedChars: 0, copiedSpans: [] },
+    ],
     ['an empty corpus contains nothing', 'abc', '', 1, { longest: 0, copiedChars: 0, copiedSpans: [] }],
-    ['an output that is the corpus is all copied', 'abcabd', 'abcabd', 3, { longest: 6, copiedChars: 6, copiedSpans: [{ start: 0, end: 6 }] }],
+    [
+      'an output that is the corpus is all copied',
+      'abcabd',
+      'abcabd',
+      3,
+      { longest: 6, copiedChars: 6, copiedSpans: [{ start: 0, end: 6 }] },
+    ],
     ['no character in common', 'XYZ', 'abc', 1, { longest: 0, copiedChars: 0, copiedSpans: [] }],
-    ['a match at the corpus start', 'QQabcdQQ', 'abcdxyz', 4, { longest: 4, copiedChars: 4, copiedSpans: [{ start: 2, end: 6 }] }],
-    ['a match at the corpus end', 'QQxyzQQ', 'abcdxyz', 3, { longest: 3, copiedChars: 3, copiedSpans: [{ start: 2, end: 5 }] }],
-    ['a match at the output start and end', 'abcQxyz', 'abcdxyz', 3, { longest: 3, copiedChars: 6, copiedSpans: [{ start: 0, end: 3 }, { start: 4, end: 7 }] }],
-    ['overlapping passages from two places are one stretch', 'abcdefghijklmnop', 'abcdefghij#hijklmnop', 5, { longest: 10, copiedChars: 16, copiedSpans: [{ start: 0, end: 16 }] }],
-    ['the longest is reported even below minLength', 'QQbrowQQ', corpus40, 20, { longest: 4, copiedChars: 0, copiedSpans: [] }],
-    ['a 20-character passage counts at minLength 19', `QQ${twenty}QQ`, corpus40, 19, { longest: 20, copiedChars: 20, copiedSpans: [{ start: 2, end: 22 }] }],
-    ['a 20-character passage counts at minLength 20', `QQ${twenty}QQ`, corpus40, 20, { longest: 20, copiedChars: 20, copiedSpans: [{ start: 2, end: 22 }] }],
-    ['a 20-character passage does not count at minLength 21', `QQ${twenty}QQ`, corpus40, 21, { longest: 20, copiedChars: 0, copiedSpans: [] }],
-    ['a repeated output copies one passage many times (the last b ends no ababa)', 'abab'.repeat(10), 'xxababaxx', 5, { longest: 5, copiedChars: 39, copiedSpans: [{ start: 0, end: 39 }] }],
-    ['lengths are UTF-16 code units: an emoji counts two', '😀😀', 'a😀b', 2, { longest: 2, copiedChars: 4, copiedSpans: [{ start: 0, end: 4 }] }],
+    [
+      'a match at the corpus start',
+      'QQabcdQQ',
+      'abcdxyz',
+      4,
+      { longest: 4, copiedChars: 4, copiedSpans: [{ start: 2, end: 6 }] },
+    ],
+    [
+      'a match at the corpus end',
+      'QQxyzQQ',
+      'abcdxyz',
+      3,
+      { longest: 3, copiedChars: 3, copiedSpans: [{ start: 2, end: 5 }] },
+    ],
+    [
+      'a match at the output start and end',
+      'abcQxyz',
+      'abcdxyz',
+      3,
+      {
+        longest: 3,
+        copiedChars: 6,
+        copiedSpans: [
+          { start: 0, end: 3 },
+          { start: 4, end: 7 },
+        ],
+      },
+    ],
+    [
+      'overlapping passages from two places are one stretch',
+      'abcdefghijklmnop',
+      'abcdefghij#hijklmnop',
+      5,
+      { longest: 10, copiedChars: 16, copiedSpans: [{ start: 0, end: 16 }] },
+    ],
+    [
+      'the longest is reported even below minLength',
+      'QQbrowQQ',
+      corpus40,
+      20,
+      { longest: 4, copiedChars: 0, copiedSpans: [] },
+    ],
+    [
+      'a 20-character passage counts at minLength 19',
+      `QQ${twenty}QQ`,
+      corpus40,
+      19,
+      { longest: 20, copiedChars: 20, copiedSpans: [{ start: 2, end: 22 }] },
+    ],
+    [
+      'a 20-character passage counts at minLength 20',
+      `QQ${twenty}QQ`,
+      corpus40,
+      20,
+      { longest: 20, copiedChars: 20, copiedSpans: [{ start: 2, end: 22 }] },
+    ],
+    [
+      'a 20-character passage does not count at minLength 21',
+      `QQ${twenty}QQ`,
+      corpus40,
+      21,
+      { longest: 20, copiedChars: 0, copiedSpans: [] },
+    ],
+    [
+      'a repeated output copies one passage many times (the last b ends no ababa)',
+      'abab'.repeat(10),
+      'xxababaxx',
+      5,
+      { longest: 5, copiedChars: 39, copiedSpans: [{ start: 0, end: 39 }] },
+    ],
+    [
+      'lengths are UTF-16 code units: an emoji counts two',
+      '😀😀',
+      'a😀b',
+      2,
+      { longest: 2, copiedChars: 4, copiedSpans: [{ start: 0, end: 4 }] },
+    ],
   ])('%s', (_name, output, corpus, minLength, want) => {
     const got = originality(output, corpus, minLength);
     expect({ longest: got.longest.length, copiedChars: got.copiedChars, copiedSpans: got.copiedSpans }).toEqual(want);
@@ -88,7 +171,12 @@ describe('originality', () => {
   });
 
   it('says where the longest passage is in both texts', () => {
-    expect(originality(`QQ${twenty}QQ`, corpus40).longest).toEqual({ length: 20, text: twenty, outputIndex: 2, corpusIndex: 10 });
+    expect(originality(`QQ${twenty}QQ`, corpus40).longest).toEqual({
+      length: 20,
+      text: twenty,
+      outputIndex: 2,
+      corpusIndex: 10,
+    });
   });
 
   it(`counts passages of ${defaults.copiedMinLength}+ characters by default`, () => {
@@ -124,7 +212,9 @@ describe('originalityOfSamples', () => {
     const next = random(7);
     for (let k = 0; k < 500; k++) {
       const corpus = text(next, 'abc', Math.floor(next() * 80));
-      const samples = Array.from({ length: 1 + Math.floor(next() * 4) }, () => text(next, 'abc', Math.floor(next() * 20)));
+      const samples = Array.from({ length: 1 + Math.floor(next() * 4) }, () =>
+        text(next, 'abc', Math.floor(next() * 20)),
+      );
       const minLength = 1 + Math.floor(next() * 5);
       const together = originalityOfSamples(samples, corpus, minLength);
       expect(together.map(placeless)).toEqual(samples.map((s) => placeless(originality(s, corpus, minLength))));
@@ -140,6 +230,10 @@ describe('originalityOfSamples', () => {
   it('handles no samples, and empty samples among others', () => {
     expect(originalityOfSamples([], 'abc')).toEqual([]);
     const got = originalityOfSamples(['', 'abc', ''], 'abc', 3);
-    expect(got.map((o) => [o.outputLength, o.longest.length, o.copiedChars])).toEqual([[0, 0, 0], [3, 3, 3], [0, 0, 0]]);
+    expect(got.map((o) => [o.outputLength, o.longest.length, o.copiedChars])).toEqual([
+      [0, 0, 0],
+      [3, 3, 3],
+      [0, 0, 0],
+    ]);
   });
 });

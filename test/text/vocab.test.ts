@@ -85,8 +85,16 @@ describe('unknown characters', () => {
     ['a letter', () => vocab.id('z'), "character 'z' (U+007A) is not in the vocabulary of 5 characters"],
     ['an emoji', () => vocab.id('🎭'), "character '🎭' (U+1F3AD) is not in the vocabulary of 5 characters"],
     ['a space, shown visibly', () => vocab.id(' '), "character '␠' (U+0020) is not in the vocabulary of 5 characters"],
-    ['encode names the position in characters', () => vocab.encode('ab😀\nz'), "character 'z' at character 4 is not in the vocabulary of 5 characters"],
-    ['encode shows a tab escaped', () => vocab.encode('a\tb'), "character '\\t' at character 1 is not in the vocabulary of 5 characters"],
+    [
+      'encode names the position in characters',
+      () => vocab.encode('ab😀\nz'),
+      "character 'z' at character 4 is not in the vocabulary of 5 characters",
+    ],
+    [
+      'encode shows a tab escaped',
+      () => vocab.encode('a\tb'),
+      "character '\\t' at character 1 is not in the vocabulary of 5 characters",
+    ],
     ['an id out of range', () => vocab.char(5), 'id 5 is outside the vocabulary of 5 characters'],
     ['decode of an id out of range', () => vocab.decode([0, 99]), 'id 99 is outside the vocabulary of 5 characters'],
   ])('%s is a named data error', (_name, fn, message) => {
@@ -111,11 +119,18 @@ describe('unknown characters', () => {
   });
 });
 
-describe('Vocab.union: a fine-tune\'s vocabulary', () => {
+describe("Vocab.union: a fine-tune's vocabulary", () => {
   it.each<[string, string[], string, string[], string[], string[]]>([
     // name, base vocabulary, new text, union, added, unseen
     ['the same characters', ['a', 'b', 'c'], 'cab', ['a', 'b', 'c'], [], []],
-    ['new characters sort in among the known ones', ['a', 'c', 'e'], 'abcd', ['a', 'b', 'c', 'd', 'e'], ['b', 'd'], ['e']],
+    [
+      'new characters sort in among the known ones',
+      ['a', 'c', 'e'],
+      'abcd',
+      ['a', 'b', 'c', 'd', 'e'],
+      ['b', 'd'],
+      ['e'],
+    ],
     ['capitals sort before all known lower case', ['a', 'b'], 'Aab', ['A', 'a', 'b'], ['A'], []],
     ['known characters the text lacks stay', ['\n', ' ', '.', 'a'], 'aa', ['\n', ' ', '.', 'a'], [], ['\n', ' ', '.']],
     ['by code point, astral last', ['a', '😀'], 'a！b', ['a', 'b', '！', '😀'], ['b', '！'], ['😀']],

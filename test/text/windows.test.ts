@@ -102,11 +102,35 @@ describe('split', () => {
   });
 
   it.each([
-    [101, 50, 0.1, 'the text has 101 characters, too short for one 50-character training window plus a 10% validation part (needs at least 102)', '--val-fraction (0 for none)'],
-    [50, 50, 0, 'the text has 50 characters, too short for one 50-character training window (needs at least 51)', 'shorter --seq-length'],
-    [0, 5, 0.1, 'the text has 0 characters, too short for one 5-character training window plus a 10% validation part (needs at least 12)', 'smaller --val-fraction'],
+    [
+      101,
+      50,
+      0.1,
+      'the text has 101 characters, too short for one 50-character training window plus a 10% validation part (needs at least 102)',
+      '--val-fraction (0 for none)',
+    ],
+    [
+      50,
+      50,
+      0,
+      'the text has 50 characters, too short for one 50-character training window (needs at least 51)',
+      'shorter --seq-length',
+    ],
+    [
+      0,
+      5,
+      0.1,
+      'the text has 0 characters, too short for one 5-character training window plus a 10% validation part (needs at least 12)',
+      'smaller --val-fraction',
+    ],
     // A large held-out part sets the minimum: 106 - round(106 * 0.9) = 11 training characters.
-    [100, 10, 0.9, 'the text has 100 characters, too short for one 10-character training window plus a 90% validation part (needs at least 106)', 'smaller --val-fraction'],
+    [
+      100,
+      10,
+      0.9,
+      'the text has 100 characters, too short for one 10-character training window plus a 90% validation part (needs at least 106)',
+      'smaller --val-fraction',
+    ],
   ])('refuses %i characters for T=%i, valFraction %d', (n, seqLength, valFraction, message, hint) => {
     const error = splitError(n, seqLength, valFraction);
     expect(error.kind).toBe('data');
@@ -166,22 +190,25 @@ describe('epoch plans', () => {
     expect(s.trainEnd).toBe(trainPart);
   });
 
-  it.each([0, 1, 2, 3, 4, 5])('epoch %i: every training batch stays inside [0, trainEnd) and shifts targets by one', (epoch) => {
-    const plan = epochPlan(s, epoch, batchSize, 42);
-    expect(plan.epoch).toBe(epoch);
-    expect(plan.batchSize).toBe(batchSize);
-    expect(plan.offset).toBeGreaterThanOrEqual(0);
-    expect(plan.offset).toBeLessThan(seqLength);
-    // Whole batches only; fewer than one batch of windows is left for another epoch.
-    expect(plan.batches).toBe(Math.floor(plan.starts.length / batchSize));
-    for (let k = 0; k < plan.batches; k++) {
-      const starts = plan.starts.subarray(k * batchSize, (k + 1) * batchSize);
-      expect([...starts].filter((start) => start + seqLength + 1 > s.trainEnd)).toEqual([]);
-      const batch = planBatch(s, plan, k);
-      expectBatchMatches(batch, ids, starts);
-      expect([...batch.inputs, ...batch.targets].filter((id) => digitIds.has(id))).toEqual([]);
-    }
-  });
+  it.each([0, 1, 2, 3, 4, 5])(
+    'epoch %i: every training batch stays inside [0, trainEnd) and shifts targets by one',
+    (epoch) => {
+      const plan = epochPlan(s, epoch, batchSize, 42);
+      expect(plan.epoch).toBe(epoch);
+      expect(plan.batchSize).toBe(batchSize);
+      expect(plan.offset).toBeGreaterThanOrEqual(0);
+      expect(plan.offset).toBeLessThan(seqLength);
+      // Whole batches only; fewer than one batch of windows is left for another epoch.
+      expect(plan.batches).toBe(Math.floor(plan.starts.length / batchSize));
+      for (let k = 0; k < plan.batches; k++) {
+        const starts = plan.starts.subarray(k * batchSize, (k + 1) * batchSize);
+        expect([...starts].filter((start) => start + seqLength + 1 > s.trainEnd)).toEqual([]);
+        const batch = planBatch(s, plan, k);
+        expectBatchMatches(batch, ids, starts);
+        expect([...batch.inputs, ...batch.targets].filter((id) => digitIds.has(id))).toEqual([]);
+      }
+    },
+  );
 
   it.each([0, 1, 7])('epoch %i: windows do not overlap and tile the training part from the offset', (epoch) => {
     const plan = epochPlan(s, epoch, batchSize, 42);
@@ -238,32 +265,38 @@ describe('stateful epochs: contiguous streams (truncated BPTT)', () => {
   const T = 10;
   const cases = [
     // [characters, batchSize]: many streams, a remainder, fewer windows than a batch, one window
-    [5_000, 8], [4_997, 7], [300, 64], [12, 4],
+    [5_000, 8],
+    [4_997, 7],
+    [300, 64],
+    [12, 4],
   ] as const;
 
-  it.each(cases)('%i characters, batch %i: row b of batch k + 1 continues row b of batch k, inside the training part', (n, batchSize) => {
-    const s = split(randomIds(n), { seqLength: T, valFraction: 0 });
-    for (let epoch = 0; epoch < 6; epoch++) {
-      const plan = streamPlan(s, epoch, batchSize, 3);
-      expect(plan.carry).toBe(true);
-      const B = plan.batchSize;
-      expect(B).toBe(Math.min(batchSize, Math.floor((s.trainEnd - 1) / T)));
-      expect(plan.starts.length).toBe(B * plan.batches);
-      for (let k = 0; k < plan.batches; k++) {
-        const starts = plan.starts.subarray(k * B, (k + 1) * B);
-        expectBatchMatches(planBatch(s, plan, k), s.ids, starts);
-        for (let b = 0; b < B; b++) {
-          expect(starts[b] + T + 1).toBeLessThanOrEqual(s.trainEnd);
-          if (k > 0) expect(starts[b]).toBe(plan.starts[(k - 1) * B + b] + T); // the window after the last
+  it.each(cases)(
+    '%i characters, batch %i: row b of batch k + 1 continues row b of batch k, inside the training part',
+    (n, batchSize) => {
+      const s = split(randomIds(n), { seqLength: T, valFraction: 0 });
+      for (let epoch = 0; epoch < 6; epoch++) {
+        const plan = streamPlan(s, epoch, batchSize, 3);
+        expect(plan.carry).toBe(true);
+        const B = plan.batchSize;
+        expect(B).toBe(Math.min(batchSize, Math.floor((s.trainEnd - 1) / T)));
+        expect(plan.starts.length).toBe(B * plan.batches);
+        for (let k = 0; k < plan.batches; k++) {
+          const starts = plan.starts.subarray(k * B, (k + 1) * B);
+          expectBatchMatches(planBatch(s, plan, k), s.ids, starts);
+          for (let b = 0; b < B; b++) {
+            expect(starts[b] + T + 1).toBeLessThanOrEqual(s.trainEnd);
+            if (k > 0) expect(starts[b]).toBe(plan.starts[(k - 1) * B + b] + T); // the window after the last
+          }
         }
+        // Streams follow one another without a gap: one contiguous run of windows.
+        const sorted = [...plan.starts].sort((a, b) => a - b);
+        sorted.forEach((start, i) => expect(start).toBe(plan.offset + i * T));
+        // What is left out is less than one window per stream.
+        expect(s.trainEnd - 1 - sorted.length * T).toBeLessThan(B * T);
       }
-      // Streams follow one another without a gap: one contiguous run of windows.
-      const sorted = [...plan.starts].sort((a, b) => a - b);
-      sorted.forEach((start, i) => expect(start).toBe(plan.offset + i * T));
-      // What is left out is less than one window per stream.
-      expect(s.trainEnd - 1 - sorted.length * T).toBeLessThan(B * T);
-    }
-  });
+    },
+  );
 
   it('moves the streams every epoch, repeats with the seed, and over epochs trains on the start and end of the text', () => {
     const s = split(randomIds(4_995), { seqLength: T, valFraction: 0 });
@@ -281,23 +314,29 @@ describe('validation streams', () => {
   const T = 10;
   it.each([
     // [held-out windows, maxStreams, expected streams]
-    [5, 64, 1], [MIN_STREAM_WINDOWS * 3, 64, 3], [MIN_STREAM_WINDOWS * 3 + 2, 64, 3], [MIN_STREAM_WINDOWS * 100 + 7, 8, 8],
-  ])('%i held-out windows, at most %i streams: %i streams covering every window once, each contiguous', (windows, maxStreams, streams) => {
-    const trainEnd = 200;
-    const ids = randomIds(trainEnd + windows * T + 1);
-    const s = { ids, seqLength: T, trainEnd };
-    expect(validationStarts(s).length).toBe(windows);
-    const v = validationStreams(s, maxStreams);
-    expect(v.sampled).toBe(false);
-    expect(v.batches[0].length).toBe(streams);
-    expect(v.windows).toBe(windows);
-    expect(v.batches.flatMap((b) => [...b]).sort((a, b) => a - b)).toEqual([...validationStarts(s)]);
-    v.batches.forEach((starts, k) => {
-      if (k === 0) return;
-      expect(starts.length).toBeLessThanOrEqual(v.batches[k - 1].length); // rows are a prefix of the last batch's
-      starts.forEach((start, b) => expect(start).toBe(v.batches[k - 1][b] + T));
-    });
-  });
+    [5, 64, 1],
+    [MIN_STREAM_WINDOWS * 3, 64, 3],
+    [MIN_STREAM_WINDOWS * 3 + 2, 64, 3],
+    [MIN_STREAM_WINDOWS * 100 + 7, 8, 8],
+  ])(
+    '%i held-out windows, at most %i streams: %i streams covering every window once, each contiguous',
+    (windows, maxStreams, streams) => {
+      const trainEnd = 200;
+      const ids = randomIds(trainEnd + windows * T + 1);
+      const s = { ids, seqLength: T, trainEnd };
+      expect(validationStarts(s).length).toBe(windows);
+      const v = validationStreams(s, maxStreams);
+      expect(v.sampled).toBe(false);
+      expect(v.batches[0].length).toBe(streams);
+      expect(v.windows).toBe(windows);
+      expect(v.batches.flatMap((b) => [...b]).sort((a, b) => a - b)).toEqual([...validationStarts(s)]);
+      v.batches.forEach((starts, k) => {
+        if (k === 0) return;
+        expect(starts.length).toBeLessThanOrEqual(v.batches[k - 1].length); // rows are a prefix of the last batch's
+        starts.forEach((start, b) => expect(start).toBe(v.batches[k - 1][b] + T));
+      });
+    },
+  );
 
   it('scores a fixed seeded sample of whole streams when the part is larger than asked', () => {
     const s = { ids: randomIds(100 + 3_000 * T + 1), seqLength: T, trainEnd: 100 };

@@ -13,8 +13,16 @@ const epochsTo = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
 /** A falling curve of n values from `from`. */
 const falling = (n: number, from = 3) => epochsTo(n).map((e) => from - Math.log(e) / 4);
 
-function curves(train: (number | null)[], validation: (number | null)[] = [], best: Curves['best'] = null, cold?: (number | null)[]): Curves {
-  const list: Curve[] = [{ kind: 'train', label: 'training', values: train }, { kind: 'validation', label: 'validation', values: validation }];
+function curves(
+  train: (number | null)[],
+  validation: (number | null)[] = [],
+  best: Curves['best'] = null,
+  cold?: (number | null)[],
+): Curves {
+  const list: Curve[] = [
+    { kind: 'train', label: 'training', values: train },
+    { kind: 'validation', label: 'validation', values: validation },
+  ];
   if (cold) list.push({ kind: 'cold', label: 'cold', values: cold });
   return { epochs: epochsTo(train.length), curves: list, best };
 }
@@ -30,7 +38,7 @@ function checkWellFormed(xml: string): void {
   const text = new RegExp(`(?:[^<&]|${entity})*`, 'y');
   const open: string[] = [];
   let roots = 0;
-  for (let at = 0; at < body.length;) {
+  for (let at = 0; at < body.length; ) {
     text.lastIndex = at;
     at += text.exec(body)![0].length;
     if (at >= body.length) break;
@@ -52,15 +60,23 @@ function checkWellFormed(xml: string): void {
 
 /** The [x, y] points of each polyline of a class (`train`, `validation`, `cold`). */
 const polylines = (svg: string, kind: string) =>
-  [...svg.matchAll(new RegExp(`<polyline class="curve ${kind}" points="([^"]*)"`, 'g'))].map((m) => m[1].split(' ').map((p) => p.split(',').map(Number)));
+  [...svg.matchAll(new RegExp(`<polyline class="curve ${kind}" points="([^"]*)"`, 'g'))].map((m) =>
+    m[1].split(' ').map((p) => p.split(',').map(Number)),
+  );
 /** The [cx, cy] of each circle of a class. */
 const circles = (svg: string, cls: string) =>
-  [...svg.matchAll(new RegExp(`<circle class="${cls}" cx="([^"]*)" cy="([^"]*)"`, 'g'))].map((m) => [Number(m[1]), Number(m[2])]);
+  [...svg.matchAll(new RegExp(`<circle class="${cls}" cx="([^"]*)" cy="([^"]*)"`, 'g'))].map((m) => [
+    Number(m[1]),
+    Number(m[2]),
+  ]);
 
 describe('curvesSvg: a standalone SVG', () => {
   it.each<[string, Curves]>([
     ['one epoch', curves([2.5], [2.6])],
-    ['25 epochs with the cold reading', curves(falling(25), falling(25, 2.8), { epoch: 25, bits: falling(25, 2.8)[24], label: 'best' }, falling(25, 2.9))],
+    [
+      '25 epochs with the cold reading',
+      curves(falling(25), falling(25, 2.8), { epoch: 25, bits: falling(25, 2.8)[24], label: 'best' }, falling(25, 2.9)),
+    ],
     ['150 epochs', curves(falling(150), falling(150, 2.8), { epoch: 140, bits: 2, label: 'best' })],
     ['no validation figures', curves(falling(4), [null, null, null, null])],
     ['no epochs at all', curves([], [])],
@@ -68,7 +84,9 @@ describe('curvesSvg: a standalone SVG', () => {
   ])('%s: well-formed, sized, no scripts or external resources', (_name, c) => {
     const svg = curvesSvg(c, { title: 'model' });
     checkWellFormed(svg);
-    expect(svg).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?>\n<svg xmlns="http:\/\/www.w3.org\/2000\/svg" width="720" height="400" viewBox="0 0 720 400" /);
+    expect(svg).toMatch(
+      /^<\?xml version="1.0" encoding="UTF-8"\?>\n<svg xmlns="http:\/\/www.w3.org\/2000\/svg" width="720" height="400" viewBox="0 0 720 400" /,
+    );
     expect(svg).not.toMatch(/<script|href=|@import|url\(|NaN|Infinity/);
   });
 
@@ -102,16 +120,32 @@ describe('curvesSvg: a standalone SVG', () => {
   });
 
   it.each<[string, Curves, (svg: string) => number[]]>([
-    ['on the validation point of its epoch', curves(falling(40), [2.9, 2.5, 2.2, 2.4, ...falling(36)], { epoch: 3, bits: 2.2, label: 'b' }), (svg) => polylines(svg, 'validation')[0][2]],
-    ['on the training point without validation', curves([2.9, 2.5, 2.2, 2.4], [], { epoch: 3, bits: 2.2, label: 'b' }), (svg) => polylines(svg, 'train')[0][2]],
-    ['saved inside an epoch: between its points, at its figure', curves([2.9, 2.5, 2.2], [], { epoch: 2.5, bits: 2.5, label: 'b' }), (svg) => {
-      const [p, q] = polylines(svg, 'train')[0].slice(1);
-      return [(p[0] + q[0]) / 2, p[1]];
-    }],
-    ['after the last epoch (a mid-epoch checkpoint): the axis reaches it', curves([2.9, 2.5], [], { epoch: 2.5, bits: 2.4, label: 'b' }), (svg) => {
-      const [p, q] = polylines(svg, 'train')[0];
-      return [q[0] + (q[0] - p[0]) / 2, q[1] + ((q[1] - p[1]) / 0.4) * 0.1];
-    }],
+    [
+      'on the validation point of its epoch',
+      curves(falling(40), [2.9, 2.5, 2.2, 2.4, ...falling(36)], { epoch: 3, bits: 2.2, label: 'b' }),
+      (svg) => polylines(svg, 'validation')[0][2],
+    ],
+    [
+      'on the training point without validation',
+      curves([2.9, 2.5, 2.2, 2.4], [], { epoch: 3, bits: 2.2, label: 'b' }),
+      (svg) => polylines(svg, 'train')[0][2],
+    ],
+    [
+      'saved inside an epoch: between its points, at its figure',
+      curves([2.9, 2.5, 2.2], [], { epoch: 2.5, bits: 2.5, label: 'b' }),
+      (svg) => {
+        const [p, q] = polylines(svg, 'train')[0].slice(1);
+        return [(p[0] + q[0]) / 2, p[1]];
+      },
+    ],
+    [
+      'after the last epoch (a mid-epoch checkpoint): the axis reaches it',
+      curves([2.9, 2.5], [], { epoch: 2.5, bits: 2.4, label: 'b' }),
+      (svg) => {
+        const [p, q] = polylines(svg, 'train')[0];
+        return [q[0] + (q[0] - p[0]) / 2, q[1] + ((q[1] - p[1]) / 0.4) * 0.1];
+      },
+    ],
   ])('the best dot sits %s', (_name, c, expected) => {
     const svg = curvesSvg(c, { title: 'model' });
     const [best] = circles(svg, 'best');
@@ -122,7 +156,9 @@ describe('curvesSvg: a standalone SVG', () => {
   });
 
   it('labels the best and says nothing of it when there is none', () => {
-    expect(curvesSvg(curves([2, 1.5], [], { epoch: 2, bits: 1.5, label: 'best: epoch 2, 1.500 bpc' }), { title: 'm' })).toContain('>best: epoch 2, 1.500 bpc</text>');
+    expect(
+      curvesSvg(curves([2, 1.5], [], { epoch: 2, bits: 1.5, label: 'best: epoch 2, 1.500 bpc' }), { title: 'm' }),
+    ).toContain('>best: epoch 2, 1.500 bpc</text>');
     expect(curvesSvg(curves([2, 1.5]), { title: 'm' })).not.toMatch(/class="best/);
   });
 
@@ -137,22 +173,47 @@ describe('curvesSvg: a standalone SVG', () => {
     expect(svg).toContain('>best &lt;2&gt;</text>');
   });
 
-  it.each([['a control character', 'a\u0001b'], ['a lone surrogate', 'a\ud800b']])('replaces %s, which XML forbids even escaped, by U+FFFD', (_name, title) => {
+  it.each([
+    ['a control character', 'a\u0001b'],
+    ['a lone surrogate', 'a\ud800b'],
+  ])('replaces %s, which XML forbids even escaped, by U+FFFD', (_name, title) => {
     const svg = curvesSvg(curves([2, 1.5]), { title: `${title} 😀` });
     expect(svg).toContain('<title>a\ufffdb 😀</title>');
   });
 
   /** The curves with labels too long for a legend box to fit beside the points. */
-  const wide = (c: Curves): Curves => ({ ...c, curves: c.curves.map((k) => ({ ...k, label: `${k.kind}, ${'a long label '.repeat(3)}` })) });
+  const wide = (c: Curves): Curves => ({
+    ...c,
+    curves: c.curves.map((k) => ({ ...k, label: `${k.kind}, ${'a long label '.repeat(3)}` })),
+  });
 
   it.each<[string, Curves, 'box' | 'rows']>([
-    ['falling curves: a box in the empty top right', curves(falling(25), falling(25, 2.8), { epoch: 25, bits: falling(25, 2.8)[24], label: 'best' }, falling(25, 2.9)), 'box'],
-    ['rising validation (the top right taken): a box in another corner', curves(falling(25), epochsTo(25).map((e) => 2 + e / 25), { epoch: 1, bits: 2.04, label: 'best' }), 'box'],
-    ['points in every corner: rows above the plot (wrapped when wide)', wide(curves([3, 2, 3], [2, 3, 2], { epoch: 1, bits: 2, label: 'best' }, [2.5, 2.5, 2.5])), 'rows'],
+    [
+      'falling curves: a box in the empty top right',
+      curves(falling(25), falling(25, 2.8), { epoch: 25, bits: falling(25, 2.8)[24], label: 'best' }, falling(25, 2.9)),
+      'box',
+    ],
+    [
+      'rising validation (the top right taken): a box in another corner',
+      curves(
+        falling(25),
+        epochsTo(25).map((e) => 2 + e / 25),
+        { epoch: 1, bits: 2.04, label: 'best' },
+      ),
+      'box',
+    ],
+    [
+      'points in every corner: rows above the plot (wrapped when wide)',
+      wide(curves([3, 2, 3], [2, 3, 2], { epoch: 1, bits: 2, label: 'best' }, [2.5, 2.5, 2.5])),
+      'rows',
+    ],
   ])('the legend hides no point: %s', (_name, c, where) => {
     const svg = curvesSvg(c, { title: 'model' });
     const points = [...polylines(svg, '\\w+').flat(), ...circles(svg, 'point \\w+'), ...circles(svg, 'best')];
-    const box = /<rect class="legend" x="([^"]*)" y="([^"]*)" width="([^"]*)" height="([^"]*)"/.exec(svg)?.slice(1).map(Number);
+    const box = /<rect class="legend" x="([^"]*)" y="([^"]*)" width="([^"]*)" height="([^"]*)"/
+      .exec(svg)
+      ?.slice(1)
+      .map(Number);
     expect(box ? 'box' : 'rows').toBe(where);
     if (box) {
       const [x, y, w, h] = box;
@@ -166,8 +227,14 @@ describe('curvesSvg: a standalone SVG', () => {
 
   it.each<[string, Curves]>([
     ['at the first epoch', curves(falling(10), [], { epoch: 1, bits: 3, label: 'best: epoch 1, 3.000 bpc' })],
-    ['at the last epoch', curves(falling(10), [], { epoch: 10, bits: falling(10)[9], label: 'best: epoch 10, 2.424 bpc' })],
-    ['with a long label', curves(falling(3), [], { epoch: 2, bits: falling(3)[1], label: `best: ${'very '.repeat(12)}long` })],
+    [
+      'at the last epoch',
+      curves(falling(10), [], { epoch: 10, bits: falling(10)[9], label: 'best: epoch 10, 2.424 bpc' }),
+    ],
+    [
+      'with a long label',
+      curves(falling(3), [], { epoch: 2, bits: falling(3)[1], label: `best: ${'very '.repeat(12)}long` }),
+    ],
   ])('the best label stays inside the plot %s', (_name, c) => {
     const svg = curvesSvg(c, { title: 'model' });
     const [, x, y] = /<text class="best-label" x="([^"]*)" y="([^"]*)"/.exec(svg)!.map(Number);
@@ -186,7 +253,7 @@ describe('curvesSvg: a standalone SVG', () => {
   });
 });
 
-describe('lossCurves: a bundle\'s records as curves', () => {
+describe("lossCurves: a bundle's records as curves", () => {
   const record = (over: Partial<LossRecords> = {}): LossRecords => ({
     history: [
       { epoch: 1, trainLoss: 2 * LN2, valLoss: 1.5 * LN2, valLossCold: 1.75 * LN2 },
@@ -201,25 +268,54 @@ describe('lossCurves: a bundle\'s records as curves', () => {
   it('converts nats to bits per character, epoch by epoch', () => {
     const c = lossCurves(record());
     expect(c.epochs).toEqual([1, 2]);
-    expect(c.curves.map((k) => k.values.map((v) => Number(v!.toFixed(12))))).toEqual([[2, 1], [1.5, 1.25], [1.75, 1.5]]);
+    expect(c.curves.map((k) => k.values.map((v) => Number(v!.toFixed(12))))).toEqual([
+      [2, 1],
+      [1.5, 1.25],
+      [1.75, 1.5],
+    ]);
     expect(c.best).toEqual({ epoch: 2, bits: 1.25, label: 'best: epoch 2, 1.250 bpc' });
   });
 
   it.each<[string, Partial<LossRecords>, string[]]>([
-    ['a new run: streams, cold windows beside', {}, ['train: training', 'validation: validation read as streams', 'cold: validation as independent 50-character windows']],
-    ['an older bundle: validation as it read it, no cold curve', {
-      history: [{ epoch: 1, trainLoss: 1, valLoss: 1 }], hyperparameters: { seqLength: 50 },
-    }, ['train: training', 'validation: validation']],
-    ['no held-out part: a validation curve of nulls', {
-      history: [{ epoch: 1, trainLoss: 1, valLoss: null, valLossCold: null }],
-    }, ['train: training', 'validation: validation read as streams']],
+    [
+      'a new run: streams, cold windows beside',
+      {},
+      [
+        'train: training',
+        'validation: validation read as streams',
+        'cold: validation as independent 50-character windows',
+      ],
+    ],
+    [
+      'an older bundle: validation as it read it, no cold curve',
+      {
+        history: [{ epoch: 1, trainLoss: 1, valLoss: 1 }],
+        hyperparameters: { seqLength: 50 },
+      },
+      ['train: training', 'validation: validation'],
+    ],
+    [
+      'no held-out part: a validation curve of nulls',
+      {
+        history: [{ epoch: 1, trainLoss: 1, valLoss: null, valLossCold: null }],
+      },
+      ['train: training', 'validation: validation read as streams'],
+    ],
   ])('%s', (_name, over, expected) => {
     expect(labels(lossCurves(record(over)))).toEqual(expected);
   });
 
   it.each<[string, LossRecords['progress'], Curves['best']]>([
-    ['at the end of an epoch', { bestEpoch: 2, bestBatch: 0, bestValLoss: LN2 }, { epoch: 2, bits: 1, label: 'best: epoch 2, 1.000 bpc' }],
-    ['inside an epoch: halfway into it', { bestEpoch: 3, bestBatch: 40, bestValLoss: LN2 }, { epoch: 2.5, bits: 1, label: 'best: epoch 3 batch 40, 1.000 bpc' }],
+    [
+      'at the end of an epoch',
+      { bestEpoch: 2, bestBatch: 0, bestValLoss: LN2 },
+      { epoch: 2, bits: 1, label: 'best: epoch 2, 1.000 bpc' },
+    ],
+    [
+      'inside an epoch: halfway into it',
+      { bestEpoch: 3, bestBatch: 40, bestValLoss: LN2 },
+      { epoch: 2.5, bits: 1, label: 'best: epoch 3 batch 40, 1.000 bpc' },
+    ],
     ['none yet', { bestEpoch: null, bestValLoss: null }, null],
   ])('the best %s', (_name, progress, best) => {
     expect(lossCurves(record({ progress })).best).toEqual(best);
@@ -227,7 +323,15 @@ describe('lossCurves: a bundle\'s records as curves', () => {
 });
 
 describe('ticks', () => {
-  it.each<[number, number]>([[0.03, 0.05], [0.2, 0.2], [0.21, 0.5], [0.7, 1], [2.4, 5], [9.9, 10], [0, 1]])('niceStep(%d) = %d', (raw, step) => {
+  it.each<[number, number]>([
+    [0.03, 0.05],
+    [0.2, 0.2],
+    [0.21, 0.5],
+    [0.7, 1],
+    [2.4, 5],
+    [9.9, 10],
+    [0, 1],
+  ])('niceStep(%d) = %d', (raw, step) => {
     expect(niceStep(raw)).toBeCloseTo(step, 12);
   });
 
@@ -255,9 +359,15 @@ describe('ticks', () => {
 });
 
 describe('the view is shared with the browser', () => {
-  it.each([['curves.ts'], ['legend.ts'], ['place.ts'], ['svg.ts'], ['ticks.ts']])('src/view/%s imports no Node, TensorFlow or CLI module at run time', (file) => {
-    const source = readFileSync(new URL(`../../src/view/${file}`, import.meta.url), 'utf8');
-    const runtime = [...source.matchAll(/^import (?!type )[^;]*from '([^']+)'/gm)].map((m) => m[1]);
-    expect(runtime.every((from) => ['../units.js', './legend.js', './place.js', './svg.js', './ticks.js'].includes(from)), runtime.join(', ')).toBe(true);
-  });
+  it.each([['curves.ts'], ['legend.ts'], ['place.ts'], ['svg.ts'], ['ticks.ts']])(
+    'src/view/%s imports no Node, TensorFlow or CLI module at run time',
+    (file) => {
+      const source = readFileSync(new URL(`../../src/view/${file}`, import.meta.url), 'utf8');
+      const runtime = [...source.matchAll(/^import (?!type )[^;]*from '([^']+)'/gm)].map((m) => m[1]);
+      expect(
+        runtime.every((from) => ['../units.js', './legend.js', './place.js', './svg.js', './ticks.js'].includes(from)),
+        runtime.join(', '),
+      ).toBe(true);
+    },
+  );
 });

@@ -13,14 +13,27 @@ import { makeTempDir, removeDir } from '../helpers/tiny.js';
 import { startWeb, type WebServer } from '../helpers/web.js';
 
 /** A raw request (fetch would normalise `..` away and refuses to set Host). */
-function get(url: string, rawPath: string, options: { method?: string; host?: string } = {}): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }> {
+function get(
+  url: string,
+  rawPath: string,
+  options: { method?: string; host?: string } = {},
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }> {
   const { hostname, port } = new URL(url);
   return new Promise((resolve, reject) => {
-    const req = request({ hostname, port, path: rawPath, method: options.method ?? 'GET', headers: options.host ? { Host: options.host } : {} }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks) }));
-    });
+    const req = request(
+      {
+        hostname,
+        port,
+        path: rawPath,
+        method: options.method ?? 'GET',
+        headers: options.host ? { Host: options.host } : {},
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks) }));
+      },
+    );
     req.on('error', reject);
     req.end();
   });
@@ -47,16 +60,19 @@ describe('lstm web serves', () => {
     { path: '/', type: 'text/html; charset=utf-8', has: 'tfjs/tf-backend-wasm.min.js' },
     { path: '/app.js', type: 'text/javascript; charset=utf-8', has: 'generate' },
     { path: '/session.json', type: 'application/json', has: '"model"' },
-  ])('$path as $type, read-only and cache-free, under a strict content security policy', async ({ path: p, type, has }) => {
-    const r = await get(server.url, p);
-    expect(r.status).toBe(200);
-    expect(r.headers['content-type']).toBe(type);
-    expect(r.body.toString()).toContain(has);
-    expect(r.headers['cache-control']).toBe('no-store');
-    expect(r.headers['x-content-type-options']).toBe('nosniff');
-    expect(r.headers['cross-origin-resource-policy']).toBe('same-origin');
-    expect(r.headers['content-security-policy']).toMatch(/default-src 'none'; script-src 'self' 'wasm-unsafe-eval'/);
-  });
+  ])(
+    '$path as $type, read-only and cache-free, under a strict content security policy',
+    async ({ path: p, type, has }) => {
+      const r = await get(server.url, p);
+      expect(r.status).toBe(200);
+      expect(r.headers['content-type']).toBe(type);
+      expect(r.body.toString()).toContain(has);
+      expect(r.headers['cache-control']).toBe('no-store');
+      expect(r.headers['x-content-type-options']).toBe('nosniff');
+      expect(r.headers['cross-origin-resource-policy']).toBe('same-origin');
+      expect(r.headers['content-security-policy']).toMatch(/default-src 'none'; script-src 'self' 'wasm-unsafe-eval'/);
+    },
+  );
 
   it("the model's files exactly as on disk, and TF.js's browser builds from node_modules", async () => {
     for (const name of ['lstm.json', 'model.json', 'weights.bin']) {
@@ -66,7 +82,9 @@ describe('lstm web serves', () => {
     }
     const wasm = await get(server.url, '/tfjs/tfjs-backend-wasm-simd.wasm');
     expect(wasm.headers['content-type']).toBe('application/wasm');
-    const disk = await readFile(path.join(repoRoot, 'node_modules/@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm'));
+    const disk = await readFile(
+      path.join(repoRoot, 'node_modules/@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm'),
+    );
     expect(createHash('sha256').update(wasm.body).digest('hex')).toBe(createHash('sha256').update(disk).digest('hex'));
     expect((await get(server.url, '/tfjs/tf-core.min.js')).status).toBe(200);
     const head = await get(server.url, '/model/weights.bin', { method: 'HEAD' });
@@ -77,8 +95,18 @@ describe('lstm web serves', () => {
 
 describe('lstm web refuses', () => {
   it.each([
-    '/../package.json', '/%2e%2e/package.json', '/tfjs/../../package.json', '/model/../lstm.json', '/model/%2e%2e%2fpackage.json',
-    '/model/optimizer.bin', '//etc/passwd', '/tfjs/package.json', '/inspect-page.js', '/corpus.txt', '/index.html/', '/nothing',
+    '/../package.json',
+    '/%2e%2e/package.json',
+    '/tfjs/../../package.json',
+    '/model/../lstm.json',
+    '/model/%2e%2e%2fpackage.json',
+    '/model/optimizer.bin',
+    '//etc/passwd',
+    '/tfjs/package.json',
+    '/inspect-page.js',
+    '/corpus.txt',
+    '/index.html/',
+    '/nothing',
   ])('%s: not found, nothing leaked', async (p) => {
     const r = await get(server.url, p);
     expect(r.status).toBe(404);

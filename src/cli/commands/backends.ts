@@ -14,14 +14,19 @@ export function register(program: Command, context: () => Context): void {
       const list = await probeBackends();
       const commands: Record<string, { backend: string; why: string }> = {};
       for (const [command, job] of Object.entries(COMMAND_JOBS)) {
-        const backend = ctx.flags.backend !== undefined ? await initBackend(ctx.flags.backend, job) : (await chooseBackend(job)).name;
-        commands[command] = { backend, why: ctx.flags.backend !== undefined ? 'chosen with --backend (or LSTM_BACKEND)' : WHY[job] };
+        const backend =
+          ctx.flags.backend !== undefined ? await initBackend(ctx.flags.backend, job) : (await chooseBackend(job)).name;
+        commands[command] = {
+          backend,
+          why: ctx.flags.backend !== undefined ? 'chosen with --backend (or LSTM_BACKEND)' : WHY[job],
+        };
       }
       if (flags.json) return writeJson({ default: commands.train.backend, commands, backends: list }, true);
       let out = '';
       for (const b of list) out += `${b.name.padEnd(11)} ${b.available ? 'yes' : 'no '}  ${b.detail}\n`;
       out += '\n';
-      for (const [command, c] of Object.entries(commands)) out += `${`lstm ${command}`.padEnd(15)} ${c.backend.padEnd(11)} ${c.why}\n`;
+      for (const [command, c] of Object.entries(commands))
+        out += `${`lstm ${command}`.padEnd(15)} ${c.backend.padEnd(11)} ${c.why}\n`;
       await write(out);
     });
 }

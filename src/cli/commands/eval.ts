@@ -18,7 +18,11 @@ export function register(program: Command, context: () => Context): void {
   )
     .option('-m, --model <dir>', 'model bundle or exported checkpoint (default: the bundled model)')
     .addOption(checkpointOption())
-    .option('--batch-size <n>', "windows evaluated at once, and the most streams the text is cut into (default: the model's batch size, as its validation read; 1: one stream)", int('--batch-size', 1))
+    .option(
+      '--batch-size <n>',
+      "windows evaluated at once, and the most streams the text is cut into (default: the model's batch size, as its validation read; 1: one stream)",
+      int('--batch-size', 1),
+    )
     .option('--json', 'print the result as JSON')
     .action(async (path: string, flags: Flags, cmd: Command) => {
       const ctx = context();
@@ -29,11 +33,15 @@ export function register(program: Command, context: () => Context): void {
       const h = model.checkpoint.manifest.hyperparameters;
       // The text is read as the model's training text was, unless told otherwise.
       const given = (name: string) => cmd.getOptionValueSource(name) === 'cli';
-      const corpus = await loadCorpus(path, {
-        encoding: flags.encoding,
-        lowercase: given('lowercase') ? flags.lowercase : model.textSettings.lowercase,
-        keepBoilerplate: given('keepBoilerplate') ? flags.keepBoilerplate : model.textSettings.keepBoilerplate,
-      }, ctx);
+      const corpus = await loadCorpus(
+        path,
+        {
+          encoding: flags.encoding,
+          lowercase: given('lowercase') ? flags.lowercase : model.textSettings.lowercase,
+          keepBoilerplate: given('keepBoilerplate') ? flags.keepBoilerplate : model.textSettings.keepBoilerplate,
+        },
+        ctx,
+      );
       const unknown = model.vocab.unknown(corpus.text);
       let text = corpus.text;
       let skipped = 0;
@@ -43,19 +51,40 @@ export function register(program: Command, context: () => Context): void {
           skipped++;
           return '';
         });
-        const chars = unknown.slice(0, 10).map((c) => `'${showChar(c)}'`).join(' ');
+        const chars = unknown
+          .slice(0, 10)
+          .map((c) => `'${showChar(c)}'`)
+          .join(' ');
         ctx.reporter.warn(`skipped ${skipped} character(s) outside the model's vocabulary: ${chars}`);
       }
       const { scoreText } = await import('../../net/score.js');
-      const { lossSum, chars, seqLength, stream } = scoreText(model.cfg, model.params, model.vocab.encode(text), h.seqLength, flags.batchSize ?? h.batchSize);
+      const { lossSum, chars, seqLength, stream } = scoreText(
+        model.cfg,
+        model.params,
+        model.vocab.encode(text),
+        h.seqLength,
+        flags.batchSize ?? h.batchSize,
+      );
       const nats = lossSum / chars;
       const streamNats = stream.lossSum / stream.chars;
       const doc = {
-        model: model.checkpoint.dir, corpus: corpus.name, characters: chars, skipped, seqLength,
+        model: model.checkpoint.dir,
+        corpus: corpus.name,
+        characters: chars,
+        skipped,
+        seqLength,
         // Cold windows: each window of seqLength characters from a zero state (the figure of earlier versions).
-        nats, bitsPerChar: bits(nats), perplexity: Math.exp(nats),
+        nats,
+        bitsPerChar: bits(nats),
+        perplexity: Math.exp(nats),
         // The text as contiguous streams with the state carried, as generation reads it.
-        stream: { nats: streamNats, bitsPerChar: bits(streamNats), perplexity: Math.exp(streamNats), streams: stream.streams, characters: stream.chars },
+        stream: {
+          nats: streamNats,
+          bitsPerChar: bits(streamNats),
+          perplexity: Math.exp(streamNats),
+          streams: stream.streams,
+          characters: stream.chars,
+        },
       };
       if (flags.json) return writeJson(doc, true);
       const skippedNote = skipped ? ` (${count(skipped)} outside the vocabulary skipped)` : '';

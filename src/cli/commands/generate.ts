@@ -19,9 +19,25 @@ import { TextStream, writeJson } from '../output.js';
 import type { TrainingText } from '../training-text.js';
 
 type Flags = {
-  model?: string; checkpoint?: string; seed?: string; seedFile?: string; length: number; temperature: number;
-  argmax?: boolean; topK?: number; topP?: number; randomSeed?: number; samples: number; stop?: string; echo?: boolean;
-  json?: boolean; jsonl?: boolean; unknown: UnknownPolicy; encoding: Encoding; originality?: boolean; corpus?: string[];
+  model?: string;
+  checkpoint?: string;
+  seed?: string;
+  seedFile?: string;
+  length: number;
+  temperature: number;
+  argmax?: boolean;
+  topK?: number;
+  topP?: number;
+  randomSeed?: number;
+  samples: number;
+  stop?: string;
+  echo?: boolean;
+  json?: boolean;
+  jsonl?: boolean;
+  unknown: UnknownPolicy;
+  encoding: Encoding;
+  originality?: boolean;
+  corpus?: string[];
 };
 
 export function register(program: Command, context: () => Context): void {
@@ -35,19 +51,48 @@ export function register(program: Command, context: () => Context): void {
     .option('--seed-file <path>', 'read the seed text from a file, or - for stdin')
     .addOption(encodingOption('how a --seed-file or piped seed is encoded'))
     .option('-n, --length <n>', 'characters to generate (the seed not counted)', int('--length', 0), defaults.length)
-    .option('-t, --temperature <t>', 'sampling temperature; 0 means argmax', num('--temperature', 0, Infinity, { hint: 'use --argmax or --temperature 0 for greedy output' }), defaults.temperature)
+    .option(
+      '-t, --temperature <t>',
+      'sampling temperature; 0 means argmax',
+      num('--temperature', 0, Infinity, { hint: 'use --argmax or --temperature 0 for greedy output' }),
+      defaults.temperature,
+    )
     .option('--argmax', 'always take the most likely character (same as --temperature 0)')
     .option('--top-k <k>', 'sample only from the k most likely characters', int('--top-k', 1))
-    .option('--top-p <p>', 'sample only from the smallest set of characters whose probability reaches p', num('--top-p', 0, 1, { openMin: true }))
-    .option('--random-seed <n>', 'seed for sampling, to repeat a result (default: drawn, reported with --json)', int('--random-seed', 0, 2 ** 31 - 1))
+    .option(
+      '--top-p <p>',
+      'sample only from the smallest set of characters whose probability reaches p',
+      num('--top-p', 0, 1, { openMin: true }),
+    )
+    .option(
+      '--random-seed <n>',
+      'seed for sampling, to repeat a result (default: drawn, reported with --json)',
+      int('--random-seed', 0, 2 ** 31 - 1),
+    )
     .option('--samples <n>', 'independent samples, generated together', int('--samples', 1, 1000), defaults.samples)
     .option('--stop <text>', 'end a sample once it has produced this text')
     .option('--echo', 'print the seed before the generated text')
-    .addOption(new Option('--unknown <mode>', 'seed characters outside the vocabulary: error or skip').choices(['error', 'skip']).default('error'))
+    .addOption(
+      new Option('--unknown <mode>', 'seed characters outside the vocabulary: error or skip')
+        .choices(['error', 'skip'])
+        .default('error'),
+    )
     .option('--json', 'print the result as one JSON document when generation ends')
-    .addOption(new Option('--jsonl', 'stream JSON lines as text is made: start, text chunks per sample, end per sample, done').conflicts('json'))
-    .option('--originality', `then report the longest passage also found verbatim in the training text, and the share of the output inside passages of ${defaults.copiedMinLength}+ characters found there (on stderr; in the JSON with --json, --jsonl)`)
-    .option('--corpus <path>', 'the training text --originality compares with, as lstm train reads it (repeat for several files or a base model\'s text; a directory: its files; default: the files the model records)', (path: string, paths: string[] = []) => [...paths, path])
+    .addOption(
+      new Option(
+        '--jsonl',
+        'stream JSON lines as text is made: start, text chunks per sample, end per sample, done',
+      ).conflicts('json'),
+    )
+    .option(
+      '--originality',
+      `then report the longest passage also found verbatim in the training text, and the share of the output inside passages of ${defaults.copiedMinLength}+ characters found there (on stderr; in the JSON with --json, --jsonl)`,
+    )
+    .option(
+      '--corpus <path>',
+      "the training text --originality compares with, as lstm train reads it (repeat for several files or a base model's text; a directory: its files; default: the files the model records)",
+      (path: string, paths: string[] = []) => [...paths, path],
+    )
     .action(async (flags: Flags & { prompt?: string }, cmd: Command) => run(flags, cmd, context()));
 }
 
@@ -80,9 +125,13 @@ async function run(flags: Flags & { prompt?: string }, cmd: Command, ctx: Contex
   }
   const temperature = flags.argmax ? 0 : flags.temperature;
   if (flags.corpus && !flags.originality) {
-    throw usageError('--corpus is the training text --originality compares the output with, and --originality is not given', `add --originality: lstm generate --originality --corpus ${flags.corpus[0]}`);
+    throw usageError(
+      '--corpus is the training text --originality compares the output with, and --originality is not given',
+      `add --originality: lstm generate --originality --corpus ${flags.corpus[0]}`,
+    );
   }
-  if (flags.corpus?.includes('-')) throw usageError('--corpus - cannot read stdin: stdin is the seed', 'give the training text as a file');
+  if (flags.corpus?.includes('-'))
+    throw usageError('--corpus - cannot read stdin: stdin is the seed', 'give the training text as a file');
   if (/^\d+$/.test(flags.seed ?? flags.prompt ?? '')) {
     r.warn(`--seed is the text to start from ('${flags.seed ?? flags.prompt}'); for a random seed use --random-seed`);
   }
@@ -93,29 +142,56 @@ async function run(flags: Flags & { prompt?: string }, cmd: Command, ctx: Contex
   const model = await loadModel(flags.model, flags.checkpoint);
   const { vocab } = model;
   const { text: seed, dropped } = seedText(rawSeed, model.textSettings, vocab, flags.unknown);
-  if (dropped.length) r.info(`dropped seed character(s) outside the vocabulary: ${dropped.map((ch) => `'${showChar(ch)}'`).join(' ')}`);
+  if (dropped.length)
+    r.info(`dropped seed character(s) outside the vocabulary: ${dropped.map((ch) => `'${showChar(ch)}'`).join(' ')}`);
   // Found (or refused) before anything is generated.
   let training: TrainingText | undefined;
   if (flags.originality) {
     const { trainingText } = await import('../training-text.js');
-    training = await trainingText(model.checkpoint.manifest, flags.model ?? 'the bundled model', flags.corpus ?? [], ctx);
+    training = await trainingText(
+      model.checkpoint.manifest,
+      flags.model ?? 'the bundled model',
+      flags.corpus ?? [],
+      ctx,
+    );
   }
 
   const randomSeed = flags.randomSeed ?? drawSeed();
   // On a terminal, say which seed was drawn so a good sample can be repeated.
-  if (flags.randomSeed === undefined && temperature > 0 && r.tty) r.info(r.c.dim(`random seed ${randomSeed} (repeat with --random-seed ${randomSeed})`));
+  if (flags.randomSeed === undefined && temperature > 0 && r.tty)
+    r.info(r.c.dim(`random seed ${randomSeed} (repeat with --random-seed ${randomSeed})`));
   const { StatefulLstm } = await import('../../net/stateful.js');
   const { generate } = await import('../../generate/generate.js');
   const net = new StatefulLstm(model.cfg, model.params);
   const options = {
-    seed, length: flags.length, samples: flags.samples, randomSeed, temperature, topK: flags.topK, topP: flags.topP, stop: flags.stop,
+    seed,
+    length: flags.length,
+    samples: flags.samples,
+    randomSeed,
+    temperature,
+    topK: flags.topK,
+    topP: flags.topP,
+    stop: flags.stop,
   };
-  const header = { model: model.checkpoint.dir, seed, randomSeed, temperature, topK: flags.topK ?? null, topP: flags.topP ?? null, length: flags.length };
+  const header = {
+    model: model.checkpoint.dir,
+    seed,
+    randomSeed,
+    temperature,
+    topK: flags.topK ?? null,
+    topP: flags.topP ?? null,
+    length: flags.length,
+  };
   try {
     if (flags.json) {
       const samples = await generate(net, vocab, options, () => {});
-      const originality = training ? { originality: (await import('../../generate/originality.js')).checkSamples(samples, training) } : {};
-      await writeJson({ ...header, samples: flags.echo ? samples.map((s) => seed + s) : samples, ...originality }, true);
+      const originality = training
+        ? { originality: (await import('../../generate/originality.js')).checkSamples(samples, training) }
+        : {};
+      await writeJson(
+        { ...header, samples: flags.echo ? samples.map((s) => seed + s) : samples, ...originality },
+        true,
+      );
       return;
     }
     if (flags.jsonl) return await streamJsonLines(net, vocab, options, header, Boolean(flags.echo), training);
@@ -124,14 +200,20 @@ async function run(flags: Flags & { prompt?: string }, cmd: Command, ctx: Contex
     if (flags.echo) await out.push(seed);
     const rest = new Array<string>(flags.samples).fill('');
     let last = seed;
-    await generate(net, vocab, options, async (chars) => {
-      for (let s = 1; s < chars.length; s++) if (chars[s] !== undefined) rest[s] += chars[s];
-      if (chars[0] !== undefined) {
-        last = chars[0];
-        if (training) rest[0] += chars[0]; // streamed, and kept only to be checked
-        await out.push(chars[0]);
-      }
-    }, false);
+    await generate(
+      net,
+      vocab,
+      options,
+      async (chars) => {
+        for (let s = 1; s < chars.length; s++) if (chars[s] !== undefined) rest[s] += chars[s];
+        if (chars[0] !== undefined) {
+          last = chars[0];
+          if (training) rest[0] += chars[0]; // streamed, and kept only to be checked
+          await out.push(chars[0]);
+        }
+      },
+      false,
+    );
     for (let s = 1; s < flags.samples; s++) {
       await out.push(`\n\n${flags.echo ? seed : ''}${rest[s]}`);
       last = rest[s].slice(-1) || last;
@@ -142,7 +224,8 @@ async function run(flags: Flags & { prompt?: string }, cmd: Command, ctx: Contex
       // After the text, on stderr: stdout keeps only the text.
       const { checkSamples, originalityLine, uncheckedLine } = await import('../../generate/originality.js');
       const reports = checkSamples(rest, training);
-      for (const [s, report] of reports.entries()) r.result(originalityLine(report, reports.length > 1 ? s : undefined));
+      for (const [s, report] of reports.entries())
+        r.result(originalityLine(report, reports.length > 1 ? s : undefined));
       const unchecked = uncheckedLine(training);
       if (unchecked) r.result(unchecked);
     }
@@ -159,14 +242,19 @@ async function run(flags: Flags & { prompt?: string }, cmd: Command, ctx: Contex
  * and a `done` summary.
  */
 async function streamJsonLines(
-  net: StatefulLstm, vocab: Vocab, options: GenerateOptions, header: Record<string, unknown>, echo: boolean, training?: TrainingText,
+  net: StatefulLstm,
+  vocab: Vocab,
+  options: GenerateOptions,
+  header: Record<string, unknown>,
+  echo: boolean,
+  training?: TrainingText,
 ): Promise<void> {
   const { generate } = await import('../../generate/generate.js');
   const checkSamples = training ? (await import('../../generate/originality.js')).checkSamples : undefined;
   const started = performance.now();
   const S = options.samples;
   await writeJson({ event: 'start', ...header, samples: S });
-  const out = new TextStream((text, sample) => JSON.stringify({ event: 'text', sample, text }) + '\n');
+  const out = new TextStream((text, sample) => `${JSON.stringify({ event: 'text', sample, text })}\n`);
   const characters = new Array<number>(S).fill(0);
   const texts = new Array<string>(S).fill('');
   const open = new Array<boolean>(S).fill(true);
@@ -174,26 +262,47 @@ async function streamJsonLines(
   const end = async (samples: number[]) => {
     if (!samples.length) return;
     await out.flush(); // the samples' text comes before their end
-    const reports = training ? checkSamples!(samples.map((s) => texts[s]), training) : [];
+    const reports = training
+      ? checkSamples!(
+          samples.map((s) => texts[s]),
+          training,
+        )
+      : [];
     for (const [i, sample] of samples.entries()) {
       open[sample] = false;
-      await writeJson({ event: 'end', sample, characters: characters[sample], ...(training ? { originality: reports[i] } : {}) });
+      await writeJson({
+        event: 'end',
+        sample,
+        characters: characters[sample],
+        ...(training ? { originality: reports[i] } : {}),
+      });
     }
   };
   if (echo && options.seed) for (let s = 0; s < S; s++) await out.push(options.seed, s);
-  await generate(net, vocab, options, async (chars) => {
-    const ended: number[] = [];
-    for (let s = 0; s < S; s++) {
-      const ch = chars[s];
-      if (ch !== undefined) {
-        characters[s]++;
-        if (training) texts[s] += ch;
-        await out.push(ch, s);
-      } else if (open[s]) ended.push(s);
-    }
-    await end(ended);
-  }, false);
+  await generate(
+    net,
+    vocab,
+    options,
+    async (chars) => {
+      const ended: number[] = [];
+      for (let s = 0; s < S; s++) {
+        const ch = chars[s];
+        if (ch !== undefined) {
+          characters[s]++;
+          if (training) texts[s] += ch;
+          await out.push(ch, s);
+        } else if (open[s]) ended.push(s);
+      }
+      await end(ended);
+    },
+    false,
+  );
   await end(open.flatMap((isOpen, s) => (isOpen ? [s] : [])));
   const total = characters.reduce((a, b) => a + b, 0);
-  await writeJson({ event: 'done', samples: S, characters: total, seconds: Math.round(performance.now() - started) / 1000 });
+  await writeJson({
+    event: 'done',
+    samples: S,
+    characters: total,
+    seconds: Math.round(performance.now() - started) / 1000,
+  });
 }

@@ -29,7 +29,11 @@ export function register(program: Command, context: () => Context): void {
     .option('-m, --model <dir>', 'model bundle or exported checkpoint (default: the bundled model)')
     .addOption(checkpointOption())
     .option('--json', 'print the same as JSON')
-    .option('--plot <file.svg>', 'also draw the loss history (bits per character per epoch, the best marked) as an SVG picture in this file', svgFile)
+    .option(
+      '--plot <file.svg>',
+      'also draw the loss history (bits per character per epoch, the best marked) as an SVG picture in this file',
+      svgFile,
+    )
     .action(async (flags: { model?: string; checkpoint?: string; json?: boolean; plot?: string }, cmd: Command) => {
       const ctx = context();
       const ckpt = await readModelCheckpoint(flags.model, flags.checkpoint);
@@ -37,7 +41,10 @@ export function register(program: Command, context: () => Context): void {
       const curves = lossCurves(m);
       if (flags.plot) {
         if (curves.epochs.length === 0) {
-          throw dataError(`--plot needs at least one finished epoch, ${ckpt.dir} records none`, 'train on (lstm train --resume), or plot another checkpoint (--checkpoint)');
+          throw dataError(
+            `--plot needs at least one finished epoch, ${ckpt.dir} records none`,
+            'train on (lstm train --resume), or plot another checkpoint (--checkpoint)',
+          );
         }
         const title = curvesTitle(resolve(modelPath(flags.model)), m.corpus);
         await writePlot(flags.plot, curvesSvg(curves, { title }));
@@ -73,7 +80,9 @@ export function register(program: Command, context: () => Context): void {
         lineage: m.lineage ?? null,
         lineageSentences: m.lineage ? lineageSentences(m.lineage) : [],
         history: m.history.map((e) => ({
-          ...e, trainBits: bits(e.trainLoss), valBits: e.valLoss === null ? null : bits(e.valLoss),
+          ...e,
+          trainBits: bits(e.trainLoss),
+          valBits: e.valLoss === null ? null : bits(e.valLoss),
           ...(e.valLossCold == null ? {} : { valColdBits: bits(e.valLossCold) }),
         })),
       };
@@ -86,9 +95,14 @@ export function register(program: Command, context: () => Context): void {
       out += `vocabulary:  ${m.vocab.map(showChar).join('')}\n`;
       out += corpusLines(m.corpus, h.lowercase);
       const halvings = m.progress.lrHalvings ?? 0;
-      const schedule = (h.lrDecay !== undefined && h.lrDecay !== 1 ? ` (x${h.lrDecay} per epoch after ${h.lrDecayAfter})` : '') +
-        (h.lrPlateau ? `, halved after ${h.lrPlateau} epochs without improvement (${halvings === 0 ? 'not yet' : halvings === 1 ? 'once' : `${halvings} times`})` : '');
-      const reading = h.stateful ? `contiguous streams (up to ${h.batchSize}), the LSTM state carried from batch to batch` : `shuffled ${h.seqLength}-character windows from a zero state`;
+      const schedule =
+        (h.lrDecay !== undefined && h.lrDecay !== 1 ? ` (x${h.lrDecay} per epoch after ${h.lrDecayAfter})` : '') +
+        (h.lrPlateau
+          ? `, halved after ${h.lrPlateau} epochs without improvement (${halvings === 0 ? 'not yet' : halvings === 1 ? 'once' : `${halvings} times`})`
+          : '');
+      const reading = h.stateful
+        ? `contiguous streams (up to ${h.batchSize}), the LSTM state carried from batch to batch`
+        : `shuffled ${h.seqLength}-character windows from a zero state`;
       out += `training:    ${reading}; seq-length ${h.seqLength}, batch ${h.batchSize}, lr ${h.lr}${schedule}, clip ${h.clip}, val-fraction ${h.valFraction}, seed ${h.randomSeed}\n`;
       const partial = m.progress.batch > 0 ? ` and ${count(m.progress.batch)} batches` : '';
       // The worker count is part of a run's identity: shares sum gradients in another order (README, --random-seed).
@@ -97,7 +111,8 @@ export function register(program: Command, context: () => Context): void {
       const at = bestBatch > 0 ? `epoch ${m.progress.bestEpoch}, batch ${bestBatch}` : `epoch ${m.progress.bestEpoch}`;
       const cold = best?.valLossColdFull ?? best?.valLossCold;
       const how = curve(curves, 'validation').label;
-      out += `best:        ${m.progress.bestValLoss === null ? '-' : `${bits(m.progress.bestValLoss).toFixed(3)} bits per character (${how}) at ${at}`}` +
+      out +=
+        `best:        ${m.progress.bestValLoss === null ? '-' : `${bits(m.progress.bestValLoss).toFixed(3)} bits per character (${how}) at ${at}`}` +
         `${cold == null ? '' : `; ${bits(cold).toFixed(3)} as independent ${h.seqLength}-character windows`}${best ? `; train ${bits(best.trainLoss).toFixed(3)}` : ''}\n`;
       if (m.lineage) out += `lineage:     ${lineageSentences(m.lineage).join('\n             ')}\n`;
       const notes = noteSentences(m.notes ?? {});
@@ -123,7 +138,11 @@ async function writePlot(file: string, svg: string): Promise<void> {
     await writeFileAtomic(file, svg);
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
-    if (e.code === 'ENOENT') throw dataError(`cannot write ${file}: the directory ${dirname(file)} does not exist`, `create it (mkdir -p ${dirname(file)}), or choose another path`);
+    if (e.code === 'ENOENT')
+      throw dataError(
+        `cannot write ${file}: the directory ${dirname(file)} does not exist`,
+        `create it (mkdir -p ${dirname(file)}), or choose another path`,
+      );
     throw fsError({ ...e, path: file }, file, 'write') ?? err;
   }
 }

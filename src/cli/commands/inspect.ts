@@ -17,24 +17,47 @@ import { readInput, write } from '../output.js';
 import { stdoutChalk } from '../reporter.js';
 
 type Flags = {
-  model?: string; checkpoint?: string; text?: string; json?: boolean; html?: string; units?: string; top: number;
-  unknown: UnknownPolicy; encoding: Encoding;
+  model?: string;
+  checkpoint?: string;
+  text?: string;
+  json?: boolean;
+  html?: string;
+  units?: string;
+  top: number;
+  unknown: UnknownPolicy;
+  encoding: Encoding;
 };
 
 export function register(program: Command, context: () => Context): void {
   program
     .command('inspect')
-    .description('how surprised the model is by each character of a text, what it expected instead, and what its units hold')
+    .description(
+      'how surprised the model is by each character of a text, what it expected instead, and what its units hold',
+    )
     .argument('[file]', 'text file, or - for stdin (default: --text, else stdin when piped)')
     .option('-m, --model <dir>', 'model bundle or exported checkpoint (default: the bundled Macbeth model)')
     .addOption(checkpointOption())
     .option('--text <text>', 'the text to inspect')
     .addOption(encodingOption('how the file or piped text is encoded'))
     .option('--top <k>', 'expected characters listed per position', int('--top', 1, 1000), defaults.inspect.top)
-    .option('--json', 'stream JSON: per character its probability, bits and the expected characters (one character per line)')
-    .option('--units <list>', "with --json: these units' cell state, hidden output and gates in every layer, e.g. 0-9,42 or all", unitList)
-    .option('--html <file>', 'write a self-contained page: the text coloured by surprise, predictions on hover, a browser of every unit')
-    .addOption(new Option('--unknown <mode>', 'characters outside the vocabulary: error or skip').choices(['error', 'skip']).default('error'))
+    .option(
+      '--json',
+      'stream JSON: per character its probability, bits and the expected characters (one character per line)',
+    )
+    .option(
+      '--units <list>',
+      "with --json: these units' cell state, hidden output and gates in every layer, e.g. 0-9,42 or all",
+      unitList,
+    )
+    .option(
+      '--html <file>',
+      'write a self-contained page: the text coloured by surprise, predictions on hover, a browser of every unit',
+    )
+    .addOption(
+      new Option('--unknown <mode>', 'characters outside the vocabulary: error or skip')
+        .choices(['error', 'skip'])
+        .default('error'),
+    )
     .action(async (file: string | undefined, flags: Flags) => run(file, flags, context()));
 }
 
@@ -72,14 +95,16 @@ async function readUserText(file: string | undefined, flags: Flags): Promise<str
 
 async function run(file: string | undefined, flags: Flags, ctx: Context): Promise<void> {
   const r = ctx.reporter;
-  if (flags.units !== undefined && !flags.json) throw usageError('--units needs --json', 'the --html page holds every unit already');
+  if (flags.units !== undefined && !flags.json)
+    throw usageError('--units needs --json', 'the --html page holds every unit already');
   const raw = await readUserText(file, flags);
   const { loadModel, modelName } = await import('../model.js');
   const { initBackend } = await import('../../net/backend.js');
   await initBackend(ctx.flags.backend, COMMAND_JOBS.inspect);
   const model = await loadModel(flags.model, flags.checkpoint);
   const { text, dropped } = seedText(raw, model.textSettings, model.vocab, flags.unknown);
-  if (dropped.length) r.warn(`dropped character(s) outside the vocabulary: ${dropped.map((ch) => `'${showChar(ch)}'`).join(' ')}`);
+  if (dropped.length)
+    r.warn(`dropped character(s) outside the vocabulary: ${dropped.map((ch) => `'${showChar(ch)}'`).join(' ')}`);
   const chars = [...text];
   const limit = flags.html !== undefined ? defaults.inspect.maxPageChars : defaults.inspect.maxChars;
   if (chars.length > limit) {
@@ -89,7 +114,8 @@ async function run(file: string | undefined, flags: Flags, ctx: Context): Promis
       `inspect a part of it, e.g. head -c ${limit} ${file && file !== '-' ? file : 'text.txt'} | lstm inspect${flags.html !== undefined ? ' --html page.html' : ''}`,
     );
   }
-  if (chars.length < 2) throw usageError(`the text has ${chars.length} character(s); inspecting needs at least 2`, 'give a longer text');
+  if (chars.length < 2)
+    throw usageError(`the text has ${chars.length} character(s); inspecting needs at least 2`, 'give a longer text');
   const units = flags.units === undefined ? undefined : chosenUnits(flags.units, model.cfg.units);
   const { StatefulLstm } = await import('../../net/stateful.js');
   const { readText } = await import('../../inspect/read.js');
@@ -98,12 +124,23 @@ async function run(file: string | undefined, flags: Flags, ctx: Context): Promis
     if (flags.html !== undefined) {
       const { writeInspectPage } = await import('../../inspect/page.js');
       const started = performance.now();
-      const page = await writeInspectPage(flags.html, net, model.vocab, text, { top: flags.top, title: `lstm inspect · ${modelName(flags.model)}` });
-      r.info(`wrote ${flags.html} (${(page.bytes / 1e6).toFixed(2)} MB, ${count(chars.length)} characters, ${page.bitsPerChar.toFixed(3)} bits per character) in ${((performance.now() - started) / 1000).toFixed(1)} s: open it in a browser`);
+      const page = await writeInspectPage(flags.html, net, model.vocab, text, {
+        top: flags.top,
+        title: `lstm inspect · ${modelName(flags.model)}`,
+      });
+      r.info(
+        `wrote ${flags.html} (${(page.bytes / 1e6).toFixed(2)} MB, ${count(chars.length)} characters, ${page.bitsPerChar.toFixed(3)} bits per character) in ${((performance.now() - started) / 1000).toFixed(1)} s: open it in a browser`,
+      );
       return;
     }
     const readings = readText(net, model.vocab, text, { top: flags.top, units: units !== undefined });
-    if (flags.json) return await streamJson(readings, { model: model.checkpoint.dir, characters: chars.length, top: flags.top, units: units ?? null });
+    if (flags.json)
+      return await streamJson(readings, {
+        model: model.checkpoint.dir,
+        characters: chars.length,
+        top: flags.top,
+        units: units ?? null,
+      });
     const c = stdoutChalk(ctx.flags.color);
     if (c.level > 0) await coloured(readings, c);
     else await table(readings, text);
@@ -120,7 +157,10 @@ const breathe = (i: number) => (i % 512 === 511 ? new Promise((resolve) => setIm
  * character's object per line, then the totals. `JSON.parse` reads the whole; a stream
  * reader can take it line by line.
  */
-async function streamJson(readings: Iterable<CharReading>, header: Record<string, unknown> & { units: number[] | null }): Promise<void> {
+async function streamJson(
+  readings: Iterable<CharReading>,
+  header: Record<string, unknown> & { units: number[] | null },
+): Promise<void> {
   await write(`${JSON.stringify(header).slice(0, -1)},"chars":[\n`);
   const total = new SurpriseTotal();
   let first = true;
@@ -129,9 +169,17 @@ async function streamJson(readings: Iterable<CharReading>, header: Record<string
     const { units, ...rest } = reading;
     const entry: Record<string, unknown> = rest;
     if (header.units && units) {
-      entry.units = units.flatMap((layer, l) => header.units!.map((u) => ({
-        layer: l, unit: u, c: layer.c[u], h: layer.h[u], i: layer.i[u], f: layer.f[u], o: layer.o[u],
-      })));
+      entry.units = units.flatMap((layer, l) =>
+        header.units!.map((u) => ({
+          layer: l,
+          unit: u,
+          c: layer.c[u],
+          h: layer.h[u],
+          i: layer.i[u],
+          f: layer.f[u],
+          o: layer.o[u],
+        })),
+      );
     }
     total.add(reading);
     buffer += `${first ? '' : ',\n'}${JSON.stringify(entry)}`;
@@ -157,7 +205,14 @@ async function coloured(readings: Iterable<CharReading>, c: ReturnType<typeof st
   for (const reading of readings) {
     const band = surpriseBand(reading.bits);
     // A surprising line end is shown, or its colour would be invisible.
-    out += reading.char === '\n' ? (band > 0 ? `${paint(band, '↵')}\n` : '\n') : reading.index === 0 ? c.dim(reading.char) : paint(band, reading.char);
+    out +=
+      reading.char === '\n'
+        ? band > 0
+          ? `${paint(band, '↵')}\n`
+          : '\n'
+        : reading.index === 0
+          ? c.dim(reading.char)
+          : paint(band, reading.char);
     total.add(reading);
     if (out.length > 4096) {
       await write(out);
@@ -186,4 +241,5 @@ async function table(readings: Iterable<CharReading>, text: string): Promise<voi
   await write(`${out}\n${summary(total)}\n`);
 }
 
-const summary = (total: SurpriseTotal) => `${total.bitsPerChar!.toFixed(3)} bits per character over ${count(total.predicted)} predicted characters`;
+const summary = (total: SurpriseTotal) =>
+  `${total.bitsPerChar!.toFixed(3)} bits per character over ${count(total.predicted)} predicted characters`;

@@ -36,7 +36,7 @@ async function run(path: string, flags: Flags, ctx: Context): Promise<void> {
   };
   if (flags.out) {
     try {
-      await writeFile(flags.out, JSON.stringify(doc, null, 2) + '\n');
+      await writeFile(flags.out, `${JSON.stringify(doc, null, 2)}\n`);
     } catch (err) {
       throw fsError(err, flags.out, 'write') ?? dataError(`cannot write ${flags.out}: ${(err as Error).message}`);
     }

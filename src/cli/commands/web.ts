@@ -11,12 +11,24 @@ type Flags = { model?: string; checkpoint?: string; port: number; host: string; 
 export function register(program: Command, context: () => Context): void {
   program
     .command('web')
-    .description('a local page that runs the model in your browser: generate as you watch, inspect any text, see the training curves')
+    .description(
+      'a local page that runs the model in your browser: generate as you watch, inspect any text, see the training curves',
+    )
     .option('-m, --model <dir>', 'model bundle or exported checkpoint (default: the bundled Macbeth model)')
     .addOption(checkpointOption())
-    .addOption(new Option('--port <n>', 'port to listen on').argParser(int('--port', 0, 65_535)).default(0, 'a free one'))
-    .option('--host <address>', 'address to listen on; anything but loopback serves the model to your network', '127.0.0.1')
-    .option('--corpus <path>', "the training text, for the page's originality figure, as generate --originality takes it (default: the files the model records, when they are still there)", (path: string, paths: string[] = []) => [...paths, path])
+    .addOption(
+      new Option('--port <n>', 'port to listen on').argParser(int('--port', 0, 65_535)).default(0, 'a free one'),
+    )
+    .option(
+      '--host <address>',
+      'address to listen on; anything but loopback serves the model to your network',
+      '127.0.0.1',
+    )
+    .option(
+      '--corpus <path>',
+      "the training text, for the page's originality figure, as generate --originality takes it (default: the files the model records, when they are still there)",
+      (path: string, paths: string[] = []) => [...paths, path],
+    )
     .action(async (flags: Flags) => run(flags, context()));
 }
 
@@ -28,7 +40,10 @@ async function run(flags: Flags, ctx: Context): Promise<void> {
   const { serve, isLoopback } = await import('../../web/server.js');
   const path = modelPath(flags.model);
   // Verified as every command verifies a bundle; the page is served these very bytes.
-  const { checkpoint, files } = await readCheckpointFiles(await resolveCheckpoint(path, flags.checkpoint), checkpointSpecs);
+  const { checkpoint, files } = await readCheckpointFiles(
+    await resolveCheckpoint(path, flags.checkpoint),
+    checkpointSpecs,
+  );
   const { trainingText } = await import('../training-text.js');
   let training;
   let corpusNote: string | null = null;
@@ -40,7 +55,9 @@ async function run(flags: Flags, ctx: Context): Promise<void> {
     corpusNote = `${err.message}; for the originality figure, ${err.hint ?? 'pass --corpus'}`;
   }
   const session = {
-    model: modelName(flags.model), corpus: training ? { files: training.files, unchecked: training.unchecked } : null, corpusNote,
+    model: modelName(flags.model),
+    corpus: training ? { files: training.files, unchecked: training.unchecked } : null,
+    corpusNote,
   };
   const routes = await pageRoutes(files, session, training?.text);
   let served;
@@ -49,12 +66,22 @@ async function run(flags: Flags, ctx: Context): Promise<void> {
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const where = `${flags.host}:${flags.port}`;
-    if (code === 'EADDRINUSE') throw usageError(`port ${flags.port} on ${flags.host} is in use`, 'choose another --port, or leave --port out for a free one');
-    if (code === 'EACCES') throw usageError(`not allowed to listen on ${where}`, 'ports below 1024 need privileges: choose a higher --port, or leave it out');
-    if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') throw usageError(`--host ${flags.host} is not an address of this machine`, 'leave --host out for 127.0.0.1');
+    if (code === 'EADDRINUSE')
+      throw usageError(
+        `port ${flags.port} on ${flags.host} is in use`,
+        'choose another --port, or leave --port out for a free one',
+      );
+    if (code === 'EACCES')
+      throw usageError(
+        `not allowed to listen on ${where}`,
+        'ports below 1024 need privileges: choose a higher --port, or leave it out',
+      );
+    if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND')
+      throw usageError(`--host ${flags.host} is not an address of this machine`, 'leave --host out for 127.0.0.1');
     throw dataError(`cannot listen on ${where}: ${(err as Error).message}`);
   }
-  if (!isLoopback(flags.host)) r.warn(`listening on ${flags.host}: anyone who can reach this machine can use the page and download the model`);
+  if (!isLoopback(flags.host))
+    r.warn(`listening on ${flags.host}: anyone who can reach this machine can use the page and download the model`);
   if (corpusNote) r.info(`no originality figure in the page: ${corpusNote}`);
   r.info(`serving ${path} (read-only) at the address on stdout; open it in a browser, Ctrl-C stops`);
   await write(`${served.url}\n`);

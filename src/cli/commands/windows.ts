@@ -33,7 +33,10 @@ async function run(path: string, flags: Flags, cmd: Command, ctx: Context): Prom
   // The batch size `lstm train` would use with the default network: a small text's, unless given.
   const { fitToText } = await import('../../train/settings.js');
   const given = new Set(cmd.getOptionValueSource('batchSize') === 'cli' ? (['batchSize'] as const) : []);
-  const batchSize = fitToText({ ...defaults, ...flags, lowercase: Boolean(flags.lowercase) }, given, { trainChars: trainChars(s), vocabSize: vocab.size }).hyper.batchSize;
+  const batchSize = fitToText({ ...defaults, ...flags, lowercase: Boolean(flags.lowercase) }, given, {
+    trainChars: trainChars(s),
+    vocabSize: vocab.size,
+  }).hyper.batchSize;
   const plan = trainingPlan(s, 0, batchSize, flags.randomSeed, flags.stateful);
   const T = flags.seqLength;
   const examples = [...plan.starts.subarray(0, flags.examples)].map((start) => ({

@@ -25,7 +25,9 @@ import { bits } from '../../units.js';
 import type { Session } from '../session.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
-const setState = (state: string) => { document.body.dataset.state = state; };
+const setState = (state: string) => {
+  document.body.dataset.state = state;
+};
 
 /** Generation and the inspector share the network's state: one runs at a time. */
 function setBusy(busy: boolean): void {
@@ -39,14 +41,19 @@ class Stopped extends Error {}
 
 /** The page's settings as the CLI reads them, and the `lstm generate` line that repeats them. */
 function settings(model: LoadedModel): { options: GenerateOptions; command: string } {
-  const number = (id: string) => ($<HTMLInputElement>(id).value.trim() === '' ? undefined : Number($<HTMLInputElement>(id).value));
+  const number = (id: string) =>
+    $<HTMLInputElement>(id).value.trim() === '' ? undefined : Number($<HTMLInputElement>(id).value);
   const rawSeed = $<HTMLTextAreaElement>('seed').value;
   const temperature = number('temperature') ?? defaults.temperature;
   const topK = number('top-k');
   const topP = number('top-p');
   const length = number('length') ?? defaults.length;
   // A one-line field: \n, \t and \\ stand for a line end, a tab and a backslash.
-  const stop = $<HTMLInputElement>('stop-text').value.replace(/\\([nt\\])/g, (_, c: string) => ({ n: '\n', t: '\t', '\\': '\\' })[c]!) || undefined;
+  const stop =
+    $<HTMLInputElement>('stop-text').value.replace(
+      /\\([nt\\])/g,
+      (_, c: string) => ({ n: '\n', t: '\t', '\\': '\\' })[c]!,
+    ) || undefined;
   let randomSeed = number('random-seed');
   if (randomSeed === undefined) {
     randomSeed = Math.floor(Math.random() * 2 ** 31);
@@ -57,14 +64,28 @@ function settings(model: LoadedModel): { options: GenerateOptions; command: stri
     [topK === undefined || (Number.isInteger(topK) && topK >= 1), 'top-k must be a whole number >= 1, or empty'],
     [topP === undefined || (topP > 0 && topP <= 1), 'top-p must be a number > 0 and <= 1, or empty'],
     [Number.isInteger(length) && length >= 0 && length <= 100_000, 'length must be a whole number from 0 to 100000'],
-    [Number.isInteger(randomSeed) && randomSeed >= 0 && randomSeed < 2 ** 31, 'random seed must be a whole number from 0 to 2147483647'],
+    [
+      Number.isInteger(randomSeed) && randomSeed >= 0 && randomSeed < 2 ** 31,
+      'random seed must be a whole number from 0 to 2147483647',
+    ],
   ];
   const failed = checks.find(([ok]) => !ok);
   if (failed) throw new Error(failed[1]);
   const seed = seedText(rawSeed, model.textSettings, model.vocab, 'error').text;
-  const argv = ['lstm', 'generate', ...(rawSeed ? ['--seed', rawSeed] : []), '--random-seed', String(randomSeed), '-t', String(temperature),
-    ...(topK !== undefined ? ['--top-k', String(topK)] : []), ...(topP !== undefined ? ['--top-p', String(topP)] : []), '-n', String(length),
-    ...(stop ? ['--stop', stop] : [])];
+  const argv = [
+    'lstm',
+    'generate',
+    ...(rawSeed ? ['--seed', rawSeed] : []),
+    '--random-seed',
+    String(randomSeed),
+    '-t',
+    String(temperature),
+    ...(topK !== undefined ? ['--top-k', String(topK)] : []),
+    ...(topP !== undefined ? ['--top-p', String(topP)] : []),
+    '-n',
+    String(length),
+    ...(stop ? ['--stop', stop] : []),
+  ];
   const command = shellCommand(argv);
   return { options: { seed, length, samples: 1, randomSeed, temperature, topK, topP, stop }, command };
 }
@@ -92,7 +113,9 @@ function setupGeneration(model: LoadedModel, net: StatefulLstm, session: Session
   const stopButton = $<HTMLButtonElement>('stop-button');
   const status = $('status');
   let stopping = false;
-  stopButton.addEventListener('click', () => { stopping = true; });
+  stopButton.addEventListener('click', () => {
+    stopping = true;
+  });
   button.addEventListener('click', async () => {
     let run;
     try {
@@ -132,7 +155,10 @@ function setupGeneration(model: LoadedModel, net: StatefulLstm, session: Session
       out.append(pending);
       const seconds = (performance.now() - started) / 1000;
       await showOriginality(session, out.textContent ?? '');
-      status.replaceChildren(`${made} characters in ${seconds.toFixed(2)} s. The same in a terminal: `, Object.assign(document.createElement('code'), { textContent: command }));
+      status.replaceChildren(
+        `${made} characters in ${seconds.toFixed(2)} s. The same in a terminal: `,
+        Object.assign(document.createElement('code'), { textContent: command }),
+      );
     } catch (err) {
       out.append(pending);
       $('originality').textContent = '';
@@ -165,7 +191,8 @@ function setupInspector(model: LoadedModel, net: StatefulLstm): void {
     try {
       const { text } = seedText(raw, model.textSettings, model.vocab, 'error');
       if ([...text].length < 2) throw new Error('give at least 2 characters to inspect');
-      if ([...text].length > defaults.inspect.maxPageChars) throw new Error(`the inspector reads at most ${defaults.inspect.maxPageChars} characters here`);
+      if ([...text].length > defaults.inspect.maxPageChars)
+        throw new Error(`the inspector reads at most ${defaults.inspect.maxPageChars} characters here`);
       status.className = 'status';
       status.textContent = 'reading…';
       setState('inspecting');
@@ -188,7 +215,8 @@ function setupInspector(model: LoadedModel, net: StatefulLstm): void {
 function describe(model: LoadedModel): void {
   const m = model.checkpoint.manifest;
   const best = m.progress.bestValLoss;
-  const bpc = best === null ? '' : ` · best epoch ${m.progress.bestEpoch}: ${bits(best).toFixed(3)} bits per character held out`;
+  const bpc =
+    best === null ? '' : ` · best epoch ${m.progress.bestEpoch}: ${bits(best).toFixed(3)} bits per character held out`;
   $('model-facts').textContent =
     `${m.corpus.name ?? 'its text'} · vocabulary ${m.vocab.length} · ${m.network.layers} x ${m.network.units} LSTM · ${paramCount(model.cfg).toLocaleString('en-US')} parameters${bpc}`;
 }
@@ -207,7 +235,7 @@ function drawCurves(model: LoadedModel, session: Session): void {
 
 async function main(): Promise<void> {
   setState('loading');
-  const session = await (await fetch('session.json', { cache: 'no-store' })).json() as Session;
+  const session = (await (await fetch('session.json', { cache: 'no-store' })).json()) as Session;
   $('model-name').textContent = session.model;
   setWasmPaths(new URL('tfjs/', location.href).href);
   if (!(await tf.setBackend('wasm'))) throw new Error('TensorFlow.js could not start its wasm backend in this browser');

@@ -28,7 +28,12 @@ async function main(): Promise<void> {
     quantities: quantities.map((q) => q.name),
     series: (l, q, u) => {
       const s = (l * quantities.length + which(q)) * units + u; // [L, quantities, U] order
-      return dequantise(bytes.subarray(s * length, (s + 1) * length), quantities[which(q)].levels, q === 'c' ? -scale(l, q, u) : 0, scale(l, q, u));
+      return dequantise(
+        bytes.subarray(s * length, (s + 1) * length),
+        quantities[which(q)].levels,
+        q === 'c' ? -scale(l, q, u) : 0,
+        scale(l, q, u),
+      );
     },
     scale,
   });

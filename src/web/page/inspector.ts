@@ -24,7 +24,11 @@ export type InspectView = Omit<Inspection, 'trace'> & {
 
 type Selection = { layer: number; quantity: UnitQuantity; unit: number } | null;
 
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, props: Partial<HTMLElementTagNameMap[K]> = {}, ...children: (Node | string)[]): HTMLElementTagNameMap[K] {
+function el<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  props: Partial<HTMLElementTagNameMap[K]> = {},
+  ...children: (Node | string)[]
+): HTMLElementTagNameMap[K] {
   const node = document.createElement(tag);
   Object.assign(node, props);
   node.append(...children);
@@ -55,33 +59,71 @@ export function renderInspector(root: HTMLElement, view: InspectView): void {
   let selection: Selection = first ? { layer: first.layer, quantity: first.quantity, unit: first.unit } : null;
 
   // Header: title, total, legend.
-  const legend = el('span', { className: 'legend' }, 'surprise in bits: ',
-    ...SURPRISE_BANDS.map((b, i) => el('span', { className: `band b${i}` }, b.label)));
-  const total = view.bitsPerChar === null ? '' : `${view.bitsPerChar.toFixed(3)} bits per character over ${view.predicted.toLocaleString('en-US')} predicted characters`;
+  const legend = el(
+    'span',
+    { className: 'legend' },
+    'surprise in bits: ',
+    ...SURPRISE_BANDS.map((b, i) => el('span', { className: `band b${i}` }, b.label)),
+  );
+  const total =
+    view.bitsPerChar === null
+      ? ''
+      : `${view.bitsPerChar.toFixed(3)} bits per character over ${view.predicted.toLocaleString('en-US')} predicted characters`;
   const header = el('header');
   if (view.title) header.append(el('h1', { textContent: view.title }));
   header.append(el('p', { className: 'total', textContent: total }), legend);
   root.append(header);
 
   // Unit browser controls.
-  const layer = el('select', { ariaLabel: 'layer' }, ...Array.from({ length: view.layers }, (_, l) => el('option', { value: String(l), textContent: `layer ${l + 1}` })));
-  const quantity = el('select', { ariaLabel: 'quantity' }, ...view.quantities.map((q) => el('option', { value: q, textContent: QUANTITY_NAMES[q] })));
+  const layer = el(
+    'select',
+    { ariaLabel: 'layer' },
+    ...Array.from({ length: view.layers }, (_, l) => el('option', { value: String(l), textContent: `layer ${l + 1}` })),
+  );
+  const quantity = el(
+    'select',
+    { ariaLabel: 'quantity' },
+    ...view.quantities.map((q) => el('option', { value: q, textContent: QUANTITY_NAMES[q] })),
+  );
   const unit = el('input', { type: 'number', min: '0', max: String(view.units - 1), value: '0', ariaLabel: 'unit' });
-  const slider = el('input', { type: 'range', min: '0', max: String(view.units - 1), value: '0', ariaLabel: 'unit slider' });
+  const slider = el('input', {
+    type: 'range',
+    min: '0',
+    max: String(view.units - 1),
+    value: '0',
+    ariaLabel: 'unit slider',
+  });
   const off = el('button', { type: 'button', textContent: 'no strip' });
   const foundList = el('ol', { className: 'found' });
   const tracking = view.found.filter((f) => Math.abs(f.r) >= TRACKING_R);
   const untracked = view.found.filter((f) => Math.abs(f.r) < TRACKING_R);
   for (const f of tracking) {
-    const button = el('button', { type: 'button' },
-      el('b', { textContent: f.feature }), ` ${unitName(f.layer, f.unit)}, ${QUANTITY_NAMES[f.quantity]} (r = ${f.r.toFixed(2)})`);
+    const button = el(
+      'button',
+      { type: 'button' },
+      el('b', { textContent: f.feature }),
+      ` ${unitName(f.layer, f.unit)}, ${QUANTITY_NAMES[f.quantity]} (r = ${f.r.toFixed(2)})`,
+    );
     button.addEventListener('click', () => select({ layer: f.layer, quantity: f.quantity, unit: f.unit }));
     foundList.append(el('li', {}, button));
   }
-  const units = el('section', { className: 'units' }, el('div', { className: 'controls' }, 'colour strip: ', layer, ' ', quantity, ' unit ', unit, slider, off));
-  if (tracking.length) units.append(el('p', { className: 'found-title', textContent: 'Units found to track something (correlation r over this text):' }), foundList);
+  const units = el(
+    'section',
+    { className: 'units' },
+    el('div', { className: 'controls' }, 'colour strip: ', layer, ' ', quantity, ' unit ', unit, slider, off),
+  );
+  if (tracking.length)
+    units.append(
+      el('p', {
+        className: 'found-title',
+        textContent: 'Units found to track something (correlation r over this text):',
+      }),
+      foundList,
+    );
   if (untracked.length) {
-    const best = untracked.map((f) => `${f.feature} (the best, ${unitName(f.layer, f.unit)}, has r = ${f.r.toFixed(2)})`).join('; ');
+    const best = untracked
+      .map((f) => `${f.feature} (the best, ${unitName(f.layer, f.unit)}, has r = ${f.r.toFixed(2)})`)
+      .join('; ');
     units.append(el('p', { className: 'found-none', textContent: `No single unit follows: ${best}.` }));
   }
   root.append(units);
@@ -89,7 +131,10 @@ export function renderInspector(root: HTMLElement, view: InspectView): void {
   // The text: one span per character.
   const text = el('div', { className: 'text' });
   const spans = view.chars.map((ch, i) => {
-    const span = el('span', { className: `ch b${surpriseBand(view.bits[i])}${ch === '\n' ? ' nl' : ''}`, textContent: ch === '\n' ? '↵' : ch });
+    const span = el('span', {
+      className: `ch b${surpriseBand(view.bits[i])}${ch === '\n' ? ' nl' : ''}`,
+      textContent: ch === '\n' ? '↵' : ch,
+    });
     span.dataset.i = String(i);
     if (view.bits[i] !== null) span.dataset.bits = String(view.bits[i]);
     text.append(span);
@@ -109,8 +154,13 @@ export function renderInspector(root: HTMLElement, view: InspectView): void {
       quantity.value = next.quantity;
       unit.value = slider.value = String(next.unit);
       const scale = view.scale(next.layer, next.quantity, next.unit);
-      spans.forEach((span, i) => { span.style.borderBottomColor = rgb(unitColour(selected![i], scale)); });
-    } else spans.forEach((span) => { span.style.borderBottomColor = 'transparent'; });
+      spans.forEach((span, i) => {
+        span.style.borderBottomColor = rgb(unitColour(selected![i], scale));
+      });
+    } else
+      spans.forEach((span) => {
+        span.style.borderBottomColor = 'transparent';
+      });
     text.classList.toggle('strip', next !== null);
     off.disabled = next === null;
   }
@@ -132,11 +182,23 @@ export function renderInspector(root: HTMLElement, view: InspectView): void {
     if (p === null) lines.push(' the first character: nothing before it to predict from');
     else {
       lines.push(` p = ${p < 0.001 ? p.toExponential(2) : p.toFixed(3)}, ${view.bits[i]!.toFixed(2)} bits`);
-      lines.push(el('br'), 'expected: ', ...view.expected[i].map((e) => el('span', { className: e.char === view.chars[i] ? 'hit' : '', textContent: `${shown(e.char)} ${percent(e.prob)}` })));
+      lines.push(
+        el('br'),
+        'expected: ',
+        ...view.expected[i].map((e) =>
+          el('span', {
+            className: e.char === view.chars[i] ? 'hit' : '',
+            textContent: `${shown(e.char)} ${percent(e.prob)}`,
+          }),
+        ),
+      );
     }
     if (selection && selected) {
       const v = selected[i];
-      lines.push(el('br'), `${unitName(selection.layer, selection.unit)} ${QUANTITY_NAMES[selection.quantity]}: ${v.toFixed(3)}`);
+      lines.push(
+        el('br'),
+        `${unitName(selection.layer, selection.unit)} ${QUANTITY_NAMES[selection.quantity]}: ${v.toFixed(3)}`,
+      );
     }
     tip.replaceChildren(...lines);
     tip.hidden = false;
@@ -150,7 +212,9 @@ export function renderInspector(root: HTMLElement, view: InspectView): void {
     const span = target(e);
     if (span && pinned === null) show(Number(span.dataset.i), span);
   });
-  text.addEventListener('mouseleave', () => { if (pinned === null) tip.hidden = true; });
+  text.addEventListener('mouseleave', () => {
+    if (pinned === null) tip.hidden = true;
+  });
   text.addEventListener('click', (e) => {
     const span = target(e);
     if (!span) return;
