@@ -11,7 +11,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { originality } from '../src/text/originality.js';
+import { originality } from '../src/text/verbatim.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const source = process.argv[2] ?? join(here, '..', '..', '..', 'shared', 'corpora', 'tinyshakespeare.txt');

@@ -1,5 +1,5 @@
 /** Small formatting helpers for human-readable stderr lines. */
-import { bits, count } from '../units.js';
+import { bits, count } from '../figures.js';
 
 /** Nats to bits per character, and counts; defined in units.ts, which the browser's view shares. */
 export { bits, count };

@@ -6,7 +6,7 @@
  */
 import { basename } from 'node:path';
 import type { Command } from 'commander';
-import { shellCommand } from '../text/shell.js';
+import { shellCommand } from '../shell.js';
 
 /**
  * Options about where and how a run happens, not what it makes: the bundle's place

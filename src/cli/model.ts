@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { basename } from 'node:path';
 import { dataError } from '../errors.js';
-import { checkpointSpecs } from '../layout.js';
+import { checkpointSpecs } from '../params.js';
 import { loadedModel, type LoadedModel } from '../store/parse.js';
 import { readCheckpoint, resolveCheckpoint, type Checkpoint } from '../store/read.js';
 import { bundledModelDir } from './paths.js';

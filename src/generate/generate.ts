@@ -3,7 +3,7 @@
  * samples in parallel. Characters are handed to `emit` as they are made (awaited, so a
  * slow consumer such as a full pipe slows generation instead of buffering it).
  */
-import { rng, type Rng } from '../text/random.js';
+import { rng, type Rng } from '../random.js';
 import type { Vocab } from '../text/vocab.js';
 import type { StatefulLstm } from '../net/stateful.js';
 import { choose, type ChooseOptions } from './sampling.js';

@@ -1,12 +1,12 @@
 /**
- * Writing or reciting, for the user: text/originality.ts's figures for each sample, with
+ * Writing or reciting, for the user: text/verbatim.ts's figures for each sample, with
  * the longest passage placed in the training text's files, as JSON (`generate --json`,
  * `--jsonl`) and as a line (on stderr, and in the `lstm web` page). Pure: the CLI finds
  * the training text (cli/training-text.ts), the page is served it.
  */
-import { originalityOfSamples, type Span } from '../text/originality.js';
+import { originalityOfSamples, type Span } from '../text/verbatim.js';
 import { showText } from '../text/show.js';
-import { count } from '../units.js';
+import { count } from '../figures.js';
 
 export type TrainingText = {
   /** The texts found, as the model read them, joined by DOCUMENT_SEPARATOR. */

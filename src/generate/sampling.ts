@@ -3,7 +3,7 @@
  * argmax, or sampling at a temperature restricted by top-k and top-p (nucleus), as
  * other text generators do.
  */
-import type { Rng } from '../text/random.js';
+import type { Rng } from '../random.js';
 
 export type ChooseOptions = {
   /** 0 means argmax. */

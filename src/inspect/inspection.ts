@@ -5,7 +5,7 @@
  */
 import type { StatefulLstm } from '../net/stateful.js';
 import type { Vocab } from '../text/vocab.js';
-import { readText, SurpriseTotal, type Prediction, type UnitQuantity } from './read.js';
+import { readText, SurpriseTotal, type Prediction, type UnitQuantity } from './surprise.js';
 import { findUnits, textFeatures, UnitTrace, type FoundUnit } from './units.js';
 
 export type Inspection = {

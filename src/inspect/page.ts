@@ -11,7 +11,7 @@ import type { StatefulLstm } from '../net/stateful.js';
 import type { Vocab } from '../text/vocab.js';
 import { writeFileAtomic } from '../store/atomic.js';
 import { inspectText, type Inspection, type PageData } from './inspection.js';
-import type { UnitQuantity } from './read.js';
+import type { UnitQuantity } from './surprise.js';
 import { magnitude, quantise } from './units.js';
 
 /** Rounded to what a page shows (the JSON output keeps every digit). */

@@ -8,7 +8,7 @@
  *
  * Legend: L layers, Q = 5 quantities (UNIT_QUANTITIES), U units, n characters.
  */
-import { UNIT_QUANTITIES, type CharReading, type UnitQuantity } from './read.js';
+import { UNIT_QUANTITIES, type CharReading, type UnitQuantity } from './surprise.js';
 
 /** Every unit's every quantity for each character of a text: [L, Q, U, n], one series per unit. */
 export class UnitTrace {

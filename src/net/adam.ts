@@ -9,10 +9,10 @@
  * TF1 do): lr_t = lr * sqrt(1 - beta2^t) / (1 - beta1^t); p -= lr_t * m / (sqrt(v) + eps).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { paramSpecs, sizeOf, type Named, type NetConfig, type Params } from '../layout.js';
+import { paramSpecs, sizeOf, type Named, type NetConfig, type Params } from '../params.js';
 import type { NetWeights } from './lstm.js';
 
-/** Steps taken and the moments, named as layout.ts's optimizerSpecs (`m/<param>`, `v/<param>`). */
+/** Steps taken and the moments, named as params.ts's optimizerSpecs (`m/<param>`, `v/<param>`). */
 export type AdamState = { step: number; moments: Named };
 export type AdamHyper = { lr: number; clip: number };
 

@@ -3,8 +3,8 @@
  * split of a batch across workers: each example's mask comes from its own stream keyed by
  * (seed, epoch, batch, example, layer). Values are 0 or 1/(1-rate) (inverted dropout).
  */
-import type { NetConfig } from '../layout.js';
-import { rng } from '../text/random.js';
+import type { NetConfig } from '../params.js';
+import { rng } from '../random.js';
 
 export type MaskKey = { randomSeed: number; epoch: number; batch: number };
 

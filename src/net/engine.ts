@@ -9,7 +9,7 @@
  * On every backend a batch is shared by one worker thread per core (net/backend.ts says
  * why that also holds for TensorFlow).
  */
-import type { NetConfig } from '../layout.js';
+import type { NetConfig } from '../params.js';
 import type { Batch } from '../text/windows.js';
 import type { BackendName } from './backend.js';
 import { networkMasks } from './dropout.js';

@@ -7,7 +7,7 @@
  * Legend: N = T * B rows (time-major), U units, V vocabulary.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { LayerState, NetConfig } from '../layout.js';
+import type { LayerState, NetConfig } from '../params.js';
 import type { Batch } from '../text/windows.js';
 import type { NetWeights } from './lstm.js';
 

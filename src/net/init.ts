@@ -1,5 +1,5 @@
 /**
- * Seeded initialisation of the training parameters (layout.ts's training form), as Keras
+ * Seeded initialisation of the training parameters (params.ts's training form), as Keras
  * does it: Glorot-uniform input kernels, orthogonal recurrent kernels, zero biases with
  * the forget gate's set to 1 (unitForgetBias). Plain arrays, no tensors.
  *
@@ -7,8 +7,8 @@
  * here the orthogonal matrix comes from modified Gram-Schmidt on Gaussian rows in
  * Float64, which gives the same distribution (orthonormal rows) in ~0.1 s.
  */
-import { GATES, inputSize, remapVocab, type NetConfig, type Params } from '../layout.js';
-import { rng, type Rng } from '../text/random.js';
+import { GATES, inputSize, remapVocab, type NetConfig, type Params } from '../params.js';
+import { rng, type Rng } from '../random.js';
 
 const FORGET = GATES.indexOf('f');
 
@@ -37,7 +37,7 @@ export type BaseNet = { cfg: NetConfig; params: Params; chars: readonly string[]
 
 /**
  * A fine-tune's starting parameters: the base network widened to the vocabulary `chars`
- * (a superset of the base's) by layout.ts's remapVocab, so the base's characters keep
+ * (a superset of the base's) by params.ts's remapVocab, so the base's characters keep
  * their weights bit for bit. A new character's input row and output column are what
  * initParams gives this vocabulary (same seed, same stream); its output bias is
  * `newCharBias` of the base's.

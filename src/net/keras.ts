@@ -9,7 +9,7 @@
  * default orthogonal one takes minutes at 300x1200 in JS.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { NetConfig } from '../layout.js';
+import type { NetConfig } from '../params.js';
 
 /** Builds the equivalent tf.LayersModel (used for the topology, and by tests). */
 export function buildLayersModel(cfg: NetConfig): tf.Sequential {
@@ -48,7 +48,7 @@ function build(cfg: NetConfig): tf.Sequential {
 
 /**
  * The Layers topology (model.json's `modelTopology`) for a config. Its weights are named
- * and ordered as layout.ts's layersWeightSpecs (a test holds the two together).
+ * and ordered as params.ts's layersWeightSpecs (a test holds the two together).
  */
 export async function layersTopology(cfg: NetConfig): Promise<object> {
   const model = buildLayersModel(cfg);

@@ -13,7 +13,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Batch } from '../text/windows.js';
-import { GATE, GATES, inputSize, paramSpecs, type NetConfig, type Params } from '../layout.js';
+import { GATE, GATES, inputSize, paramSpecs, type NetConfig, type Params } from '../params.js';
 import {
   headLoss,
   headLossAndGrads,
@@ -28,7 +28,7 @@ import {
 /** Weights on the device, in paramSpecs order: W per layer, then dense W and b. */
 export type NetWeights = { W: tf.Tensor2D[]; denseW: tf.Tensor2D; denseB: tf.Tensor1D };
 
-/** Uploads parameters (layout.ts's training form) as tensors; the caller disposes them with `disposeWeights`. */
+/** Uploads parameters (params.ts's training form) as tensors; the caller disposes them with `disposeWeights`. */
 export function toDevice(cfg: NetConfig, params: Params): NetWeights {
   const specs = paramSpecs(cfg);
   const t = specs.map((s) => tf.tensor(params.get(s.name)!, s.shape));
@@ -123,7 +123,7 @@ function layerBackward(saved: Saved[], dhs: tf.Tensor[], W: tf.Tensor2D, I: numb
       const dz = tf.concat(
         GATES.map((gate) => byGate[gate]),
         1,
-      ); // [B, 4U] in layout.ts's gate order
+      ); // [B, 4U] in params.ts's gate order
       const dxh = tf.matMul(dz, back);
       return needDx
         ? { dz, dc: tf.mul(dc, f), dh: tf.slice(dxh, [0, I + 1], [B, U]), dx: tf.slice(dxh, [0, 0], [B, I]) }

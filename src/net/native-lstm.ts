@@ -5,12 +5,12 @@
  * Same inputs, outputs and gradients as net/lstm.ts (checked against it and autograd).
  *
  * BlockLSTMV2's layout: x [T, B, I], w [I + U, 4U] (the input kernel stacked on the
- * recurrent one), b [4U], gates in layout.ts's order i, f, c, o, no forget bias (ours is in
+ * recurrent one), b [4U], gates in params.ts's order i, f, c, o, no forget bias (ours is in
  * b), no peepholes (their weights are zeros), no cell clipping. Our W [I + 1 + U, 4U] holds
  * the bias as the row between the two kernels: it is cut into w and b once per batch, and
  * the gradient is put back together the same way.
  *
- * Pitfalls (FIELD-NOTES): an unknown attr such as `forget_bias` is silently accepted by V2
+ * Pitfalls (measured here): an unknown attr such as `forget_bias` is silently accepted by V2
  * and changes results, so only `cell_clip`, `use_peephole` and `T` are passed; the Grad op
  * needs `use_peephole`; `seq_len_max` must be an int64 scalar.
  *

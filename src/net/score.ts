@@ -7,10 +7,10 @@
  *   from window to window, as generation reads text.
  */
 import { dataError } from '../errors.js';
-import type { NetConfig, Params } from '../layout.js';
+import type { NetConfig, Params } from '../params.js';
 import type { Ids } from '../text/vocab.js';
 import { makeBatch, validationBatches, validationStreams, type Batch, type Split } from '../text/windows.js';
-import { stateRows, type LayerState } from '../layout.js';
+import { stateRows, type LayerState } from '../params.js';
 import { batchLoss, disposeWeights, streamLoss, toDevice } from './lstm.js';
 
 export type Score = {

@@ -8,7 +8,7 @@
  * S = number of parallel samples, U units, V vocabulary, I layer input width.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { GATE, inputSize, type NetConfig, type Params } from '../layout.js';
+import { GATE, inputSize, type NetConfig, type Params } from '../params.js';
 
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 

@@ -4,7 +4,7 @@
  * bundle alike. Every file is untrusted: sizes and hashes against lstm.json (`checkFile`,
  * the hash computed by the caller: Node's crypto, or the browser's SubtleCrypto), one
  * weights file named weights.bin, the weights' names and shapes against the specs the caller
- * gives (layout.ts `checkpointSpecs`), float32 or TF.js float16 only.
+ * gives (params.ts `checkpointSpecs`), float32 or TF.js float16 only.
  */
 import { dataError } from '../errors.js';
 import {
@@ -16,7 +16,7 @@ import {
   type Named,
   type NetConfig,
   type Params,
-} from '../layout.js';
+} from '../params.js';
 import type { TextSettings } from '../text/normalise.js';
 import { Vocab } from '../text/vocab.js';
 import { fromFloat16 } from './float16.js';

@@ -2,7 +2,7 @@
  * Reading checkpoints: which directory a model path means (`resolveCheckpoint`), and
  * loading one (`readCheckpoint`). Every file is untrusted: format version, sizes and
  * hashes from the manifest, weight paths confined to the directory, and the arrays'
- * names and shapes against the specs the caller gives (layout.ts's `checkpointSpecs`).
+ * names and shapes against the specs the caller gives (params.ts's `checkpointSpecs`).
  * Each failure is one error naming the file and the problem. Weights stored as float16 (an
  * export's TF.js float16 quantization, the only one accepted) come back as float32.
  */

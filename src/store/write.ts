@@ -1,7 +1,7 @@
 /**
  * Writing checkpoints: saving into a bundle (atomically, then moving the pointers and
  * pruning old checkpoints), and exporting a single checkpoint. Arrays arrive named and
- * are written in the order of the specs they come with (layout.ts's flat form); this
+ * are written in the order of the specs they come with (params.ts's flat form); this
  * module does not know what the arrays mean. Checkpoints are float32; an export may store
  * its weights as float16 (float16.ts).
  */
@@ -9,7 +9,7 @@ import { readdir, readlink, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { dataError } from '../errors.js';
 import { fsError } from '../fs-errors.js';
-import { flatten, type ArraySpec, type Named } from '../layout.js';
+import { flatten, type ArraySpec, type Named } from '../params.js';
 import { makeDir, pointTo, removeLeftovers, replaceDir, sha256, tempDir, writeDurable } from './atomic.js';
 import { CHECKPOINT_NAME, checkpointName, POINTERS } from './bundle.js';
 import { FLOAT16_MAX, firstOverflow, toFloat16 } from './float16.js';
@@ -31,9 +31,9 @@ export type CheckpointData = {
   manifest: ManifestBody;
   /** The Layers topology, from net/keras. */
   modelTopology: object;
-  /** The Layers weights (layout.ts's layersWeightSpecs). */
+  /** The Layers weights (params.ts's layersWeightSpecs). */
   weights: ArrayFile;
-  /** Adam's state (layout.ts's optimizerSpecs); absent in exports. */
+  /** Adam's state (params.ts's optimizerSpecs); absent in exports. */
   optimizer?: ArrayFile;
 };
 

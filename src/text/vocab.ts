@@ -42,7 +42,7 @@ export class Vocab {
   /**
    * Every character the base vocabulary `known` or the text has, in code-point order like
    * every vocabulary: a fine-tune's vocabulary. Ids change (a new character may sort
-   * between known ones), so weights move by character, never by id (layout.ts remapVocab).
+   * between known ones), so weights move by character, never by id (params.ts remapVocab).
    */
   static union(known: readonly string[], text: string): Union {
     const base = new Set(known);

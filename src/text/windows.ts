@@ -16,7 +16,7 @@
  * Shapes: T = seqLength, B = batch size (windows in the batch).
  */
 import { dataError } from '../errors.js';
-import { permutation, rng } from './random.js';
+import { permutation, rng } from '../random.js';
 import type { Ids } from './vocab.js';
 
 export type SplitOptions = { seqLength: number; valFraction: number };

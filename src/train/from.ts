@@ -6,7 +6,7 @@
  * Which settings such a run takes is train/settings.ts's; the loop only receives the
  * result (`RunOptions.from`).
  */
-import { fromLayersWeights, netConfig, type Params } from '../layout.js';
+import { fromLayersWeights, netConfig, type Params } from '../params.js';
 import { initFromBase } from '../net/init.js';
 import { WEIGHTS_BIN, type Lineage } from '../store/manifest.js';
 import type { Checkpoint } from '../store/read.js';

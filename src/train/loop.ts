@@ -23,7 +23,7 @@ import {
   type Named,
   type NetConfig,
   type Params,
-} from '../layout.js';
+} from '../params.js';
 import { Adam, ADAM, type AdamState } from '../net/adam.js';
 import type { BackendName } from '../net/backend.js';
 import { initParams } from '../net/init.js';

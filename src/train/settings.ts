@@ -26,7 +26,7 @@ import { dataError, usageError, type LstmError } from '../errors.js';
 import type { CorpusRecord, Network, StoredHyperparameters } from '../store/manifest.js';
 import type { Encoding } from '../text/corpus.js';
 import { showChar } from '../text/show.js';
-import { paramCount } from '../layout.js';
+import { paramCount } from '../params.js';
 
 /** Every `lstm train` option, parsed, defaults included. */
 export type TrainFlags = Hyperparameters & {

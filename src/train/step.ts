@@ -8,7 +8,7 @@
  * The chain: train/loop.ts (epochs) → this (a batch) → the backend's engine (net/engine.ts:
  * gradients) and net/adam.ts (the update); train/workers.ts runs the other shares.
  */
-import { stateRows, type LayerState } from '../layout.js';
+import { stateRows, type LayerState } from '../params.js';
 import { type Adam, sumGrads } from '../net/adam.js';
 import type { BackendName } from '../net/backend.js';
 import { networkMasks, type MaskKey } from '../net/dropout.js';

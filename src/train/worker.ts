@@ -4,7 +4,7 @@
  * parameters from shared memory, and returns the loss and gradients of its share.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { paramSpecs, unflatten, type NetConfig } from '../layout.js';
+import { paramSpecs, unflatten, type NetConfig } from '../params.js';
 import { initBackend } from '../net/backend.js';
 import { networkMasks } from '../net/dropout.js';
 import { engineFor, warmUp } from '../net/engine.js';

@@ -1,6 +1,6 @@
 /**
  * Worker threads for data-parallel training. The parameters live in one SharedArrayBuffer
- * (layout.ts's flat form) that the main thread refreshes before each step; each worker
+ * (params.ts's flat form) that the main thread refreshes before each step; each worker
  * computes the loss and gradients of its examples and sends the gradients back
  * (transferred, not copied).
  */
@@ -8,8 +8,8 @@ import { Worker } from 'node:worker_threads';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { runtimeError } from '../errors.js';
-import { flatten, paramCount, paramSpecs, type ArraySpec, type NetConfig, type Params } from '../layout.js';
-import type { LayerState } from '../layout.js';
+import { flatten, paramCount, paramSpecs, type ArraySpec, type NetConfig, type Params } from '../params.js';
+import type { LayerState } from '../params.js';
 import type { BackendName } from '../net/backend.js';
 import type { MaskKey } from '../net/dropout.js';
 import type { Batch } from '../text/windows.js';

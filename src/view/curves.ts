@@ -6,7 +6,7 @@
  * Beside it: ticks.ts (axes), place.ts and legend.ts (what goes where), svg.ts (the look).
  */
 import type { EpochRecord, Progress } from '../store/manifest.js';
-import { bits } from '../units.js';
+import { bits } from '../figures.js';
 import { legendInBox, legendInRows, legendPlace, legendRows, LEGEND_ROW } from './legend.js';
 import { clamp, leastCovering, trace, type Box, type Point } from './place.js';
 import { BOLD_CHAR_WIDTH, escapeXml, FONT, GRID, INK, MUTED, px, stroke, STYLE } from './svg.js';

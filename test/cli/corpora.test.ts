@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkpointSpecs } from '../../src/layout.js';
+import { checkpointSpecs } from '../../src/params.js';
 import { readCheckpoint } from '../../src/store/read.js';
 import { expectCleanError, lstm, ok } from '../helpers/cli.js';
 import {

@@ -8,7 +8,7 @@ import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkpointSpecs } from '../../src/layout.js';
+import { checkpointSpecs } from '../../src/params.js';
 import { sha256 } from '../../src/store/atomic.js';
 import { readCheckpoint } from '../../src/store/read.js';
 import { expectCleanError, lstm, ok } from '../helpers/cli.js';

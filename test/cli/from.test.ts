@@ -7,7 +7,7 @@
  */
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkpointSpecs, fromLayersWeights, netConfig, type Params } from '../../src/layout.js';
+import { checkpointSpecs, fromLayersWeights, netConfig, type Params } from '../../src/params.js';
 import type { Manifest } from '../../src/store/manifest.js';
 import { readCheckpoint, resolveCheckpoint } from '../../src/store/read.js';
 import { expectCleanError, lstm, ok } from '../helpers/cli.js';

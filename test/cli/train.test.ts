@@ -8,7 +8,7 @@ import { cp, lstat, mkdir, readdir, readFile, readlink, rename, rm, writeFile } 
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkpointSpecs } from '../../src/layout.js';
+import { checkpointSpecs } from '../../src/params.js';
 import { initBackend } from '../../src/net/backend.js';
 import { readCheckpoint, resolveCheckpoint } from '../../src/store/read.js';
 import { lstm, type RunResult } from '../helpers/cli.js';

@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generate } from '../../src/generate/generate.js';
-import type { NetConfig } from '../../src/layout.js';
+import type { NetConfig } from '../../src/params.js';
 import { initBackend } from '../../src/net/backend.js';
 import { TEST_BACKEND } from '../helpers/backend.js';
 import { initParams } from '../../src/net/init.js';

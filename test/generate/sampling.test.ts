@@ -1,7 +1,7 @@
 /** Choosing the next character: argmax, temperature, top-k, top-p, seeded draws. Pure JS. */
 import { describe, expect, it } from 'vitest';
 import { argmax, choose, distribution, type ChooseOptions } from '../../src/generate/sampling.js';
-import { rng } from '../../src/text/random.js';
+import { rng } from '../../src/random.js';
 
 /** Logits whose softmax (at temperature 1) is exactly `p` up to rounding. */
 const logitsOf = (p: number[]) => p.map(Math.log);

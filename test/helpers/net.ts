@@ -6,9 +6,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { expect } from 'vitest';
-import { paramSpecs, type NetConfig, type Params } from '../../src/layout.js';
+import { paramSpecs, type NetConfig, type Params } from '../../src/params.js';
 import type { NetWeights } from '../../src/net/lstm.js';
-import { rng } from '../../src/text/random.js';
+import { rng } from '../../src/random.js';
 import type { Batch } from '../../src/text/windows.js';
 
 /** Parameters with every entry random (biases included, unlike initParams), seeded. */

@@ -1,7 +1,7 @@
 /** The inspector's pure parts: text features, finding units by correlation, and the page's quantisation. */
 import { describe, expect, it } from 'vitest';
 import { dequantise, findUnits, quantise, textFeatures, UnitTrace, type Feature } from '../../src/inspect/units.js';
-import { UNIT_QUANTITIES, type CharReading } from '../../src/inspect/read.js';
+import { UNIT_QUANTITIES, type CharReading } from '../../src/inspect/surprise.js';
 
 const feature = (features: Feature[], name: string) => Array.from(features.find((f) => f.name === name)!.values);
 

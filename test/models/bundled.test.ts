@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { defaults } from '../../src/config.js';
-import { checkpointSpecs, layersWeightSpecs, netConfig, sizeOf } from '../../src/layout.js';
+import { checkpointSpecs, layersWeightSpecs, netConfig, sizeOf } from '../../src/params.js';
 import { sha256 } from '../../src/store/atomic.js';
 import type { Manifest } from '../../src/store/manifest.js';
 import { readCheckpoint, resolveCheckpoint } from '../../src/store/read.js';

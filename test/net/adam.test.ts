@@ -1,14 +1,14 @@
 /** The optimiser (Adam with clipping by global norm) driving the fused network's gradients. */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { paramSpecs, type NetConfig } from '../../src/layout.js';
+import { paramSpecs, type NetConfig } from '../../src/params.js';
 import { Adam, ADAM } from '../../src/net/adam.js';
 import { initBackend } from '../../src/net/backend.js';
 import { TEST_BACKEND } from '../helpers/backend.js';
 import { dropoutMasks } from '../../src/net/dropout.js';
 import { initParams } from '../../src/net/init.js';
 import { batchLoss, lossAndGrads } from '../../src/net/lstm.js';
-import { rng } from '../../src/text/random.js';
+import { rng } from '../../src/random.js';
 import { randomBatch } from '../helpers/net.js';
 
 beforeAll(async () => {

@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { paramSpecs, type NetConfig } from '../../src/layout.js';
+import { paramSpecs, type NetConfig } from '../../src/params.js';
 import { initBackend } from '../../src/net/backend.js';
 import { dropoutMasks } from '../../src/net/dropout.js';
 import { engineFor } from '../../src/net/engine.js';

@@ -8,7 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { inOrder, layersWeightSpecs, paramSpecs, toLayersWeights, type NetConfig } from '../../src/layout.js';
+import { inOrder, layersWeightSpecs, paramSpecs, toLayersWeights, type NetConfig } from '../../src/params.js';
 import { initBackend } from '../../src/net/backend.js';
 import { engineFor } from '../../src/net/engine.js';
 import { TEST_BACKEND } from '../helpers/backend.js';
@@ -18,7 +18,7 @@ import { forwardLogits } from '../../src/net/lstm.js';
 import { maxAbsDiff, randomBatch, randomParams, tensorsOf, weightsOf } from '../helpers/net.js';
 import { referenceLoss } from './reference.js';
 import type { LayerState } from '../../src/net/head.js';
-import { rng } from '../../src/text/random.js';
+import { rng } from '../../src/random.js';
 
 beforeAll(async () => {
   await initBackend(TEST_BACKEND, 'train');

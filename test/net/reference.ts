@@ -3,7 +3,7 @@
  * reference the fused forward/backward is checked against. Same parameter layout.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { NetConfig } from '../../src/layout.js';
+import type { NetConfig } from '../../src/params.js';
 import type { LayerState } from '../../src/net/head.js';
 import type { Batch } from '../../src/text/windows.js';
 

@@ -1,6 +1,6 @@
 /** The network run one character at a time (StatefulLstm) agrees with the batch forward pass. */
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { NetConfig } from '../../src/layout.js';
+import type { NetConfig } from '../../src/params.js';
 import { initBackend } from '../../src/net/backend.js';
 import { TEST_BACKEND } from '../helpers/backend.js';
 import { forwardLogits } from '../../src/net/lstm.js';

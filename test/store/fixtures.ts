@@ -3,7 +3,7 @@
  * and the checkpoint's arrays as bytes.
  */
 import path from 'node:path';
-import { checkpointSpecs, type Named } from '../../src/layout.js';
+import { checkpointSpecs, type Named } from '../../src/params.js';
 import { readCheckpoint, resolveCheckpoint, type Checkpoint } from '../../src/store/read.js';
 import { assertBuilt, makeTempDir, textFile, trainTiny, words } from '../helpers/tiny.js';
 

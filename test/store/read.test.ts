@@ -9,7 +9,7 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LstmError } from '../../src/errors.js';
-import { checkpointSpecs, fromLayersWeights, layersWeightSpecs, netConfig, type Named } from '../../src/layout.js';
+import { checkpointSpecs, fromLayersWeights, layersWeightSpecs, netConfig, type Named } from '../../src/params.js';
 import { initBackend } from '../../src/net/backend.js';
 import { TEST_BACKEND } from '../helpers/backend.js';
 import { forwardLogits } from '../../src/net/lstm.js';

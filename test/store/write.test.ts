@@ -14,7 +14,7 @@ import {
   netConfig,
   optimizerSpecs,
   paramSpecs,
-} from '../../src/layout.js';
+} from '../../src/params.js';
 import { sha256 } from '../../src/store/atomic.js';
 import { checkpointName, holdsModel } from '../../src/store/bundle.js';
 import { readCheckpoint, resolveCheckpoint, type Checkpoint } from '../../src/store/read.js';

@@ -12,7 +12,7 @@ import {
   type CorpusOptions,
   type Encoding,
 } from '../../src/text/corpus.js';
-import { rng } from '../../src/text/random.js';
+import { rng } from '../../src/random.js';
 import { Vocab } from '../../src/text/vocab.js';
 import { BINARY_SNIFF_BYTES } from '../../src/config.js';
 

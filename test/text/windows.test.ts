@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { LstmError } from '../../src/errors.js';
-import { permutation, rng } from '../../src/text/random.js';
+import { permutation, rng } from '../../src/random.js';
 import { Vocab, type Ids } from '../../src/text/vocab.js';
 import {
   epochPlan,

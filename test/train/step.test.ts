@@ -7,7 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkpointSpecs } from '../../src/layout.js';
+import { checkpointSpecs } from '../../src/params.js';
 import { readCheckpoint } from '../../src/store/read.js';
 import { lstm } from '../helpers/cli.js';
 import {

@@ -4,7 +4,7 @@
  */
 import type { Command } from 'commander';
 import { usageError } from '../../errors.js';
-import { layersWeightSpecs, netConfig } from '../../layout.js';
+import { layersWeightSpecs, netConfig } from '../../params.js';
 import { holdsModel, isEmptyOrAbsent } from '../../store/bundle.js';
 import { isLocked } from '../../store/lock.js';
 import { buildManifest, type CorpusRecord } from '../../store/manifest.js';

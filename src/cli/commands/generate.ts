@@ -10,7 +10,7 @@ import type { GenerateOptions } from '../../generate/generate.js';
 import { seedText, type UnknownPolicy } from '../../generate/seed.js';
 import type { StatefulLstm } from '../../net/stateful.js';
 import { decodeText, type Encoding } from '../../text/corpus.js';
-import { drawSeed } from '../../text/random.js';
+import { drawSeed } from '../../random.js';
 import { showChar } from '../../text/show.js';
 import type { Vocab } from '../../text/vocab.js';
 import { COMMAND_JOBS, type Context } from '../context.js';

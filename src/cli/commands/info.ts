@@ -8,7 +8,7 @@ import { basename, dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { dataError } from '../../errors.js';
 import { fsError } from '../../fs-errors.js';
-import { netConfig, paramCount } from '../../layout.js';
+import { netConfig, paramCount } from '../../params.js';
 import { writeFileAtomic } from '../../store/atomic.js';
 import { WEIGHTS_BIN, type CorpusRecord } from '../../store/manifest.js';
 import { showChar } from '../../text/show.js';

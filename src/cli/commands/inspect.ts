@@ -7,7 +7,7 @@ import { Option, type Command } from 'commander';
 import { defaults } from '../../config.js';
 import { usageError } from '../../errors.js';
 import { seedText, type UnknownPolicy } from '../../generate/seed.js';
-import { SurpriseTotal, type CharReading } from '../../inspect/read.js';
+import { SurpriseTotal, type CharReading } from '../../inspect/surprise.js';
 import { decodeText, type Encoding } from '../../text/corpus.js';
 import { showChar } from '../../text/show.js';
 import { COMMAND_JOBS, type Context } from '../context.js';
@@ -118,7 +118,7 @@ async function run(file: string | undefined, flags: Flags, ctx: Context): Promis
     throw usageError(`the text has ${chars.length} character(s); inspecting needs at least 2`, 'give a longer text');
   const units = flags.units === undefined ? undefined : chosenUnits(flags.units, model.cfg.units);
   const { StatefulLstm } = await import('../../net/stateful.js');
-  const { readText } = await import('../../inspect/read.js');
+  const { readText } = await import('../../inspect/surprise.js');
   const net = new StatefulLstm(model.cfg, model.params);
   try {
     if (flags.html !== undefined) {

@@ -153,7 +153,7 @@ async function train(paths: string[], flags: Flags, cmd: Command, ctx: Context, 
   const { readCheckpoint, resolveCheckpoint } = await import('../../store/read.js');
   const { holdsModel, isFlatExport } = await import('../../store/bundle.js');
   const { SAVING } = await import('../../store/write.js');
-  const { checkpointSpecs } = await import('../../layout.js');
+  const { checkpointSpecs } = await import('../../params.js');
   const { runSettings, checkResumedText, defaultOut } = await import('../../train/settings.js');
   const given = new Set(Object.keys(flags).filter((k) => cmd.getOptionValueSource(k) === 'cli')) as Set<
     keyof TrainFlags

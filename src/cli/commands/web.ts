@@ -1,7 +1,7 @@
 /** `lstm web`: a local page that runs the model in the browser: generate, inspect, training curves. */
 import { Option, type Command } from 'commander';
 import { dataError, LstmError, usageError } from '../../errors.js';
-import { checkpointSpecs } from '../../layout.js';
+import { checkpointSpecs } from '../../params.js';
 import type { Context } from '../context.js';
 import { checkpointOption, int } from '../options.js';
 import { write } from '../output.js';

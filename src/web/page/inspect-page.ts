@@ -4,7 +4,7 @@
  * and renders the inspector view. No network: everything is in the page.
  */
 import type { PageData } from '../../inspect/inspection.js';
-import type { UnitQuantity } from '../../inspect/read.js';
+import type { UnitQuantity } from '../../inspect/surprise.js';
 import { dequantise } from '../../inspect/units.js';
 import { renderInspector } from './inspector.js';
 

@@ -5,7 +5,7 @@
  * track something one click away. Shared by the `--html` page and the `lstm web` page.
  */
 import { SURPRISE_BANDS, surpriseBand, unitColour } from '../../inspect/colours.js';
-import { QUANTITY_NAMES, type UnitQuantity } from '../../inspect/read.js';
+import { QUANTITY_NAMES, type UnitQuantity } from '../../inspect/surprise.js';
 import type { Inspection } from '../../inspect/inspection.js';
 import { TRACKING_R } from '../../inspect/units.js';
 

@@ -4,7 +4,7 @@
  * the browser's SubtleCrypto), then the same parsing as `lstm` (store/parse.ts): one weights
  * file, names and shapes against the layout, float32 or float16.
  */
-import { checkpointSpecs } from '../../layout.js';
+import { checkpointSpecs } from '../../params.js';
 import { checkManifest, MANIFEST, MODEL_JSON, OPTIMIZER_BIN, type Manifest } from '../../store/manifest.js';
 import { checkFile, checkpointFromFiles, loadedModel, type LoadedModel } from '../../store/parse.js';
 

@@ -2,8 +2,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { inspectText } from '../../src/inspect/inspection.js';
-import { readText } from '../../src/inspect/read.js';
-import type { NetConfig } from '../../src/layout.js';
+import { readText } from '../../src/inspect/surprise.js';
+import type { NetConfig } from '../../src/params.js';
 import { initBackend } from '../../src/net/backend.js';
 import { StatefulLstm } from '../../src/net/stateful.js';
 import { Vocab } from '../../src/text/vocab.js';

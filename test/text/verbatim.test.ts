@@ -1,12 +1,12 @@
 /**
- * originality (src/text/originality.ts): the longest passage of an output found verbatim in
+ * originality (src/text/verbatim.ts): the longest passage of an output found verbatim in
  * a corpus, and the output's characters inside passages of minLength or more found there.
  * Pure; checked against a brute-force reference on chosen cases and on many seeded random
  * ones over small alphabets, where matches of every length are frequent.
  */
 import { describe, expect, it } from 'vitest';
 import { defaults } from '../../src/config.js';
-import { originality, originalityOfSamples, type Originality, type Span } from '../../src/text/originality.js';
+import { originality, originalityOfSamples, type Originality, type Span } from '../../src/text/verbatim.js';
 
 /** The definitions, literally: every substring tried, longest first. */
 function reference(output: string, corpus: string, minLength: number) {

@@ -21,7 +21,7 @@ import {
   unflatten,
   type NetConfig,
   type Params,
-} from '../src/layout.js';
+} from '../src/params.js';
 import { initBackend } from '../src/net/backend.js';
 import { TEST_BACKEND } from './helpers/backend.js';
 import { randomParams } from './helpers/net.js';
