@@ -5,7 +5,7 @@
  * TensorFlow (tfjs-node, ~150 GFLOP/s on 2 cores here) beats wasm (~20 GFLOP/s, one
  * thread) by far. Generation and evaluation step one character (or a few windows) at a
  * time, where per-op overhead decides: wasm is ~2x faster at batch 1 than tfjs-node here,
- * starts in half the time and uses a quarter of the memory (measured: see docs/performance.md). `cpu`
+ * starts in half the time and uses a quarter of the memory (measured with npm run bench). `cpu`
  * (plain JS) is the fallback everywhere. `--backend` overrides; an unavailable choice is an
  * error naming what works.
  *
