@@ -1,8 +1,5 @@
 /** Small formatting helpers for human-readable stderr lines. */
-import { bits, count } from '../figures.js';
-
-/** Nats to bits per character, and counts; defined in units.ts, which the browser's view shares. */
-export { bits, count };
+import { bits } from '../figures.js';
 
 export function duration(seconds: number): string {
   if (!Number.isFinite(seconds)) return '?';

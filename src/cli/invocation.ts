@@ -28,8 +28,6 @@ export const MACHINE_OPTIONS: ReadonlySet<string> = new Set([
   '-q',
 ]);
 
-export { shellCommand };
-
 /**
  * The words of a command line, as a POSIX shell splits them: single quotes keep everything,
  * double quotes keep all but `\"`, `\\`, `\$` and `` \` ``, a backslash outside quotes keeps

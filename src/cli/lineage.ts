@@ -1,7 +1,7 @@
 /** A fine-tune's lineage (lstm.json `lineage`) in words: for `lstm info` and the start of `lstm train --from`. */
 import type { Lineage } from '../store/manifest.js';
 import { showChar } from '../text/show.js';
-import { bits, count } from './format.js';
+import { bits, count } from '../figures.js';
 
 /** Characters as `'a' 'b' '␠'`, at most `max` of them (then how many more). */
 export function charList(chars: readonly string[], max = 20): string {

@@ -4,7 +4,7 @@
  * 'exit' handler. `kill -9` is the one way out that leaves a lock; the next run takes it over.
  */
 import type { BundleLock } from '../store/lock.js';
-import { shellCommand } from './invocation.js';
+import { shellCommand } from '../shell.js';
 import type { Reporter } from './reporter.js';
 
 export class HeldLocks {

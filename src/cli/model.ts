@@ -4,10 +4,9 @@ import { basename } from 'node:path';
 import { dataError } from '../errors.js';
 import { checkpointSpecs } from '../params.js';
 import { loadedModel, type LoadedModel } from '../store/parse.js';
-import { readCheckpoint, resolveCheckpoint, type Checkpoint } from '../store/read.js';
+import type { Checkpoint } from '../store/parse.js';
+import { readCheckpoint, resolveCheckpoint } from '../store/read.js';
 import { bundledModelDir } from './paths.js';
-
-export { textSettingsOf, type LoadedModel } from '../store/parse.js';
 
 /** How messages and pages name the model: the --model path as given, or the bundled model's name. */
 export function modelName(model: string | undefined): string {

@@ -19,11 +19,9 @@ import { resolveCheckpoint } from '../store/read.js';
 import { ENCODINGS, joinCorpora, type Corpus, type Encoding } from '../text/corpus.js';
 import type { Context } from './context.js';
 import { isFile, loadCorpora, loadCorpus } from './corpus.js';
-import { textSettingsOf } from './model.js';
+import { textSettingsOf } from '../store/parse.js';
 import type { CorpusFlags } from './options.js';
 import type { TrainingText } from '../generate/originality.js';
-
-export type { TrainingText };
 
 /** A text a model of the lineage learnt from, as its manifest records it. */
 type Learnt = {

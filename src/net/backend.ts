@@ -172,5 +172,3 @@ export async function initBackend(requested: string | undefined, job: Job): Prom
   }
   return (await chooseBackend(job)).name;
 }
-
-export { tf };

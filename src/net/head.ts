@@ -26,8 +26,6 @@ export type LossAndGrads = (
   state?: LayerState[],
 ) => { lossSum: number; grads: tf.Tensor[]; state: LayerState[] };
 
-export type { LayerState };
-
 /** Summed cross-entropy (nats) of a batch without dropout, from and to a carried state. */
 export type StreamLoss = (
   w: NetWeights,

@@ -13,14 +13,13 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Batch } from '../text/windows.js';
-import { GATE, GATES, inputSize, paramSpecs, type NetConfig, type Params } from '../params.js';
+import { GATE, GATES, inputSize, paramSpecs, type LayerState, type NetConfig, type Params } from '../params.js';
 import {
   headLoss,
   headLossAndGrads,
   initialState,
   lossAndGradsOf,
   streamLossOf,
-  type LayerState,
   type LossAndGrads,
   type StreamLoss,
 } from './head.js';

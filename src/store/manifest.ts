@@ -6,6 +6,7 @@
  */
 import { FORMAT_VERSION, TOOL_NAME, TOOL_VERSION, type Hyperparameters } from '../config.js';
 import { dataError } from '../errors.js';
+import type { NetConfig } from '../params.js';
 
 export const MANIFEST = 'lstm.json';
 export const MODEL_JSON = 'model.json';
@@ -43,7 +44,6 @@ export type EpochRecord = {
   valLossColdFull?: number;
 };
 
-export type Network = { layers: number; units: number; dropout: number; vocabSize: number };
 /** Everything that shapes training; `epochs` and `patience` are the stop conditions a resume keeps. */
 export type StoredHyperparameters = Hyperparameters & {
   epochs?: number;
@@ -140,7 +140,7 @@ export type Lineage = {
     /** sha256 of its weights.bin: exactly which weights the fine-tune started from. */
     weightsSha256: string;
     corpus: { name: string; sha256: string; characters: number };
-    network: Network;
+    network: NetConfig;
     bestValLoss: number | null;
     bestEpoch: number | null;
     bestBatch?: number;
@@ -169,7 +169,7 @@ export type Manifest = {
   tool: { name: string; version: string };
   savedAt: string;
   vocab: string[];
-  network: Network;
+  network: NetConfig;
   hyperparameters: StoredHyperparameters;
   corpus: CorpusRecord;
   progress: Progress;

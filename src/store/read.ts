@@ -14,8 +14,6 @@ import { CHECKPOINT_NAME, checkpointName, isCheckpointDir } from './bundle.js';
 import { checkManifest, MANIFEST, OPTIMIZER_BIN, type FileEntry, type Manifest } from './manifest.js';
 import { checkFile, checkpointFromFiles, type Checkpoint, type SpecsOf } from './parse.js';
 
-export type { Checkpoint, SpecsOf };
-
 /**
  * The checkpoint directory a model path means: the path itself when it holds a checkpoint
  * (an export), else its `best` (or `which`: `latest`, `best`, or an epoch number/name).

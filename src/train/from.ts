@@ -9,7 +9,7 @@
 import { fromLayersWeights, netConfig, type Params } from '../params.js';
 import { initFromBase } from '../net/init.js';
 import { WEIGHTS_BIN, type Lineage } from '../store/manifest.js';
-import type { Checkpoint } from '../store/read.js';
+import type { Checkpoint } from '../store/parse.js';
 import { Vocab } from '../text/vocab.js';
 
 export type FineTuneStart = { vocab: Vocab; params: Params; lineage: Lineage };

@@ -30,7 +30,7 @@ import { initParams } from '../net/init.js';
 import { layersTopology } from '../net/keras.js';
 import { streamScores } from '../net/score.js';
 import { StatefulLstm } from '../net/stateful.js';
-import type { Checkpoint } from '../store/read.js';
+import type { Checkpoint } from '../store/parse.js';
 import { buildManifest, INITIAL_PROGRESS, type EpochRecord, type Lineage, type Progress } from '../store/manifest.js';
 import { saveCheckpoint, type SaveOptions, type SaveStage } from '../store/write.js';
 import type { Corpus } from '../text/corpus.js';
@@ -45,7 +45,6 @@ import {
   validationStreams,
   valChars,
   windowBatches,
-  type Batch,
 } from '../text/windows.js';
 import { corpusRecord } from './record.js';
 import { makeTrainStep, type TrainStep } from './step.js';
@@ -512,5 +511,3 @@ async function sampleText(cfg: NetConfig, adam: Adam, o: RunOptions, epoch: numb
     net.dispose();
   }
 }
-
-export type { Batch };

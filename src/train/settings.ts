@@ -23,10 +23,10 @@
 import { basename, extname, isAbsolute, join, relative, resolve } from 'node:path';
 import { defaults, type Hyperparameters } from '../config.js';
 import { dataError, usageError, type LstmError } from '../errors.js';
-import type { CorpusRecord, Network, StoredHyperparameters } from '../store/manifest.js';
+import type { CorpusRecord, StoredHyperparameters } from '../store/manifest.js';
 import type { Encoding } from '../text/corpus.js';
 import { showChar } from '../text/show.js';
-import { paramCount } from '../params.js';
+import { paramCount, type NetConfig } from '../params.js';
 
 /** Every `lstm train` option, parsed, defaults included. */
 export type TrainFlags = Hyperparameters & {
@@ -47,7 +47,7 @@ export type TrainFlags = Hyperparameters & {
 export type StoredRun = {
   dir: string;
   hyperparameters: StoredHyperparameters;
-  network: Network;
+  network: NetConfig;
   corpus: CorpusRecord;
   hasOptimizer: boolean;
   /** The command it records (older bundles: the exact command line). */
@@ -61,7 +61,7 @@ export type BaseRun = {
   /** Directories the fine-tune must not write into: the base's bundle (or export) directory. */
   bundle: string;
   hyperparameters: StoredHyperparameters;
-  network: Network;
+  network: NetConfig;
 };
 
 /** Which files (or `-`, stdin) the corpus is read from: the arguments, or (resuming without any) the bundle's record. */

@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { buildProgram } from '../../src/cli/main.js';
-import { MACHINE_OPTIONS, shellCommand, shellWords, userCommand, valueOptions } from '../../src/cli/invocation.js';
+import { MACHINE_OPTIONS, shellWords, userCommand, valueOptions } from '../../src/cli/invocation.js';
+import { shellCommand } from '../../src/shell.js';
 
 const program = buildProgram();
 const train = program.commands.find((c) => c.name() === 'train')!;

@@ -17,7 +17,7 @@ import { buildLayersModel } from '../../src/net/keras.js';
 import { forwardLogits } from '../../src/net/lstm.js';
 import { maxAbsDiff, randomBatch, randomParams, tensorsOf, weightsOf } from '../helpers/net.js';
 import { referenceLoss } from './reference.js';
-import type { LayerState } from '../../src/net/head.js';
+import type { LayerState } from '../../src/params.js';
 import { rng } from '../../src/random.js';
 
 beforeAll(async () => {

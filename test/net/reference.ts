@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { NetConfig } from '../../src/params.js';
-import type { LayerState } from '../../src/net/head.js';
+import type { LayerState } from '../../src/params.js';
 import type { Batch } from '../../src/text/windows.js';
 
 /** Summed cross-entropy of a batch; params in paramSpecs order; masks and initial state as in lossAndGrads. */

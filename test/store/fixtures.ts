@@ -4,7 +4,8 @@
  */
 import path from 'node:path';
 import { checkpointSpecs, type Named } from '../../src/params.js';
-import { readCheckpoint, resolveCheckpoint, type Checkpoint } from '../../src/store/read.js';
+import type { Checkpoint } from '../../src/store/parse.js';
+import { readCheckpoint, resolveCheckpoint } from '../../src/store/read.js';
 import { assertBuilt, makeTempDir, textFile, trainTiny, words } from '../helpers/tiny.js';
 
 export type TrainedBundle = {

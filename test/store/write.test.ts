@@ -17,7 +17,8 @@ import {
 } from '../../src/params.js';
 import { sha256 } from '../../src/store/atomic.js';
 import { checkpointName, holdsModel } from '../../src/store/bundle.js';
-import { readCheckpoint, resolveCheckpoint, type Checkpoint } from '../../src/store/read.js';
+import type { Checkpoint } from '../../src/store/parse.js';
+import { readCheckpoint, resolveCheckpoint } from '../../src/store/read.js';
 import { exportCheckpoint, saveCheckpoint, type CheckpointData } from '../../src/store/write.js';
 import { lstm, repoRoot, run } from '../helpers/cli.js';
 import { canMount, mountSkip, mountTmpfs, unmount } from '../helpers/mounts.js';

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { showChar } from '../../text/show.js';
 import { COMMAND_JOBS, type Context } from '../context.js';
 import { loadCorpus } from '../corpus.js';
-import { bits, count } from '../format.js';
+import { bits, count } from '../../figures.js';
 import { checkpointOption, corpusOptions, int, type CorpusFlags } from '../options.js';
 import { write, writeJson } from '../output.js';
 

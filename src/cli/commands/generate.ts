@@ -16,7 +16,7 @@ import type { Vocab } from '../../text/vocab.js';
 import { COMMAND_JOBS, type Context } from '../context.js';
 import { checkpointOption, encodingOption, int, num } from '../options.js';
 import { TextStream, writeJson } from '../output.js';
-import type { TrainingText } from '../training-text.js';
+import type { TrainingText } from '../../generate/originality.js';
 
 type Flags = {
   model?: string;

@@ -11,7 +11,7 @@ import { SurpriseTotal, type CharReading } from '../../inspect/surprise.js';
 import { decodeText, type Encoding } from '../../text/corpus.js';
 import { showChar } from '../../text/show.js';
 import { COMMAND_JOBS, type Context } from '../context.js';
-import { count } from '../format.js';
+import { count } from '../../figures.js';
 import { checkpointOption, encodingOption, int } from '../options.js';
 import { readInput, write } from '../output.js';
 import { stdoutChalk } from '../reporter.js';
