@@ -144,9 +144,9 @@ export type RunResult = {
   bestEpoch: number | null;
   bestBatch: number;
   /** The full held-out part's loss at the end, when training validated on a sample of it. */
-  fullValLoss: number | null;
+  valLossFull: number | null;
   /** Runs judged read as streams: the held-out part as independent windows from a zero state, at the best checkpoint's epoch if it ended one. */
-  coldValLoss: number | null;
+  valLossCold: number | null;
   history: EpochRecord[];
   out: string;
 };
@@ -304,7 +304,7 @@ export async function trainModel(o: RunOptions): Promise<RunResult> {
   const coldFullPass = async (): Promise<number | null> =>
     byStreams && valSet.sampled ? validate(validationStarts(data)) : null;
 
-  let fullValLoss: number | null = null;
+  let valLossFull: number | null = null;
   const finish = (reason: StopReason): RunResult => {
     const atBest = history.find((r) => r.epoch === progress.bestEpoch && !progress.bestBatch);
     return {
@@ -314,8 +314,8 @@ export async function trainModel(o: RunOptions): Promise<RunResult> {
       bestValLoss: progress.bestValLoss,
       bestEpoch: progress.bestEpoch,
       bestBatch: progress.bestBatch ?? 0,
-      fullValLoss,
-      coldValLoss: atBest?.valLossColdFull ?? atBest?.valLossCold ?? null,
+      valLossFull,
+      valLossCold: atBest?.valLossColdFull ?? atBest?.valLossCold ?? null,
       history,
       out: o.out,
     };
@@ -396,7 +396,7 @@ export async function trainModel(o: RunOptions): Promise<RunResult> {
         // --resume continues from the exact batch; it is `best` when it is the best so far.
         if (o.shouldStop() || outOfTime()) {
           const reason: StopReason = o.shouldStop() ? 'interrupted' : 'time';
-          if (reason === 'time') fullValLoss = await fullPass();
+          if (reason === 'time') valLossFull = await fullPass();
           await evaluateInEpoch(epoch);
           return finish(reason);
         }
@@ -451,8 +451,8 @@ export async function trainModel(o: RunOptions): Promise<RunResult> {
         outOfTime() ||
         progress.epoch >= o.epochs;
       if (stopping && !o.shouldStop()) {
-        fullValLoss = await fullPass();
-        if (fullValLoss !== null) record.valLossFull = fullValLoss;
+        valLossFull = await fullPass();
+        if (valLossFull !== null) record.valLossFull = valLossFull;
         const coldFull = await coldFullPass();
         if (coldFull !== null) record.valLossColdFull = coldFull;
       }

@@ -610,14 +610,14 @@ describe('inside an epoch', () => {
     );
     expect(r.code, r.stderr).toBe(0);
     const done = jsonLines(r.stdout).find((e) => e.event === 'done') as unknown as {
-      fullValLoss: number;
+      valLossFull: number;
       bestValLoss: number;
     };
-    expect(done.fullValLoss).toBeGreaterThan(0);
-    expect(done.fullValLoss).not.toBe(done.bestValLoss); // a sample and the whole differ
+    expect(done.valLossFull).toBeGreaterThan(0);
+    expect(done.valLossFull).not.toBe(done.bestValLoss); // a sample and the whole differ
     const m = await latestManifest(bundle);
-    expect(m.history[0].valLossFull).toBe(done.fullValLoss);
-    expect(Math.abs(m.history[0].valLoss! - done.fullValLoss)).toBeLessThan(0.1); // the sample represents the whole
+    expect(m.history[0].valLossFull).toBe(done.valLossFull);
+    expect(Math.abs(m.history[0].valLoss! - done.valLossFull)).toBeLessThan(0.1); // the sample represents the whole
   });
 
   it('a best pointer to a missing checkpoint is reported as exactly that', async () => {

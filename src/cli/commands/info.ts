@@ -84,7 +84,7 @@ export function register(program: Command, context: () => Context): void {
           ...e,
           trainBits: bits(e.trainLoss),
           valBits: e.valLoss === null ? null : bits(e.valLoss),
-          ...(e.valLossCold == null ? {} : { valColdBits: bits(e.valLossCold) }),
+          ...(e.valLossCold == null ? {} : { valBitsCold: bits(e.valLossCold) }),
         })),
       };
       if (flags.json) return writeJson(doc, true);

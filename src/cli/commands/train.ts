@@ -399,10 +399,10 @@ async function train(paths: string[], flags: Flags, cmd: Command, ctx: Context, 
       bestBatch: result.bestBatch,
       bestValLoss: result.bestValLoss,
       bestValBits: result.bestValLoss === null ? null : bits(result.bestValLoss),
-      fullValLoss: result.fullValLoss,
-      fullValBits: result.fullValLoss === null ? null : bits(result.fullValLoss),
-      coldValLoss: result.coldValLoss,
-      coldValBits: result.coldValLoss === null ? null : bits(result.coldValLoss),
+      valLossFull: result.valLossFull,
+      valBitsFull: result.valLossFull === null ? null : bits(result.valLossFull),
+      valLossCold: result.valLossCold,
+      valBitsCold: result.valLossCold === null ? null : bits(result.valLossCold),
       out,
     };
     if (json) await writeJson({ event: 'done', ...summary });
@@ -417,10 +417,10 @@ async function train(paths: string[], flags: Flags, cmd: Command, ctx: Context, 
         ? `epoch ${result.bestEpoch}, batch ${result.bestBatch}`
         : `epoch ${result.bestEpoch ?? '-'}`;
     const full =
-      (result.fullValLoss === null ? '' : `; the whole held-out part: ${loss(result.fullValLoss)}`) +
-      (result.coldValLoss === null
+      (result.valLossFull === null ? '' : `; the whole held-out part: ${loss(result.valLossFull)}`) +
+      (result.valLossCold === null
         ? ''
-        : `; as independent ${hyper.seqLength}-character windows: ${loss(result.coldValLoss)}`);
+        : `; as independent ${hyper.seqLength}-character windows: ${loss(result.valLossCold)}`);
     r.info(
       `done (${why}): best ${result.bestValLoss === null ? '-' : loss(result.bestValLoss)} at ${where}${full}; model in ${out}`,
     );
