@@ -5,17 +5,9 @@
 import { describe, expect, it } from 'vitest';
 import { defaults } from '../../src/config.js';
 import type { StoredHyperparameters } from '../../src/store/manifest.js';
-import {
-  checkResumedText,
-  defaultOut,
-  fitToText,
-  runSettings,
-  type BaseRun,
-  type CorpusSource,
-  type ResumedText,
-  type StoredRun,
-  type TrainFlags,
-} from '../../src/train/settings.js';
+import type { BaseRun, CorpusSource, StoredRun, TrainFlags } from '../../src/train/decision.js';
+import { checkResumedText, type ResumedText } from '../../src/train/resume.js';
+import { defaultOut, fitToText, runSettings } from '../../src/train/settings.js';
 
 const flags: TrainFlags = {
   seqLength: defaults.seqLength,

@@ -11,7 +11,7 @@ import { dataError, LstmError } from '../../errors.js';
 import type { BundleLock } from '../../store/lock.js';
 import type { Checkpoint } from '../../store/parse.js';
 import type { FineTuneStart } from '../../train/from.js';
-import type { BaseRun, StoredRun, TrainFlags } from '../../train/settings.js';
+import type { BaseRun, StoredRun, TrainFlags } from '../../train/decision.js';
 import { Vocab } from '../../text/vocab.js';
 import { COMMAND_JOBS, type Context } from '../context.js';
 import { isFile, loadCorpora } from '../corpus.js';
@@ -156,7 +156,8 @@ async function train(paths: string[], flags: Flags, cmd: Command, ctx: Context, 
   const { holdsModel, isFlatExport } = await import('../../store/bundle.js');
   const { SAVING } = await import('../../store/write.js');
   const { checkpointSpecs } = await import('../../params.js');
-  const { runSettings, checkResumedText, defaultOut } = await import('../../train/settings.js');
+  const { runSettings, defaultOut } = await import('../../train/settings.js');
+  const { checkResumedText } = await import('../../train/resume.js');
   const given = new Set(Object.keys(flags).filter((k) => cmd.getOptionValueSource(k) === 'cli')) as Set<
     keyof TrainFlags
   >;
