@@ -3,16 +3,16 @@
  * C library from, and the directories it reads and writes.
  */
 import { homedir } from 'node:os';
-import { basename, dirname, join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The wheel whose `tensorflow/libtensorflow_cc.so.2` exports the whole C API tfjs-node's binding calls. */
 export const TF_WHEEL = { name: 'tensorflow-cpu', version: '2.21.0', file: 'tensorflow_cpu' };
 export const WHEEL_MB = 274;
 
-// npm runs the compiled dist/scripts/native/*.js; tests may import the sources in scripts/native/.
-const here = dirname(fileURLToPath(import.meta.url));
-export const root = resolve(here, basename(resolve(here, '..', '..')) === 'dist' ? '../../..' : '../..');
+// npm runs the compiled dist/scripts/native/*.js, one level deeper than these sources (which tests may import).
+const compiled = import.meta.url.endsWith('.js');
+export const root = resolve(dirname(fileURLToPath(import.meta.url)), compiled ? '../../..' : '../..');
 export const tfjsNodeDir = join(root, 'node_modules', '@tensorflow', 'tfjs-node');
 /** Where the libraries and headers are unpacked: the directory tfjs-node's binding.gyp reads. */
 export const depsDir = join(tfjsNodeDir, 'deps');
