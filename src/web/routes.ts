@@ -1,6 +1,6 @@
 /**
  * What `lstm web` serves, fixed at start-up: the page (dist/web/, built by
- * scripts/build-web.mjs), TensorFlow.js's browser builds from node_modules (nothing from the
+ * scripts/build-web.ts), TensorFlow.js's browser builds from node_modules (nothing from the
  * internet), the model's files as they were verified, the page's session, and, when given,
  * the training text for the originality figure.
  */

@@ -1,8 +1,8 @@
 /**
- * `npm run native` (scripts/native.mjs) through its own process: bad input is one line
- * and exit 1 without touching node_modules; where tfjs-node is already built, a second run
- * has nothing to do and ends with `lstm backends` showing tensorflow. (The full build runs
- * in CI's second pass: .ci/run.)
+ * `npm run native` (scripts/native/, built to dist/scripts/native/main.js) through its own
+ * process: bad input is one line and exit 1 without touching node_modules; where tfjs-node
+ * is already built, a second run has nothing to do and ends with `lstm backends` showing
+ * tensorflow. (The full build runs in CI's second pass: .ci/run.)
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { initBackend } from '../../src/net/backend.js';
 import { repoRoot, run } from '../helpers/cli.js';
 
-const script = path.join(repoRoot, 'scripts', 'native.mjs');
+const script = path.join(repoRoot, 'dist', 'scripts', 'native', 'main.js');
 const native = (...args: string[]) => run(process.execPath, [script, ...args], { timeoutMs: 120_000 });
 const addonDir = path.join(repoRoot, 'node_modules', '@tensorflow', 'tfjs-node', 'lib');
 const hasTensorflow = await initBackend('tensorflow', 'train').then(

@@ -3,7 +3,7 @@
  * `lstm generate`), generates as you watch with the CLI's own sampler (so a --random-seed
  * gives the CLI's text), inspects pasted text with the CLI's inspector, and draws the
  * training curves. TensorFlow.js comes as the classic scripts `lstm web` serves from
- * node_modules (globals `tf`, `tf.wasm`: scripts/build-web.mjs).
+ * node_modules (globals `tf`, `tf.wasm`: scripts/build-web.ts).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';

@@ -6,20 +6,21 @@
 //   `tf.wasm` (their ES-module builds import Node's fs and path, and the CPU backend's
 //   CommonJS seedrandom, which no browser resolves);
 // - the pages' HTML and CSS, copied.
+// tsc compiles this file with the rest, just before `npm run build` runs it as dist/scripts/build-web.js.
 // rolldown bundles our TypeScript modules (imports written `.js`, as Node needs) and
 // seedrandom's CommonJS for the browser.
 import { copyFile, mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { build } from 'rolldown';
+import { type BuildOptions, build } from 'rolldown';
 
-const root = new URL('..', import.meta.url).pathname;
+const root = new URL('../..', import.meta.url).pathname;
 const pageDir = join(root, 'src/web/page');
 const outDir = join(root, 'dist/web');
 const TFJS_GLOBALS = { '@tensorflow/tfjs-core': 'tf', '@tensorflow/tfjs-backend-wasm': 'tf.wasm' };
 
 await rm(outDir, { recursive: true, force: true });
 await mkdir(outDir, { recursive: true });
-const common = {
+const common: BuildOptions = {
   platform: 'browser',
   resolve: { extensionAlias: { '.js': ['.ts', '.js'] } },
   logLevel: 'warn',
