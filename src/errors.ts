@@ -6,7 +6,7 @@
  */
 export type ErrorKind = 'usage' | 'data' | 'runtime' | 'interrupted';
 
-export const EXIT_CODES: Record<ErrorKind, number> = {
+const EXIT_CODES: Record<ErrorKind, number> = {
   data: 1,
   runtime: 1,
   usage: 2,

@@ -21,7 +21,7 @@ export type Inspection = {
 };
 
 /** Characters left out when correlating units with features: the state is still warming up from zeros. */
-export const WARM_UP = 20;
+const WARM_UP = 20;
 
 export function inspectText(net: StatefulLstm, vocab: Vocab, text: string, top: number): Inspection {
   const chars = [...text];
@@ -54,7 +54,7 @@ export type PageData = Omit<Inspection, 'trace' | 'expected'> & {
  * `levels` steps over [-scale, scale] for the cell state, [0, 1] for gates), deflated,
  * base64; `scales`: each cell state's largest magnitude, [L, U].
  */
-export type PageUnits = {
+type PageUnits = {
   layers: number;
   units: number;
   length: number;

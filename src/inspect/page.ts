@@ -25,14 +25,14 @@ const round = (x: number | null, digits: number) => (x === null ? null : Number(
  * noisy to compress), and the hidden output (o * tanh c) is left out. `lstm inspect --json
  * --units` and the `lstm web` page give exact values.
  */
-export const PAGE_QUANTITIES: readonly { name: UnitQuantity; levels: number }[] = [
+const PAGE_QUANTITIES: readonly { name: UnitQuantity; levels: number }[] = [
   { name: 'c', levels: 15 },
   { name: 'i', levels: 3 },
   { name: 'f', levels: 3 },
   { name: 'o', levels: 3 },
 ];
 
-export function pageData(ins: Inspection, title: string): PageData {
+function pageData(ins: Inspection, title: string): PageData {
   const { trace } = ins;
   const { layers: L, units: U, length: n } = trace;
   const bytes = new Uint8Array(L * PAGE_QUANTITIES.length * U * n);
@@ -70,7 +70,7 @@ export function pageData(ins: Inspection, title: string): PageData {
 }
 
 /** The page around the data: the built script and style inlined, the data as inert JSON. */
-export async function pageHtml(data: PageData): Promise<string> {
+async function pageHtml(data: PageData): Promise<string> {
   const asset = (name: string) => readFile(new URL(`../../web/${name}`, import.meta.url), 'utf8');
   const [script, style] = await Promise.all([asset('inspect-page.js'), asset('inspector.css')]);
   // `<` escaped so no text can close the script element early.

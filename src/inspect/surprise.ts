@@ -89,7 +89,7 @@ export function* readText(net: StatefulLstm, vocab: Vocab, text: string, options
 }
 
 /** Indices of the k largest values, largest first (ties: lower index first). */
-export function topOf(p: ArrayLike<number>, k: number): number[] {
+function topOf(p: ArrayLike<number>, k: number): number[] {
   const order = Array.from({ length: p.length }, (_, i) => i);
   order.sort((a, b) => p[b] - p[a] || a - b);
   return order.slice(0, Math.min(k, p.length));

@@ -17,14 +17,14 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { usageError } from '../errors.js';
 
-export const BACKENDS = ['tensorflow', 'wasm', 'cpu'] as const;
+const BACKENDS = ['tensorflow', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKENDS)[number];
 
 /** What a command does with the network: batched training, or inference step by step. */
 export type Job = 'train' | 'infer';
 
 /** Backends in order of preference for each job (see the module comment for why). */
-export const PREFERENCE: Record<Job, readonly BackendName[]> = {
+const PREFERENCE: Record<Job, readonly BackendName[]> = {
   train: ['tensorflow', 'wasm', 'cpu'],
   infer: ['wasm', 'tensorflow', 'cpu'],
 };

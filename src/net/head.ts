@@ -48,7 +48,7 @@ export function initialState(
 }
 
 /** One-hot rows of ids: [N, V]. */
-export function oneHotRows(ids: Int32Array, V: number): tf.Tensor2D {
+function oneHotRows(ids: Int32Array, V: number): tf.Tensor2D {
   const data = new Float32Array(ids.length * V);
   for (let r = 0; r < ids.length; r++) data[r * V + ids[r]] = 1;
   return tf.tensor2d(data, [ids.length, V]);
@@ -101,7 +101,7 @@ export function streamLossOf(out: tf.Tensor[]): { lossSum: number; state: LayerS
 }
 
 /** Final h and c tensors (h then c per layer) as host state; disposes them. */
-export function stateOf(finals: tf.Tensor[]): LayerState[] {
+function stateOf(finals: tf.Tensor[]): LayerState[] {
   const state: LayerState[] = [];
   for (let l = 0; l < finals.length; l += 2)
     state.push({

@@ -85,7 +85,7 @@ function gaussian(random: Rng): number {
 }
 
 /** A [rows, cols] matrix (rows <= cols) with orthonormal rows, row-major. */
-export function orthogonal(rows: number, cols: number, random: Rng): Float32Array {
+function orthogonal(rows: number, cols: number, random: Rng): Float32Array {
   const q = new Float64Array(rows * cols);
   for (let i = 0; i < q.length; i++) q[i] = gaussian(random);
   for (let r = 0; r < rows; r++) {

@@ -9,7 +9,7 @@ import { constants } from 'node:fs';
 import { access, lstat, open, mkdir, rename, rm, symlink, readdir } from 'node:fs/promises';
 import { join, dirname, basename, resolve } from 'node:path';
 
-export const TMP_PREFIX = '.tmp-';
+const TMP_PREFIX = '.tmp-';
 
 export function sha256(data: Uint8Array): string {
   return createHash('sha256').update(data).digest('hex');
@@ -44,7 +44,7 @@ export async function writeFileAtomic(path: string, data: Uint8Array | string): 
 }
 
 /** fsyncs a directory so that renames and new entries in it are durable. */
-export async function syncDir(path: string): Promise<void> {
+async function syncDir(path: string): Promise<void> {
   const fh = await open(path, 'r');
   try {
     await fh.sync();
@@ -96,7 +96,7 @@ export async function tempDir(parent: string, label: string): Promise<string> {
 }
 
 /** Moves a finished temporary directory to `dest`, which must not exist yet. */
-export async function publishDir(tmp: string, dest: string): Promise<void> {
+async function publishDir(tmp: string, dest: string): Promise<void> {
   await syncDir(tmp);
   await rename(tmp, dest);
   await syncDir(dirname(dest));

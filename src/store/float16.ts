@@ -22,8 +22,6 @@
  */
 import { Float16Array } from '@petamoriken/float16';
 
-/** Half precision: 11 significant bits, so rounding moves a normal value by at most 2^-11 of it. */
-export const FLOAT16_RELATIVE_ERROR = 2 ** -11;
 /** The largest finite half; from 65520 (half-way to the next power of two) up, values round to Infinity. */
 export const FLOAT16_MAX = 65504;
 const FLOAT16_OVERFLOW = 65520;

@@ -100,7 +100,7 @@ export function readCorpus(bytes: Uint8Array, name: string, options: CorpusOptio
 }
 
 /** A Gutenberg file's origin in a reader's words: `Project Gutenberg eBook #1533, Macbeth (header and license removed)`. */
-export function gutenbergOrigin(header: GutenbergHeader, stripped: boolean): string {
+function gutenbergOrigin(header: GutenbergHeader, stripped: boolean): string {
   const book = [`Project Gutenberg eBook${header.ebook === undefined ? '' : ` #${header.ebook}`}`, header.title]
     .filter(Boolean)
     .join(', ');
@@ -287,7 +287,7 @@ export function codePoints(text: string): string[] {
 }
 
 /** How many code points a text has, without an array of them. */
-export function codePointCount(text: string): number {
+function codePointCount(text: string): number {
   let n = 0;
   for (const _ of text) n++;
   return n;

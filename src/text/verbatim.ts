@@ -19,7 +19,7 @@ import { defaults } from '../config.js';
 import { build, longestEndingAt, scan } from './suffix-automaton.js';
 
 /** A passage of the output that occurs verbatim in the corpus. */
-export type Passage = {
+type Passage = {
   /** Its length in UTF-16 code units (0 when no character of the output occurs in the corpus). */
   length: number;
   text: string;

@@ -10,7 +10,7 @@ import { showChar } from './show.js';
 export type Ids = Uint16Array | Uint32Array;
 
 /** The order of every vocabulary: by code point (not UTF-16 unit, which misplaces astral characters). */
-export const byCodePoint = (a: string, b: string) => a.codePointAt(0)! - b.codePointAt(0)!;
+const byCodePoint = (a: string, b: string) => a.codePointAt(0)! - b.codePointAt(0)!;
 
 /** A base model's vocabulary widened by a new text (`Vocab.union`). */
 export type Union = {

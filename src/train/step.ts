@@ -111,7 +111,7 @@ export async function makeTrainStep(adam: Adam, workers: number, backend: Backen
 }
 
 /** The shares' states, rows in share order, as one state. */
-export function joinStates(parts: LayerState[][]): LayerState[] {
+function joinStates(parts: LayerState[][]): LayerState[] {
   if (parts.length === 1) return parts[0];
   return parts[0].map((_, l) => ({ h: concat(parts.map((p) => p[l].h)), c: concat(parts.map((p) => p[l].c)) }));
 }

@@ -13,7 +13,7 @@ export function niceStep(raw: number): number {
 }
 
 /** Decimals that show every multiple of `step` exactly (0.5 → 1, 0.05 → 2, 2 → 0). */
-export const decimals = (step: number) => Math.max(0, Math.ceil(-Math.log10(step) - 1e-9));
+const decimals = (step: number) => Math.max(0, Math.ceil(-Math.log10(step) - 1e-9));
 
 /**
  * A value axis for [lo, hi]: the finest nice step with at most `max` intervals, widened to
