@@ -32,12 +32,7 @@ export function startFrom(base: Checkpoint, given: string, text: string, randomS
 }
 
 /** The lineage record of a fine-tune of `base`: the base as read, its own lineage, and the vocabulary's changes. */
-function lineageOf(
-  base: Pick<Checkpoint, 'manifest'>,
-  given: string,
-  added: string[],
-  unseen: string[],
-): Lineage {
+function lineageOf(base: Pick<Checkpoint, 'manifest'>, given: string, added: string[], unseen: string[]): Lineage {
   const m = base.manifest;
   const p = m.progress;
   return {

@@ -33,7 +33,7 @@ export async function trainModel(options: RunOptions): Promise<RunResult> {
         // --resume continues from the exact batch; it is `best` when it is the best so far.
         const reason = schedule.stopInEpoch(options.shouldStop(), run.clock.outOfTime());
         if (reason) {
-          if (reason === 'time') run.valLossFull = await run.validator.full();
+          if (reason === 'time') await fullPasses(run);
           await validateInEpoch(run, epoch);
           return finish(run, reason);
         }
@@ -72,7 +72,7 @@ async function trainBatch(run: Run, plan: EpochPlan, k: number): Promise<void> {
   const epoch = plan.epoch;
   const batch = planBatch(run.data, plan, k);
   const key = { randomSeed: options.hyper.randomSeed, epoch, batch: k };
-  const out = await run.step.step(batch, key, plan.carry ? run.carried : undefined);
+  const out = await run.clock.timed('batch', () => run.step.step(batch, key, plan.carry ? run.carried : undefined));
   if (plan.carry) run.carried = out.state;
   const chars = batch.batch * batch.seqLength;
   const loss = out.lossSum / chars;
@@ -121,7 +121,7 @@ function evaluationDue(run: Run): boolean {
 /** Inside an epoch: validate, and save a checkpoint that becomes `best` when it is. */
 async function validateInEpoch(run: Run, epoch: number): Promise<void> {
   const { progress } = run;
-  const valLoss = await run.validator.score();
+  const valLoss = await run.clock.timed('validation', () => run.validator.score());
   const trainLoss = progress.partialLossSum / Math.max(1, progress.partialChars);
   progress.lastValLoss = valLoss;
   const best = schedule.recordBest(progress, valLoss ?? trainLoss, epoch + 1, progress.batch);
@@ -133,7 +133,7 @@ async function validateInEpoch(run: Run, epoch: number): Promise<void> {
 async function checkpoint(run: Run, best: boolean): Promise<void> {
   const { progress } = run;
   progress.elapsedSeconds = run.clock.elapsed();
-  const path = await saveRunCheckpoint(run.record, run, best);
+  const path = await run.clock.timed('save', () => saveRunCheckpoint(run.record, run, best));
   run.saved = true;
   run.options.events.onCheckpoint?.({ path, epoch: progress.epoch, batch: progress.batch, best });
 }
@@ -142,7 +142,7 @@ async function checkpoint(run: Run, best: boolean): Promise<void> {
 async function endEpoch(run: Run, epoch: number): Promise<schedule.StopReason | null> {
   const { options, progress, validator } = run;
   const seconds = (performance.now() - run.epochStart) / 1000;
-  const valLoss = await validator.score();
+  const valLoss = await run.clock.timed('validation', () => validator.score());
   const valLossCold = await validator.cold();
   run.sinceEval = { at: performance.now(), batches: 0 };
   const record: EpochRecord = {
@@ -190,11 +190,26 @@ function stopReason(run: Run, valLoss: number | null): schedule.StopReason | nul
   });
 }
 
-/** When validation used a sample: the whole held-out part once, both readings, recorded with the last epoch. */
-async function fullPasses(run: Run, record: EpochRecord): Promise<void> {
-  run.valLossFull = await run.validator.full();
+/**
+ * When validation used a sample: the whole held-out part once, both readings, recorded with
+ * the last epoch (`record`) when the run ends at one. Under --max-time only when it fits in
+ * the time left (else `fullPassSkipped` says how long it would take: lstm eval scores it).
+ */
+async function fullPasses(run: Run, record?: EpochRecord): Promise<void> {
+  const { validator, clock } = run;
+  const { scored, all, fullPasses } = validator.windows;
+  // Inside an epoch only the reading validation chooses by is recorded (in the result).
+  const passes = record ? fullPasses : validator.sampled ? 1 : 0;
+  if (passes === 0) return;
+  const seconds = (clock.durations().validation * passes * all) / Math.max(1, scored);
+  if (!clock.fits(seconds)) {
+    run.fullPassSkipped = seconds;
+    return;
+  }
+  run.valLossFull = await validator.full();
+  if (!record) return;
   if (run.valLossFull !== null) record.valLossFull = run.valLossFull;
-  const coldFull = await run.validator.coldFull();
+  const coldFull = await validator.coldFull();
   if (coldFull !== null) record.valLossColdFull = coldFull;
 }
 
@@ -209,6 +224,7 @@ function finish(run: Run, reason: schedule.StopReason): RunResult {
     bestEpoch: progress.bestEpoch,
     bestBatch: progress.bestBatch ?? 0,
     valLossFull: run.valLossFull,
+    ...(run.fullPassSkipped === undefined ? {} : { fullPassSkippedSeconds: run.fullPassSkipped }),
     valLossCold: atBest?.valLossColdFull ?? atBest?.valLossCold ?? null,
     history,
     out: run.options.out,

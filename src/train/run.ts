@@ -107,6 +107,8 @@ export type RunResult = {
   bestBatch: number;
   /** The full held-out part's loss at the end, when training validated on a sample of it. */
   valLossFull: number | null;
+  /** When --max-time left no room for the pass over the whole held-out part: how long it would have taken (lstm eval scores it). */
+  fullPassSkippedSeconds?: number;
   /** Runs judged read as streams: the held-out part as independent windows from a zero state, at the best checkpoint's epoch if it ended one. */
   valLossCold: number | null;
   history: EpochRecord[];

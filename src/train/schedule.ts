@@ -70,6 +70,22 @@ export function stopAfterEpoch(s: StopState): StopReason | null {
   return null;
 }
 
+/** How long the run's steps take here, measured as it goes (seconds). */
+export type Durations = { batch: number; validation: number; save: number };
+
+/**
+ * Whether --max-time leaves no room for another batch and the validation and save that end
+ * a run: the limit is the run's time, so the run stops while what stopping costs still fits.
+ */
+export function timeIsUp(maxTimeSeconds: number | undefined, runSeconds: number, d: Durations): boolean {
+  return maxTimeSeconds !== undefined && runSeconds + d.batch + d.validation + d.save >= maxTimeSeconds;
+}
+
+/** Whether `seconds` of work (a pass over the whole held-out part) and the final save fit in the time left. */
+export function fitsInTime(maxTimeSeconds: number | undefined, runSeconds: number, seconds: number, save: number) {
+  return maxTimeSeconds === undefined || runSeconds + seconds + save <= maxTimeSeconds;
+}
+
 /** Why a run stops after a batch inside an epoch (a signal or the time limit), or null. */
 export function stopInEpoch(stopRequested: boolean, outOfTime: boolean): StopReason | null {
   return stopRequested ? 'interrupted' : outOfTime ? 'time' : null;

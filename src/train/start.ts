@@ -21,7 +21,7 @@ import { splitDocuments, trainChars, trainingPlan, valChars, type Split } from '
 import type { RunRecord } from './checkpoint.js';
 import { corpusRecord } from './record.js';
 import type { RunOptions } from './run.js';
-import { explodingLoss } from './schedule.js';
+import { explodingLoss, fitsInTime, timeIsUp, type Durations } from './schedule.js';
 import { makeTrainStep, type TrainStep } from './step.js';
 import { makeValidator, type Validator } from './validation.js';
 
@@ -45,6 +45,8 @@ export type Run = {
   /** Whether a checkpoint exists to fall back on (a divergence says so). */
   saved: boolean;
   valLossFull: number | null;
+  /** When the time limit left no room for the pass over the whole held-out part: its estimated seconds. */
+  fullPassSkipped?: number;
   /** The epoch under way: when it started and the characters trained on in this run. */
   epochStart: number;
   epochChars: number;
@@ -93,6 +95,8 @@ export async function startRun(options: RunOptions): Promise<Run> {
     workers: step.workers,
   });
   const loss: Parameters<typeof makeValidator>[3] = (batch, state) => step.loss(batch, state);
+  const validator = makeValidator(data, hyper, cfg.units, loss, options.valSampleWindows);
+  const validationBatches = Math.ceil(validator.windows.scored / hyper.batchSize);
   return {
     options,
     cfg,
@@ -102,9 +106,9 @@ export async function startRun(options: RunOptions): Promise<Run> {
     priorEpochs: prior?.history.length ?? 0,
     adam,
     step,
-    validator: makeValidator(data, hyper, cfg.units, loss, options.valSampleWindows),
+    validator,
     record,
-    clock: runClock(progress.elapsedSeconds, options.maxTimeSeconds),
+    clock: runClock(progress.elapsedSeconds, options.maxTimeSeconds, validationBatches),
     explodeAt: explodingLoss(cfg.vocabSize, history[0]?.trainLoss),
     carried: start.carried,
     saved: Boolean(options.resume),
@@ -127,12 +131,35 @@ function startingPoint(options: RunOptions, cfg: NetConfig, progress: Progress) 
   return { params, state, carried: progress.streams ? stateFromNamed(cfg, saved) : undefined };
 }
 
-/** Seconds of training: the bundle's earlier runs (`base`) and this run's, and whether --max-time is spent. */
-function runClock(base: number, maxTimeSeconds: number | undefined) {
+/**
+ * Seconds of training: the bundle's earlier runs (`base`) and this run's; how long a batch,
+ * a validation and a save take here (measured as the run goes; a validation not yet run is
+ * estimated from the batch time: `validationBatches` forward passes, about a third of a
+ * step each); and whether --max-time still leaves room for them.
+ */
+function runClock(base: number, maxTimeSeconds: number | undefined, validationBatches: number) {
   const started = performance.now();
   const elapsed = () => base + (performance.now() - started) / 1000;
   const runSeconds = () => elapsed() - base;
-  return { elapsed, runSeconds, outOfTime: () => maxTimeSeconds !== undefined && runSeconds() >= maxTimeSeconds };
+  const measured: Durations = { batch: 0, validation: Number.NaN, save: 0 };
+  const durations = (): Durations => ({
+    ...measured,
+    validation: Number.isNaN(measured.validation) ? (validationBatches * measured.batch) / 3 : measured.validation,
+  });
+  return {
+    elapsed,
+    runSeconds,
+    durations,
+    outOfTime: () => timeIsUp(maxTimeSeconds, runSeconds(), durations()),
+    fits: (seconds: number) => fitsInTime(maxTimeSeconds, runSeconds(), seconds, measured.save),
+    /** Runs `work` and records its seconds as the latest `what`. */
+    async timed<T>(what: keyof Durations, work: () => Promise<T>): Promise<T> {
+      const t0 = performance.now();
+      const out = await work();
+      measured[what] = (performance.now() - t0) / 1000;
+      return out;
+    },
+  };
 }
 
 export const planOf = (options: RunOptions, data: Split, epoch: number) =>

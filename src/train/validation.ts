@@ -25,6 +25,8 @@ export type Validator = {
   byStreams: boolean;
   /** Whether that figure is a sample of the held-out part. */
   sampled: boolean;
+  /** Windows `score` reads, and windows in the whole held-out part (what a full pass reads, each reading). */
+  windows: { scored: number; all: number; fullPasses: number };
   /** The figure validation reports and the best checkpoint is chosen by (null: no held-out part). */
   score(): Promise<number | null>;
   /** The cold windows' figure beside it (runs judged by streams), else undefined. */
@@ -68,9 +70,13 @@ export function makeValidator(
   }
   const read = (batches: Uint32Array[]) => streamScores(batches, data.ids, data.seqLength, units, loss);
   const sampled = byStreams ? streams.sampled : windowSet.sampled;
+  const all = validationStarts(data).length;
+  const scored = byStreams ? streams.windows : windowSet.starts.length;
+  const fullPasses = (sampled ? 1 : 0) + (byStreams && windowSet.sampled ? 1 : 0);
   return {
     byStreams,
     sampled,
+    windows: { scored, all, fullPasses },
     score: () => meanOf(byStreams ? read(streams.batches) : windows(windowSet.starts)),
     cold: async () => (byStreams ? meanOf(windows(windowSet.starts)) : undefined),
     full: async () => {

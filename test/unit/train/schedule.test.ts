@@ -9,11 +9,13 @@ import {
   diverged,
   endOfEpoch,
   explodingLoss,
+  fitsInTime,
   learningRate,
   recordBest,
   runEta,
   stopAfterEpoch,
   stopInEpoch,
+  timeIsUp,
   type StopState,
 } from '../../../src/train/schedule.js';
 
@@ -198,5 +200,24 @@ describe('divergence', () => {
     ['a NaN gradient norm', 2.1, Number.NaN, true],
   ] as const)('%s', (_name, loss, norm, want) => {
     expect(diverged(loss, norm, at)).toBe(want);
+  });
+});
+
+describe("--max-time is the run's time", () => {
+  const d = { batch: 1, validation: 2, save: 0.5 };
+  it.each([
+    ['no limit', undefined, 1e9, false],
+    ['room for a batch, a validation and a save', 60, 56, false],
+    ['exactly no room left', 60, 56.5, true],
+    ['past the limit', 60, 70, true],
+  ] as const)('%s', (_name, limit, runSeconds, want) => {
+    expect(timeIsUp(limit, runSeconds, d)).toBe(want);
+  });
+  it.each([
+    ['no limit: a full pass always runs', undefined, 1e9, 1e6, true],
+    ['a full pass that fits with the save', 60, 50, 9.5, true],
+    ['one that does not', 60, 50, 9.6, false],
+  ] as const)('%s', (_name, limit, runSeconds, seconds, want) => {
+    expect(fitsInTime(limit, runSeconds, seconds, 0.5)).toBe(want);
   });
 });
