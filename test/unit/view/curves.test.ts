@@ -365,7 +365,9 @@ describe('the view is shared with the browser', () => {
       const source = readFileSync(new URL(`../../../src/view/${file}`, import.meta.url), 'utf8');
       const runtime = [...source.matchAll(/^import (?!type )[^;]*from '([^']+)'/gm)].map((m) => m[1]);
       expect(
-        runtime.every((from) => ['../figures.js', './legend.js', './place.js', './svg.js', './ticks.js'].includes(from)),
+        runtime.every((from) =>
+          ['../figures.js', './legend.js', './place.js', './svg.js', './ticks.js'].includes(from),
+        ),
         runtime.join(', '),
       ).toBe(true);
     },
