@@ -2,9 +2,9 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
+    // test/unit mirrors src/ and runs modules in-process; test/e2e runs the built CLI as processes.
     // Pages in a real browser run apart: npm run test:browser (vitest.browser.config.ts).
-    exclude: ['test/browser/**', '**/node_modules/**'],
+    include: ['test/unit/**/*.test.ts', 'test/e2e/**/*.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     // tfjs and the wasm backend are heavy to load; forks keep backends isolated per file.

@@ -14,7 +14,7 @@
  * from the package because the package decodes one value at a time through a double
  * (~1.5 s for Macbeth's weights, paid on every `lstm generate`) and may change a NaN's bits
  * on the way; this one writes the float32 bits directly, as tfjs-core's `getFloat16Decoder`
- * does, and gives the same bits for all 65,536 halves (test/store/float16.test.ts checks
+ * does, and gives the same bits for all 65,536 halves (test/unit/store/float16.test.ts checks
  * each against `tf.io.decodeWeights`).
  *
  * Byte order is the platform's, as in TF.js (it views the file as a Uint16Array) and as in

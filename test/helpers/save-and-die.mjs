@@ -1,7 +1,7 @@
 // Saves a copy of BUNDLE's latest checkpoint as the next epoch and kills this process
 // with SIGKILL when the save reaches STAGE: a crash landed inside the save on purpose.
 // Usage: node save-and-die.mjs BUNDLE STAGE
-import { checkpointSpecs } from '../../dist/src/layout.js';
+import { checkpointSpecs } from '../../dist/src/params.js';
 import { readCheckpoint, resolveCheckpoint } from '../../dist/src/store/read.js';
 import { saveCheckpoint } from '../../dist/src/store/write.js';
 import { buildManifest } from '../../dist/src/store/manifest.js';

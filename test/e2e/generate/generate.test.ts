@@ -1,0 +1,384 @@
+/**
+ * `lstm generate` end to end on a tiny model trained once (beforeAll) until it has
+ * memorised 'abcdefgh' repeated: so argmax output is known exactly. And every kind of
+ * malformed model it is pointed at is refused in one line.
+ */
+import { cp, mkdir, readFile, realpath, rm, symlink, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sha256 } from '../../../src/store/atomic.js';
+import { bash, lstm, ok, shellQuote, type RunResult } from '../../helpers/cli.js';
+import { abcModel, makeTempDir, removeDir, textFile, trainTiny } from '../../helpers/tiny.js';
+
+const m = abcModel('generate');
+
+const gen = (args: string[], stdin?: string | Uint8Array) => lstm(['generate', '-m', m.model, ...args], { stdin });
+
+/** One `error:` line (plus an optional hint), no stack trace, nothing on stdout. */
+function expectOneLineError(r: RunResult, code: number): void {
+  expect(r.code, r.stderr).toBe(code);
+  expect(r.stdout).toBe('');
+  const lines = r.stderr.split('\n').filter((l) => l !== '');
+  expect(lines[0]).toMatch(/^error: \S/);
+  expect(lines.filter((l) => l.startsWith('error:'))).toHaveLength(1);
+  expect(
+    lines.filter((l) => !l.startsWith('error:') && !l.startsWith('hint:') && !l.startsWith('(run with --help')),
+  ).toEqual([]);
+  expect(r.stderr).not.toContain('    at ');
+}
+
+describe('lstm generate', () => {
+  it('--argmax continues the memorised text, the same every time', async () => {
+    const [a, b] = await Promise.all([
+      gen(['--argmax', '-s', 'abc', '-n', '21']),
+      gen(['--argmax', '-s', 'abc', '-n', '21']),
+    ]);
+    expect(ok(a)).toBe('defghabcdefghabcdefgh');
+    expect(ok(b)).toBe(ok(a));
+    expect(a.stderr).toBe('');
+  });
+
+  it('--random-seed repeats a sample; another seed gives another', async () => {
+    const args = (seed: number) => ['--temperature', '3', '-s', 'abc', '-n', '200', '--random-seed', String(seed)];
+    const [a, b, c] = await Promise.all([gen(args(1)), gen(args(1)), gen(args(2))]);
+    expect(ok(a)).toHaveLength(200);
+    expect(ok(b)).toBe(ok(a));
+    expect(ok(c)).toHaveLength(200);
+    expect(ok(c)).not.toBe(ok(a));
+    for (const ch of ok(a)) expect('abcdefgh').toContain(ch);
+  });
+
+  it.each([
+    { args: ['--temperature', '-1'], message: /--temperature must be a number >= 0, got '-1'/ },
+    { args: ['--top-p', '0'], message: /--top-p must be a number > 0 and <= 1, got '0'/ },
+    { args: ['--length', '-5'], message: /--length must be a whole number >= 0, got '-5'/ },
+    { args: ['--argmax', '--temperature', '2'], message: /--argmax and --temperature 2 contradict each other/ },
+    {
+      args: ['--checkpoint', 'banana'],
+      message: /--checkpoint must be best, latest, an epoch number or epoch-NNNN\[-batch-NNNNN\], got 'banana'/,
+    },
+    { args: ['--checkpoint', '0'], message: /--checkpoint must be .*, got '0'/ },
+  ])('$args is a usage error (exit 2)', async ({ args, message }) => {
+    const r = await gen(['-s', 'abc', ...args]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr).not.toContain('    at ');
+  });
+
+  it('refuses --argmax with another --temperature', async () => {
+    const r = await lstm(['generate', '--argmax', '--temperature', '0.8', '--model', m.model]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--argmax and --temperature 0.8 contradict/);
+  });
+
+  it('reads the seed from piped stdin', async () => {
+    const piped = await gen(['--argmax', '-n', '12'], 'abcdef');
+    expect(ok(piped)).toBe('ghabcdefghab');
+    expect(ok(await gen(['--argmax', '-n', '12', '-s', 'abcdef']))).toBe(ok(piped));
+    expect(ok(await gen(['--argmax', '-n', '4', '--echo'], 'abc'))).toBe('abcdefg');
+  });
+
+  it('refuses seed characters outside the vocabulary (exit 2, naming them); --unknown skip drops them', async () => {
+    const r = await gen(['--argmax', '-n', '5', '-s', 'abXcZ']);
+    expectOneLineError(r, 2);
+    expect(r.stderr).toContain("the seed has 2 character(s) outside the model's vocabulary: 'X' 'Z'");
+    expect(r.stderr).toContain('--unknown skip');
+    const skipped = await gen(['--argmax', '-n', '5', '-s', 'abXcZ', '--unknown', 'skip']);
+    expect(ok(skipped)).toBe('defgh');
+    expect(skipped.stderr).toContain("dropped seed character(s) outside the vocabulary: 'X' 'Z'");
+  });
+
+  it('--samples 3 --json gives one JSON document with 3 samples of --length characters', async () => {
+    const r = await gen(['--samples', '3', '--json', '-n', '40', '-s', 'ab', '--random-seed', '9']);
+    const doc = JSON.parse(ok(r));
+    expect(doc).toMatchObject({ seed: 'ab', randomSeed: 9, temperature: 0.8, length: 40, topK: null, topP: null });
+    expect(doc.samples).toHaveLength(3);
+    for (const s of doc.samples) {
+      expect(s).toHaveLength(40);
+      for (const ch of s) expect('abcdefgh').toContain(ch);
+    }
+    // The same --random-seed gives the same document.
+    expect(
+      JSON.parse(ok(await gen(['--samples', '3', '--json', '-n', '40', '-s', 'ab', '--random-seed', '9']))),
+    ).toEqual(doc);
+  });
+
+  it('--stop ends each sample once it has produced the stop string', async () => {
+    expect(ok(await gen(['--argmax', '-s', 'abc', '-n', '100', '--stop', 'gh']))).toBe('defgh');
+    const r = await gen([
+      '--json',
+      '--samples',
+      '4',
+      '--temperature',
+      '1.5',
+      '--random-seed',
+      '3',
+      '-s',
+      'a',
+      '-n',
+      '300',
+      '--stop',
+      'ha',
+    ]);
+    for (const s of JSON.parse(ok(r)).samples as string[]) {
+      expect(s.endsWith('ha')).toBe(true);
+      expect(s.indexOf('ha')).toBe(s.length - 2);
+    }
+  });
+
+  it('--length 1000000 | head -c 100 exits 0 quickly with nothing on stderr (pipefail)', async () => {
+    const started = Date.now();
+    const r = await bash(
+      `set -o pipefail; lstm generate -m ${shellQuote(m.model)} --length 1000000 --random-seed 1 | head -c 100`,
+      { timeoutMs: 20_000 },
+    );
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toBe('');
+    expect(Buffer.byteLength(r.stdout)).toBe(100);
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+});
+
+describe('generate --jsonl: JSON lines as text is made', () => {
+  type Line = { event: string; sample?: number; text?: string; characters?: number } & Record<string, unknown>;
+  const parse = (out: string) =>
+    out
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((l) => JSON.parse(l) as Line);
+
+  it('start, text chunks per sample, an end per sample and a summary: the same samples as --json', async () => {
+    const args = [
+      '--samples',
+      '3',
+      '-n',
+      '60',
+      '-s',
+      'ab',
+      '--random-seed',
+      '9',
+      '--temperature',
+      '1.5',
+      '--stop',
+      'ha',
+    ];
+    const [streamed, whole] = await Promise.all([gen([...args, '--jsonl']), gen([...args, '--json'])]);
+    const lines = parse(ok(streamed));
+    const doc = JSON.parse(ok(whole));
+    const { samples, ...header } = doc;
+    expect(lines[0]).toEqual({ event: 'start', ...header, samples: 3 });
+    const texts = [0, 1, 2].map((s) =>
+      lines
+        .filter((l) => l.event === 'text' && l.sample === s)
+        .map((l) => l.text)
+        .join(''),
+    );
+    expect(texts).toEqual(samples);
+    // Each sample's end comes after its last text, and says how many characters it made.
+    for (let s = 0; s < 3; s++) {
+      const endAt = lines.findIndex((l) => l.event === 'end' && l.sample === s);
+      expect(lines[endAt].characters).toBe([...samples[s]].length);
+      expect(lines.slice(endAt + 1).some((l) => l.event === 'text' && l.sample === s)).toBe(false);
+    }
+    expect(lines.at(-1)).toMatchObject({ event: 'done', samples: 3, characters: samples.join('').length });
+    expect(
+      lines
+        .filter((l) => l.event !== 'text')
+        .map((l) => l.event)
+        .sort(),
+    ).toEqual(['done', 'end', 'end', 'end', 'start']);
+  });
+
+  it('--echo starts each sample with the seed', async () => {
+    const lines = parse(ok(await gen(['--jsonl', '--echo', '--argmax', '-s', 'abc', '-n', '5', '--samples', '2'])));
+    for (const s of [0, 1])
+      expect(
+        lines
+          .filter((l) => l.sample === s && l.event === 'text')
+          .map((l) => l.text)
+          .join(''),
+      ).toBe('abcdefgh');
+  });
+
+  it('a large --length piped into head -n 3 ends quietly with exit 0, and the lines parse (pipefail)', async () => {
+    const started = Date.now();
+    const r = await bash(
+      `set -o pipefail; lstm generate -m ${shellQuote(m.model)} --jsonl --length 100000000 --random-seed 1 | head -n 3`,
+      { timeoutMs: 20_000 },
+    );
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toBe('');
+    const lines = parse(r.stdout);
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toMatchObject({ event: 'start', length: 100000000, samples: 1 });
+    for (const l of lines.slice(1)) expect(l).toMatchObject({ event: 'text', sample: 0 });
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
+  it('--jsonl with --json is a usage error (exit 2)', async () => {
+    const r = await gen(['--jsonl', '--json', '-s', 'a']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("option '--jsonl' cannot be used with option '--json'");
+  });
+});
+
+describe('generate -m with a malformed bundle: exit 1, one line, no stack trace', () => {
+  /** A copy of the model's best checkpoint, damaged by `damage`. */
+  async function damaged(name: string, damage: (d: string) => Promise<unknown>): Promise<string> {
+    const d = path.join(m.dir, 'bad', name);
+    await mkdir(path.dirname(d), { recursive: true });
+    await cp(await realpath(path.join(m.model, 'best')), d, { recursive: true });
+    await damage(d);
+    return d;
+  }
+  const fixHash = async (d: string, name: string) => {
+    const m = JSON.parse(await readFile(path.join(d, 'lstm.json'), 'utf8'));
+    const bytes = await readFile(path.join(d, name));
+    m.files[name] = { size: bytes.length, sha256: sha256(bytes) };
+    await writeFile(path.join(d, 'lstm.json'), JSON.stringify(m));
+  };
+  const editJson = async (file: string, edit: (doc: any) => void) => {
+    const doc = JSON.parse(await readFile(file, 'utf8'));
+    edit(doc);
+    await writeFile(file, JSON.stringify(doc));
+  };
+
+  it.each([
+    {
+      name: 'flipped byte in weights.bin',
+      make: () =>
+        damaged('flipped', async (d) => {
+          const b = await readFile(path.join(d, 'weights.bin'));
+          b[10] ^= 0xff;
+          await writeFile(path.join(d, 'weights.bin'), b);
+        }),
+      message: /weights\.bin: sha256 does not match lstm\.json/,
+    },
+    {
+      name: 'missing model.json',
+      make: () => damaged('no-model-json', (d) => rm(path.join(d, 'model.json'))),
+      message: /model\.json: missing/,
+    },
+    {
+      name: 'lstm.json not JSON',
+      make: () => damaged('bad-json', (d) => writeFile(path.join(d, 'lstm.json'), '{')),
+      message: /lstm\.json: not valid JSON/,
+    },
+    {
+      name: 'format version 99',
+      make: () => damaged('v99', (d) => editJson(path.join(d, 'lstm.json'), (m) => (m.formatVersion = 99))),
+      message: /format version 99/,
+    },
+    {
+      name: "weight path '../x.bin'",
+      make: () =>
+        damaged('escape', async (d) => {
+          await editJson(path.join(d, 'model.json'), (j) => (j.weightsManifest[0].paths = ['../x.bin']));
+          await fixHash(d, 'model.json');
+        }),
+      message: /leaves the model directory/,
+    },
+    {
+      name: 'wrong shapes in model.json',
+      make: () =>
+        damaged('shapes', async (d) => {
+          await editJson(path.join(d, 'model.json'), (j) => (j.weightsManifest[0].weights[0].shape = [8, 60]));
+          await fixHash(d, 'model.json');
+        }),
+      message: /weight #1 is lstm_1\/kernel \[8,60\], expected lstm_1\/kernel \[8,64\]/,
+    },
+    { name: 'no such path', make: async () => path.join(m.dir, 'no-such-model'), message: /no model at/ },
+    { name: 'a text file', make: async () => m.abcFile, message: /is not a model directory/ },
+    {
+      name: 'an empty directory',
+      make: async () => {
+        const d = path.join(m.dir, 'bad', 'empty');
+        await mkdir(d, { recursive: true });
+        return d;
+      },
+      message: /has no checkpoint 'best'/,
+    },
+  ])('$name', async ({ make, message }) => {
+    const r = await lstm(['generate', '-m', await make(), '-s', 'abc', '-n', '10']);
+    expectOneLineError(r, 1);
+    expect(r.stderr).toMatch(message);
+  });
+
+  it('a checkpoint pointer that leads outside the bundle', async () => {
+    const bundle = path.join(m.dir, 'escaping');
+    await cp(m.model, bundle, { recursive: true, verbatimSymlinks: true });
+    const outside = path.join(m.dir, 'outside');
+    await mkdir(outside);
+    await lstm(['export', '-m', bundle, '--out', path.join(outside, 'ckpt')]);
+    await rm(path.join(bundle, 'best'));
+    await symlink(path.join(outside, 'ckpt'), path.join(bundle, 'best'));
+    const r = await lstm(['generate', '-m', bundle, '-n', '5']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/points outside/);
+  });
+});
+
+describe('the seed is read the way the corpus was', () => {
+  const lower = {} as { dir: string; model: string };
+  beforeAll(async () => {
+    lower.dir = await makeTempDir('lowercase');
+    const text = await textFile(lower.dir, 'cafe.txt', 'Café ABC. Une crème brûlée. '.repeat(40));
+    lower.model = path.join(lower.dir, 'model');
+    await trainTiny(text, lower.model, ['--epochs', '2', '--lowercase']);
+  });
+  afterAll(() => removeDir(lower.dir));
+
+  it.each([
+    ['upper case, on a --lowercase model', 'CAFÉ ABC'],
+    ['e + combining accent (NFD), on a model that saw é', 'cafe\u0301 abc'],
+    ['a leading byte-order mark', '\uFEFFcafé abc'],
+  ])('%s: the same output as the normalised seed', async (_name, seed) => {
+    const args = (s: string) => ['generate', '-m', lower.model, '--seed', s, '--random-seed', '3', '-n', '40'];
+    const [given, normal] = await Promise.all([lstm(args(seed)), lstm(args('café abc'))]);
+    expect(given.code, given.stderr).toBe(0);
+    expect(given.stdout).toBe(ok(normal));
+  });
+
+  it('a seed piped from echo: its one trailing newline is dropped when the vocabulary has none', async () => {
+    const model = shellQuote(m.model);
+    const piped = await bash(`echo abc | lstm generate -m ${model} --argmax -n 12`);
+    expect(ok(piped)).toBe(ok(await gen(['--argmax', '-n', '12', '-s', 'abc'])));
+    expect(piped.stderr).toBe('');
+    const file = await textFile(m.dir, 'seed.txt', 'abc\n');
+    expect(ok(await gen(['--argmax', '-n', '12', '--seed-file', file]))).toBe(ok(piped));
+    // Only that one: a second newline is refused like any unknown character (and dropped by --unknown skip).
+    const two = await bash(`printf 'abc\\n\\n' | lstm generate -m ${model} --argmax -n 12`);
+    expectOneLineError(two, 2);
+    expect(two.stderr).toContain("outside the model's vocabulary: '\\n'");
+    const other = await bash(`echo abXc | lstm generate -m ${model} --argmax -n 12 --unknown skip`);
+    expect(ok(other)).toBe(ok(piped));
+    expect(other.stderr).toBe("dropped seed character(s) outside the vocabulary: 'X'\n");
+  });
+
+  it.each([
+    ['UTF-16LE with a byte-order mark', [0xff, 0xfe], 'utf16le', []],
+    ['UTF-16BE with a byte-order mark', [0xfe, 0xff], 'utf16be', []],
+    ['UTF-16LE without one, with --encoding utf16le', [], 'utf16le', ['--encoding', 'utf16le']],
+  ])('--seed-file in %s reads like the same seed given as text', async (name, bom, order, flags) => {
+    const units = Buffer.from('abc\r\n', 'utf16le');
+    const file = path.join(m.dir, `seed-${name.replace(/\W+/g, '-')}.txt`);
+    await writeFile(
+      file,
+      Buffer.concat([Buffer.from(bom as number[]), order === 'utf16be' ? Buffer.from(units).swap16() : units]),
+    );
+    const r = await gen(['--argmax', '-n', '12', '--echo', '--seed-file', file, ...(flags as string[])]);
+    expect(ok(r)).toBe(ok(await gen(['--argmax', '-n', '12', '--echo', '-s', 'abc'])));
+  });
+
+  it('a damaged UTF-16 seed is refused naming the encoding (exit 1)', async () => {
+    const r = await gen(['--seed-file', '-'], Buffer.from([0xff, 0xfe, 0x61, 0x00, 0x62]));
+    expectOneLineError(r, 1);
+    expect(r.stderr).toContain('the seed on stdin is not valid UTF-16LE: an odd number of bytes (5)');
+  });
+
+  it('--echo prints the seed as the model read it', async () => {
+    const r = await lstm(['generate', '-m', lower.model, '--seed', 'CAFE\u0301', '--echo', '-n', '0']);
+    expect(ok(r)).toBe('café');
+  });
+});
