@@ -42,11 +42,26 @@ export function scoreText(cfg: NetConfig, params: Params, ids: Ids, seqLength: n
       lossSum += batchLoss(w, cfg, batch);
       chars += batch.batch * batch.seqLength;
     }
-    const { batches } = validationStreams(all, batchSize);
+    const { batches, windows } = validationStreams(all, batchSize);
     stream.streams = batches[0]?.length ?? 0;
-    for (const part of streamScores(batches, ids, T, cfg.units, (batch, state) => streamLoss(w, cfg, batch, state))) {
+    // The stream that reads the text's last window goes on to read what follows it (the last
+    // partial window), so every character after the first is scored, as `lstm inspect` scores it.
+    const lastStart = (windows - 1) * T;
+    const lastBatch = batches.findIndex((starts) => starts.includes(lastStart));
+    let lastState: LayerState[] | undefined;
+    const keep = (k: number, state: LayerState[]) => {
+      const row = k === lastBatch ? batches[k].indexOf(lastStart) : -1;
+      if (row >= 0) lastState = stateRows(state, row, row + 1, cfg.units);
+    };
+    const loss = (batch: Batch, state?: LayerState[]) => streamLoss(w, cfg, batch, state);
+    for (const part of streamScores(batches, ids, T, cfg.units, loss, keep)) {
       stream.lossSum += part.lossSum;
       stream.chars += part.chars;
+    }
+    const tail = ids.length - 1 - windows * T;
+    if (tail > 0) {
+      stream.lossSum += streamLoss(w, cfg, makeBatch(ids, [windows * T], tail), lastState).lossSum;
+      stream.chars += tail;
     }
   } finally {
     disposeWeights(w);
@@ -57,7 +72,7 @@ export function scoreText(cfg: NetConfig, params: Params, ids: Ids, seqLength: n
 /**
  * Scores streams batch by batch (text/windows.ts validationStreams: each batch's rows
  * continue the previous batch's first rows), carrying the state; yields each batch's
- * summed loss so a caller can pause between batches.
+ * summed loss so a caller can pause between batches; `onState` sees each batch's end state.
  */
 export function* streamScores(
   batches: readonly Uint32Array[],
@@ -65,12 +80,14 @@ export function* streamScores(
   seqLength: number,
   units: number,
   loss: (batch: Batch, state?: LayerState[]) => { lossSum: number; state: LayerState[] },
+  onState?: (k: number, state: LayerState[]) => void,
 ): Generator<{ lossSum: number; chars: number }> {
   let state: LayerState[] | undefined;
-  for (const starts of batches) {
+  for (const [k, starts] of batches.entries()) {
     // Streams end one by one, the longest first: the rows left are a prefix.
     const out = loss(makeBatch(ids, starts, seqLength), stateRows(state, 0, starts.length, units));
     state = out.state;
+    onState?.(k, state);
     yield { lossSum: out.lossSum, chars: starts.length * seqLength };
   }
 }
