@@ -19,6 +19,10 @@ const FS_CONDITIONS: Record<string, [why: string, hint: string]> = {
   EMFILE: ['too many open files', 'close other programs or raise the limit (ulimit -n), then retry'],
   ENFILE: ['too many open files on this system', 'close other programs, then retry'],
   ENOENT: ['no such file or directory', 'check the path'],
+  ENOTSUP: [
+    'this file system takes no new directories (a system one such as /proc?)',
+    'choose a location on an ordinary file system',
+  ],
 };
 
 /** What a failed system call was doing, for `cannot <doing> <path>`. */

@@ -5,8 +5,7 @@
  * at any instant, even with kill -9, leaves either the old or the new state, never half.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { constants } from 'node:fs';
-import { access, lstat, open, mkdir, rename, rm, symlink, readdir } from 'node:fs/promises';
+import { lstat, open, mkdir, rename, rm, symlink, readdir } from 'node:fs/promises';
 import { join, dirname, basename, resolve } from 'node:path';
 
 const TMP_PREFIX = '.tmp-';
@@ -59,31 +58,36 @@ async function syncDir(path: string): Promise<void> {
 export const tempName = (label: string) => `${TMP_PREFIX}${label}-${process.pid}-${randomBytes(4).toString('hex')}`;
 
 /**
- * Creates `dir` and its parents. Node reports a directory that cannot be made under a
- * read-only or unwritable ancestor as ENOENT; this finds that ancestor and throws the
- * real reason (EROFS, EACCES, ENOTDIR) with the ancestor as the error's path.
+ * Creates `dir` and its missing parents, one directory at a time from the deepest that
+ * exists. (Node's recursive mkdir retries forever where a file system answers ENOENT with
+ * the parent present, as /proc and /sys do.) A failure names the place it arose: a file in
+ * the way, a parent that cannot be written, or a file system that takes no new directory.
  */
 export async function makeDir(dir: string): Promise<void> {
-  try {
-    await mkdir(dir, { recursive: true });
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    throw (await ancestorError(resolve(dir))) ?? err;
-  }
-}
-
-async function ancestorError(dir: string): Promise<NodeJS.ErrnoException | undefined> {
-  for (let at = dirname(dir); ; at = dirname(at)) {
-    try {
-      if (!(await lstat(at)).isDirectory())
-        return Object.assign(new Error(`ENOTDIR: ${at}`), { code: 'ENOTDIR', path: at, syscall: 'mkdir' });
-      await access(at, constants.W_OK);
+  const missing: string[] = [];
+  for (let at = resolve(dir); ; at = dirname(at)) {
+    const found = await lstat(at).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== 'ENOENT' && err.code !== 'ENOTDIR') throw err; // ENOTDIR: a file further up
       return undefined;
+    });
+    if (found?.isDirectory()) break;
+    if (found) throw Object.assign(new Error(`ENOTDIR: ${at}`), { code: 'ENOTDIR', path: at, syscall: 'mkdir' });
+    missing.push(at);
+    if (at === dirname(at)) break;
+  }
+  for (const at of missing.reverse()) {
+    try {
+      await mkdir(at);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      if (code !== 'ENOENT') return err as NodeJS.ErrnoException;
+      if (code === 'EEXIST' && (await lstat(at)).isDirectory()) continue; // made meanwhile
+      // The existing parent is the place that refused (read-only, or not ours to write).
+      if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS')
+        throw Object.assign(err as Error, { path: dirname(at) });
+      if (code !== 'ENOENT') throw err;
+      // The parent is there (made or found just now), yet the file system says it is not.
+      throw Object.assign(new Error(`ENOTSUP: ${at}`), { code: 'ENOTSUP', path: at, syscall: 'mkdir' });
     }
-    if (at === dirname(at)) return undefined;
   }
 }
 
