@@ -62,8 +62,9 @@ export const tempName = (label: string) => `${TMP_PREFIX}${label}-${process.pid}
  * exists. (Node's recursive mkdir retries forever where a file system answers ENOENT with
  * the parent present, as /proc and /sys do.) A failure names the place it arose: a file in
  * the way, a parent that cannot be written, or a file system that takes no new directory.
+ * Returns the directories it made, the outermost first.
  */
-export async function makeDir(dir: string): Promise<void> {
+export async function makeDir(dir: string): Promise<string[]> {
   const missing: string[] = [];
   for (let at = resolve(dir); ; at = dirname(at)) {
     const found = await lstat(at).catch((err: NodeJS.ErrnoException) => {
@@ -75,9 +76,11 @@ export async function makeDir(dir: string): Promise<void> {
     missing.push(at);
     if (at === dirname(at)) break;
   }
+  const made: string[] = [];
   for (const at of missing.reverse()) {
     try {
       await mkdir(at);
+      made.push(at);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'EEXIST' && (await lstat(at)).isDirectory()) continue; // made meanwhile
@@ -89,6 +92,7 @@ export async function makeDir(dir: string): Promise<void> {
       throw Object.assign(new Error(`ENOTSUP: ${at}`), { code: 'ENOTSUP', path: at, syscall: 'mkdir' });
     }
   }
+  return made;
 }
 
 /** A fresh temporary directory inside `parent` (same file system, so rename is atomic). */

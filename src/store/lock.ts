@@ -22,7 +22,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { constants, readFileSync, unlinkSync } from 'node:fs';
-import { copyFile, link, lstat, readFile, rm } from 'node:fs/promises';
+import { copyFile, link, lstat, readFile, rm, rmdir } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { runtimeError, type LstmError } from '../errors.js';
@@ -68,7 +68,7 @@ export async function acquireLock(dir: string, command: string, doing = 'write t
   const path = join(dir, LOCK_FILE);
   let tmp: string | undefined;
   try {
-    await makeDir(dir);
+    const made = await makeDir(dir);
     tmp = join(dir, tempName('lock'));
     await writeDurable(tmp, text);
     let note: string | undefined;
@@ -76,7 +76,7 @@ export async function acquireLock(dir: string, command: string, doing = 'write t
     for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
       if (await createExclusive(tmp, path)) {
         heldHere.add(me.token);
-        return { lock: new BundleLock(dir, text, me.token), note };
+        return { lock: new BundleLock(dir, text, me.token, made), note };
       }
       const held = await readLock(path);
       if (held === undefined) continue; // released meanwhile: try again
@@ -138,6 +138,8 @@ export class BundleLock {
     readonly dir: string,
     private readonly text: string,
     private readonly token: string,
+    /** The directories taking the lock created (outermost first): removed on release while still empty. */
+    private readonly made: string[] = [],
   ) {
     this.path = join(dir, LOCK_FILE);
   }
@@ -156,12 +158,25 @@ export class BundleLock {
     await writeDurable(join(dir, LOCK_FILE), this.text);
   }
 
-  /** Removes the lock file if it is still ours (never another run's). */
+  /**
+   * Removes the lock file if it is still ours (never another run's), and the directories
+   * taking it created if nothing was saved in them: a run that fails before its first
+   * checkpoint leaves nothing behind.
+   */
   async release(): Promise<void> {
     if (this.released) return;
     this.released = true;
     heldHere.delete(this.token);
     if ((await readLock(this.path)) === this.text) await rm(this.path, { force: true });
+    for (const dir of [...this.made].reverse()) {
+      if (
+        !(await rmdir(dir).then(
+          () => true,
+          () => false,
+        ))
+      )
+        break; // not empty (or gone): keep it and its parents
+    }
   }
 
   /** The same, synchronously: for `process.on('exit')` (a second Ctrl-C, a closed pipe). */
