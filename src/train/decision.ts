@@ -81,6 +81,21 @@ export type SettingsInput = {
   outHoldsModel: boolean;
 };
 
+/** Flags that describe the training recipe: the base's unless given when fine-tuning, the bundle's when resuming. */
+export const RECIPE = [
+  'dropout',
+  'lr',
+  'lrDecay',
+  'lrDecayAfter',
+  'lrPlateau',
+  'stateful',
+  'clip',
+  'seqLength',
+  'batchSize',
+  'valFraction',
+  'randomSeed',
+] as const;
+
 export const flagName = (key: string) => `--${key.replace(/[A-Z]/g, (m) => `-${m.toLowerCase()}`)}`;
 
 /** `-` reads one text from stdin: it cannot be one of several corpus arguments. */

@@ -14,6 +14,7 @@ import type { Encoding } from '../text/corpus.js';
 import { showChar } from '../text/show.js';
 import {
   flagName,
+  RECIPE,
   stdinAlone,
   type CorpusSource,
   type Decision,
@@ -22,23 +23,7 @@ import {
 } from './decision.js';
 
 /** Flags that shape the model or its data: fixed by the bundle when resuming. */
-const FIXED_ON_RESUME = [
-  'layers',
-  'units',
-  'dropout',
-  'lr',
-  'lrDecay',
-  'lrDecayAfter',
-  'lrPlateau',
-  'stateful',
-  'clip',
-  'seqLength',
-  'batchSize',
-  'valFraction',
-  'randomSeed',
-  'lowercase',
-  'keepBoilerplate',
-] as const;
+const FIXED_ON_RESUME = ['layers', 'units', ...RECIPE, 'lowercase', 'keepBoilerplate'] as const;
 
 /** A resumed run (--resume DIR): the bundle's settings, its stop conditions unless given, its corpus unless given. */
 export function resumedRun({ corpus, flags, given, base }: SettingsInput, stored: StoredRun, epochs: number): Decision {

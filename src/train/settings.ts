@@ -17,27 +17,20 @@ import { basename, extname, isAbsolute, join, relative, resolve } from 'node:pat
 import { defaults, type Hyperparameters } from '../config.js';
 import { usageError, type LstmError } from '../errors.js';
 import { paramCount } from '../params.js';
-import { flagName, stdinAlone, type BaseRun, type Decision, type SettingsInput, type TrainFlags } from './decision.js';
+import {
+  flagName,
+  RECIPE,
+  stdinAlone,
+  type BaseRun,
+  type Decision,
+  type SettingsInput,
+  type TrainFlags,
+} from './decision.js';
 import { resumedRun } from './resume.js';
 
 /** Where a new run's bundle goes when --out is not given: models/<corpus name>. */
 export const defaultOut = (corpus: string) =>
   join('models', corpus === '-' ? 'stdin' : basename(corpus, extname(corpus)));
-
-/** Flags that describe the training recipe: the base's unless given when fine-tuning. */
-const RECIPE = [
-  'dropout',
-  'lr',
-  'lrDecay',
-  'lrDecayAfter',
-  'lrPlateau',
-  'stateful',
-  'clip',
-  'seqLength',
-  'batchSize',
-  'valFraction',
-  'randomSeed',
-] as const;
 
 export function runSettings(input: SettingsInput): Decision {
   const { flags, given } = input;
