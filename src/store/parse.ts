@@ -196,7 +196,10 @@ function storedAs(listed: WeightEntry[], modelJsonPath: string): WeightsDtype {
   return each[0] ?? 'float32';
 }
 
-/** A file's bytes (`dtype` values, float32 by default) as named float32 arrays in spec order; the size must be exact. */
+/**
+ * A file's bytes (`dtype` values, float32 by default) as named float32 arrays in spec order;
+ * the size must be exact.
+ */
 function arrays(bytes: Uint8Array, specs: ArraySpec[], path: string, dtype: WeightsDtype = 'float32'): Named {
   const total = specs.reduce((n, s) => n + sizeOf(s.shape), 0);
   const size = BYTES_PER_VALUE[dtype];
