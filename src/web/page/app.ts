@@ -216,24 +216,26 @@ function setupInspector(model: LoadedModel, net: StatefulLstm): void {
 }
 
 function describe(model: LoadedModel): void {
-  const m = model.checkpoint.manifest;
-  const best = m.progress.bestValLoss;
+  const manifest = model.checkpoint.manifest;
+  const best = manifest.progress.bestValLoss;
   const bpc =
-    best === null ? '' : ` · best epoch ${m.progress.bestEpoch}: ${bits(best).toFixed(3)} bits per character held out`;
+    best === null
+      ? ''
+      : ` · best epoch ${manifest.progress.bestEpoch}: ${bits(best).toFixed(3)} bits per character held out`;
   $('model-facts').textContent =
-    `${m.corpus.name ?? 'its text'} · vocabulary ${m.vocab.length} · ${m.network.layers} x ${m.network.units} LSTM · ${paramCount(model.cfg).toLocaleString('en-US')} parameters${bpc}`;
+    `${manifest.corpus.name ?? 'its text'} · vocabulary ${manifest.vocab.length} · ${manifest.network.layers} x ${manifest.network.units} LSTM · ${paramCount(model.cfg).toLocaleString('en-US')} parameters${bpc}`;
 }
 
 /** The training curves from lstm.json, drawn by the code of `lstm info --plot`. */
 function drawCurves(model: LoadedModel, session: Session): void {
-  const m = model.checkpoint.manifest;
+  const manifest = model.checkpoint.manifest;
   const box = $('curves');
-  if (!m.history.length) {
+  if (!manifest.history.length) {
     box.textContent = 'this model records no finished epoch';
     return;
   }
   // The SVG is built from numbers and escaped text by view/curves.ts: safe to place as markup.
-  box.innerHTML = curvesSvg(lossCurves(m), { title: curvesTitle(session.model, m.corpus) });
+  box.innerHTML = curvesSvg(lossCurves(manifest), { title: curvesTitle(session.model, manifest.corpus) });
 }
 
 async function main(): Promise<void> {
