@@ -15,52 +15,56 @@ export function charList(chars: readonly string[], max = 20): string {
 const plural = (n: number, one: string, many = `${one}s`) => `${count(n)} ${n === 1 ? one : many}`;
 
 /** One base in a sentence: what it was and how good. */
-function baseSentence(b: Lineage['base']): string {
-  const n = b.network;
+function baseSentence(base: Lineage['base']): string {
+  const network = base.network;
   const at =
-    b.bestEpoch === null
+    base.bestEpoch === null
       ? ''
-      : b.bestBatch
-        ? ` at epoch ${b.bestEpoch}, batch ${b.bestBatch}`
-        : ` at epoch ${b.bestEpoch}`;
+      : base.bestBatch
+        ? ` at epoch ${base.bestEpoch}, batch ${base.bestBatch}`
+        : ` at epoch ${base.bestEpoch}`;
   const best =
-    b.bestValLoss === null
+    base.bestValLoss === null
       ? 'no validation figure'
-      : `best validation ${bits(b.bestValLoss).toFixed(3)} bits per character${at}`;
+      : `best validation ${bits(base.bestValLoss).toFixed(3)} bits per character${at}`;
   const position =
-    b.batch > 0 ? `${plural(b.epoch, 'epoch')} and ${plural(b.batch, 'batch', 'batches')}` : plural(b.epoch, 'epoch');
-  return `${b.model}, a ${n.layers}x${n.units} LSTM trained for ${position} on ${b.corpus.name} (${count(b.corpus.characters)} characters, sha256 ${b.corpus.sha256.slice(0, 12)}…); ${best}.`;
+    base.batch > 0
+      ? `${plural(base.epoch, 'epoch')} and ${plural(base.batch, 'batch', 'batches')}`
+      : plural(base.epoch, 'epoch');
+  return `${base.model}, a ${network.layers}x${network.units} LSTM trained for ${position} on ${base.corpus.name} (${count(base.corpus.characters)} characters, sha256 ${base.corpus.sha256.slice(0, 12)}…); ${best}.`;
 }
 
 /**
  * The lineage as sentences, nearest base first: where the model started, what the new text
  * added to the vocabulary and what it kept without seeing, then each earlier base.
  */
-export function lineageSentences(l: Lineage): string[] {
-  const out = [`Fine-tuned from ${baseSentence(l.base)}`];
+export function lineageSentences(lineage: Lineage): string[] {
+  const out = [`Fine-tuned from ${baseSentence(lineage.base)}`];
   out.push(
-    l.added.length
-      ? `Its text added ${plural(l.added.length, 'character')} the base did not know: ${charList(l.added)}.`
+    lineage.added.length
+      ? `Its text added ${plural(lineage.added.length, 'character')} the base did not know: ${charList(lineage.added)}.`
       : "Its text added no characters to the base's vocabulary.",
   );
-  if (l.unseen.length) {
+  if (lineage.unseen.length) {
     out.push(
-      `${plural(l.unseen.length, 'character')} of the base ${l.unseen.length === 1 ? 'is' : 'are'} not in its text and kept as the base had ${l.unseen.length === 1 ? 'it' : 'them'}: ${charList(l.unseen)}.`,
+      `${plural(lineage.unseen.length, 'character')} of the base ${lineage.unseen.length === 1 ? 'is' : 'are'} not in its text and kept as the base had ${lineage.unseen.length === 1 ? 'it' : 'them'}: ${charList(lineage.unseen)}.`,
     );
   }
-  for (let up = l.base.lineage, name = l.base.model; up; name = up.base.model, up = up.base.lineage) {
+  for (let up = lineage.base.lineage, name = lineage.base.model; up; name = up.base.model, up = up.base.lineage) {
     out.push(`${name} was itself fine-tuned from ${baseSentence(up.base)}`);
   }
   return out;
 }
 
 /** The line `lstm train --from` starts with. */
-export function startingFrom(l: Lineage, vocabSize: number, lowercase: boolean): string {
-  const b = l.base;
-  const added = l.added.length ? `${l.added.length} new (${charList(l.added)})` : 'none new';
-  const unseen = l.unseen.length ? `, ${l.unseen.length} not in this text kept (${charList(l.unseen)})` : '';
+export function startingFrom(lineage: Lineage, vocabSize: number, lowercase: boolean): string {
+  const base = lineage.base;
+  const added = lineage.added.length ? `${lineage.added.length} new (${charList(lineage.added)})` : 'none new';
+  const unseen = lineage.unseen.length
+    ? `, ${lineage.unseen.length} not in this text kept (${charList(lineage.unseen)})`
+    : '';
   return (
-    `starting from ${b.model} (${b.network.layers}x${b.network.units}, ${plural(b.epoch, 'epoch')} on ${b.corpus.name}): vocabulary ${vocabSize}, ${added}${unseen}` +
-    (lowercase ? `; the text is lowercased, as ${b.model}'s was` : '')
+    `starting from ${base.model} (${base.network.layers}x${base.network.units}, ${plural(base.epoch, 'epoch')} on ${base.corpus.name}): vocabulary ${vocabSize}, ${added}${unseen}` +
+    (lowercase ? `; the text is lowercased, as ${base.model}'s was` : '')
   );
 }

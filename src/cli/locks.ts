@@ -3,7 +3,7 @@
  * an error, and process.exit (a second Ctrl-C, a closed stdout pipe) through a synchronous
  * 'exit' handler. `kill -9` is the one way out that leaves a lock; the next run takes it over.
  */
-import type { BundleLock } from '../store/lock.js';
+import { acquireLock, type BundleLock } from '../store/lock.js';
 import { shellCommand } from '../shell.js';
 import type { Reporter } from './reporter.js';
 
@@ -17,7 +17,6 @@ export class HeldLocks {
 
   /** Takes the lock of `dir` (`doing` words its file-system errors); a stale lock taken over is noted. */
   async take(dir: string, doing: string): Promise<BundleLock> {
-    const { acquireLock } = await import('../store/lock.js');
     const { lock, note } = await acquireLock(dir, shellCommand(['lstm', ...process.argv.slice(2)]), doing);
     if (note) this.reporter.warn(note);
     if (this.held.length === 0) process.on('exit', this.atExit);

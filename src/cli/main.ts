@@ -1,6 +1,8 @@
 /**
  * The `lstm` program: global options, the commands, and the one place that turns errors
- * into exit codes. Commands load TensorFlow lazily so `lstm --help` is instant.
+ * into exit codes. Every command is registered here from its definition (commands/: its
+ * options and help, light modules only); its action loads its implementation (run/) with
+ * one `import()`, so `lstm --help` loads no TensorFlow.
  */
 import { Command, CommanderError, Option } from 'commander';
 import { TOOL_VERSION } from '../config.js';

@@ -1,19 +1,20 @@
-/** Finding and loading the model a command names with --model (or the bundled one). */
+/** The model a command names with --model, or the bundled one, and how messages name it. */
 import { existsSync } from 'node:fs';
 import { basename } from 'node:path';
 import { dataError } from '../errors.js';
-import { checkpointSpecs } from '../params.js';
-import { loadedModel, type LoadedModel } from '../store/parse.js';
-import type { Checkpoint } from '../store/parse.js';
-import { readCheckpoint, resolveCheckpoint } from '../store/read.js';
 import { bundledModelDir } from './paths.js';
 
-/** How messages and pages name the model: the --model path as given, or the bundled model's name. */
+/** How pages and titles name the model: the --model path as given, or the bundled model's name. */
 export function modelName(model: string | undefined): string {
   return model ?? `${basename(bundledModelDir())} (bundled)`;
 }
 
-/** The model path a command uses: --model, else the bundled model. */
+/** How sentences name the model: the --model path as given, or `the bundled model`. */
+export function modelInWords(model: string | undefined): string {
+  return model ?? 'the bundled model';
+}
+
+/** The model path a command loads (store/load.ts): --model, else the bundled model. */
 export function modelPath(model: string | undefined): string {
   if (model !== undefined) return model;
   const path = bundledModelDir();
@@ -24,13 +25,4 @@ export function modelPath(model: string | undefined): string {
     );
   }
   return path;
-}
-
-/** Reads and verifies a checkpoint of the model (`which`: best, latest or an epoch). */
-export async function readModelCheckpoint(model: string | undefined, which?: string): Promise<Checkpoint> {
-  return readCheckpoint(await resolveCheckpoint(modelPath(model), which), checkpointSpecs);
-}
-
-export async function loadModel(model: string | undefined, which?: string): Promise<LoadedModel> {
-  return loadedModel(await readModelCheckpoint(model, which), modelPath(model));
 }

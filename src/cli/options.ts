@@ -6,53 +6,58 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { defaults } from '../config.js';
 import { CHECKPOINT_NAME, POINTERS } from '../store/bundle.js';
+import { described, within, type Limit } from '../generate/limits.js';
 import { ENCODINGS, type Encoding } from '../text/corpus.js';
 
-/** Parses an integer within [min, max]. */
-export const int =
-  (name: string, min: number, max = Number.MAX_SAFE_INTEGER) =>
+/**
+ * Parses a number within `limit` (`hint` says what to do instead, in the message). A whole
+ * number is written as digits: `1e3` and `10.0` are refused where a count is asked for.
+ */
+export const bounded =
+  (name: string, limit: Limit, hint = '') =>
   (value: string): number => {
     const n = Number(value);
-    if (!/^-?\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min || n > max) {
-      throw new InvalidArgumentError(`${name} must be a whole number ${range(min, max)}, got '${value}'.`);
+    const written = limit.integer ? /^-?\d+$/.test(value.trim()) : value.trim() !== '';
+    if (!written || !within(limit, n)) {
+      throw new InvalidArgumentError(`${name} must be ${described(limit)}, got '${value}'${hint ? ` (${hint})` : ''}.`);
     }
     return n;
   };
+
+/** Parses an integer within [min, max]. */
+export const int = (name: string, min: number, max?: number) => bounded(name, { integer: true, min, max });
 
 /** Parses a finite number in a range; `open` excludes the bounds. */
-export const num =
-  (name: string, min: number, max: number, { openMin = false, openMax = false, hint = '' } = {}) =>
-  (value: string): number => {
-    const n = Number(value);
-    const ok =
-      value.trim() !== '' && Number.isFinite(n) && (openMin ? n > min : n >= min) && (openMax ? n < max : n <= max);
-    if (!ok) {
-      const lo = `${openMin ? '>' : '>='} ${min}`;
-      const hi = max === Infinity ? '' : ` and ${openMax ? '<' : '<='} ${max}`;
-      throw new InvalidArgumentError(`${name} must be a number ${lo}${hi}, got '${value}'${hint ? ` (${hint})` : ''}.`);
-    }
-    return n;
-  };
+export const num = (name: string, min: number, max: number, { openMin = false, openMax = false, hint = '' } = {}) =>
+  bounded(name, { min, max, openMin, openMax }, hint);
 
-function range(min: number, max: number): string {
-  return max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `from ${min} to ${max}`;
+const SECONDS_PER = { s: 1, m: 60, h: 3600 } as const;
+
+/**
+ * A duration such as `90s`, `10m`, `1.5h` in seconds (a bare number means seconds unless
+ * `unit` is required); undefined when `value` is none.
+ */
+function seconds(value: string, unit: 'optional' | 'required'): number | undefined {
+  const match = /^(\d+(?:\.\d+)?)\s*(s|m|h)?$/.exec(value.trim());
+  if (!match || Number(match[1]) <= 0 || (unit === 'required' && !match[2])) return undefined;
+  return Number(match[1]) * SECONDS_PER[(match[2] ?? 's') as keyof typeof SECONDS_PER];
 }
 
-/** Parses a duration such as `90s`, `10m`, `1.5h` or a bare number of seconds into seconds. */
+/** `--max-time`: a duration such as `90s`, `10m`, `1.5h` or a bare number of seconds, in seconds. */
 export function duration(value: string): number {
-  const m = /^(\d+(?:\.\d+)?)\s*(s|m|h)?$/.exec(value.trim());
-  if (!m || Number(m[1]) <= 0) {
+  const parsed = seconds(value, 'optional');
+  if (parsed === undefined) {
     throw new InvalidArgumentError(`--max-time must be a duration like 90s, 10m or 1.5h, got '${value}'.`);
   }
-  return Number(m[1]) * ({ s: 1, m: 60, h: 3600 }[m[2] as 's' | 'm' | 'h'] ?? 1);
+  return parsed;
 }
 
 /** `--eval-every`: a number of batches (`500`) or a duration (`90s`, `10m`, `1h`). */
 export function evalEvery(value: string): { batches?: number; seconds?: number } {
   const v = value.trim();
   if (/^\d+$/.test(v) && Number(v) > 0) return { batches: Number(v) };
-  const m = /^(\d+(?:\.\d+)?)\s*(s|m|h)$/.exec(v);
-  if (m && Number(m[1]) > 0) return { seconds: Number(m[1]) * { s: 1, m: 60, h: 3600 }[m[2] as 's' | 'm' | 'h'] };
+  const parsed = seconds(v, 'required');
+  if (parsed !== undefined) return { seconds: parsed };
   throw new InvalidArgumentError(
     `--eval-every must be a number of batches (e.g. 500) or a duration (90s, 10m, 1h), got '${value}'.`,
   );
@@ -87,6 +92,13 @@ export function svgFile(value: string): string {
   }
   return value;
 }
+
+/**
+ * `-m, --model`: the model a command reads (generate, eval, info, inspect, web, export).
+ * `help` words it where not every model is accepted (export reads a training bundle).
+ */
+export const modelOption = (help = 'model bundle or exported checkpoint (default: the bundled Macbeth model)') =>
+  new Option('-m, --model <dir>', help);
 
 /** Which checkpoint of a bundle a command reads (generate, eval, info, export). */
 export const checkpointOption = () =>

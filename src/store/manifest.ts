@@ -1,11 +1,11 @@
 /**
  * `lstm.json`: what makes a checkpoint self-describing. Everything needed to sample
  * (vocabulary, network shape), to resume (hyperparameters, progress, RNG position,
- * optimizer layout) and to trust the files (size and sha256 of each). Built here from its
- * parts and checked here when read, so the format has one home.
+ * optimizer layout) and to trust the files (size and sha256 of each). Its form and how it
+ * is built from its parts live here; how a manifest read from disk is checked, beside it
+ * (check-manifest.ts).
  */
 import { FORMAT_VERSION, TOOL_NAME, TOOL_VERSION, type Hyperparameters } from '../config.js';
-import { dataError } from '../errors.js';
 import type { NetConfig } from '../params.js';
 
 export const MANIFEST = 'lstm.json';
@@ -247,78 +247,4 @@ export function buildManifest(p: ManifestParts): ManifestBody {
     ...(notes ? { notes } : {}),
     ...(lineage ? { lineage } : {}),
   };
-}
-
-/** Refuses a manifest that is not one this lstm wrote and reads, naming the file. */
-export function checkManifest(m: Manifest, path: string): void {
-  if (m?.format !== 'lstm-bundle') throw dataError(`${path}: not an lstm model manifest`);
-  if (m.formatVersion !== FORMAT_VERSION) {
-    throw dataError(
-      `${path}: format version ${m.formatVersion}, this lstm reads version ${FORMAT_VERSION}`,
-      'use the lstm version that wrote it, or retrain',
-    );
-  }
-  const damaged = 'the model is damaged or not from this tool; use another checkpoint or retrain';
-  const n = m.network;
-  const okNetwork =
-    n &&
-    [n.layers, n.units, n.vocabSize].every((x) => Number.isInteger(x) && x > 0) &&
-    typeof n.dropout === 'number' &&
-    n.dropout >= 0 &&
-    n.dropout < 1 &&
-    Array.isArray(m.vocab) &&
-    m.vocab.length === n.vocabSize &&
-    new Set(m.vocab).size === m.vocab.length &&
-    m.vocab.every((c) => typeof c === 'string' && Array.from(c).length === 1) &&
-    m.files &&
-    typeof m.files === 'object';
-  if (!okNetwork)
-    throw dataError(
-      `${path}: network or vocabulary is malformed (the vocabulary must have vocabSize distinct single characters)`,
-      damaged,
-    );
-  // What resuming relies on. (Shapes are checked against model.json when weights load.)
-  const h = m.hyperparameters;
-  const p = m.progress;
-  const okTraining =
-    h &&
-    Number.isInteger(h.layers) &&
-    Number.isInteger(h.units) &&
-    Number.isInteger(h.seqLength) &&
-    h.seqLength > 0 &&
-    Number.isInteger(h.batchSize) &&
-    h.batchSize > 0 &&
-    typeof h.lr === 'number' &&
-    typeof h.randomSeed === 'number' &&
-    p &&
-    Number.isInteger(p.epoch) &&
-    Number.isInteger(p.batch) &&
-    Array.isArray(m.history) &&
-    [p.streams, p.lrHalvings].every((x) => x === undefined || (Number.isInteger(x) && x >= 0)) &&
-    (p.plateau === undefined ||
-      (typeof p.plateau.best === 'number' && Number.isInteger(p.plateau.epochs) && p.plateau.epochs >= 0));
-  if (!okTraining) throw dataError(`${path}: hyperparameters or progress are malformed`, damaged);
-  if (m.lineage !== undefined && !okLineage(m.lineage))
-    throw dataError(`${path}: lineage (the base model of a fine-tune) is malformed`, damaged);
-}
-
-/** A lineage record and every base's below it: the fields `lstm info` reads. */
-function okLineage(l: Lineage, depth = 0): boolean {
-  const chars = (a: unknown) => Array.isArray(a) && a.every((c) => typeof c === 'string' && Array.from(c).length === 1);
-  const b = l?.base;
-  return (
-    depth < 1000 &&
-    typeof b === 'object' &&
-    b !== null &&
-    typeof b.model === 'string' &&
-    Number.isInteger(b.epoch) &&
-    Number.isInteger(b.network?.layers) &&
-    Number.isInteger(b.network?.units) &&
-    typeof b.corpus?.name === 'string' &&
-    typeof b.corpus.sha256 === 'string' &&
-    (b.bestValLoss === null || typeof b.bestValLoss === 'number') &&
-    chars(l.added) &&
-    chars(l.unseen) &&
-    (b.lineage === undefined || okLineage(b.lineage, depth + 1))
-  );
 }

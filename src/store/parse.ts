@@ -134,12 +134,12 @@ export function checkpointFromFiles(
     throw dataError(`${modelJsonPath}: weight path '${weightPath}' is not ${WEIGHTS_BIN}`);
   }
 
-  const n = manifest.network;
-  const expected = specsOf.weights(n);
+  const network = manifest.network;
+  const expected = specsOf.weights(network);
   const listed = groups[0].weights;
   if (!Array.isArray(listed) || listed.length !== expected.length) {
     throw dataError(
-      `${modelJsonPath}: has ${listed?.length ?? 0} weights, expected ${expected.length} for ${n.layers} LSTM layers`,
+      `${modelJsonPath}: has ${listed?.length ?? 0} weights, expected ${expected.length} for ${network.layers} LSTM layers`,
     );
   }
   listed.forEach((spec, i) => {
@@ -152,7 +152,7 @@ export function checkpointFromFiles(
       JSON.stringify(spec.shape) !== JSON.stringify(want.shape)
     ) {
       throw dataError(
-        `${modelJsonPath}: weight #${i + 1} is ${spec?.name ?? '?'} [${spec?.shape ?? '?'}], expected ${want.name} [${want.shape}] (float32) for vocabulary ${n.vocabSize} and ${n.units} units`,
+        `${modelJsonPath}: weight #${i + 1} is ${spec?.name ?? '?'} [${spec?.shape ?? '?'}], expected ${want.name} [${want.shape}] (float32) for vocabulary ${network.vocabSize} and ${network.units} units`,
       );
     }
   });
@@ -166,7 +166,7 @@ export function checkpointFromFiles(
   const weights = arrays(files.get(WEIGHTS_BIN)!, expected, join(dir, WEIGHTS_BIN), weightsDtype);
   const optimizer =
     options.optimizer && files.has(OPTIMIZER_BIN)
-      ? arrays(files.get(OPTIMIZER_BIN)!, specsOf.optimizer(n, manifest.progress), join(dir, OPTIMIZER_BIN))
+      ? arrays(files.get(OPTIMIZER_BIN)!, specsOf.optimizer(network, manifest.progress), join(dir, OPTIMIZER_BIN))
       : undefined;
   return { dir, manifest, modelTopology: modelJson.modelTopology, weights, weightsDtype, optimizer };
 }
@@ -196,7 +196,10 @@ function storedAs(listed: WeightEntry[], modelJsonPath: string): WeightsDtype {
   return each[0] ?? 'float32';
 }
 
-/** A file's bytes (`dtype` values, float32 by default) as named float32 arrays in spec order; the size must be exact. */
+/**
+ * A file's bytes (`dtype` values, float32 by default) as named float32 arrays in spec order;
+ * the size must be exact.
+ */
 function arrays(bytes: Uint8Array, specs: ArraySpec[], path: string, dtype: WeightsDtype = 'float32'): Named {
   const total = specs.reduce((n, s) => n + sizeOf(s.shape), 0);
   const size = BYTES_PER_VALUE[dtype];

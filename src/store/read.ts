@@ -1,6 +1,7 @@
 /**
- * Reading checkpoints: which directory a model path means (`resolveCheckpoint`), and
- * loading one (`readCheckpoint`). Every file is untrusted: format version, sizes and
+ * Reading checkpoints from disk: which directory a model path means (`resolveCheckpoint`),
+ * and reading one (`readCheckpoint`, `readCheckpointFiles`; commands load a model through
+ * load.ts, which joins the two). Every file is untrusted: format version, sizes and
  * hashes from the manifest, weight paths confined to the directory, and the arrays'
  * names and shapes against the specs the caller gives (params.ts's `checkpointSpecs`).
  * Each failure is one error naming the file and the problem. Weights stored as float16 (an
@@ -11,7 +12,8 @@ import { dirname, join } from 'node:path';
 import { dataError } from '../errors.js';
 import { sha256 } from './atomic.js';
 import { CHECKPOINT_NAME, checkpointName, isCheckpointDir } from './bundle.js';
-import { checkManifest, MANIFEST, OPTIMIZER_BIN, type FileEntry, type Manifest } from './manifest.js';
+import { checkManifest } from './check-manifest.js';
+import { MANIFEST, OPTIMIZER_BIN, type FileEntry, type Manifest } from './manifest.js';
 import { checkFile, checkpointFromFiles, type Checkpoint, type SpecsOf } from './parse.js';
 
 /**

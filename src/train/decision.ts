@@ -48,7 +48,7 @@ export type BaseRun = {
 /** Which files (or `-`, stdin) the corpus is read from: the arguments, or (resuming without any) the bundle's record. */
 export type CorpusSource = { paths: string[]; fromBundle: boolean };
 
-type RunSettings = {
+export type RunSettings = {
   /** The corpus to read: a path, or `-` for stdin. */
   corpus: CorpusSource;
   out: string;

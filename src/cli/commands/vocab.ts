@@ -1,16 +1,9 @@
-/** `lstm vocab <corpus>`: the vocabulary, each character with its index and count. */
-import { writeFile } from 'node:fs/promises';
+/** `lstm vocab`: its options and help; run/vocab.ts runs it. */
 import type { Command } from 'commander';
-import { dataError } from '../../errors.js';
-import { fsError } from '../../fs-errors.js';
-import { showChar } from '../../text/show.js';
-import { Vocab } from '../../text/vocab.js';
 import type { Context } from '../context.js';
-import { loadCorpus } from '../corpus.js';
 import { corpusOptions, type CorpusFlags } from '../options.js';
-import { write, writeJson } from '../output.js';
 
-type Flags = CorpusFlags & { json?: boolean; out?: string };
+export type VocabFlags = CorpusFlags & { json?: boolean; out?: string };
 
 export function register(program: Command, context: () => Context): void {
   corpusOptions(
@@ -21,34 +14,8 @@ export function register(program: Command, context: () => Context): void {
   )
     .option('--json', 'print the vocabulary as JSON')
     .option('--out <file>', 'also write the vocabulary as JSON to this file')
-    .action(async (path: string, flags: Flags) => run(path, flags, context()));
-}
-
-async function run(path: string, flags: Flags, ctx: Context): Promise<void> {
-  const corpus = await loadCorpus(path, flags, ctx);
-  const { vocab, counts } = Vocab.fromText(corpus.text);
-  const total = counts.reduce((a, b) => a + b, 0);
-  const doc = {
-    corpus: corpus.name,
-    characters: total,
-    size: vocab.size,
-    vocab: vocab.chars.map((char, index) => ({ index, char, codePoint: char.codePointAt(0)!, count: counts[index] })),
-  };
-  if (flags.out) {
-    try {
-      await writeFile(flags.out, `${JSON.stringify(doc, null, 2)}\n`);
-    } catch (err) {
-      throw fsError(err, flags.out, 'write') ?? dataError(`cannot write ${flags.out}: ${(err as Error).message}`);
-    }
-    ctx.reporter.info(`wrote ${flags.out}`);
-  }
-  if (flags.json) return writeJson(doc, true);
-
-  let out = `vocabulary: ${vocab.size} characters in ${total} characters of text\n`;
-  const width = String(vocab.size - 1).length;
-  for (const e of doc.vocab) {
-    const cp = `U+${e.codePoint.toString(16).toUpperCase().padStart(4, '0')}`;
-    out += `${String(e.index).padStart(width)}  ${showChar(e.char).padEnd(8)} ${cp.padEnd(8)} ${String(e.count).padStart(9)}\n`;
-  }
-  await write(out);
+    .action(async (path: string, flags: VocabFlags) => {
+      const { run } = await import('../run/vocab.js');
+      return run(path, flags, context());
+    });
 }

@@ -1,15 +1,10 @@
-/** `lstm windows <corpus>`: how the text becomes training data. */
+/** `lstm windows`: its options and help; run/windows.ts runs it. */
 import type { Command } from 'commander';
 import { defaults } from '../../config.js';
-import { showText } from '../../text/show.js';
-import { Vocab } from '../../text/vocab.js';
-import { split, trainChars, trainingPlan, valChars, validationStarts } from '../../text/windows.js';
 import type { Context } from '../context.js';
-import { loadCorpus } from '../corpus.js';
 import { corpusOptions, int, windowOptions, type CorpusFlags, type WindowFlags } from '../options.js';
-import { write, writeJson } from '../output.js';
 
-type Flags = CorpusFlags & WindowFlags & { json?: boolean; examples: number };
+export type WindowsFlags = CorpusFlags & WindowFlags & { json?: boolean; examples: number };
 
 export function register(program: Command, context: () => Context): void {
   windowOptions(
@@ -22,63 +17,8 @@ export function register(program: Command, context: () => Context): void {
   )
     .option('--examples <n>', 'example windows to show', int('--examples', 0, 100), defaults.examples)
     .option('--json', 'print the same as JSON')
-    .action(async (path: string, flags: Flags, cmd: Command) => run(path, flags, cmd, context()));
-}
-
-async function run(path: string, flags: Flags, cmd: Command, ctx: Context): Promise<void> {
-  const corpus = await loadCorpus(path, flags, ctx);
-  const { vocab } = Vocab.fromText(corpus.text);
-  const ids = vocab.encode(corpus.text);
-  const s = split(ids, { seqLength: flags.seqLength, valFraction: flags.valFraction });
-  // The batch size `lstm train` would use with the default network: a small text's, unless given.
-  const { fitToText } = await import('../../train/settings.js');
-  const given = new Set(cmd.getOptionValueSource('batchSize') === 'cli' ? (['batchSize'] as const) : []);
-  const batchSize = fitToText({ ...defaults, ...flags, lowercase: Boolean(flags.lowercase) }, given, {
-    trainChars: trainChars(s),
-    vocabSize: vocab.size,
-  }).hyper.batchSize;
-  const plan = trainingPlan(s, 0, batchSize, flags.randomSeed, flags.stateful);
-  const T = flags.seqLength;
-  const examples = [...plan.starts.subarray(0, flags.examples)].map((start) => ({
-    start,
-    input: vocab.decode(ids.subarray(start, start + T)),
-    target: vocab.decode(ids.subarray(start + 1, start + T + 1)),
-  }));
-  const doc = {
-    corpus: corpus.name,
-    characters: ids.length,
-    vocabSize: vocab.size,
-    seqLength: T,
-    valFraction: flags.valFraction,
-    train: { characters: trainChars(s), from: 0, to: s.trainEnd },
-    validation: { characters: valChars(s), from: s.trainEnd, to: ids.length, windows: validationStarts(s).length },
-    windowsPerEpoch: plan.starts.length,
-    firstWindowOffset: plan.offset,
-    batchSize: plan.batchSize,
-    batchesPerEpoch: plan.batches,
-    stateful: plan.carry,
-    predictionsPerEpoch: plan.batches * plan.batchSize * T,
-    randomSeed: flags.randomSeed,
-    examples,
-  };
-  if (flags.json) return writeJson(doc, true);
-
-  const pct = (n: number) => `${((100 * n) / ids.length).toFixed(1)}%`;
-  let out = `${corpus.name}: ${ids.length} characters, vocabulary of ${vocab.size}\n`;
-  out += `training:   characters 0..${s.trainEnd} (${trainChars(s)}, ${pct(trainChars(s))})\n`;
-  out += `validation: characters ${s.trainEnd}..${ids.length} (${valChars(s)}, ${pct(valChars(s))}), ${doc.validation.windows} windows, never in a training window\n`;
-  out += `windows:    ${doc.windowsPerEpoch} of ${T} characters per epoch, each predicting the next character at every position (${T} targets per window)\n`;
-  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
-  out += plan.carry
-    ? `batches:    ${plural(plan.batches, 'batch')} of ${plural(plan.batchSize, 'window')} per epoch: the text cut into ${plural(plan.batchSize, 'contiguous stream')} of ${plan.batches * T} characters, batch k holding window k of each, so the LSTM state carries from batch to batch; the streams move each epoch (epoch 1 starts at character ${plan.offset}, seed ${flags.randomSeed})\n`
-    : `batches:    ${plural(plan.batches, 'batch')} of ${plural(plan.batchSize, 'window')} per epoch, shuffled with seed ${flags.randomSeed}; window boundaries shift each epoch (epoch 1 starts at character ${plan.offset})\n`;
-  if (plan.batchSize < batchSize) {
-    out += `            (only ${plan.batchSize} windows fit, fewer than --batch-size ${batchSize})\n`;
-  } else if (batchSize !== flags.batchSize) {
-    out += `            (${batchSize} per batch: lstm train's batch size for a text this small for the default network)\n`;
-  }
-  for (const e of examples) {
-    out += `\nwindow at ${e.start}:\n  input  ${showText(e.input)}\n  target ${showText(e.target)}\n`;
-  }
-  await write(out);
+    .action(async (path: string, flags: WindowsFlags, cmd: Command) => {
+      const { run } = await import('../run/windows.js');
+      return run(path, flags, cmd, context());
+    });
 }

@@ -9,12 +9,14 @@ import * as tf from '@tensorflow/tfjs-core';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { defaults } from '../../config.js';
 import { generate, type GenerateOptions } from '../../generate/generate.js';
+import { described, LIMITS, PAGE_MAX_LENGTH, within } from '../../generate/limits.js';
 import { seedText } from '../../generate/seed.js';
 import { inspectText, type Inspection } from '../../inspect/inspection.js';
 import { UNIT_QUANTITIES } from '../../inspect/surprise.js';
 import { magnitude } from '../../inspect/units.js';
 import { paramCount } from '../../params.js';
 import { StatefulLstm } from '../../net/stateful.js';
+import { drawSeed } from '../../random.js';
 import { shellCommand } from '../../shell.js';
 import type { LoadedModel } from '../../store/parse.js';
 import { renderInspector, type InspectView } from './inspector.js';
@@ -39,6 +41,9 @@ function setBusy(busy: boolean): void {
 /** Thrown from the emit callback to end generation early (the Stop button). */
 class Stopped extends Error {}
 
+/** The page generates at most PAGE_MAX_LENGTH characters at once (it keeps them all in the document). */
+const pageLength = { ...LIMITS.length, max: PAGE_MAX_LENGTH };
+
 /** The page's settings as the CLI reads them, and the `lstm generate` line that repeats them. */
 function settings(model: LoadedModel): { options: GenerateOptions; command: string } {
   const number = (id: string) =>
@@ -56,18 +61,16 @@ function settings(model: LoadedModel): { options: GenerateOptions; command: stri
     ) || undefined;
   let randomSeed = number('random-seed');
   if (randomSeed === undefined) {
-    randomSeed = Math.floor(Math.random() * 2 ** 31);
+    randomSeed = drawSeed();
     $<HTMLInputElement>('random-seed').value = String(randomSeed);
   }
+  // The CLI's bounds (generate/limits.ts), worded for the page's fields.
   const checks: [boolean, string][] = [
-    [Number.isFinite(temperature) && temperature >= 0, 'temperature must be a number >= 0 (0 means argmax)'],
-    [topK === undefined || (Number.isInteger(topK) && topK >= 1), 'top-k must be a whole number >= 1, or empty'],
-    [topP === undefined || (topP > 0 && topP <= 1), 'top-p must be a number > 0 and <= 1, or empty'],
-    [Number.isInteger(length) && length >= 0 && length <= 100_000, 'length must be a whole number from 0 to 100000'],
-    [
-      Number.isInteger(randomSeed) && randomSeed >= 0 && randomSeed < 2 ** 31,
-      'random seed must be a whole number from 0 to 2147483647',
-    ],
+    [within(LIMITS.temperature, temperature), `temperature must be ${described(LIMITS.temperature)} (0 means argmax)`],
+    [topK === undefined || within(LIMITS.topK, topK), `top-k must be ${described(LIMITS.topK)}, or empty`],
+    [topP === undefined || within(LIMITS.topP, topP), `top-p must be ${described(LIMITS.topP)}, or empty`],
+    [within(pageLength, length), `length must be ${described(pageLength)}`],
+    [within(LIMITS.randomSeed, randomSeed), `random seed must be ${described(LIMITS.randomSeed)}`],
   ];
   const failed = checks.find(([ok]) => !ok);
   if (failed) throw new Error(failed[1]);
@@ -213,24 +216,26 @@ function setupInspector(model: LoadedModel, net: StatefulLstm): void {
 }
 
 function describe(model: LoadedModel): void {
-  const m = model.checkpoint.manifest;
-  const best = m.progress.bestValLoss;
+  const manifest = model.checkpoint.manifest;
+  const best = manifest.progress.bestValLoss;
   const bpc =
-    best === null ? '' : ` · best epoch ${m.progress.bestEpoch}: ${bits(best).toFixed(3)} bits per character held out`;
+    best === null
+      ? ''
+      : ` · best epoch ${manifest.progress.bestEpoch}: ${bits(best).toFixed(3)} bits per character held out`;
   $('model-facts').textContent =
-    `${m.corpus.name ?? 'its text'} · vocabulary ${m.vocab.length} · ${m.network.layers} x ${m.network.units} LSTM · ${paramCount(model.cfg).toLocaleString('en-US')} parameters${bpc}`;
+    `${manifest.corpus.name ?? 'its text'} · vocabulary ${manifest.vocab.length} · ${manifest.network.layers} x ${manifest.network.units} LSTM · ${paramCount(model.cfg).toLocaleString('en-US')} parameters${bpc}`;
 }
 
 /** The training curves from lstm.json, drawn by the code of `lstm info --plot`. */
 function drawCurves(model: LoadedModel, session: Session): void {
-  const m = model.checkpoint.manifest;
+  const manifest = model.checkpoint.manifest;
   const box = $('curves');
-  if (!m.history.length) {
+  if (!manifest.history.length) {
     box.textContent = 'this model records no finished epoch';
     return;
   }
   // The SVG is built from numbers and escaped text by view/curves.ts: safe to place as markup.
-  box.innerHTML = curvesSvg(lossCurves(m), { title: curvesTitle(session.model, m.corpus) });
+  box.innerHTML = curvesSvg(lossCurves(manifest), { title: curvesTitle(session.model, manifest.corpus) });
 }
 
 async function main(): Promise<void> {

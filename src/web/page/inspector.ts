@@ -54,11 +54,19 @@ function bandStyle(): HTMLStyleElement {
 export function renderInspector(root: HTMLElement, view: InspectView): void {
   root.replaceChildren(bandStyle());
   root.classList.add('inspector');
+  const controls = unitControls(view);
+  const strip = textStrip(view);
+  const select = selector(view, controls, strip);
+  const units = el('section', { className: 'units' }, controls.box, ...foundUnits(view, select.to));
+  const tip = tooltip(root, view, strip.text, select.current);
+  root.append(header(view), units, strip.text, tip);
+  // The first unit found to track something is shown from the start.
   const first = view.found.find((f) => Math.abs(f.r) >= TRACKING_R);
-  let selected: ArrayLike<number> | undefined;
-  let selection: Selection = first ? { layer: first.layer, quantity: first.quantity, unit: first.unit } : null;
+  select.to(first ? { layer: first.layer, quantity: first.quantity, unit: first.unit } : null);
+}
 
-  // Header: title, total, legend.
+/** Title, the total, and the surprise bands' legend. */
+function header(view: InspectView): HTMLElement {
   const legend = el(
     'span',
     { className: 'legend' },
@@ -69,12 +77,23 @@ export function renderInspector(root: HTMLElement, view: InspectView): void {
     view.bitsPerChar === null
       ? ''
       : `${view.bitsPerChar.toFixed(3)} bits per character over ${view.predicted.toLocaleString('en-US')} predicted characters`;
-  const header = el('header');
-  if (view.title) header.append(el('h1', { textContent: view.title }));
-  header.append(el('p', { className: 'total', textContent: total }), legend);
-  root.append(header);
+  const box = el('header');
+  if (view.title) box.append(el('h1', { textContent: view.title }));
+  box.append(el('p', { className: 'total', textContent: total }), legend);
+  return box;
+}
 
-  // Unit browser controls.
+type UnitControls = {
+  box: HTMLElement;
+  layer: HTMLSelectElement;
+  quantity: HTMLSelectElement;
+  unit: HTMLInputElement;
+  slider: HTMLInputElement;
+  off: HTMLButtonElement;
+};
+
+/** The unit browser's controls: layer, quantity, unit (a number and a slider), and no strip. */
+function unitControls(view: InspectView): UnitControls {
   const layer = el(
     'select',
     { ariaLabel: 'layer' },
@@ -94,41 +113,48 @@ export function renderInspector(root: HTMLElement, view: InspectView): void {
     ariaLabel: 'unit slider',
   });
   const off = el('button', { type: 'button', textContent: 'no strip' });
-  const foundList = el('ol', { className: 'found' });
+  const box = el('div', { className: 'controls' }, 'colour strip: ', layer, ' ', quantity, ' unit ', unit, slider, off);
+  return { box, layer, quantity, unit, slider, off };
+}
+
+/** The units found to track something, each a button that shows it; then what no unit follows. */
+function foundUnits(view: InspectView, pick: (next: Selection) => void): HTMLElement[] {
+  const out: HTMLElement[] = [];
   const tracking = view.found.filter((f) => Math.abs(f.r) >= TRACKING_R);
   const untracked = view.found.filter((f) => Math.abs(f.r) < TRACKING_R);
-  for (const f of tracking) {
-    const button = el(
-      'button',
-      { type: 'button' },
-      el('b', { textContent: f.feature }),
-      ` ${unitName(f.layer, f.unit)}, ${QUANTITY_NAMES[f.quantity]} (r = ${f.r.toFixed(2)})`,
-    );
-    button.addEventListener('click', () => select({ layer: f.layer, quantity: f.quantity, unit: f.unit }));
-    foundList.append(el('li', {}, button));
-  }
-  const units = el(
-    'section',
-    { className: 'units' },
-    el('div', { className: 'controls' }, 'colour strip: ', layer, ' ', quantity, ' unit ', unit, slider, off),
-  );
-  if (tracking.length)
-    units.append(
+  if (tracking.length) {
+    const list = el('ol', { className: 'found' });
+    for (const found of tracking) {
+      const button = el(
+        'button',
+        { type: 'button' },
+        el('b', { textContent: found.feature }),
+        ` ${unitName(found.layer, found.unit)}, ${QUANTITY_NAMES[found.quantity]} (r = ${found.r.toFixed(2)})`,
+      );
+      button.addEventListener('click', () => pick({ layer: found.layer, quantity: found.quantity, unit: found.unit }));
+      list.append(el('li', {}, button));
+    }
+    out.push(
       el('p', {
         className: 'found-title',
         textContent: 'Units found to track something (correlation r over this text):',
       }),
-      foundList,
+      list,
     );
+  }
   if (untracked.length) {
     const best = untracked
       .map((f) => `${f.feature} (the best, ${unitName(f.layer, f.unit)}, has r = ${f.r.toFixed(2)})`)
       .join('; ');
-    units.append(el('p', { className: 'found-none', textContent: `No single unit follows: ${best}.` }));
+    out.push(el('p', { className: 'found-none', textContent: `No single unit follows: ${best}.` }));
   }
-  root.append(units);
+  return out;
+}
 
-  // The text: one span per character.
+type TextStrip = { text: HTMLElement; spans: HTMLSpanElement[] };
+
+/** The text, one span per character coloured by its surprise; the chosen unit draws under it. */
+function textStrip(view: InspectView): TextStrip {
   const text = el('div', { className: 'text' });
   const spans = view.chars.map((ch, i) => {
     const span = el('span', {
@@ -141,40 +167,57 @@ export function renderInspector(root: HTMLElement, view: InspectView): void {
     if (ch === '\n') text.append(el('br'));
     return span;
   });
-  const tip = el('div', { className: 'tip', role: 'tooltip' });
-  tip.hidden = true;
-  root.append(text, tip);
+  return { text, spans };
+}
 
-  function select(next: Selection): void {
-    selection = next;
-    // Kept for the tooltip: a page's series is decoded afresh on every call.
-    selected = next ? view.series(next.layer, next.quantity, next.unit) : undefined;
+/**
+ * The unit shown, and its values over the text (kept for the tooltip: a page's series is
+ * decoded afresh on every call).
+ */
+type Shown = { selection: Selection; values: ArrayLike<number> | undefined };
+
+/** Choosing the unit the strip shows, from the controls or a found unit; the controls follow. */
+function selector(
+  view: InspectView,
+  controls: UnitControls,
+  strip: TextStrip,
+): { to: (next: Selection) => void; current: () => Shown } {
+  const { layer, quantity, unit, slider, off } = controls;
+  let shown: Shown = { selection: null, values: undefined };
+  const to = (next: Selection) => {
+    const values = next ? view.series(next.layer, next.quantity, next.unit) : undefined;
+    shown = { selection: next, values };
     if (next) {
       layer.value = String(next.layer);
       quantity.value = next.quantity;
       unit.value = slider.value = String(next.unit);
       const scale = view.scale(next.layer, next.quantity, next.unit);
-      spans.forEach((span, i) => {
-        span.style.borderBottomColor = rgb(unitColour(selected![i], scale));
+      strip.spans.forEach((span, i) => {
+        span.style.borderBottomColor = rgb(unitColour(values![i], scale));
       });
     } else
-      spans.forEach((span) => {
+      strip.spans.forEach((span) => {
         span.style.borderBottomColor = 'transparent';
       });
-    text.classList.toggle('strip', next !== null);
+    strip.text.classList.toggle('strip', next !== null);
     off.disabled = next === null;
-  }
+  };
   const fromControls = (source: HTMLInputElement) => {
     const u = Math.max(0, Math.min(view.units - 1, Number(source.value) || 0));
-    select({ layer: Number(layer.value), quantity: quantity.value as UnitQuantity, unit: u });
+    to({ layer: Number(layer.value), quantity: quantity.value as UnitQuantity, unit: u });
   };
   layer.addEventListener('change', () => fromControls(unit));
   quantity.addEventListener('change', () => fromControls(unit));
   unit.addEventListener('change', () => fromControls(unit));
   slider.addEventListener('input', () => fromControls(slider));
-  off.addEventListener('click', () => select(null));
+  off.addEventListener('click', () => to(null));
+  return { to, current: () => shown };
+}
 
-  // Hover (or tap) a character: what the model expected there.
+/** Hover (or tap, which pins it) a character: what the model expected there, and the shown unit's value. */
+function tooltip(root: HTMLElement, view: InspectView, text: HTMLElement, current: () => Shown): HTMLElement {
+  const tip = el('div', { className: 'tip', role: 'tooltip' });
+  tip.hidden = true;
   let pinned: number | null = null;
   const show = (i: number, anchor: HTMLElement) => {
     const lines: (Node | string)[] = [el('b', { textContent: `‘${shown(view.chars[i])}’` })];
@@ -193,11 +236,11 @@ export function renderInspector(root: HTMLElement, view: InspectView): void {
         ),
       );
     }
-    if (selection && selected) {
-      const v = selected[i];
+    const { selection, values } = current();
+    if (selection && values) {
       lines.push(
         el('br'),
-        `${unitName(selection.layer, selection.unit)} ${QUANTITY_NAMES[selection.quantity]}: ${v.toFixed(3)}`,
+        `${unitName(selection.layer, selection.unit)} ${QUANTITY_NAMES[selection.quantity]}: ${values[i].toFixed(3)}`,
       );
     }
     tip.replaceChildren(...lines);
@@ -222,5 +265,5 @@ export function renderInspector(root: HTMLElement, view: InspectView): void {
     pinned = pinned === i ? null : i;
     show(i, span);
   });
-  select(selection);
+  return tip;
 }

@@ -5,7 +5,8 @@
  * file, names and shapes against the layout, float32 or float16.
  */
 import { checkpointSpecs } from '../../params.js';
-import { checkManifest, MANIFEST, MODEL_JSON, OPTIMIZER_BIN, type Manifest } from '../../store/manifest.js';
+import { checkManifest } from '../../store/check-manifest.js';
+import { MANIFEST, MODEL_JSON, OPTIMIZER_BIN, type Manifest } from '../../store/manifest.js';
 import { checkFile, checkpointFromFiles, loadedModel, type LoadedModel } from '../../store/parse.js';
 
 /** Where the server puts the checkpoint's files. */

@@ -1,0 +1,78 @@
+/** `lstm web`: a local page that runs the model in the browser: generate, inspect, training curves. */
+import { dataError, LstmError, usageError } from '../../errors.js';
+import type { TrainingText } from '../../generate/originality.js';
+import { loadModel } from '../../store/load.js';
+import { pageRoutes } from '../../web/routes.js';
+import { isLoopback, serve, type Routes, type Served } from '../../web/server.js';
+import type { WebFlags } from '../commands/web.js';
+import type { Context } from '../context.js';
+import { modelName, modelPath } from '../model.js';
+import { write } from '../output.js';
+import { trainingText } from '../training-text.js';
+
+export async function run(flags: WebFlags, ctx: Context): Promise<void> {
+  const { reporter } = ctx;
+  const path = modelPath(flags.model);
+  // Verified as every command verifies a bundle; the page is served these very bytes.
+  const { checkpoint, files } = await loadModel(path, { which: flags.checkpoint });
+  let training: TrainingText | undefined;
+  let corpusNote: string | null = null;
+  try {
+    training = await trainingText(checkpoint.manifest, path, flags.corpus ?? [], ctx);
+  } catch (err) {
+    // Given texts must be readable; without them the page just goes without the figure.
+    if (flags.corpus || !(err instanceof LstmError)) throw err;
+    corpusNote = `${err.message}; for the originality figure, ${err.hint ?? 'pass --corpus'}`;
+  }
+  const session = {
+    model: modelName(flags.model),
+    corpus: training ? { files: training.files, unchecked: training.unchecked } : null,
+    corpusNote,
+  };
+  const routes = await pageRoutes(files, session, training?.text);
+  const served = await listen(routes, flags);
+  if (!isLoopback(flags.host))
+    reporter.warn(
+      `listening on ${flags.host}: anyone who can reach this machine can use the page and download the model`,
+    );
+  if (corpusNote) reporter.info(`no originality figure in the page: ${corpusNote}`);
+  reporter.info(`serving ${path} (read-only) at the address on stdout; open it in a browser, Ctrl-C stops`);
+  await write(`${served.url}\n`);
+  await untilStopped(served);
+}
+
+/** Serves `routes` where --host and --port say; the reasons it cannot, in the user's terms. */
+async function listen(routes: Routes, flags: WebFlags): Promise<Served> {
+  try {
+    return await serve(routes, flags.host, flags.port);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const where = `${flags.host}:${flags.port}`;
+    if (code === 'EADDRINUSE')
+      throw usageError(
+        `port ${flags.port} on ${flags.host} is in use`,
+        'choose another --port, or leave --port out for a free one',
+      );
+    if (code === 'EACCES')
+      throw usageError(
+        `not allowed to listen on ${where}`,
+        'ports below 1024 need privileges: choose a higher --port, or leave it out',
+      );
+    if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND')
+      throw usageError(`--host ${flags.host} is not an address of this machine`, 'leave --host out for 127.0.0.1');
+    throw dataError(`cannot listen on ${where}: ${(err as Error).message}`);
+  }
+}
+
+/** Until SIGINT or SIGTERM: then the server closes and the command ends (exit 0). */
+async function untilStopped(served: Served): Promise<void> {
+  await new Promise<void>((resolve) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      served.close().then(resolve, resolve);
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}

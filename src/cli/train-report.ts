@@ -1,0 +1,147 @@
+/**
+ * What `lstm train` shows while it runs: the training loop's events (train/run.ts) as
+ * lines and a progress spinner on stderr, or as one JSON event per line on stdout with
+ * --json; then the summary of how the run ended.
+ */
+import { defaults, type Hyperparameters } from '../config.js';
+import { bits, count } from '../figures.js';
+import type { BackendName } from '../net/backend.js';
+import type { Lineage } from '../store/manifest.js';
+import type { RunEvents, RunResult } from '../train/run.js';
+import { duration, loss } from './format.js';
+import { startingFrom } from './lineage.js';
+import { writeJson } from './output.js';
+import type { Reporter } from './reporter.js';
+
+/** The run being reported, as train decided it. */
+export type ReportedRun = {
+  /** One JSON event per line on stdout instead of lines on stderr. */
+  json: boolean;
+  out: string;
+  backend: BackendName;
+  vocabSize: number;
+  hyper: Hyperparameters;
+  patience: number;
+  /** A fine-tune's base (absent when training from scratch or resuming). */
+  lineage?: Lineage;
+};
+
+/** The loop's events, rendered for `run`. */
+export function trainEvents(reporter: Reporter, run: ReportedRun): RunEvents {
+  const { json, hyper } = run;
+  const bestMark = reporter.c.green('★ best');
+  return {
+    onStart: (start) => {
+      if (start.params > start.trainChars) {
+        reporter.warn(
+          `the model has ${count(start.params)} parameters for ${count(start.trainChars)} training characters: it will overfit; the validation loss and the best checkpoint guard against that (or use a longer text, fewer --units, more --dropout)`,
+        );
+      }
+      if (json)
+        return void writeJson({
+          event: 'start',
+          ...start,
+          out: run.out,
+          backend: run.backend,
+          vocabSize: run.vocabSize,
+          hyperparameters: hyper,
+          ...(run.lineage ? { lineage: run.lineage } : {}),
+        });
+      if (run.lineage) reporter.info(startingFrom(run.lineage, run.vocabSize, hyper.lowercase));
+      const doing = start.resumed ? 'resuming' : run.lineage ? 'fine-tuning' : 'training';
+      reporter.info(
+        `${doing} ${run.out}: ${count(start.params)} parameters, ${hyper.layers}x${hyper.units} LSTM, vocabulary ${run.vocabSize}, on ${run.backend}${start.workers > 1 ? ` with ${start.workers} workers` : ''}`,
+      );
+      reporter.info(
+        `data: ${count(start.trainChars)} training characters, ${count(start.valChars)} held out; ${start.batchesPerEpoch} batches of ${start.batchSize}x${hyper.seqLength} per epoch${start.resumed ? `; from epoch ${start.epoch + 1}${start.batch ? `, batch ${start.batch + 1}` : ''}` : ''}`,
+      );
+    },
+    onBatch: (batch) =>
+      reporter.progress(
+        `epoch ${batch.epoch}  batch ${batch.batch}/${batch.batches}  loss ${batch.loss.toFixed(3)}${batch.lastValLoss === null ? '' : `  val ${batch.lastValLoss.toFixed(3)}`}` +
+          `  ${count(batch.charsPerSecond)} chars/s  eta epoch ${duration(batch.epochEtaSeconds)}${batch.runEtaSeconds === null ? '' : `, run ${duration(batch.runEtaSeconds)}`}`,
+      ),
+    onEvaluation: (evaluation) => {
+      if (json)
+        return void writeJson({
+          event: 'evaluation',
+          ...evaluation,
+          valBits: evaluation.valLoss === null ? null : bits(evaluation.valLoss),
+        });
+      const val =
+        evaluation.valLoss === null
+          ? `train ${loss(evaluation.trainLoss)}`
+          : `val ${loss(evaluation.valLoss)}${evaluation.sampled ? ' (a fixed sample of the held-out part)' : ''}`;
+      reporter.info(
+        `epoch ${evaluation.epoch}, batch ${evaluation.batch}: ${val}${evaluation.best ? `  ${bestMark}` : ''}`,
+      );
+    },
+    onEpoch: (epoch) => {
+      reporter.done();
+      if (json)
+        return void writeJson({
+          event: 'epoch',
+          ...epoch,
+          rssMB: Math.round(process.memoryUsage().rss / 2 ** 20),
+          trainBits: bits(epoch.trainLoss),
+          valBits: epoch.valLoss === null ? null : bits(epoch.valLoss),
+          valPerplexity: epoch.valLoss === null ? null : Math.exp(epoch.valLoss),
+        });
+      const cold = epoch.valLossCold == null ? '' : ` (${bits(epoch.valLossCold).toFixed(3)} bpc as cold windows)`;
+      const val =
+        epoch.valLoss === null
+          ? 'no validation'
+          : `val ${loss(epoch.valLoss)}${cold}, perplexity ${Math.exp(epoch.valLoss).toFixed(2)}`;
+      // The epoch limit is not worth showing when only time or early stopping decide.
+      const of =
+        epoch.epochs === defaults.epochsUntilTime || epoch.epochs === defaults.epochs ? '' : `/${epoch.epochs}`;
+      reporter.info(
+        `epoch ${epoch.epoch}${of}  train ${loss(epoch.trainLoss)}  ${val}  ${count(epoch.charsPerSecond)} chars/s  ${duration(epoch.seconds)}  elapsed ${duration(epoch.elapsedSeconds)}${epoch.etaSeconds === null ? '' : `  eta ${duration(epoch.etaSeconds)}`}${epoch.best ? `  ${bestMark}` : ''}`,
+      );
+      if (epoch.lrHalvedTo !== undefined)
+        reporter.info(
+          `no better validation loss for ${hyper.lrPlateau} epochs: learning rate halved to ${epoch.lrHalvedTo.toPrecision(3)}`,
+        );
+      if (epoch.sample !== undefined) reporter.info(reporter.c.dim(epoch.sample.replace(/^/gm, '  │ ')));
+    },
+    onCheckpoint: (saved) => {
+      if (json) return void writeJson({ event: 'checkpoint', ...saved });
+      if (saved.batch > 0) reporter.info(`saved ${saved.path} (epoch ${saved.epoch + 1}, batch ${saved.batch})`);
+    },
+  };
+}
+
+/** How the run ended: the `done` event with --json, and the line that says why and how good. */
+export async function reportDone(reporter: Reporter, result: RunResult, run: ReportedRun): Promise<void> {
+  const summary = {
+    reason: result.reason,
+    epochs: result.epoch,
+    batch: result.batch,
+    bestEpoch: result.bestEpoch,
+    bestBatch: result.bestBatch,
+    bestValLoss: result.bestValLoss,
+    bestValBits: result.bestValLoss === null ? null : bits(result.bestValLoss),
+    valLossFull: result.valLossFull,
+    valBitsFull: result.valLossFull === null ? null : bits(result.valLossFull),
+    valLossCold: result.valLossCold,
+    valBitsCold: result.valLossCold === null ? null : bits(result.valLossCold),
+    out: run.out,
+  };
+  if (run.json) await writeJson({ event: 'done', ...summary });
+  const why = {
+    epochs: `reached ${result.epoch} epochs`,
+    patience: `no better validation loss for ${run.patience} epochs`,
+    time: 'time limit reached',
+    interrupted: 'interrupted',
+  }[result.reason];
+  const where =
+    result.bestBatch > 0 ? `epoch ${result.bestEpoch}, batch ${result.bestBatch}` : `epoch ${result.bestEpoch ?? '-'}`;
+  const full =
+    (result.valLossFull === null ? '' : `; the whole held-out part: ${loss(result.valLossFull)}`) +
+    (result.valLossCold === null
+      ? ''
+      : `; as independent ${run.hyper.seqLength}-character windows: ${loss(result.valLossCold)}`);
+  reporter.info(
+    `done (${why}): best ${result.bestValLoss === null ? '-' : loss(result.bestValLoss)} at ${where}${full}; model in ${run.out}`,
+  );
+}
