@@ -63,7 +63,7 @@ function bash(name: string, { global, commands }: ReturnType<typeof specsOf>): s
         ),
       ),
   );
-  const valueOf = (pick: (o: Spec['options'][number]) => boolean) =>
+  const flagsWhere = (pick: (o: Spec['options'][number]) => boolean) =>
     commands.flatMap((c) => c.options.filter(pick).flatMap((o) => o.flags.map((f) => `${c.name}:${f}`))).join(' ');
   return `# bash completion for ${name}: source it, or put it in ~/.local/share/bash-completion/completions/${name}
 ${fn}() {
@@ -78,8 +78,8 @@ ${fn}() {
   case "$cmd:$prev" in
 ${choices.join('\n')}
   esac
-  case " ${valueOf((o) => o.paths)} " in *" $cmd:$prev "*) COMPREPLY=($(compgen -f -- "$cur")); return ;; esac
-  case " ${valueOf((o) => o.value && !o.paths)} " in *" $cmd:$prev "*) COMPREPLY=(); return ;; esac
+  case " ${flagsWhere((o) => o.paths)} " in *" $cmd:$prev "*) COMPREPLY=($(compgen -f -- "$cur")); return ;; esac
+  case " ${flagsWhere((o) => o.value && !o.paths)} " in *" $cmd:$prev "*) COMPREPLY=(); return ;; esac
   if [[ $cur == -* ]]; then
     case $cmd in
 ${commands.map((c) => `      ${c.name}) COMPREPLY=($(compgen -W ${single(words(c.options))} -- "$cur")) ;;`).join('\n')}

@@ -57,7 +57,7 @@ export async function loadCorpora(
  * ones (`.name`) left out and subdirectories not entered (a note names them). An empty
  * directory, or a file named twice, is refused. Binary files are refused when read, by name.
  */
-export async function corpusFiles(args: readonly string[], ctx: Context): Promise<string[]> {
+async function corpusFiles(args: readonly string[], ctx: Context): Promise<string[]> {
   const files: string[] = [];
   const notes: string[] = [];
   for (const arg of args) {

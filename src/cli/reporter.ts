@@ -81,7 +81,7 @@ export class Reporter {
  * Colour level: explicit flag first, then NO_COLOR, then the terminal's own support
  * (stderr's, or stdout's for a product that is coloured itself: `lstm inspect`).
  */
-export function colorLevel(flag: boolean | undefined, tty: boolean, support = supportsColorStderr): 0 | 1 | 2 | 3 {
+function colorLevel(flag: boolean | undefined, tty: boolean, support = supportsColorStderr): 0 | 1 | 2 | 3 {
   if (flag === false) return 0;
   const noColor = process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== '';
   if (flag === true) return support ? support.level || 1 : 1;

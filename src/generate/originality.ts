@@ -18,7 +18,7 @@ export type TrainingText = {
 };
 
 /** Where a passage starting at `index` of the training text is: its file, the index in that file's text, and the line (1-based). */
-export function placeIn(t: TrainingText, index: number): { file: string; fileIndex: number; line: number } {
+function placeIn(t: TrainingText, index: number): { file: string; fileIndex: number; line: number } {
   const file = t.files.find((f) => index < f.end) ?? t.files[t.files.length - 1];
   let line = 1;
   for (let i = t.text.indexOf('\n', file.start); i >= 0 && i < index; i = t.text.indexOf('\n', i + 1)) line++;

@@ -153,7 +153,7 @@ export type Lineage = {
   unseen: string[];
 };
 
-export type OptimizerRecord = {
+type OptimizerRecord = {
   name: 'adam';
   step: number;
   beta1: number;

@@ -73,7 +73,7 @@ export function checkFile(path: string, bytes: Uint8Array, entry: FileEntry, sha
 }
 
 /** The dtype lstm.json says weights.bin holds, checked. */
-export function storedDtype(manifest: Manifest, manifestPath: string): WeightsDtype {
+function storedDtype(manifest: Manifest, manifestPath: string): WeightsDtype {
   const stored = manifest.files?.[WEIGHTS_BIN]?.dtype ?? 'float32';
   if (!WEIGHTS_DTYPES.includes(stored)) {
     throw dataError(

@@ -25,7 +25,7 @@ import {
   type WeightsDtype,
 } from './manifest.js';
 
-export type ArrayFile = { specs: ArraySpec[]; arrays: Named };
+type ArrayFile = { specs: ArraySpec[]; arrays: Named };
 
 export type CheckpointData = {
   manifest: ManifestBody;
@@ -189,6 +189,6 @@ async function prune(bundle: string, keep: number): Promise<void> {
 export const SAVING = 'write checkpoints to';
 
 /** A file-system failure while saving, as an error the user can act on. */
-export function saveError(path: string, err: unknown): Error {
+function saveError(path: string, err: unknown): Error {
   return fsError(err, path, SAVING) ?? (err instanceof Error ? err : new Error(String(err)));
 }

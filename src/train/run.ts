@@ -48,7 +48,7 @@ export type RunOptions = {
   events: RunEvents;
 };
 
-export type StartInfo = {
+type StartInfo = {
   params: number;
   trainChars: number;
   valChars: number;
@@ -59,7 +59,7 @@ export type StartInfo = {
   resumed: boolean;
   workers: number;
 };
-export type BatchInfo = {
+type BatchInfo = {
   epoch: number;
   batch: number;
   batches: number;
@@ -72,7 +72,7 @@ export type BatchInfo = {
   lastValLoss: number | null;
 };
 /** A validation inside an epoch (on the schedule, or when stopping mid-epoch). */
-export type EvaluationInfo = {
+type EvaluationInfo = {
   epoch: number;
   batch: number;
   valLoss: number | null;
@@ -80,7 +80,7 @@ export type EvaluationInfo = {
   best: boolean;
   sampled: boolean;
 };
-export type EpochInfo = EpochRecord & {
+type EpochInfo = EpochRecord & {
   best: boolean;
   elapsedSeconds: number;
   etaSeconds: number | null;

@@ -22,7 +22,7 @@ const TFJS_FILES: Record<string, string[]> = {
   ],
 };
 
-export const PAGE_DIR = fileURLToPath(new URL('../../web/', import.meta.url));
+const PAGE_DIR = fileURLToPath(new URL('../../web/', import.meta.url));
 
 export async function pageRoutes(
   modelFiles: ReadonlyMap<string, Uint8Array>,

@@ -12,7 +12,7 @@ export type Route = { body: Uint8Array; type: string };
 export type Routes = ReadonlyMap<string, Route>;
 
 /** Content types by file extension (everything the page serves). */
-export const CONTENT_TYPES: Record<string, string> = {
+const CONTENT_TYPES: Record<string, string> = {
   html: 'text/html; charset=utf-8',
   js: 'text/javascript; charset=utf-8',
   css: 'text/css; charset=utf-8',
