@@ -94,7 +94,7 @@ export const DOCUMENT_SEPARATOR = '\f';
 export const DOCUMENT_SEPARATOR_NAME = 'form feed (U+000C)';
 
 /** Where the bundled model lives, relative to the package root. */
-export const DEFAULT_MODEL_DIR = 'models/macbeth';
+export const DEFAULT_MODEL_DIR = 'bundled/macbeth';
 
 /** A batch loss above this many times max(ln V, the first epoch's train loss), or NaN, aborts training (char-rnn uses 3x the initial loss). */
 export const EXPLODING_LOSS_FACTOR = 3;

@@ -25,7 +25,7 @@ import type { TrainingText } from '../generate/originality.js';
 
 /** A text a model of the lineage learnt from, as its manifest records it. */
 type Learnt = {
-  /** Who learnt from it, in words: `models/macbeth`, `its base models/shakespeare`. */
+  /** Who learnt from it, in words: `bundled/macbeth`, `its base bundled/shakespeare`. */
   learntBy: string;
   /** A base's bundle, as `lstm train --from` was given it. */
   bundle?: string;

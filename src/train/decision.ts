@@ -77,8 +77,11 @@ export type SettingsInput = {
   stored?: StoredRun;
   /** The model fine-tuned, when --from is given. */
   base?: BaseRun;
-  /** Whether --out (or its default) already holds a model. */
-  outHoldsModel: boolean;
+  /**
+   * What --out (or its default) already holds, if a model: a training bundle, an export
+   * (inference only), or one of the models bundled with lstm.
+   */
+  outHolds?: 'bundle' | 'export' | 'bundled';
 };
 
 /** Flags that describe the training recipe: the base's unless given when fine-tuning, the bundle's when resuming. */

@@ -41,7 +41,7 @@ export function runSettings(input: SettingsInput): Decision {
 }
 
 /** A new run (or a fine-tune, with --from): every flag, the base's network and recipe where it has one. */
-function newRun({ corpus, flags, given, base, outHoldsModel }: SettingsInput, epochs: number): Decision {
+function newRun({ corpus, flags, given, base, outHolds }: SettingsInput, epochs: number): Decision {
   const warnings: string[] = [];
   const refusals: LstmError[] = [];
   if (corpus.length === 0) {
@@ -77,14 +77,7 @@ function newRun({ corpus, flags, given, base, outHoldsModel }: SettingsInput, ep
     hyper = fine.hyper;
     refusals.push(...fine.refusals);
   }
-  if (outHoldsModel) {
-    refusals.push(
-      usageError(
-        `${out} already holds a model; training would replace it`,
-        `continue it with --resume ${out}, choose another --out, or delete it first`,
-      ),
-    );
-  }
+  if (outHolds) refusals.push(occupied(out, outHolds));
   return {
     settings: {
       corpus: { paths, fromBundle: false },
@@ -100,6 +93,26 @@ function newRun({ corpus, flags, given, base, outHoldsModel }: SettingsInput, ep
     warnings,
     refusals,
   };
+}
+
+/** Why a new run may not write into `out`, and where it can go instead; never a hint that loses a model. */
+function occupied(out: string, holds: NonNullable<SettingsInput['outHolds']>): LstmError {
+  if (holds === 'bundled') {
+    return usageError(
+      `${out} is a model bundled with lstm; a new run never writes into it`,
+      `choose another --out, e.g. --out ${join('models', basename(out))}`,
+    );
+  }
+  if (holds === 'export') {
+    return usageError(
+      `${out} holds an exported model; training would replace it`,
+      `choose another --out (to start from that model: lstm train <corpus> --from ${out} --out <new dir>)`,
+    );
+  }
+  return usageError(
+    `${out} already holds a model; training would replace it`,
+    `continue it with lstm train --resume ${out}, or choose another --out`,
+  );
 }
 
 /**

@@ -19,7 +19,11 @@ describe('the npm package', () => {
     expect(paths).toContain('bin/lstm.js');
     expect(paths).toContain('dist/src/cli/main.js');
     expect(paths).toEqual(
-      expect.arrayContaining(['models/macbeth/lstm.json', 'models/macbeth/model.json', 'models/macbeth/weights.bin']),
+      expect.arrayContaining([
+        'bundled/macbeth/lstm.json',
+        'bundled/macbeth/model.json',
+        'bundled/macbeth/weights.bin',
+      ]),
     );
     expect(pack.unpackedSize).toBeLessThan(15_000_000);
   });

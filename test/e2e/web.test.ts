@@ -39,7 +39,7 @@ function get(
   });
 }
 
-const model = path.join(repoRoot, 'models', 'macbeth');
+const model = path.join(repoRoot, 'bundled', 'macbeth');
 let server: WebServer;
 
 beforeAll(async () => {

@@ -20,7 +20,7 @@ import { Vocab } from '../../text/vocab.js';
 import { startFrom, type FineTuneStart } from '../../train/from.js';
 import { trainModel } from '../../train/loop.js';
 import type { RunOptions, RunResult } from '../../train/run.js';
-import type { BaseRun, RunSettings, StoredRun, TrainFlags } from '../../train/decision.js';
+import type { BaseRun, RunSettings, SettingsInput, StoredRun, TrainFlags } from '../../train/decision.js';
 import { checkResumedText } from '../../train/resume.js';
 import { defaultOut, fitToText, runSettings } from '../../train/settings.js';
 import type { TrainCommandFlags } from '../commands/train.js';
@@ -28,6 +28,7 @@ import { COMMAND_JOBS, type Context } from '../context.js';
 import { isFile, loadCorpora } from '../corpus.js';
 import { trainCommandInUserForm } from '../invocation.js';
 import { HeldLocks } from '../locks.js';
+import { isBundled } from '../paths.js';
 import type { Reporter } from '../reporter.js';
 import { listenForStop } from '../signals.js';
 import { reportDone, trainEvents, type ReportedRun } from '../train-report.js';
@@ -76,8 +77,8 @@ async function train(
   };
   const input = { corpus: paths, flags: trainFlags, given, stored, base: base?.run };
   const newOut = flags.out ?? (paths.length ? defaultOut(paths[0]) : undefined);
-  const outHoldsModel = !stored && newOut !== undefined && (await holdsModel(newOut));
-  const { settings } = decide(runSettings({ ...input, outHoldsModel }));
+  const outHolds = !stored && newOut !== undefined ? await whatHolds(newOut) : undefined;
+  const { settings } = decide(runSettings({ ...input, outHolds }));
   const { out, epochs, patience, keep } = settings;
   const corpus = await readText(settings, stored, ctx, decide);
   const { vocab, from, hyper } = await startingPoint(corpus, settings, { resumed, base, given, decide, reporter });
@@ -89,7 +90,8 @@ async function train(
   if (!stored) {
     lock = await locks.take(out, SAVING); // before any training time is spent (it proves --out writable)
     // Checked again under the lock: a run into the same --out may have finished meanwhile.
-    if (await holdsModel(out)) decide(runSettings({ ...input, outHoldsModel: true }));
+    const now = await whatHolds(out);
+    if (now) decide(runSettings({ ...input, outHolds: now }));
   }
   const backend = await initBackend(ctx.flags.backend, COMMAND_JOBS.train);
   const report: ReportedRun = { json: Boolean(flags.json), out, backend, vocabSize: vocab.size, hyper, patience };
@@ -254,4 +256,11 @@ async function startingPoint(
   });
   if (fitted.note) reporter.info(fitted.note);
   return { vocab, hyper: fitted.hyper };
+}
+
+/** What a directory a new run would write into already holds, if a model. */
+async function whatHolds(dir: string): Promise<SettingsInput['outHolds']> {
+  if (isBundled(dir)) return 'bundled';
+  if (await isFlatExport(dir)) return 'export';
+  return (await holdsModel(dir)) ? 'bundle' : undefined;
 }

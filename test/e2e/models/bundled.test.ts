@@ -1,5 +1,5 @@
 /**
- * The bundled models (models/macbeth/, models/shakespeare/): `lstm generate` uses Macbeth
+ * The bundled models (bundled/macbeth/, bundled/shakespeare/): `lstm generate` uses Macbeth
  * with no --model, and Shakespeare is the base that Macbeth was fine-tuned from. Each must
  * load, verify and sample deterministically on a fresh install, describe itself in a
  * user's terms, and score its held-out tail as its lstm.json says (where this machine has
@@ -64,7 +64,7 @@ const MODELS: Shipped[] = [
 ];
 
 const manifestOf = (name: string): Manifest =>
-  JSON.parse(readFileSync(path.join(repoRoot, 'models', name, 'lstm.json'), 'utf8'));
+  JSON.parse(readFileSync(path.join(repoRoot, 'bundled', name, 'lstm.json'), 'utf8'));
 
 /** The text a model was trained on, where this machine has it with the recorded sha256. */
 function corpusFile(file: string, sha: string): string | undefined {
@@ -75,7 +75,7 @@ function corpusFile(file: string, sha: string): string | undefined {
 }
 
 describe.each(MODELS)('the bundled model models/$name', (model) => {
-  const dir = path.join(repoRoot, 'models', model.name);
+  const dir = path.join(repoRoot, 'bundled', model.name);
   const manifest = manifestOf(model.name);
   const text = corpusFile(model.file, manifest.corpus.sha256);
   const onBackend = !model.tailOn || model.tailOn.includes(TEST_BACKEND);
@@ -190,17 +190,17 @@ describe.each(MODELS)('the bundled model models/$name', (model) => {
 });
 
 describe('how the bundled models relate', () => {
-  it('lstm generate uses models/macbeth without --model', async () => {
+  it('lstm generate uses bundled/macbeth without --model', async () => {
     const args = ['generate', '--seed', 'MACBETH.\n', '--length', '120', '--random-seed', '7'];
     const [plain, named] = await Promise.all([
       lstm(args),
-      lstm([...args, '--model', path.join(repoRoot, 'models', 'macbeth')]),
+      lstm([...args, '--model', path.join(repoRoot, 'bundled', 'macbeth')]),
     ]);
     expect(plain.code, plain.stderr).toBe(0);
     expect(plain.stdout).toBe(named.stdout);
   });
 
-  it('models/macbeth is a fine-tune of models/shakespeare: its lineage names it, its corpus hash and best figure, and the characters Macbeth added', () => {
+  it('bundled/macbeth is a fine-tune of bundled/shakespeare: its lineage names it, its corpus hash and best figure, and the characters Macbeth added', () => {
     const macbeth = manifestOf('macbeth');
     const shakespeare = manifestOf('shakespeare');
     const lineage = macbeth.lineage!;
@@ -217,7 +217,7 @@ describe('how the bundled models relate', () => {
   });
 
   it('info tells both in sentences: origin, lineage and command, no raw JSON', async () => {
-    const r = await lstm(['info', '-m', path.join(repoRoot, 'models', 'macbeth')]);
+    const r = await lstm(['info', '-m', path.join(repoRoot, 'bundled', 'macbeth')]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/Fine-tuned from .*shakespeare/);
     expect(r.stdout).toContain('macbeth.txt');

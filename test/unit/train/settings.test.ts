@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { defaults } from '../../../src/config.js';
 import type { StoredHyperparameters } from '../../../src/store/manifest.js';
-import type { BaseRun, CorpusSource, StoredRun, TrainFlags } from '../../../src/train/decision.js';
+import type { BaseRun, CorpusSource, SettingsInput, StoredRun, TrainFlags } from '../../../src/train/decision.js';
 import { checkResumedText, type ResumedText } from '../../../src/train/resume.js';
 import { defaultOut, fitToText, runSettings } from '../../../src/train/settings.js';
 
@@ -102,7 +102,7 @@ const base: BaseRun = {
 const decide = (
   given: Given,
   s?: StoredRun,
-  outHoldsModel = false,
+  outHolds: SettingsInput['outHolds'] = undefined,
   corpus: string | string[] | null = 'texts/play.txt',
 ) =>
   runSettings({
@@ -110,7 +110,7 @@ const decide = (
     flags: { ...flags, ...given },
     given: new Set(Object.keys(given) as (keyof TrainFlags)[]),
     stored: s,
-    outHoldsModel,
+    outHolds,
   });
 /** A fine-tune of `base` (--from), with the given flags. */
 const tune = (given: Given, b: BaseRun = base, corpus = 'texts/play.txt') =>
@@ -119,15 +119,14 @@ const tune = (given: Given, b: BaseRun = base, corpus = 'texts/play.txt') =>
     flags: { ...flags, ...given },
     given: new Set(Object.keys(given) as (keyof TrainFlags)[]),
     base: b,
-    outHoldsModel: false,
   });
 /** The same, with no corpus argument. */
-const decideWithout = (given: Given, s?: StoredRun) => decide(given, s, false, null);
+const decideWithout = (given: Given, s?: StoredRun) => decide(given, s, undefined, null);
 
 describe('a new run takes every flag', () => {
   it.each<[string, Given, (d: ReturnType<typeof decide>) => unknown, unknown]>([
     ['defaults: out is models/<corpus name>', {}, (d) => d.settings.out, 'models/play'],
-    ['stdin: out is models/stdin', {}, () => decide({}, undefined, false, '-').settings.out, 'models/stdin'],
+    ['stdin: out is models/stdin', {}, () => decide({}, undefined, undefined, '-').settings.out, 'models/stdin'],
     ['--out is used as given', { out: 'x/y' }, (d) => d.settings.out, 'x/y'],
     [
       'network flags shape the network',
@@ -160,13 +159,13 @@ describe('a new run takes every flag', () => {
     [
       'several files or directories are the corpus, in order',
       {},
-      () => decide({}, undefined, false, ['b.txt', 'essays/']).settings.corpus,
+      () => decide({}, undefined, undefined, ['b.txt', 'essays/']).settings.corpus,
       { paths: ['b.txt', 'essays/'], fromBundle: false },
     ],
     [
       'several: out is named by the first',
       {},
-      () => decide({}, undefined, false, ['texts/essays/', 'b.txt']).settings.out,
+      () => decide({}, undefined, undefined, ['texts/essays/', 'b.txt']).settings.out,
       'models/essays',
     ],
     ['--origin is recorded', { origin: 'PG #1533' }, (d) => d.settings.origin, 'PG #1533'],
@@ -183,18 +182,35 @@ describe('a new run takes every flag', () => {
     expect(d.refusals[0].hint).toContain('lstm train --resume DIR');
   });
 
-  it('refuses an --out that already holds a model (usage error naming --resume)', () => {
-    const d = decide({ out: 'models/m' }, undefined, true);
-    expect(d.refusals).toHaveLength(1);
-    expect(d.refusals[0].kind).toBe('usage');
-    expect(d.refusals[0].message).toContain('models/m already holds a model');
-    expect(d.refusals[0].hint).toContain('--resume models/m');
+  it.each([
+    [
+      'a training bundle: continue it, or another --out',
+      'bundle',
+      'models/m already holds a model; training would replace it',
+      'continue it with lstm train --resume models/m, or choose another --out',
+    ],
+    [
+      'an export: never resumed; --from starts from it',
+      'export',
+      'models/m holds an exported model; training would replace it',
+      'choose another --out (to start from that model: lstm train <corpus> --from models/m --out <new dir>)',
+    ],
+    [
+      'a bundled model: never written into, never deleted',
+      'bundled',
+      'models/m is a model bundled with lstm; a new run never writes into it',
+      'choose another --out, e.g. --out models/m',
+    ],
+  ] as const)('refuses an --out that holds %s (a usage error)', (_name, holds, message, hint) => {
+    const d = decide({ out: 'models/m' }, undefined, holds);
+    expect(d.refusals.map((e) => [e.kind, e.message, e.hint])).toEqual([['usage', message, hint]]);
+    expect(d.refusals[0].hint).not.toMatch(/delete|remove/);
   });
 
   it.each([[['-', 'a.txt']], [['a.txt', '-']]])(
     'refuses - (stdin) among files %j: a usage error saying what to give',
     (corpus) => {
-      const d = decide({}, undefined, false, corpus);
+      const d = decide({}, undefined, undefined, corpus);
       expect(d.refusals.map((e) => [e.kind, e.message])).toEqual([
         ['usage', '- (stdin) cannot be combined with files: stdin is read as one text of its own'],
       ]);
@@ -525,7 +541,6 @@ describe("a fine-tune (--from) is a new run on the base's network", () => {
       given: new Set(['resume']),
       stored,
       base,
-      outHoldsModel: false,
     });
     expect(d.refusals.map((e) => e.kind)).toEqual(['usage']);
     expect(d.refusals[0].message).toBe(
@@ -539,7 +554,7 @@ describe("a fine-tune (--from) is a new run on the base's network", () => {
       flags: { ...flags, out: 'models/base' },
       given: new Set(['out']),
       base,
-      outHoldsModel: true,
+      outHolds: 'bundle',
     });
     expect(d.refusals.map((e) => e.message.split(';')[0])).toEqual([
       '--out models/base is inside the base model models/base',
@@ -657,7 +672,7 @@ describe('the resumed text of several files', () => {
 });
 
 describe("a new run's defaults fitted to its text (fitToText)", () => {
-  const hyper = runSettings({ corpus: ['play.txt'], flags, given: new Set(), outHoldsModel: false }).settings.hyper;
+  const hyper = runSettings({ corpus: ['play.txt'], flags, given: new Set() }).settings.hyper;
   const small = defaults.smallText;
   // 2x300 over 72 characters: 1,190,472 parameters; a quarter of that is the line.
   it.each<[string, number, (keyof TrainFlags)[], Partial<typeof hyper> | 'unchanged']>([
