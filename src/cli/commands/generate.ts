@@ -8,6 +8,8 @@ import type { Context } from '../context.js';
 import { bounded, checkpointOption, encodingOption, modelOption } from '../options.js';
 
 export type GenerateFlags = {
+  /** The seed given as the command's argument (`lstm generate "MACBETH."`). */
+  seedArgument?: string;
   model?: string;
   checkpoint?: string;
   seed?: string;
@@ -34,6 +36,7 @@ export function register(program: Command, context: () => Context): void {
   const command = program
     .command('generate')
     .description('generate text from a seed, streamed to stdout as it is made')
+    .argument('[seed]', 'text to start from, as --seed (quote it: "MACBETH.")')
     .addOption(modelOption())
     .addOption(checkpointOption())
     .option('-s, --seed <text>', 'text to start from (default: stdin when piped, else nothing)')
@@ -64,9 +67,9 @@ export function register(program: Command, context: () => Context): void {
       "the training text --originality compares with, as lstm train reads it (repeat for several files or a base model's text; a directory: its files; default: the files the model records)",
       (path: string, paths: string[] = []) => [...paths, path],
     )
-    .action(async (flags: GenerateFlags, cmd: Command) => {
+    .action(async (seed: string | undefined, flags: GenerateFlags, cmd: Command) => {
       const { run } = await import('../run/generate.js');
-      return run(flags, cmd, context());
+      return run({ ...flags, seedArgument: seed }, cmd, context());
     });
 }
 

@@ -37,10 +37,10 @@ export async function run(flags: GenerateFlags, cmd: Command, ctx: Context): Pro
   const { reporter } = ctx;
   const temperature = checkedTemperature(flags, cmd);
   checkCorpusFlags(flags);
-  if (/^\d+$/.test(flags.seed ?? flags.prompt ?? '')) {
-    reporter.warn(
-      `--seed is the text to start from ('${flags.seed ?? flags.prompt}'); for a random seed use --random-seed`,
-    );
+  const typed = flags.seedArgument ?? flags.seed ?? flags.prompt;
+  if (typed !== undefined && /^\d+$/.test(typed)) {
+    const what = flags.seedArgument === undefined ? '--seed is' : 'the argument is';
+    reporter.warn(`${what} the text to start from ('${typed}'); for a random seed use --random-seed`);
   }
   const rawSeed = await readSeed(flags);
   await initBackend(ctx.flags.backend, COMMAND_JOBS.generate);
@@ -106,9 +106,21 @@ function checkCorpusFlags(flags: GenerateFlags): void {
 
 /** The seed as the user gave it (normalised later, with the model's text settings). */
 async function readSeed(flags: GenerateFlags): Promise<string> {
-  const given = [flags.seed, flags.prompt, flags.seedFile].filter((x) => x !== undefined).length;
-  if (given > 1) throw usageError('give the seed once: --seed, --prompt or --seed-file');
-  if (flags.seed !== undefined || flags.prompt !== undefined) return (flags.seed ?? flags.prompt)!;
+  const ways = {
+    [`the argument ${JSON.stringify(flags.seedArgument)}`]: flags.seedArgument,
+    '--seed': flags.seed,
+    '--prompt': flags.prompt,
+    '--seed-file': flags.seedFile,
+  };
+  const given = Object.entries(ways).filter(([, value]) => value !== undefined);
+  if (given.length > 1) {
+    throw usageError(
+      `give the seed once: got ${given.map(([way]) => way).join(' and ')}`,
+      'the seed is the argument (lstm generate "MACBETH."), --seed, --prompt or --seed-file: one of them',
+    );
+  }
+  const text = flags.seedArgument ?? flags.seed ?? flags.prompt;
+  if (text !== undefined) return text;
   const fromStdin = flags.seedFile === '-' || (flags.seedFile === undefined && !process.stdin.isTTY);
   let bytes: Buffer;
   if (fromStdin) {
