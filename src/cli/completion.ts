@@ -4,9 +4,7 @@
  * option's choices, and file names where a command takes paths.
  */
 import type { Command, Option } from 'commander';
-
-export const SHELLS = ['bash', 'zsh', 'fish'] as const;
-export type Shell = (typeof SHELLS)[number];
+import type { Shell } from './commands/completion.js';
 
 type Spec = {
   name: string;

@@ -21,6 +21,8 @@ import * as exporter from './commands/export.js';
 import * as vocab from './commands/vocab.js';
 import * as windows from './commands/windows.js';
 import * as web from './commands/web.js';
+import * as models from './commands/models.js';
+import * as completion from './commands/completion.js';
 
 export function buildProgram(): Command {
   const program = new Command('lstm');
@@ -42,8 +44,9 @@ export function buildProgram(): Command {
 
   let ctx: Context | undefined;
   const context = () => (ctx ??= makeContext(program.opts<GlobalFlags>()));
-  for (const command of [vocab, windows, train, generate, evaluate, inspect, info, exporter, web, backends])
+  for (const command of [vocab, windows, train, generate, evaluate, inspect, info, models, exporter, web, backends])
     command.register(program, context);
+  completion.register(program);
   for (const sub of program.commands) sub.exitOverride().showHelpAfterError('(run with --help for usage)');
   return program;
 }

@@ -1,0 +1,57 @@
+/** `lstm models`: the models at hand, one line each or as JSON. */
+import { cp, mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectCleanError, lstm, ok, repoRoot } from '../helpers/cli.js';
+import { makeTempDir, removeDir } from '../helpers/tiny.js';
+
+let dir: string;
+beforeAll(async () => {
+  dir = await makeTempDir('models');
+  // A user's model under ./models, and a damaged one beside it.
+  await cp(path.join(repoRoot, 'bundled', 'macbeth'), path.join(dir, 'models', 'mine'), { recursive: true });
+  await mkdir(path.join(dir, 'models', 'broken'), { recursive: true });
+  await writeFile(path.join(dir, 'models', 'broken', 'lstm.json'), '{ not json');
+  await writeFile(path.join(dir, 'models', 'broken', 'model.json'), '{}');
+  await mkdir(path.join(dir, 'models', 'notes'));
+});
+afterAll(() => removeDir(dir));
+
+describe('lstm models', () => {
+  it('lists the bundled models, then those under ./models, one line each with their figures', async () => {
+    const out = ok(await lstm(['models'], { cwd: dir })).split('\n');
+    expect(out[0]).toMatch(/^MODEL +TEXT +HELD-OUT BITS\/CHAR +VOCAB +SIZE +SAVED \(UTC\)$/);
+    expect(out[1]).toMatch(
+      /^macbeth \(bundled\) +macbeth\.txt +1\.921 \(streams\) +76 +2\.4 MB +2026-11-23 \d\d:\d\d$/,
+    );
+    expect(out[2]).toMatch(/^shakespeare \(bundled\) +tinyshakespeare\.txt +2\.063 \(streams\) +65 +2\.4 MB/);
+    expect(out[3]).toMatch(/^models\/broken +cannot be read: .*lstm\.json: not valid JSON/);
+    expect(out[4]).toMatch(/^models\/mine +macbeth\.txt +1\.921 \(streams\) +76 +2\.4 MB/);
+    expect(out).toHaveLength(6); // and the final newline: ./models/notes holds no model
+  });
+
+  it('--json gives the same models with every figure', async () => {
+    const list = JSON.parse(ok(await lstm(['models', '--json'], { cwd: dir })));
+    expect(list.map((m: { name: string }) => m.name)).toEqual([
+      'macbeth',
+      'shakespeare',
+      'models/broken',
+      'models/mine',
+    ]);
+    expect(list[0]).toMatchObject({ bundled: true, corpus: 'macbeth.txt', reading: 'streams', vocabSize: 76 });
+    expect(list[0].bitsPerChar).toBeCloseTo(1.921, 3);
+    expect(list[0].network).toEqual({ layers: 2, units: 300 });
+    expect(list[0].base).toBe('models/shakespeare'); // its lineage, as recorded when it was trained
+    expect(list[2].problem).toMatch(/not valid JSON/);
+  });
+
+  it('takes directories: a model itself, or a directory of models; says when there are none of your own', async () => {
+    const one = ok(await lstm(['models', path.join(dir, 'models', 'mine')]));
+    expect(one).toContain(path.join(dir, 'models', 'mine'));
+    const r = await lstm(['models'], { cwd: path.join(dir, 'models', 'notes') });
+    expect(r.stderr).toContain('no models of your own yet: lstm train <text> saves one under ./models');
+    const none = await lstm(['models', path.join(dir, 'models', 'notes')]);
+    expectCleanError(expect, none, 1);
+    expect(none.stderr).toContain(`${path.join(dir, 'models', 'notes')} holds no model`);
+  });
+});
