@@ -55,7 +55,7 @@ describe('README', () => {
       if (line.startsWith('curl ')) {
         // No network here: a stand-in text by the name the download gives.
         const name = /-o (\S+)/.exec(line)![1];
-        const play = `MACBETH.\nTo be, or not to be.\n\nLADY MACBETH.\n${words}`.repeat(3);
+        const play = `MACBETH.\nTo be, or not to be.\n\nLADY MACBETH.\n${words}`;
         await writeFile(path.join(dir, name), play);
       } else if (/^npx lstm train /.test(line)) {
         const training = spawnLstm(line.replace(/^npx lstm /, '').split(' '), dir);
