@@ -1,0 +1,91 @@
+/**
+ * --max-time is the run's time, in-process on a tiny network: the run ends within the limit
+ * plus one batch and one save, having used most of it, and a pass over a large held-out
+ * part that no longer fits is left out (the result says how long it would take).
+ */
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Hyperparameters } from '../../../src/config.js';
+import { initBackend, type BackendName } from '../../../src/net/backend.js';
+import { readCorpus } from '../../../src/text/corpus.js';
+import { Vocab } from '../../../src/text/vocab.js';
+import { trainModel } from '../../../src/train/loop.js';
+import type { RunOptions } from '../../../src/train/run.js';
+import { TEST_BACKEND } from '../../helpers/backend.js';
+import { words } from '../../helpers/tiny.js';
+
+let dir: string;
+let backend: BackendName;
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), 'lstm-max-time-'));
+  backend = await initBackend(TEST_BACKEND, 'train');
+});
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+const hyper: Hyperparameters = {
+  seqLength: 10,
+  batchSize: 8,
+  valFraction: 0.5,
+  layers: 1,
+  units: 8,
+  dropout: 0,
+  lr: 0.01,
+  lrDecay: 1,
+  lrDecayAfter: 10,
+  lrPlateau: 0,
+  clip: 5,
+  stateful: false,
+  lowercase: false,
+  randomSeed: 1,
+};
+
+function options(out: string, maxTimeSeconds: number, valSampleWindows: number, batchSize = 8): RunOptions {
+  const corpus = readCorpus(new TextEncoder().encode(words.repeat(8)), 'words.txt');
+  return {
+    corpus,
+    encoding: 'utf8',
+    vocab: Vocab.fromText(corpus.text).vocab,
+    hyper: { ...hyper, batchSize },
+    epochs: 10_000,
+    maxTimeSeconds,
+    patience: 10_000,
+    keep: 1,
+    evalEvery: {},
+    valSampleWindows,
+    workers: 1,
+    out: path.join(dir, out),
+    sample: false,
+    samplePrompt: '',
+    sampleLength: 0,
+    sampleTemperature: 1,
+    backend,
+    command: 'lstm train words.txt',
+    shouldStop: () => false,
+    events: {},
+  };
+}
+
+const runSeconds = async (out: string) =>
+  JSON.parse(await readFile(path.join(dir, out, 'latest', 'lstm.json'), 'utf8')).progress.elapsedSeconds as number;
+
+describe('--max-time', () => {
+  it('ends the run within the limit plus one batch and one save, having used most of it', async () => {
+    const result = await trainModel(options('whole', 1.5, 1024));
+    expect(result.reason).toBe('time');
+    const seconds = await runSeconds('whole');
+    expect(seconds).toBeLessThanOrEqual(1.5 + 0.5); // a batch and a save of this network take milliseconds
+    expect(seconds).toBeGreaterThan(1.0);
+    expect(result.fullPassSkippedSeconds).toBeUndefined(); // nothing was sampled: no full pass to fit
+  });
+
+  it('leaves out a pass over the whole held-out part that would not fit, and says how long it would take', async () => {
+    // 64 streams, one scored while training: the whole part costs about 64 validations.
+    const result = await trainModel(options('sampled', 1, 2, 64));
+    expect(result.reason).toBe('time');
+    expect(result.valLossFull).toBeNull();
+    expect(result.fullPassSkippedSeconds).toBeGreaterThan(0);
+    expect(await runSeconds('sampled')).toBeLessThanOrEqual(1 + 0.5);
+  });
+});
