@@ -1,8 +1,9 @@
 /**
  * The small bundles the suite shares, trained once per run by test/helpers/global-setup.ts
- * into a temp dir and handed to tests with vitest's provide/inject. The setup starts the
- * trainings and returns at once, so files that need no bundle run meanwhile; a file that
- * needs some calls `useBundles(...)`, whose beforeAll waits until those are trained.
+ * into a temp dir and handed to tests with vitest's provide/inject. A file that needs some
+ * calls `useBundles(...)`: its beforeAll asks for them (the first request starts every
+ * training, in the background) and waits until those are trained; files that need none
+ * run meanwhile, and a run of such files trains none.
  *
  * They are read-only: a test that changes a bundle (or its text) works on a copy
  * (`copyBundle`), and the setup's teardown fails the run if one changed.
@@ -17,6 +18,8 @@ import { assertBuilt, makeTempDir, removeDir } from './tiny.js';
 export type Shared = { model: string; text: string };
 
 export type SharedBundles = {
+  /** The temp dir they are in. */
+  dir: string;
   /** `abc` (800 characters, period 8) memorised: tinyFlags, ABC_EPOCHS epochs, every checkpoint kept. */
   abc: Shared & {
     /** A file holding the stdout of its `--json` run (JSON lines): the events of every epoch. */ events: string;
@@ -33,7 +36,7 @@ export type SharedBundles = {
   tuned: Shared;
 };
 
-export type BundleName = keyof SharedBundles;
+export type BundleName = Exclude<keyof SharedBundles, 'dir'>;
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -43,6 +46,9 @@ declare module 'vitest' {
 
 /** Flags of the `words` and `stateful` bundles, after tinyFlags: what a run on their network and recipe adds. */
 export const WORDS_FLAGS = ['--layers', '2', '--units', '8', '--dropout', '0.2', '--seq-length', '8'];
+
+/** The file a test leaves to ask the setup for its bundles. */
+export const requestFile = (dir: string) => path.join(dir, 'wanted');
 
 /** The marker the setup writes beside a bundle once it is trained (`.failed`: why it was not). */
 export const readyMarker = (model: string) => `${model}.ready`;
@@ -56,6 +62,7 @@ export function useBundles(...names: BundleName[]): SharedBundles {
   const bundles = inject('bundles');
   beforeAll(async () => {
     assertBuilt();
+    if (!existsSync(requestFile(bundles.dir))) await writeFile(requestFile(bundles.dir), '');
     const end = Date.now() + 170_000;
     for (const name of names) {
       const { model } = bundles[name];

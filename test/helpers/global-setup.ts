@@ -1,15 +1,16 @@
 /**
  * vitest globalSetup: trains the suite's shared bundles (helpers/bundles.ts) once per run,
- * into a temp dir, and provides their paths. The trainings run in the background, side by
- * side; each bundle gets a marker when it is trained, which `useBundles` waits for, so the
- * files that need none start at once. Teardown stops trainings still running (a run of a
- * few files may need none), fails the run if a test changed a bundle or its text (tests
- * must copy what they change), and removes them.
+ * into a temp dir, and provides their paths. The trainings start in the background, side
+ * by side, once a test file asks for a bundle (`useBundles` leaves a request in the dir), so
+ * a run of files that need none trains none; each bundle gets a marker when it is trained,
+ * which `useBundles` waits for. Teardown stops trainings still running, fails the run if a
+ * test changed a bundle or its text (tests must copy what they change), and removes them.
  */
+import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { type BundleName, failedMarker, readyMarker, type SharedBundles, WORDS_FLAGS } from './bundles.js';
+import { type BundleName, failedMarker, readyMarker, requestFile, type SharedBundles, WORDS_FLAGS } from './bundles.js';
 import {
   ABC_EPOCHS,
   abc,
@@ -41,6 +42,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   ]);
   const texts = await snapshot(dir);
   const bundles: SharedBundles = {
+    dir,
     abc: { model: at('abc-model'), text: abcText, events: at('abc-events.jsonl') },
     words: { model: at('words-model'), text: wordsText },
     stateful: { model: at('stateful-model'), text: wordsText },
@@ -77,25 +79,33 @@ export default async function setup(project: TestProject): Promise<() => Promise
       await writeFile(failedMarker(model), err instanceof Error ? err.message : String(err));
     }
   };
-  const all = Promise.all([
-    make(
-      'abc',
-      [...tinyFlags, '--epochs', String(ABC_EPOCHS), '--patience', '1000', '--keep', String(ABC_EPOCHS), '--json'],
-      (stdout) => writeFile(bundles.abc.events, stdout),
-    ),
-    make('words', [...tinyFlags, ...WORDS_FLAGS, '--epochs', '2']),
-    make('stateful', [...tinyFlags, ...WORDS_FLAGS, '--epochs', '2', '--stateful', '--workers', '2']),
-    make('lower', [...tinyFlags, '--epochs', '2', '--lowercase']),
-    (async () => {
-      await make('base', [...tinyFlags, '--epochs', '15', '--patience', '1000']);
-      if (trained.has('base'))
-        // No network or recipe flags: the fine-tune takes the base's.
-        await make('tuned', ['--from', bundles.base.model, '--epochs', '3', '--workers', '1', '--no-sample']);
-      else await writeFile(failedMarker(bundles.tuned.model), 'its base failed to train');
-    })(),
-  ]);
+  const trainAll = () =>
+    Promise.all([
+      make(
+        'abc',
+        [...tinyFlags, '--epochs', String(ABC_EPOCHS), '--patience', '1000', '--keep', String(ABC_EPOCHS), '--json'],
+        (stdout) => writeFile(bundles.abc.events, stdout),
+      ),
+      make('words', [...tinyFlags, ...WORDS_FLAGS, '--epochs', '2']),
+      make('stateful', [...tinyFlags, ...WORDS_FLAGS, '--epochs', '2', '--stateful', '--workers', '2']),
+      make('lower', [...tinyFlags, '--epochs', '2', '--lowercase']),
+      (async () => {
+        await make('base', [...tinyFlags, '--epochs', '15', '--patience', '1000']);
+        if (trained.has('base'))
+          // No network or recipe flags: the fine-tune takes the base's.
+          await make('tuned', ['--from', bundles.base.model, '--epochs', '3', '--workers', '1', '--no-sample']);
+        else await writeFile(failedMarker(bundles.tuned.model), 'its base failed to train');
+      })(),
+    ]);
+  let all: Promise<unknown> | undefined;
+  const poll = setInterval(() => {
+    if (!existsSync(requestFile(dir))) return;
+    clearInterval(poll);
+    all = trainAll();
+  }, 20);
 
   return async () => {
+    clearInterval(poll);
     stopping = true;
     for (const p of running) p.child.kill('SIGKILL');
     await all;
