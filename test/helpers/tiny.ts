@@ -18,6 +18,12 @@ export const abc = 'abcdefgh'.repeat(100);
 /** A short sentence repeated: memorisable, with context needed to know what follows 'at'. */
 export const sentence = 'the cat sat on the mat. '.repeat(60);
 
+/**
+ * What a fine-tune of a model of `sentence` learns: its words and more; '!', 'T', 'd', 'g',
+ * 'l' are new, and '.' is missing.
+ */
+export const sentenceB = 'the cat sat on the mat! The dog sat on the log! '.repeat(30);
+
 /** ~2,300 characters of seeded random words: not memorisable in a few epochs. */
 export const words = (() => {
   const list = [

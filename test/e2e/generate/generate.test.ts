@@ -5,12 +5,16 @@
  */
 import { cp, mkdir, readFile, realpath, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sha256 } from '../../../src/store/atomic.js';
+import { describe, expect, it } from 'vitest';
+import { tempDir, useBundles } from '../../helpers/bundles.js';
 import { bash, lstm, ok, shellQuote, type RunResult } from '../../helpers/cli.js';
-import { abcModel, makeTempDir, removeDir, textFile, trainTiny } from '../../helpers/tiny.js';
+import { textFile } from '../../helpers/tiny.js';
 
-const m = abcModel('generate');
+const { abc, lower } = useBundles('abc', 'lower');
+/** The memorised abc model and its text. */
+const m = { model: abc.model, abcFile: abc.text };
+/** This file's own temp dir. */
+const own = tempDir('generate');
 
 const gen = (args: string[], stdin?: string | Uint8Array) => lstm(['generate', '-m', m.model, ...args], { stdin });
 
@@ -48,28 +52,14 @@ describe('lstm generate', () => {
     for (const ch of ok(a)) expect('abcdefgh').toContain(ch);
   });
 
-  it.each([
-    { args: ['--temperature', '-1'], message: /--temperature must be a number >= 0, got '-1'/ },
-    { args: ['--top-p', '0'], message: /--top-p must be a number > 0 and <= 1, got '0'/ },
-    { args: ['--length', '-5'], message: /--length must be a whole number >= 0, got '-5'/ },
-    { args: ['--argmax', '--temperature', '2'], message: /--argmax and --temperature 2 contradict each other/ },
-    {
-      args: ['--checkpoint', 'banana'],
-      message: /--checkpoint must be best, latest, an epoch number or epoch-NNNN\[-batch-NNNNN\], got 'banana'/,
-    },
-    { args: ['--checkpoint', '0'], message: /--checkpoint must be .*, got '0'/ },
-  ])('$args is a usage error (exit 2)', async ({ args, message }) => {
-    const r = await gen(['-s', 'abc', ...args]);
+  // One spawned usage error for the family: exit 2, nothing on stdout, no stack trace. The
+  // other options' refusals are parsed in-process: test/unit/cli/options.test.ts.
+  it('--temperature -1 is a usage error (exit 2)', async () => {
+    const r = await gen(['-s', 'abc', '--temperature', '-1']);
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toMatch(message);
+    expect(r.stderr).toMatch(/--temperature must be a number >= 0, got '-1'/);
     expect(r.stderr).not.toContain('    at ');
-  });
-
-  it('refuses --argmax with another --temperature', async () => {
-    const r = await lstm(['generate', '--argmax', '--temperature', '0.8', '--model', m.model]);
-    expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/--argmax and --temperature 0.8 contradict/);
   });
 
   it('reads the seed from piped stdin', async () => {
@@ -215,34 +205,20 @@ describe('generate --jsonl: JSON lines as text is made', () => {
     for (const l of lines.slice(1)) expect(l).toMatchObject({ event: 'text', sample: 0 });
     expect(Date.now() - started).toBeLessThan(10_000);
   });
-
-  it('--jsonl with --json is a usage error (exit 2)', async () => {
-    const r = await gen(['--jsonl', '--json', '-s', 'a']);
-    expect(r.code).toBe(2);
-    expect(r.stderr).toContain("option '--jsonl' cannot be used with option '--json'");
-  });
 });
 
+// Every kind of damage readCheckpoint refuses is a row of test/unit/store/read.test.ts (an
+// LstmError of kind data, one line naming the file); here, through generate's own loading, one
+// damaged file and one path without a model, and a pointer leading out of the bundle.
 describe('generate -m with a malformed bundle: exit 1, one line, no stack trace', () => {
   /** A copy of the model's best checkpoint, damaged by `damage`. */
   async function damaged(name: string, damage: (d: string) => Promise<unknown>): Promise<string> {
-    const d = path.join(m.dir, 'bad', name);
+    const d = path.join(own(), 'bad', name);
     await mkdir(path.dirname(d), { recursive: true });
     await cp(await realpath(path.join(m.model, 'best')), d, { recursive: true });
     await damage(d);
     return d;
   }
-  const fixHash = async (d: string, name: string) => {
-    const m = JSON.parse(await readFile(path.join(d, 'lstm.json'), 'utf8'));
-    const bytes = await readFile(path.join(d, name));
-    m.files[name] = { size: bytes.length, sha256: sha256(bytes) };
-    await writeFile(path.join(d, 'lstm.json'), JSON.stringify(m));
-  };
-  const editJson = async (file: string, edit: (doc: any) => void) => {
-    const doc = JSON.parse(await readFile(file, 'utf8'));
-    edit(doc);
-    await writeFile(file, JSON.stringify(doc));
-  };
 
   it.each([
     {
@@ -255,50 +231,7 @@ describe('generate -m with a malformed bundle: exit 1, one line, no stack trace'
         }),
       message: /weights\.bin: sha256 does not match lstm\.json/,
     },
-    {
-      name: 'missing model.json',
-      make: () => damaged('no-model-json', (d) => rm(path.join(d, 'model.json'))),
-      message: /model\.json: missing/,
-    },
-    {
-      name: 'lstm.json not JSON',
-      make: () => damaged('bad-json', (d) => writeFile(path.join(d, 'lstm.json'), '{')),
-      message: /lstm\.json: not valid JSON/,
-    },
-    {
-      name: 'format version 99',
-      make: () => damaged('v99', (d) => editJson(path.join(d, 'lstm.json'), (m) => (m.formatVersion = 99))),
-      message: /format version 99/,
-    },
-    {
-      name: "weight path '../x.bin'",
-      make: () =>
-        damaged('escape', async (d) => {
-          await editJson(path.join(d, 'model.json'), (j) => (j.weightsManifest[0].paths = ['../x.bin']));
-          await fixHash(d, 'model.json');
-        }),
-      message: /leaves the model directory/,
-    },
-    {
-      name: 'wrong shapes in model.json',
-      make: () =>
-        damaged('shapes', async (d) => {
-          await editJson(path.join(d, 'model.json'), (j) => (j.weightsManifest[0].weights[0].shape = [8, 60]));
-          await fixHash(d, 'model.json');
-        }),
-      message: /weight #1 is lstm_1\/kernel \[8,60\], expected lstm_1\/kernel \[8,64\]/,
-    },
-    { name: 'no such path', make: async () => path.join(m.dir, 'no-such-model'), message: /no model at/ },
-    { name: 'a text file', make: async () => m.abcFile, message: /is not a model directory/ },
-    {
-      name: 'an empty directory',
-      make: async () => {
-        const d = path.join(m.dir, 'bad', 'empty');
-        await mkdir(d, { recursive: true });
-        return d;
-      },
-      message: /has no checkpoint 'best'/,
-    },
+    { name: 'no such path', make: async () => path.join(own(), 'no-such-model'), message: /no model at/ },
   ])('$name', async ({ make, message }) => {
     const r = await lstm(['generate', '-m', await make(), '-s', 'abc', '-n', '10']);
     expectOneLineError(r, 1);
@@ -306,11 +239,11 @@ describe('generate -m with a malformed bundle: exit 1, one line, no stack trace'
   });
 
   it('a checkpoint pointer that leads outside the bundle', async () => {
-    const bundle = path.join(m.dir, 'escaping');
+    const bundle = path.join(own(), 'escaping');
     await cp(m.model, bundle, { recursive: true, verbatimSymlinks: true });
-    const outside = path.join(m.dir, 'outside');
+    const outside = path.join(own(), 'outside');
     await mkdir(outside);
-    await lstm(['export', '-m', bundle, '--out', path.join(outside, 'ckpt')]);
+    await cp(await realpath(path.join(bundle, 'best')), path.join(outside, 'ckpt'), { recursive: true });
     await rm(path.join(bundle, 'best'));
     await symlink(path.join(outside, 'ckpt'), path.join(bundle, 'best'));
     const r = await lstm(['generate', '-m', bundle, '-n', '5']);
@@ -320,22 +253,13 @@ describe('generate -m with a malformed bundle: exit 1, one line, no stack trace'
 });
 
 describe('the seed is read the way the corpus was', () => {
-  const lower = {} as { dir: string; model: string };
-  beforeAll(async () => {
-    lower.dir = await makeTempDir('lowercase');
-    const text = await textFile(lower.dir, 'cafe.txt', 'Café ABC. Une crème brûlée. '.repeat(40));
-    lower.model = path.join(lower.dir, 'model');
-    await trainTiny(text, lower.model, ['--epochs', '2', '--lowercase']);
-  });
-  afterAll(() => removeDir(lower.dir));
+  const args = (s: string) => ['generate', '-m', lower.model, '--seed', s, '--random-seed', '3', '-n', '40'];
 
-  it.each([
-    ['upper case, on a --lowercase model', 'CAFÉ ABC'],
-    ['e + combining accent (NFD), on a model that saw é', 'cafe\u0301 abc'],
-    ['a leading byte-order mark', '\uFEFFcafé abc'],
-  ])('%s: the same output as the normalised seed', async (_name, seed) => {
-    const args = (s: string) => ['generate', '-m', lower.model, '--seed', s, '--random-seed', '3', '-n', '40'];
-    const [given, normal] = await Promise.all([lstm(args(seed)), lstm(args('café abc'))]);
+  // The one normaliser's other rules (NFD to NFC, a leading byte-order mark) are rows of
+  // test/unit/generate/seed.test.ts and test/unit/text/normalise.test.ts; here, that generate reads
+  // the seed with the model's own settings.
+  it('upper case, on a --lowercase model: the same output as the normalised seed', async () => {
+    const [given, normal] = await Promise.all([lstm(args('CAFÉ ABC')), lstm(args('café abc'))]);
     expect(given.code, given.stderr).toBe(0);
     expect(given.stdout).toBe(ok(normal));
   });
@@ -345,30 +269,26 @@ describe('the seed is read the way the corpus was', () => {
     const piped = await bash(`echo abc | lstm generate -m ${model} --argmax -n 12`);
     expect(ok(piped)).toBe(ok(await gen(['--argmax', '-n', '12', '-s', 'abc'])));
     expect(piped.stderr).toBe('');
-    const file = await textFile(m.dir, 'seed.txt', 'abc\n');
+    const file = await textFile(own(), 'seed.txt', 'abc\n');
     expect(ok(await gen(['--argmax', '-n', '12', '--seed-file', file]))).toBe(ok(piped));
-    // Only that one: a second newline is refused like any unknown character (and dropped by --unknown skip).
-    const two = await bash(`printf 'abc\\n\\n' | lstm generate -m ${model} --argmax -n 12`);
-    expectOneLineError(two, 2);
-    expect(two.stderr).toContain("outside the model's vocabulary: '\\n'");
-    const other = await bash(`echo abXc | lstm generate -m ${model} --argmax -n 12 --unknown skip`);
-    expect(ok(other)).toBe(ok(piped));
-    expect(other.stderr).toBe("dropped seed character(s) outside the vocabulary: 'X'\n");
+    // Only that one: a second newline is refused like any unknown character, and dropped by
+    // --unknown skip; that is the seed policy (generate/seed.ts), rows of test/unit/generate/seed.test.ts.
   });
 
+  let asText: Promise<string> | undefined;
   it.each([
     ['UTF-16LE with a byte-order mark', [0xff, 0xfe], 'utf16le', []],
-    ['UTF-16BE with a byte-order mark', [0xfe, 0xff], 'utf16be', []],
     ['UTF-16LE without one, with --encoding utf16le', [], 'utf16le', ['--encoding', 'utf16le']],
   ])('--seed-file in %s reads like the same seed given as text', async (name, bom, order, flags) => {
+    asText ??= gen(['--argmax', '-n', '12', '--echo', '-s', 'abc']).then(ok); // made once for both rows
     const units = Buffer.from('abc\r\n', 'utf16le');
-    const file = path.join(m.dir, `seed-${name.replace(/\W+/g, '-')}.txt`);
+    const file = path.join(own(), `seed-${name.replace(/\W+/g, '-')}.txt`);
     await writeFile(
       file,
       Buffer.concat([Buffer.from(bom as number[]), order === 'utf16be' ? Buffer.from(units).swap16() : units]),
     );
     const r = await gen(['--argmax', '-n', '12', '--echo', '--seed-file', file, ...(flags as string[])]);
-    expect(ok(r)).toBe(ok(await gen(['--argmax', '-n', '12', '--echo', '-s', 'abc'])));
+    expect(ok(r)).toBe(await asText);
   });
 
   it('a damaged UTF-16 seed is refused naming the encoding (exit 1)', async () => {

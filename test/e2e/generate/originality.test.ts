@@ -6,12 +6,14 @@
  * or in the JSON.
  */
 import { rename, writeFile } from 'node:fs/promises';
-import path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { copyWithText, tempDir, useBundles } from '../../helpers/bundles.js';
 import { lstm, ok, type RunResult } from '../../helpers/cli.js';
-import { abc, abcModel, textFile } from '../../helpers/tiny.js';
+import { abc, textFile } from '../../helpers/tiny.js';
 
-const m = abcModel('originality');
+const shared = useBundles('abc', 'base', 'tuned');
+const m = { model: shared.abc.model, abcFile: shared.abc.text };
+const own = tempDir('originality');
 
 const gen = (args: string[], model = m.model) =>
   lstm(['generate', '-m', model, '--argmax', '-s', 'abc', '-n', '21', ...args]);
@@ -65,7 +67,7 @@ describe('lstm generate --originality', () => {
   });
 
   it('--corpus with another text: compared with it, after a warning that it is not the training text', async () => {
-    const other = await textFile(m.dir, 'other.txt', 'abcdefgh and nothing more\n');
+    const other = await textFile(own(), 'other.txt', 'abcdefgh and nothing more\n');
     const r = await gen(['--originality', '--json', '--corpus', other]);
     expect(r.stderr).toMatch(
       /^warning: other\.txt is not a text .* learnt from \(sha256 [0-9a-f]{12}…; it learnt from abc\.txt \(sha256 [0-9a-f]{12}…\)\): comparing with it anyway\n$/,
@@ -96,26 +98,13 @@ describe('lstm generate --originality', () => {
       change: (f: string) => rename(f, `${f}.moved`),
       message: /^error: .*abc\.txt, the text .* was trained on, is no longer there$/,
     },
-  ])('$name is refused before anything is generated (exit 1), naming --corpus', async ({ change, message }) => {
-    await change(m.abcFile);
-    try {
-      const r = await gen(['--originality']);
-      expectOneLineError(r, 1, message);
-      expect(r.stderr).toContain('--corpus');
-    } finally {
-      await rename(`${m.abcFile}.moved`, m.abcFile).catch(() => writeFile(m.abcFile, abc));
-    }
-  });
-
-  it.each([
-    {
-      args: ['--corpus', 'x.txt'],
-      message:
-        /^error: --corpus is the training text --originality compares the output with, and --originality is not given$/,
-    },
-    { args: ['--originality', '--corpus', '-'], message: /^error: --corpus - cannot read stdin: stdin is the seed$/ },
-  ])('$args is a usage error (exit 2)', async ({ args, message }) => {
-    expectOneLineError(await gen(args), 2, message);
+  ])('$name is refused before anything is generated (exit 1), naming --corpus', async ({ name, change, message }) => {
+    // A copy of the model whose record names a copy of abc.txt: the shared text stays as it is.
+    const copy = await copyWithText(shared.abc, own(name.replace(/\W+/g, '-')));
+    await change(copy.text);
+    const r = await gen(['--originality'], copy.model);
+    expectOneLineError(r, 1, message);
+    expect(r.stderr).toContain('--corpus');
   });
 });
 
@@ -144,43 +133,27 @@ describe('generate --originality with the bundled model (exported: no corpus pat
 });
 
 describe('generate --originality with a fine-tune', () => {
-  let tuned: string;
-  let more: string;
-  beforeAll(async () => {
-    more = await textFile(m.dir, 'more.txt', 'hgfedcba'.repeat(40));
-    tuned = path.join(m.dir, 'tuned');
-    const r = await lstm([
-      '-q',
-      'train',
-      more,
-      '--from',
-      m.model,
-      '--out',
-      tuned,
-      '--epochs',
-      '1',
-      '--workers',
-      '1',
-      '--no-sample',
-    ]);
-    expect(r.code, r.stderr).toBe(0);
-  });
+  // The shared fine-tune: b.txt learnt from the base of a.txt, both recorded.
+  const tunedGen = (args: string[]) =>
+    lstm(['generate', '-m', shared.tuned.model, '--argmax', '-s', 'the', '-n', '21', ...args]);
 
   it("reads the base's text from the base bundle's record too: both checked", async () => {
-    const doc = json(await gen(['--originality', '--json'], tuned));
-    expect(doc.originality[0]).toMatchObject({ checked: ['more.txt', 'abc.txt'], notChecked: [] });
+    const doc = json(await tunedGen(['--originality', '--json']));
+    expect(doc.originality[0]).toMatchObject({ checked: ['b.txt', 'a.txt'], notChecked: [] });
   });
 
   it("with --corpus naming only the fine-tuning text: the base's is named as not checked", async () => {
-    const r = await gen(['--originality', '--corpus', more], tuned);
+    const r = await tunedGen(['--originality', '--corpus', shared.tuned.text]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain(
-      `originality: checked against more.txt only, not against abc.txt, which its base ${m.model} learnt from`,
+      `originality: checked against b.txt only, not against a.txt, which its base ${shared.base.model} learnt from`,
     );
   });
 
   it('--corpus given both texts: both checked', async () => {
-    const doc = json(await gen(['--originality', '--json', '--corpus', more, '--corpus', m.abcFile], tuned));
-    expect(doc.originality[0]).toMatchObject({ checked: ['more.txt', 'abc.txt'], notChecked: [] });
+    const doc = json(
+      await tunedGen(['--originality', '--json', '--corpus', shared.tuned.text, '--corpus', shared.base.text]),
+    );
+    expect(doc.originality[0]).toMatchObject({ checked: ['b.txt', 'a.txt'], notChecked: [] });
   });
 });

@@ -250,10 +250,4 @@ describe('where the text comes from', () => {
     expect(resumed.invocation).toBe(`lstm -q train --resume ${bundle} --epochs 2 --workers 1`);
     expect(ok(await lstm(['info', '-m', bundle, '--checkpoint', 'latest']))).toContain(`\norigin:      ${origin}\n`);
   });
-
-  it.each([[''], ['two\nlines']])('--origin %j is a usage error (exit 2)', async (value) => {
-    const r = await lstm(['train', at('texts', 'plain.txt'), '--out', at('no-origin'), '--origin', value]);
-    expectCleanError(expect, r, 2);
-    expect(r.stderr).toContain('--origin must be one line of text');
-  });
 });

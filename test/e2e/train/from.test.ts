@@ -6,38 +6,31 @@
  * refuses what does not fit it, and starts lower than training from scratch.
  */
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { checkpointSpecs, fromLayersWeights, netConfig, type Params } from '../../../src/params.js';
 import type { Manifest } from '../../../src/store/manifest.js';
 import { readCheckpoint, resolveCheckpoint } from '../../../src/store/read.js';
+import { tempDir, trainedSnapshot, useBundles } from '../../helpers/bundles.js';
 import { expectCleanError, lstm, ok } from '../../helpers/cli.js';
-import {
-  assertBuilt,
-  jsonLines,
-  makeTempDir,
-  removeDir,
-  snapshot,
-  textFile,
-  tinyFlags,
-  trainTiny,
-} from '../../helpers/tiny.js';
+import { jsonLines, sentence as textA, snapshot, tinyFlags, trainTiny } from '../../helpers/tiny.js';
 
-/** Text A: what the base learns. */
-const textA = 'the cat sat on the mat. '.repeat(60);
-/** Text B: A's words and more; '!', 'T', 'd', 'g', 'l' are new, and '.' is missing. */
-const textB = 'the cat sat on the mat! The dog sat on the log! '.repeat(30);
+/** Text A is what the base learns (a.txt); text B (b.txt) has A's words and more: '!', 'T', 'd', 'g', 'l' are new, and '.' is missing. */
 const ADDED = ['!', 'T', 'd', 'g', 'l'];
 const UNION = ['␠', '!', '.', 'T', 'a', 'c', 'd', 'e', 'g', 'h', 'l', 'm', 'n', 'o', 's', 't'].map((c) =>
   c === '␠' ? ' ' : c,
 );
 
+/** The shared base (tinyFlags, 15 epochs of a.txt) and its fine-tune on b.txt (3 epochs, no network or recipe flags). */
+const shared = useBundles('base', 'tuned');
+const base = shared.base.model;
+const tuned = shared.tuned.model;
+const fileA = shared.base.text;
+const fileB = shared.tuned.text;
+const out = tempDir('from');
 let dir: string;
-let fileA: string;
-let fileB: string;
-let base: string;
-let tuned: string;
-let baseBefore: Record<string, string>;
-const out = (name: string) => path.join(dir, name);
+beforeAll(() => {
+  dir = out();
+});
 
 /** A checkpoint of a model (its best, or `which`), with its parameters in the training form, by character. */
 async function model(dirOrBundle: string, which?: string): Promise<{ manifest: Manifest; params: Params }> {
@@ -69,35 +62,6 @@ const trainLosses = (stdout: string) =>
   jsonLines(stdout)
     .filter((e) => e.event === 'epoch')
     .map((e) => e.trainLoss as number);
-
-beforeAll(async () => {
-  assertBuilt();
-  dir = await makeTempDir('from');
-  fileA = await textFile(dir, 'a.txt', textA);
-  fileB = await textFile(dir, 'b.txt', textB);
-  base = out('base');
-  await trainTiny(fileA, base, ['--epochs', '15', '--patience', '1000']);
-  baseBefore = await snapshot(base);
-  tuned = out('tuned');
-  // No network or recipe flags: the fine-tune takes the base's.
-  const r = await lstm([
-    '-q',
-    'train',
-    fileB,
-    '--from',
-    base,
-    '--out',
-    tuned,
-    '--epochs',
-    '3',
-    '--workers',
-    '1',
-    '--no-sample',
-  ]);
-  expect(r.code, r.stderr).toBe(0);
-}, 120_000);
-
-afterAll(() => removeDir(dir));
 
 describe('lstm train --from', () => {
   it('makes the vocabulary the union in code-point order and records the lineage: the base, its corpus and best figure, added and kept characters', async () => {
@@ -196,12 +160,10 @@ describe('lstm train --from', () => {
     const r = await lstm(['generate', '-m', tuned, '--seed', 'the mat.', '--length', '40', '--random-seed', '3']);
     expect([...ok(r)]).toHaveLength(40);
   });
-
-  it('leaves the base untouched', async () => {
-    expect(await snapshot(base)).toEqual(baseBefore);
-  });
 });
 
+// The other refusals of a fine-tune (--units, --lowercase, --out equal to the base, --resume with
+// --from) are rules of train/settings.ts, tested in-process as rows of test/unit/train/settings.test.ts.
 describe('refusals', () => {
   it.each<[string, () => string[], number, () => string]>([
     [
@@ -211,31 +173,11 @@ describe('refusals', () => {
       () => `error: --layers must be 1 to fine-tune ${base} (its network is 1x16), got 2`,
     ],
     [
-      '--units that differ from the base',
-      () => ['--units', '32', '--out', out('r-units')],
-      2,
-      () => `error: --units must be 16 to fine-tune ${base} (its network is 1x16), got 32`,
-    ],
-    [
-      '--lowercase for a base with capitals',
-      () => ['--lowercase', '--out', out('r-lower')],
-      2,
-      () => `error: --lowercase does not fit ${base}: it was trained on text with capitals`,
-    ],
-    [
-      '--out equal to the base',
-      () => ['--out', base],
-      2,
-      () =>
-        `error: --out ${base} is inside the base model ${base}; a fine-tune is a new run and never writes into its base`,
-    ],
-    [
       '--out equal to the base, named by its best checkpoint',
       () => ['--out', base, '--from', path.join(base, 'best')],
       2,
       () => `error: --out ${base} is inside the base model ${base}`,
     ],
-    ['--resume with --from', () => ['--resume', tuned], 2, () => 'error: --from and --resume cannot be combined'],
     [
       'a base that is not there',
       () => ['--out', out('r-missing'), '--from', out('nothing')],
@@ -243,41 +185,44 @@ describe('refusals', () => {
       () => `error: no model at ${out('nothing')}`,
     ],
   ])('%s: one line, nothing written', async (_name, args, code, message) => {
-    const before = await snapshot(dir);
+    const before = [await snapshot(dir), await snapshot(base)];
     const r = await lstm(['train', fileB, '--from', base, ...args(), '--epochs', '1', '--workers', '1']);
     expectCleanError(expect, r, code);
     expect(r.stderr.split('\n')[0]).toContain(message());
-    expect(await snapshot(dir)).toEqual(before);
+    expect([await snapshot(dir), await snapshot(base)]).toEqual(before);
   });
 });
 
 describe('a fine-tuned run', () => {
-  it('resumes from its own checkpoint, not the base: 2 epochs then --resume to 4 equal 4 in one go, and the lineage stays', async () => {
+  it('resumes from its own checkpoint, not the base: 2 epochs then --resume to 3 equal the 3 of the shared fine-tune in one go, and the lineage stays', async () => {
     const flags = ['--workers', '1', '--no-sample'];
-    await Promise.all([
-      lstm(['-q', 'train', fileB, '--from', base, '--out', out('whole'), '--epochs', '4', ...flags]),
-      lstm(['-q', 'train', fileB, '--from', base, '--out', out('halves'), '--epochs', '2', ...flags]),
-    ]).then((rs) => rs.forEach((r) => expect(r.code, r.stderr).toBe(0)));
-    const r = await lstm(['-q', 'train', '--resume', out('halves'), '--epochs', '4', ...flags]);
+    const first = await lstm(['-q', 'train', fileB, '--from', base, '--out', out('halves'), '--epochs', '2', ...flags]);
+    expect(first.code, first.stderr).toBe(0);
+    const r = await lstm(['-q', 'train', '--resume', out('halves'), '--epochs', '3', ...flags]);
     expect(r.code, r.stderr).toBe(0);
     const [whole, halves] = await Promise.all([
-      readCheckpoint(path.join(out('whole'), 'latest'), checkpointSpecs),
+      readCheckpoint(path.join(tuned, 'latest'), checkpointSpecs),
       readCheckpoint(path.join(out('halves'), 'latest'), checkpointSpecs),
     ]);
-    expect(halves.manifest.progress.epoch).toBe(4);
+    expect(halves.manifest.progress.epoch).toBe(3);
     expect(halves.manifest.files['weights.bin'].sha256).toBe(whole.manifest.files['weights.bin'].sha256);
     expect(halves.manifest.lineage).toEqual(whole.manifest.lineage);
     expect(halves.manifest.lineage?.base.model).toBe(base);
   });
 
   it('starts at a lower loss than training from scratch on the same text with the same settings (first epoch)', async () => {
-    const flags = [...tinyFlags, '--epochs', '1', '--json'];
-    const [fromBase, scratch] = await Promise.all([
-      lstm(['train', fileB, '--from', base, '--out', out('cmp-from'), ...flags]),
-      lstm(['train', fileB, '--out', out('cmp-scratch'), ...flags]),
-    ]);
-    const [[tunedLoss], [scratchLoss]] = [trainLosses(ok(fromBase)), trainLosses(ok(scratch))];
-    expect(tunedLoss).toBeLessThan(scratchLoss * 0.75);
+    // The shared fine-tune took the base's recipe, which is tinyFlags': the same settings as this run from scratch.
+    const scratch = await lstm(['train', fileB, '--out', out('cmp-scratch'), ...tinyFlags, '--epochs', '1', '--json']);
+    const [scratchLoss] = trainLosses(ok(scratch));
+    const t = await model(tuned, 'latest');
+    expect(t.manifest.hyperparameters).toMatchObject({
+      lr: 0.01,
+      batchSize: 8,
+      seqLength: 16,
+      dropout: 0,
+      valFraction: 0.05,
+    });
+    expect(t.manifest.history[0].trainLoss).toBeLessThan(scratchLoss * 0.75);
   });
 
   it('chains: a fine-tune of an exported fine-tune records both bases, and info tells them in order', async () => {
@@ -294,5 +239,12 @@ describe('a fine-tuned run', () => {
     expect(m.vocab).toEqual(UNION);
     const text = ok(await lstm(['info', '-m', again]));
     expect(text).toContain(`${exported} was itself fine-tuned from ${base}, a 1x16 LSTM trained for `);
+  });
+});
+
+describe('the base', () => {
+  // Last in this file: after every fine-tune of it here, and the shared one.
+  it('is left untouched by every fine-tune of it', async () => {
+    expect(await snapshot(base)).toEqual(await trainedSnapshot(shared.base));
   });
 });

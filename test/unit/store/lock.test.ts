@@ -1,7 +1,8 @@
 /**
- * The bundle lock: one run per bundle. Real processes race for it; a live holder is refused
- * by name, a dead one's lock is taken over with a note, another host's never; a holder
- * notices a lock removed or taken over, and never removes another's.
+ * The bundle lock: one run per bundle. A live holder (a real second process) is refused by
+ * name, a dead one's lock is taken over with a note, another host's never; a holder notices
+ * a lock removed or taken over, and never removes another's. Processes racing for it:
+ * test/e2e/store/lock-race.test.ts.
  */
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
@@ -10,8 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LstmError } from '../../../src/errors.js';
 import { holdsModel, isEmptyOrAbsent } from '../../../src/store/bundle.js';
 import { acquireLock, LOCK_FILE, type LockHolder } from '../../../src/store/lock.js';
-import { lines, repoRoot, run } from '../../helpers/cli.js';
-import { assertBuilt, deadPid, idleProcess, makeTempDir, removeDir } from '../../helpers/tiny.js';
+import { deadPid, idleProcess, makeTempDir, removeDir } from '../../helpers/tiny.js';
 
 let dir: string;
 let n = 0;
@@ -43,7 +43,6 @@ const refusal = (d: string) =>
 const holderOf = async (d: string) => JSON.parse(await readFile(path.join(d, LOCK_FILE), 'utf8')) as LockHolder;
 
 beforeAll(async () => {
-  assertBuilt();
   dir = await makeTempDir('lock');
 });
 afterAll(() => removeDir(dir));
@@ -123,33 +122,6 @@ describe('taking the lock', () => {
     const d = await fresh();
     await writeFile(path.join(d, LOCK_FILE), 'not json');
     await expect(acquireLock(d, 'me')).rejects.toThrow(`${path.join(d, LOCK_FILE)} is not a lock file lstm can read`);
-  });
-
-  // Several real processes start at the same instant; exactly one may win, whether the lock
-  // is absent or stale (then every racer sees the stale lock and tries to take it over).
-  it.each([
-    { what: 'no lock', stale: false },
-    { what: 'a stale lock', stale: true },
-  ])('racing processes with $what: exactly one wins, the others are refused naming it', async ({ stale }) => {
-    for (let round = 0; round < 3; round++) {
-      const d = await fresh();
-      if (stale) await plant(d, { pid: await deadPid() });
-      const start = String(Date.now() + 1000);
-      const racers = await Promise.all(
-        [0, 1, 2, 3].map(() =>
-          run(process.execPath, [path.join(repoRoot, 'test', 'helpers', 'lock-race.mjs'), d, start, '1000']),
-        ),
-      );
-      const out = racers.map((r) => lines(r.stdout)[0] ?? r.stderr);
-      const won = out.filter((l) => / won/.test(l));
-      expect(won, out.join('\n')).toHaveLength(1);
-      // With a stale lock the winner may be one that found it already moved aside by another racer.
-      if (!stale) expect(won[0]).toMatch(/ won$/);
-      const winner = won[0].split(' ')[0];
-      for (const l of out.filter((l) => !/ won/.test(l)))
-        expect(l).toContain(`refused: ${d} is in use by another lstm run: pid ${winner} on `);
-      expect(await readdir(d)).toEqual([]); // released, no temporary files left
-    }
   });
 });
 

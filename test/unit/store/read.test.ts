@@ -7,7 +7,7 @@
 import { cp, mkdir, readFile, realpath, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { LstmError } from '../../../src/errors.js';
 import { checkpointSpecs, fromLayersWeights, layersWeightSpecs, netConfig, type Named } from '../../../src/params.js';
 import { initBackend } from '../../../src/net/backend.js';
@@ -22,19 +22,18 @@ import { exportCheckpoint } from '../../../src/store/write.js';
 import { Vocab } from '../../../src/text/vocab.js';
 import { makeBatch, type Batch } from '../../../src/text/windows.js';
 import { maxAbsDiff, tensorsOf, weightsOf } from '../../helpers/net.js';
-import { removeDir, words } from '../../helpers/tiny.js';
-import { bytesOf, trainedBundle } from './fixtures.js';
+import { words } from '../../helpers/tiny.js';
+import { bytesOf, trainedBundle } from '../../helpers/store.js';
 
 let dir: string;
 let corpus: string;
 let trained: Checkpoint;
 
+const fixture = trainedBundle('read');
 beforeAll(async () => {
   await initBackend(TEST_BACKEND, 'train');
-  ({ dir, corpus, trained } = await trainedBundle('read'));
+  ({ dir, corpus, trained } = fixture);
 });
-
-afterAll(() => removeDir(dir));
 
 let copies = 0;
 /** A private copy of the trained bundle's latest checkpoint directory. */

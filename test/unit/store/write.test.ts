@@ -1,12 +1,13 @@
 /**
  * Writing checkpoints: exact round trips, keeping and pruning, export, and crash safety
- * (leftovers of an interrupted save, but never another live process's; a save killed with
- * SIGKILL at each of its stages; a save that fails, e.g. on a full disk).
+ * (leftovers of an interrupted save, but never another live process's; a save that fails,
+ * e.g. on a full disk). A save killed with SIGKILL at each of its stages, in a real process:
+ * test/e2e/store/crash.test.ts.
  */
 import { existsSync } from 'node:fs';
 import { cp, lstat, mkdir, readdir, readFile, readlink, realpath, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   checkpointSpecs,
   fromLayersWeights,
@@ -19,34 +20,19 @@ import { sha256 } from '../../../src/store/atomic.js';
 import { checkpointName, holdsModel } from '../../../src/store/bundle.js';
 import type { Checkpoint } from '../../../src/store/parse.js';
 import { readCheckpoint, resolveCheckpoint } from '../../../src/store/read.js';
-import { exportCheckpoint, saveCheckpoint, type CheckpointData } from '../../../src/store/write.js';
-import { lstm, repoRoot, run } from '../../helpers/cli.js';
+import { exportCheckpoint, saveCheckpoint } from '../../../src/store/write.js';
 import { canMount, mountSkip, mountTmpfs, unmount } from '../../helpers/mounts.js';
-import { deadPid, idleProcess, removeDir, snapshot } from '../../helpers/tiny.js';
-import { bytesOf, trainedBundle } from './fixtures.js';
+import { deadPid, idleProcess, snapshot } from '../../helpers/tiny.js';
+import { bytesOf, dataOf, trainedBundle } from '../../helpers/store.js';
 
 let dir: string;
 let bundle: string;
-let corpus: string;
 let trained: Checkpoint;
 
-beforeAll(async () => {
-  ({ dir, bundle, trained, corpus } = await trainedBundle('write'));
+const fixture = trainedBundle('write');
+beforeAll(() => {
+  ({ dir, bundle, trained } = fixture);
 });
-
-afterAll(() => removeDir(dir));
-
-/** What saveCheckpoint takes, from a loaded checkpoint (optionally at another position). */
-function dataOf(ckpt: Checkpoint, epoch = ckpt.manifest.progress.epoch): CheckpointData {
-  const { files: _files, savedAt: _savedAt, ...manifest } = ckpt.manifest;
-  const cfg = netConfig(ckpt.manifest.network);
-  return {
-    manifest: { ...manifest, progress: { ...manifest.progress, epoch, batch: 0 } },
-    modelTopology: ckpt.modelTopology,
-    weights: { specs: layersWeightSpecs(cfg), arrays: ckpt.weights },
-    optimizer: ckpt.optimizer && { specs: optimizerSpecs(cfg), arrays: ckpt.optimizer },
-  };
-}
 
 describe('save and load round trip', () => {
   it('lstm train wrote a complete, verified checkpoint with latest and best', async () => {
@@ -200,55 +186,6 @@ describe('crash safety', () => {
       other.stop();
     }
   });
-
-  // A save killed by SIGKILL inside itself, at each of its stages (test/helpers/save-and-die.mjs
-  // saves the bundle's latest as the next epoch with best: true). Whatever the stage,
-  // `latest` and `best` are whole, verified checkpoints: the old one until the pointer moves.
-  it.each([
-    { stage: 'written', latest: 2, best: 2 }, // the new checkpoint complete in a temporary directory
-    { stage: 'published', latest: 2, best: 2 }, // renamed into place, no pointer moved yet
-    { stage: 'latest', latest: 3, best: 2 },
-    { stage: 'best', latest: 3, best: 3 }, // old checkpoints not yet pruned
-    { stage: 'pruned', latest: 3, best: 3 },
-  ])(
-    'killed when the save is $stage: latest is epoch $latest, best epoch $best, and resuming cleans up',
-    async ({ stage, latest, best }) => {
-      const b = path.join(dir, `killed-${stage}`);
-      await cp(bundle, b, { recursive: true, verbatimSymlinks: true });
-      const killed = await run(process.execPath, [
-        path.join(repoRoot, 'test', 'helpers', 'save-and-die.mjs'),
-        b,
-        stage,
-      ]);
-      expect(killed.stdout + killed.stderr).toBe(''); // died inside the save, before reporting
-      expect(killed.code).toBeNull();
-      const read = async (which: string) =>
-        readCheckpoint(await resolveCheckpoint(b, which), checkpointSpecs, { optimizer: true });
-      const [l, bst] = [await read('latest'), await read('best')];
-      expect([l.manifest.progress.epoch, bst.manifest.progress.epoch]).toEqual([latest, best]);
-      expect(bytesOf(l.weights).equals(bytesOf(trained.weights))).toBe(true);
-      expect(l.optimizer).toBeDefined();
-      const leftovers = (await readdir(b)).filter((n) => n.startsWith('.tmp-'));
-      expect(leftovers.length > 0).toBe(stage === 'written');
-
-      // Training continues from latest, and its first save clears whatever the kill left behind.
-      const r = await lstm([
-        '-q',
-        'train',
-        corpus,
-        '--resume',
-        b,
-        '--epochs',
-        String(latest + 1),
-        '--workers',
-        '1',
-        '--no-sample',
-      ]);
-      expect(r.code, r.stderr).toBe(0);
-      expect((await readdir(b)).filter((n) => n.startsWith('.tmp-'))).toEqual([]);
-      expect((await read('latest')).manifest.progress.epoch).toBe(latest + 1);
-    },
-  );
 });
 
 describe('a save that fails', () => {

@@ -706,4 +706,13 @@ describe("a new run's defaults fitted to its text (fitToText)", () => {
       );
     }
   });
+
+  it.each<[string, (keyof TrainFlags)[], string]>([
+    ['none given', [], 'using --dropout 0.5, --batch-size 32, --lr 0.003 against overfitting (give them to choose)'],
+    ['--dropout given', ['dropout'], 'using --batch-size 32, --lr 0.003 against overfitting (give them to choose)'],
+  ])('the note names what it fitted, %s', (_name, given, says) => {
+    const { note } = fitToText(hyper, new Set(given), { trainChars: 93_000, vocabSize: 72 });
+    expect(note).toMatch(/^93,000 training characters is a small text for 1,190,472 parameters: /);
+    expect(note!.endsWith(says)).toBe(true);
+  });
 });
