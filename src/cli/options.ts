@@ -75,7 +75,7 @@ export function origin(value: string): string {
 }
 
 /** Parses a checkpoint name: best, latest, an epoch number, or a checkpoint directory's name. */
-function checkpoint(value: string): string {
+export function checkpoint(value: string): string {
   const ok = (POINTERS as readonly string[]).includes(value) || /^[1-9]\d*$/.test(value) || CHECKPOINT_NAME.test(value);
   if (!ok) {
     throw new InvalidArgumentError(
