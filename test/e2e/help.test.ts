@@ -15,6 +15,8 @@ const COMMANDS: [name: string, says: string][] = [
   ['export', 'write one checkpoint'],
   ['web', 'a local page that runs the model'],
   ['backends', 'backends'],
+  ['models', 'list the models at hand'],
+  ['completion', 'shell completion script'],
 ];
 
 describe('lstm --help', () => {
