@@ -8,7 +8,10 @@ import type { Reporter } from './reporter.js';
 export type StopRequests = {
   /** Whether a stop was asked for (the loop polls it after every batch). */
   requested: () => boolean;
-  /** Stops listening: the signals are the default ones again. */
+  /**
+   * The run is over: a signal from now on (while the process saves, releases its lock and
+   * exits) quits at once with 130, as a second one does, never by the signal's default.
+   */
   dispose: () => void;
 };
 
@@ -31,8 +34,7 @@ export function listenForStop(reporter: Reporter): StopRequests {
   return {
     requested: () => stopRequested,
     dispose: () => {
-      process.off('SIGINT', sigint);
-      process.off('SIGTERM', sigterm);
+      stopRequested = true;
     },
   };
 }

@@ -4,26 +4,18 @@
  * same model on both engines.
  */
 import { readFile } from 'node:fs/promises';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { checkpointSpecs } from '../../../src/params.js';
 import { initBackend } from '../../../src/net/backend.js';
 import { readCheckpoint, resolveCheckpoint } from '../../../src/store/read.js';
-import { tempDir, useBundles } from '../../helpers/bundles.js';
+import { useBundles } from '../../helpers/bundles.js';
 import { lstm, type RunResult } from '../../helpers/cli.js';
-import { ABC_EPOCHS, jsonLines, textFile, tinyFlags, trainTiny, words } from '../../helpers/tiny.js';
+import { ABC_EPOCHS, jsonLines, tinyFlags, trainTiny } from '../../helpers/tiny.js';
 import { bin, expectOneLineError, latestManifest } from '../../helpers/train.js';
+import { trainTexts } from '../../helpers/train.js';
 
 const { abc } = useBundles('abc');
-const out = tempDir('train-learn');
-let dir: string;
-let wordsFile: string;
-/** The first ~900 characters of `words`: quick epochs for the bit-identity tests. */
-let shortFile: string;
-beforeAll(async () => {
-  dir = out();
-  wordsFile = await textFile(dir, 'words.txt', words);
-  shortFile = await textFile(dir, 'short.txt', words.slice(0, 900));
-});
+const { out, texts } = trainTexts('train-learn');
 
 describe('lstm train', () => {
   it('learns a repetitive text: train loss below 0.1 nats within 30 epochs', async () => {
@@ -45,10 +37,10 @@ describe('lstm train', () => {
   it('is reproducible: the same --random-seed gives identical weights.bin, another seed other weights', async () => {
     const flags = ['--epochs', '2', '--dropout', '0.2', '--seq-length', '8', '--units', '8'];
     await Promise.all([
-      trainTiny(shortFile, out('seed-a'), [...flags, '--random-seed', '7']),
-      trainTiny(shortFile, out('seed-b'), [...flags, '--random-seed', '7']),
+      trainTiny(texts.short, out('seed-a'), [...flags, '--random-seed', '7']),
+      trainTiny(texts.short, out('seed-b'), [...flags, '--random-seed', '7']),
     ]);
-    await trainTiny(shortFile, out('seed-c'), [...flags, '--random-seed', '8']);
+    await trainTiny(texts.short, out('seed-c'), [...flags, '--random-seed', '8']);
     const [a, b, c] = await Promise.all(['seed-a', 'seed-b', 'seed-c'].map((n) => bin(out(n), 'weights.bin')));
     expect(a.equals(b)).toBe(true);
     expect((await bin(out('seed-a'), 'optimizer.bin')).equals(await bin(out('seed-b'), 'optimizer.bin'))).toBe(true);
@@ -82,7 +74,7 @@ describe('lstm train', () => {
   it('aborts a diverging run (--lr 1 --clip 0) with a non-zero exit and a hint about --lr', async () => {
     const r = await lstm([
       'train',
-      wordsFile,
+      texts.words,
       '--out',
       out('diverge'),
       ...tinyFlags,
@@ -107,7 +99,7 @@ describe('defaults fitted to the text', () => {
   it('a text small for its network takes dropout 0.5, batch 32 and lr 0.003, and says so; a resume keeps them', async () => {
     const flags = ['--layers', '1', '--units', '64', '--epochs', '1', '--no-sample', '--workers', '1']; // ~21k parameters for ~2k characters
     const fitted = out('fitted');
-    const r = await lstm(['train', wordsFile, '--out', fitted, ...flags]);
+    const r = await lstm(['train', texts.words, '--out', fitted, ...flags]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(
       /training characters is a small text for [\d,]+ parameters: using --dropout 0\.5, --batch-size 32, --lr 0\.003 against overfitting/,
@@ -142,13 +134,13 @@ describe.skipIf(!hasTensorflow)(
           'tensorflow',
           '-q',
           'train',
-          wordsFile,
+          texts.words,
           '--out',
           out('on-tensorflow'),
           ...tinyFlags,
           ...flags,
         ]),
-        lstm(['--backend', 'wasm', '-q', 'train', wordsFile, '--out', out('on-wasm'), ...tinyFlags, ...flags]),
+        lstm(['--backend', 'wasm', '-q', 'train', texts.words, '--out', out('on-wasm'), ...tinyFlags, ...flags]),
       ]);
       expect(tfRun.code, tfRun.stderr).toBe(0);
       expect(wasmRun.code, wasmRun.stderr).toBe(0);

@@ -5,37 +5,29 @@
  */
 import { cp, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { checkpointSpecs } from '../../../src/params.js';
 import { readCheckpoint, resolveCheckpoint } from '../../../src/store/read.js';
-import { copyBundle, copyWithText, tempDir, useBundles } from '../../helpers/bundles.js';
+import { copyBundle, copyWithText, useBundles } from '../../helpers/bundles.js';
 import { lstm } from '../../helpers/cli.js';
 import { ABC_EPOCHS, abc, snapshot, textFile, tinyFlags, trainTiny, words } from '../../helpers/tiny.js';
 import { bin, expectOneLineError, latestManifest } from '../../helpers/train.js';
+import { trainTexts } from '../../helpers/train.js';
 
 const shared = useBundles('abc', 'words');
-const out = tempDir('train-resume');
-let dir: string;
-let wordsFile: string;
-/** The first ~900 characters of `words`: quick epochs for the bit-identity tests. */
-let shortFile: string;
-beforeAll(async () => {
-  dir = out();
-  wordsFile = await textFile(dir, 'words.txt', words);
-  shortFile = await textFile(dir, 'short.txt', words.slice(0, 900));
-});
+const { out, texts } = trainTexts('train-resume');
 
 describe('lstm train --resume', () => {
   it('resumes exactly: 2 epochs then --resume to 4 equals 4 epochs in one go (with dropout)', async () => {
     const flags = ['--layers', '2', '--units', '8', '--seq-length', '8', '--batch-size', '8', '--dropout', '0.3'];
     await Promise.all([
-      trainTiny(shortFile, out('whole'), [...flags, '--epochs', '4']),
-      trainTiny(shortFile, out('halves'), [...flags, '--epochs', '2']),
+      trainTiny(texts.short, out('whole'), [...flags, '--epochs', '4']),
+      trainTiny(texts.short, out('halves'), [...flags, '--epochs', '2']),
     ]);
     const r = await lstm([
       '-q',
       'train',
-      shortFile,
+      texts.short,
       '--resume',
       out('halves'),
       '--epochs',
@@ -62,7 +54,7 @@ describe('lstm train --resume', () => {
   it('refuses to --resume on a text with characters outside the bundle vocabulary (exit 1), leaving it untouched', async () => {
     const bundle = await copyBundle(shared.abc.model, out('vocab'));
     const before = await snapshot(bundle);
-    const other = await textFile(dir, 'abcxyz.txt', abc + 'xyz'.repeat(20));
+    const other = await textFile(texts.dir, 'abcxyz.txt', abc + 'xyz'.repeat(20));
     const r = await lstm(['train', other, '--resume', bundle, '--workers', '1']);
     expectOneLineError(r, 1);
     expect(r.stderr).toContain("has 3 character(s) the bundle's vocabulary lacks: 'x' 'y' 'z'");
@@ -73,7 +65,7 @@ describe('lstm train --resume', () => {
   it('refuses to train into an --out that already holds a model without --resume (exit 2), leaving it untouched', async () => {
     const bundle = await copyBundle(shared.words.model, out('taken'));
     const before = await snapshot(bundle);
-    const r = await lstm(['train', wordsFile, '--out', bundle, ...tinyFlags, '--epochs', '1']);
+    const r = await lstm(['train', texts.words, '--out', bundle, ...tinyFlags, '--epochs', '1']);
     expectOneLineError(r, 2);
     expect(r.stderr).toContain(`${bundle} already holds a model`);
     expect(r.stderr).toContain(`--resume ${bundle}`);
@@ -85,11 +77,11 @@ describe('resume', () => {
   it("keeps the run's --epochs when it is not given again", async () => {
     const bundle = out('stopped');
     // --max-time stops after the first batch, mid-epoch, with a checkpoint.
-    await trainTiny(wordsFile, bundle, ['--epochs', '3', '--max-time', '0.001s']);
+    await trainTiny(texts.words, bundle, ['--epochs', '3', '--max-time', '0.001s']);
     const first = await latestManifest(bundle);
     expect(first.progress.epoch).toBe(0);
     expect(first.progress.batch).toBeGreaterThan(0);
-    const r = await lstm(['-q', 'train', wordsFile, '--resume', bundle]);
+    const r = await lstm(['-q', 'train', texts.words, '--resume', bundle]);
     expect(r.code).toBe(0);
     const m = await latestManifest(bundle);
     expect(m.history).toHaveLength(3); // not the default 20
@@ -99,7 +91,7 @@ describe('resume', () => {
   it('warns when the text differs from the one trained on, and continues', async () => {
     // The abc model (1x16, 30 epochs; its epochs are the quickest) on its own letters in another order.
     const bundle = await copyBundle(shared.abc.model, out('other-text'));
-    const other = await textFile(dir, 'shuffled.txt', 'hgfedcba'.repeat(100));
+    const other = await textFile(texts.dir, 'shuffled.txt', 'hgfedcba'.repeat(100));
     const r = await lstm(['train', other, '--resume', bundle, '--epochs', String(ABC_EPOCHS + 1), '--no-sample']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/warning: .*shuffled\.txt is not the text .* was trained on/);
@@ -122,9 +114,11 @@ describe('resume', () => {
       '1',
     ];
     // Trained from its own directory with a relative path: lstm.json records where the file is.
-    const first = await lstm(['-q', 'train', 'short.txt', '--out', 'recorded', ...tinyFlags, ...flags], { cwd: dir });
+    const first = await lstm(['-q', 'train', 'short.txt', '--out', 'recorded', ...tinyFlags, ...flags], {
+      cwd: texts.dir,
+    });
     expect(first.code, first.stderr).toBe(0);
-    expect((await latestManifest(out('recorded'))).corpus).toMatchObject({ name: 'short.txt', path: shortFile });
+    expect((await latestManifest(out('recorded'))).corpus).toMatchObject({ name: 'short.txt', path: texts.short });
     await cp(out('recorded'), out('recorded-given'), { recursive: true, verbatimSymlinks: true });
 
     const [without, given] = await Promise.all([
@@ -132,7 +126,7 @@ describe('resume', () => {
       lstm([
         '-q',
         'train',
-        shortFile,
+        texts.short,
         '--resume',
         out('recorded-given'),
         '--epochs',
@@ -144,7 +138,7 @@ describe('resume', () => {
     ]);
     expect(without.code, without.stderr).toBe(0);
     expect(given.code, given.stderr).toBe(0);
-    expect(without.stderr).toContain(`reading ${shortFile}, the text ${out('recorded')} was trained on`);
+    expect(without.stderr).toContain(`reading ${texts.short}, the text ${out('recorded')} was trained on`);
     expect((await bin(out('recorded'), 'weights.bin')).equals(await bin(out('recorded-given'), 'weights.bin'))).toBe(
       true,
     );

@@ -5,25 +5,16 @@
  */
 import { readdir, readlink, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { checkpointSpecs } from '../../../src/params.js';
 import { readCheckpoint, resolveCheckpoint } from '../../../src/store/read.js';
-import { copyBundle, tempDir, useBundles } from '../../helpers/bundles.js';
+import { copyBundle, useBundles } from '../../helpers/bundles.js';
 import { lstm } from '../../helpers/cli.js';
 import { jsonLines, spawnLstm, textFile, tinyFlags, waitUntil, words } from '../../helpers/tiny.js';
-import { bin, latestManifest } from '../../helpers/train.js';
+import { bin, latestManifest, trainTexts } from '../../helpers/train.js';
 
 const shared = useBundles('words');
-const out = tempDir('train-stop');
-let dir: string;
-let wordsFile: string;
-/** The first ~900 characters of `words`: quick epochs for the bit-identity tests. */
-let shortFile: string;
-beforeAll(async () => {
-  dir = out();
-  wordsFile = await textFile(dir, 'words.txt', words);
-  shortFile = await textFile(dir, 'short.txt', words.slice(0, 900));
-});
+const { out, texts } = trainTexts('train-stop');
 
 describe('lstm train', () => {
   it('stops on SIGINT after the current batch: exit 130, a message on stderr, a loadable latest that resumes exactly', async () => {
@@ -46,8 +37,8 @@ describe('lstm train', () => {
       '1',
     ];
     const p = spawnLstm(
-      ['train', wordsFile, '--out', bundle, ...flags, '--epochs', '10000', '--patience', '10000', '--json'],
-      dir,
+      ['train', texts.words, '--out', bundle, ...flags, '--epochs', '10000', '--patience', '10000', '--json'],
+      texts.dir,
     );
     try {
       await waitUntil(() => p.stdout().includes('"event":"epoch"'), 30_000, 'the first epoch event');
@@ -76,7 +67,7 @@ describe('lstm train', () => {
     const r = await lstm([
       '-q',
       'train',
-      wordsFile,
+      texts.words,
       '--resume',
       bundle,
       '--epochs',
@@ -87,7 +78,7 @@ describe('lstm train', () => {
     ]);
     expect(r.code, r.stderr).toBe(0);
     const reference = out('sigint-reference');
-    const ref = await lstm(['-q', 'train', wordsFile, '--out', reference, ...flags, '--epochs', total]);
+    const ref = await lstm(['-q', 'train', texts.words, '--out', reference, ...flags, '--epochs', total]);
     expect(ref.code, ref.stderr).toBe(0);
     expect((await bin(bundle, 'weights.bin')).equals(await bin(reference, 'weights.bin'))).toBe(true);
   });
@@ -98,7 +89,7 @@ describe('stop conditions', () => {
     const timed = out('timed');
     const started = performance.now();
     const r = await lstm(
-      ['train', wordsFile, '--out', timed, ...tinyFlags, '--max-time', '2s', '--patience', '1000', '--json'],
+      ['train', texts.words, '--out', timed, ...tinyFlags, '--max-time', '2s', '--patience', '1000', '--json'],
       { timeoutMs: 60_000 },
     );
     const seconds = (performance.now() - started) / 1000;
@@ -118,7 +109,7 @@ describe('stop conditions', () => {
     const both = out('timed-and-counted');
     const counted = await lstm([
       'train',
-      wordsFile,
+      texts.words,
       '--out',
       both,
       ...tinyFlags,
@@ -134,7 +125,7 @@ describe('stop conditions', () => {
 
   it('halves the learning rate after --lr-plateau epochs without a better validation loss, and stops by itself after --patience, saying why', async () => {
     // The held-out tail is text the memorised head does not predict: validation soon stops improving.
-    const drifting = await textFile(dir, 'drift.txt', 'abcdefgh'.repeat(110) + 'qzxwvjkyupmr'.repeat(10));
+    const drifting = await textFile(texts.dir, 'drift.txt', 'abcdefgh'.repeat(110) + 'qzxwvjkyupmr'.repeat(10));
     const bundle = out('plateau');
     const r = await lstm([
       'train',
@@ -198,7 +189,7 @@ describe('inside an epoch', () => {
 
   it('a run stopped by --max-time in its first epoch is usable: validated, best, generate and info work, and it resumes', async () => {
     const bundle = out('first-epoch');
-    const r = await lstm(['train', wordsFile, '--out', bundle, ...evalFlags, '--max-time', '0.001s', '--json']);
+    const r = await lstm(['train', texts.words, '--out', bundle, ...evalFlags, '--max-time', '0.001s', '--json']);
     expect(r.code, r.stderr).toBe(0);
     const events = jsonLines(r.stdout);
     const evaluation = events.find((e) => e.event === 'evaluation')!;
@@ -216,7 +207,7 @@ describe('inside an epoch', () => {
     const info = await lstm(['info', '-m', bundle]);
     expect(info.stdout).toContain('at epoch 1, batch 1');
     expect(info.stdout).toContain('0 epochs and 1 batches');
-    const resumed = await lstm(['-q', 'train', wordsFile, '--resume', bundle, '--epochs', '1']);
+    const resumed = await lstm(['-q', 'train', texts.words, '--resume', bundle, '--epochs', '1']);
     expect(resumed.code, resumed.stderr).toBe(0);
     expect((await latestManifest(bundle)).progress).toMatchObject({ epoch: 1, batch: 0 });
   });
@@ -225,8 +216,8 @@ describe('inside an epoch', () => {
     const scheduled = out('eval-every');
     const plain = out('eval-at-epoch-end');
     const [a, b] = await Promise.all([
-      lstm(['train', shortFile, '--out', scheduled, ...evalFlags, '--epochs', '2', '--eval-every', '5', '--json']),
-      lstm(['train', shortFile, '--out', plain, ...evalFlags, '--epochs', '2', '--json']),
+      lstm(['train', texts.short, '--out', scheduled, ...evalFlags, '--epochs', '2', '--eval-every', '5', '--json']),
+      lstm(['train', texts.short, '--out', plain, ...evalFlags, '--epochs', '2', '--json']),
     ]);
     expect(a.code, a.stderr).toBe(0);
     expect(b.code, b.stderr).toBe(0);
@@ -248,7 +239,7 @@ describe('inside an epoch', () => {
 
   it('validates on a fixed sample when the held-out part is large, and scores all of it once at the end', async () => {
     // 1,400 validation windows of 2 characters: more than the 1,024 sampled.
-    const big = await textFile(dir, 'big.txt', words.repeat(12).slice(0, 28_000));
+    const big = await textFile(texts.dir, 'big.txt', words.repeat(12).slice(0, 28_000));
     const bundle = out('sampled');
     const r = await lstm(
       [
