@@ -15,7 +15,8 @@ export type StopRequests = {
   dispose: () => void;
 };
 
-export function listenForStop(reporter: Reporter): StopRequests {
+/** `onRequest` hears the first request as it comes (a run on another thread polls a flag it sets). */
+export function listenForStop(reporter: Reporter, onRequest?: () => void): StopRequests {
   let stopRequested = false;
   const onSignal = (signal: string) => {
     if (stopRequested) {
@@ -24,6 +25,7 @@ export function listenForStop(reporter: Reporter): StopRequests {
       process.exit(130);
     }
     stopRequested = true;
+    onRequest?.();
     reporter.done();
     reporter.warn(`${signal}: finishing this batch and saving a checkpoint (press Ctrl-C again to quit at once)`);
   };

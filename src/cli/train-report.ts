@@ -5,7 +5,6 @@
  */
 import { defaults, type Hyperparameters } from '../config.js';
 import { bits, count } from '../figures.js';
-import type { BackendName } from '../net/backend.js';
 import type { Lineage } from '../store/manifest.js';
 import type { RunEvents, RunResult } from '../train/run.js';
 import { duration, loss } from './format.js';
@@ -18,7 +17,6 @@ export type ReportedRun = {
   /** One JSON event per line on stdout instead of lines on stderr. */
   json: boolean;
   out: string;
-  backend: BackendName;
   vocabSize: number;
   hyper: Hyperparameters;
   patience: number;
@@ -42,7 +40,7 @@ export function trainEvents(reporter: Reporter, run: ReportedRun): RunEvents {
           event: 'start',
           ...start,
           out: run.out,
-          backend: run.backend,
+          backend: start.backend,
           vocabSize: run.vocabSize,
           hyperparameters: hyper,
           ...(run.lineage ? { lineage: run.lineage } : {}),
@@ -50,7 +48,7 @@ export function trainEvents(reporter: Reporter, run: ReportedRun): RunEvents {
       if (run.lineage) reporter.info(startingFrom(run.lineage, run.vocabSize, hyper.lowercase));
       const doing = start.resumed ? 'resuming' : run.lineage ? 'fine-tuning' : 'training';
       reporter.info(
-        `${doing} ${run.out}: ${count(start.params)} parameters, ${hyper.layers}x${hyper.units} LSTM, vocabulary ${run.vocabSize}, on ${run.backend}${start.workers > 1 ? ` with ${start.workers} workers` : ''}`,
+        `${doing} ${run.out}: ${count(start.params)} parameters, ${hyper.layers}x${hyper.units} LSTM, vocabulary ${run.vocabSize}, on ${start.backend}${start.workers > 1 ? ` with ${start.workers} workers` : ''}`,
       );
       reporter.info(
         `data: ${count(start.trainChars)} training characters, ${count(start.valChars)} held out; ${start.batchesPerEpoch} batches of ${start.batchSize}x${hyper.seqLength} per epoch${start.resumed ? `; from epoch ${start.epoch + 1}${start.batch ? `, batch ${start.batch + 1}` : ''}` : ''}`,

@@ -42,8 +42,8 @@ let tfjsNodeVersion: string | undefined;
 
 /**
  * Settings TensorFlow reads from the environment when it loads (so they are set in the
- * main thread, before the addon loads; worker threads inherit them). A value the user set
- * is kept.
+ * main thread, before the addon loads: a worker thread's process.env is its own copy, and
+ * the threads TensorFlow runs on read the process's). A value the user set is kept.
  * - Its C++ logging writes 3-4 lines to stderr on load (absl, CPU features, oneDNN):
  *   stderr is for lstm's own messages, so it is silenced unless LSTM_DEBUG=1.
  * - One thread per TensorFlow context: training runs one context per worker thread, one

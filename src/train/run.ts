@@ -58,6 +58,7 @@ type StartInfo = {
   batch: number;
   resumed: boolean;
   workers: number;
+  backend: BackendName;
 };
 type BatchInfo = {
   epoch: number;

@@ -88,6 +88,7 @@ export async function startRun(options: RunOptions): Promise<Run> {
     trainChars: trainChars(data),
     valChars: valChars(data),
     batchesPerEpoch: first.batches,
+    backend: options.backend,
     batchSize: first.batchSize,
     epoch: progress.epoch,
     batch: progress.batch,

@@ -18,8 +18,8 @@ import { SAVING } from '../../store/write.js';
 import type { Corpus } from '../../text/corpus.js';
 import { Vocab } from '../../text/vocab.js';
 import { startFrom, type FineTuneStart } from '../../train/from.js';
-import { trainModel } from '../../train/loop.js';
-import type { RunOptions, RunResult } from '../../train/run.js';
+import type { RunResult } from '../../train/run.js';
+import { trainInThread, type ThreadRun } from '../../train/thread.js';
 import type { BaseRun, RunSettings, SettingsInput, StoredRun, TrainFlags } from '../../train/decision.js';
 import { checkResumedText } from '../../train/resume.js';
 import { defaultOut, fitToText, runSettings } from '../../train/settings.js';
@@ -93,13 +93,15 @@ async function train(
     const now = await whatHolds(out);
     if (now) decide(runSettings({ ...input, outHolds: now }));
   }
+  // Loaded here too, though the run computes on its own thread: a native library a thread
+  // loaded alone is unloaded when it ends, and TensorFlow's exit handlers would crash the process.
   const backend = await initBackend(ctx.flags.backend, COMMAND_JOBS.train);
-  const report: ReportedRun = { json: Boolean(flags.json), out, backend, vocabSize: vocab.size, hyper, patience };
+  const report: ReportedRun = { json: Boolean(flags.json), out, vocabSize: vocab.size, hyper, patience };
   if (from) report.lineage = from.lineage;
-  const result = await trainReported(reporter, report, {
+  const result = await trainReported(reporter, report, lock, {
     corpus,
     encoding: corpus.encoding,
-    vocab,
+    vocab: vocab.chars,
     hyper,
     epochs,
     maxTimeSeconds: settings.maxTimeSeconds,
@@ -117,8 +119,8 @@ async function train(
     command,
     invocation,
     resume: resumed?.model.checkpoint,
-    from,
-    lock,
+    from: from && { params: from.params, lineage: from.lineage },
+    locked: lock !== undefined,
   });
   if (result.reason === 'interrupted') {
     const again =
@@ -129,15 +131,20 @@ async function train(
   }
 }
 
-/** The loop, with Ctrl-C heard (signals.ts) and its events shown (train-report.ts), then how it ended. */
+/**
+ * The loop on its own thread (train/thread.ts says why), with Ctrl-C heard here (signals.ts)
+ * and its events shown (train-report.ts), then how it ended.
+ */
 async function trainReported(
   reporter: Reporter,
   report: ReportedRun,
-  options: Omit<RunOptions, 'shouldStop' | 'events'>,
+  lock: BundleLock | undefined,
+  run: ThreadRun,
 ): Promise<RunResult> {
-  const stop = listenForStop(reporter);
+  const flag = new Int32Array(new SharedArrayBuffer(4));
+  const stop = listenForStop(reporter, () => Atomics.store(flag, 0, 1));
   try {
-    const result = await trainModel({ ...options, shouldStop: stop.requested, events: trainEvents(reporter, report) });
+    const result = await trainInThread(run, lock, trainEvents(reporter, report), flag);
     reporter.done();
     await reportDone(reporter, result, report);
     return result;

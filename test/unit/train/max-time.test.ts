@@ -41,13 +41,13 @@ const hyper: Hyperparameters = {
   randomSeed: 1,
 };
 
-function options(out: string, maxTimeSeconds: number, valSampleWindows: number, batchSize = 8): RunOptions {
-  const corpus = readCorpus(new TextEncoder().encode(words.repeat(8)), 'words.txt');
+function options(out: string, maxTimeSeconds: number, valSampleWindows: number, held = { repeats: 8, fraction: 0.5 }) {
+  const corpus = readCorpus(new TextEncoder().encode(words.repeat(held.repeats)), 'words.txt');
   return {
     corpus,
     encoding: 'utf8',
     vocab: Vocab.fromText(corpus.text).vocab,
-    hyper: { ...hyper, batchSize },
+    hyper: { ...hyper, valFraction: held.fraction },
     epochs: 10_000,
     maxTimeSeconds,
     patience: 10_000,
@@ -64,7 +64,7 @@ function options(out: string, maxTimeSeconds: number, valSampleWindows: number, 
     command: 'lstm train words.txt',
     shouldStop: () => false,
     events: {},
-  };
+  } satisfies RunOptions;
 }
 
 const runSeconds = async (out: string) =>
@@ -75,17 +75,20 @@ describe('--max-time', () => {
     const result = await trainModel(options('whole', 1.5, 1024));
     expect(result.reason).toBe('time');
     const seconds = await runSeconds('whole');
-    expect(seconds).toBeLessThanOrEqual(1.5 + 0.5); // a batch and a save of this network take milliseconds
-    expect(seconds).toBeGreaterThan(1.0);
+    // A batch and a save of this network take milliseconds, or a few hundred on a loaded
+    // machine (the suite runs files side by side): the run stops while they still fit.
+    expect(seconds).toBeLessThanOrEqual(1.5 + 1);
+    expect(seconds).toBeGreaterThan(0.5);
     expect(result.fullPassSkippedSeconds).toBeUndefined(); // nothing was sampled: no full pass to fit
   });
 
   it('leaves out a pass over the whole held-out part that would not fit, and says how long it would take', async () => {
-    // 64 streams, one scored while training: the whole part costs about 64 validations.
-    const result = await trainModel(options('sampled', 1, 2, 64));
+    // ~7,600 held-out windows, 2 scored while training: the whole part costs thousands of
+    // validations, far more than the time left when the limit stops the run, on any engine.
+    const result = await trainModel(options('sampled', 1, 2, { repeats: 40, fraction: 0.9 }));
     expect(result.reason).toBe('time');
     expect(result.valLossFull).toBeNull();
     expect(result.fullPassSkippedSeconds).toBeGreaterThan(0);
-    expect(await runSeconds('sampled')).toBeLessThanOrEqual(1 + 0.5);
+    expect(await runSeconds('sampled')).toBeLessThanOrEqual(1 + 1);
   });
 });

@@ -1,0 +1,110 @@
+/**
+ * A run on its own thread (train/thread.ts): its events arrive here in order, the shared
+ * flag stops it after the batch in progress, and its errors arrive as the errors they were
+ * (an LstmError keeps its kind, so its exit code, and its hint).
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Hyperparameters } from '../../../src/config.js';
+import { LstmError } from '../../../src/errors.js';
+import { initBackend, type BackendName } from '../../../src/net/backend.js';
+import { readCorpus } from '../../../src/text/corpus.js';
+import { Vocab } from '../../../src/text/vocab.js';
+import { trainInThread, type ThreadRun } from '../../../src/train/thread.js';
+import { TEST_BACKEND } from '../../helpers/backend.js';
+import { words } from '../../helpers/tiny.js';
+
+let dir: string;
+let backend: BackendName;
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), 'lstm-thread-'));
+  backend = await initBackend(TEST_BACKEND, 'train');
+});
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+const hyper: Hyperparameters = {
+  seqLength: 10,
+  batchSize: 4,
+  valFraction: 0.2,
+  layers: 1,
+  units: 8,
+  dropout: 0,
+  lr: 0.01,
+  lrDecay: 1,
+  lrDecayAfter: 10,
+  lrPlateau: 0,
+  clip: 5,
+  stateful: false,
+  lowercase: false,
+  randomSeed: 1,
+};
+
+function run(text: string, out: string): ThreadRun {
+  const corpus = readCorpus(new TextEncoder().encode(text), 'words.txt');
+  return {
+    corpus,
+    encoding: 'utf8',
+    vocab: Vocab.fromText(corpus.text).vocab.chars,
+    hyper,
+    epochs: 3,
+    patience: 10,
+    keep: 1,
+    evalEvery: {},
+    valSampleWindows: 1024,
+    workers: 1,
+    out: path.join(dir, out),
+    sample: false,
+    samplePrompt: '',
+    sampleLength: 0,
+    sampleTemperature: 1,
+    backend,
+    command: 'lstm train words.txt',
+    locked: false,
+  };
+}
+
+describe('trainInThread', () => {
+  it('delivers the events in order and stops after the batch in progress when the flag is set', async () => {
+    const stop = new Int32Array(new SharedArrayBuffer(4));
+    const seen: string[] = [];
+    const result = await trainInThread(
+      run(words.repeat(2), 'stopped'),
+      undefined,
+      {
+        onStart: (info) => seen.push(`start on ${info.backend}`),
+        onBatch: (info) => {
+          seen.push(`batch ${info.epoch}.${info.batch}`);
+          Atomics.store(stop, 0, 1);
+        },
+        onEvaluation: () => seen.push('evaluation'),
+        onCheckpoint: (info) => seen.push(`checkpoint ${info.epoch}.${info.batch}`),
+      },
+      stop,
+    );
+    expect(result.reason).toBe('interrupted');
+    expect(seen[0]).toBe(`start on ${backend}`);
+    // The first batch's event sets the flag; the run has polled it after at most one more.
+    const batches = seen.filter((s) => s.startsWith('batch '));
+    expect(batches.length).toBeLessThanOrEqual(2);
+    expect(seen.at(-1)).toBe(`checkpoint 0.${batches.length}`);
+    expect(result.batch).toBe(batches.length);
+  });
+
+  it('rejects with the LstmError the run threw, kind and hint kept', async () => {
+    const err = await trainInThread(
+      run('abc def\n', 'short'),
+      undefined,
+      {},
+      new Int32Array(new SharedArrayBuffer(4)),
+    ).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(LstmError);
+    expect((err as LstmError).kind).toBe('data');
+    expect((err as LstmError).message).toMatch(/too short/);
+    expect((err as LstmError).hint).toMatch(/longer text/);
+  });
+});
