@@ -9,6 +9,7 @@ import { TOOL_VERSION } from '../config.js';
 import { LstmError } from '../errors.js';
 import { fsError } from '../fs-errors.js';
 import { makeContext, type Context, type GlobalFlags } from './context.js';
+import { helpConfiguration } from './help.js';
 import { installPipeHandling } from './output.js';
 import { Reporter } from './reporter.js';
 import * as backends from './commands/backends.js';
@@ -27,6 +28,7 @@ import * as completion from './commands/completion.js';
 export function buildProgram(): Command {
   const program = new Command('lstm');
   program
+    .configureHelp(helpConfiguration)
     .description('learn to write like any text: train a character-level LSTM and generate from it')
     .version(TOOL_VERSION, '-V, --version')
     .addOption(

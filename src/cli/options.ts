@@ -121,6 +121,13 @@ export function corpusOptions(cmd: Command): Command {
     .option('--lowercase', 'lowercase the text (the classic Macbeth recipe does; case is kept by default)');
 }
 
+/**
+ * A default as it applies: the general one, or a small text's (train/settings.ts
+ * `fitToText`; the train command's help says what a small text is).
+ */
+export const smallTextDefault = (key: keyof typeof defaults.smallText & keyof typeof defaults) =>
+  `${defaults[key]}, or ${defaults.smallText[key]} for a small text`;
+
 /** Options that say how text becomes windows (windows, train). */
 export function windowOptions(cmd: Command): Command {
   return cmd
@@ -131,21 +138,26 @@ export function windowOptions(cmd: Command): Command {
       num('--val-fraction', 0, 0.9),
       defaults.valFraction,
     )
-    .option('--batch-size <n>', 'windows per batch', int('--batch-size', 1, 100_000), defaults.batchSize)
+    .addOption(
+      new Option('--batch-size <n>', 'windows per batch')
+        .argParser(int('--batch-size', 1, 100_000))
+        .default(defaults.batchSize, smallTextDefault('batchSize')),
+    )
     .option(
       '--random-seed <n>',
       'seed for shuffles, dropout and initialisation',
       int('--random-seed', 0, 2 ** 31 - 1),
       defaults.randomSeed,
     )
-    .option(
-      '--stateful',
-      'contiguous streams that carry the LSTM state from batch to batch (truncated backpropagation through time) instead of shuffled independent windows',
-      defaults.stateful,
+    .addOption(
+      new Option(
+        '--stateful',
+        'contiguous streams that carry the LSTM state from batch to batch (truncated backpropagation through time)',
+      ).default(defaults.stateful),
     )
     .option(
       '--no-stateful',
-      "shuffled independent windows (the default; undoes --stateful, or a fine-tuned base's stateful recipe)",
+      `shuffled independent windows from a zero state (${defaults.stateful ? 'undoes --stateful' : 'the default'}; also undoes a fine-tuned base's stateful recipe)`,
     );
 }
 
