@@ -4,7 +4,7 @@
  * --json; then the summary of how the run ended.
  */
 import { defaults, type Hyperparameters } from '../config.js';
-import { bits, count } from '../figures.js';
+import { bits, count, plural } from '../figures.js';
 import type { BackendName } from '../net/backend.js';
 import type { Lineage } from '../store/manifest.js';
 import type { RunEvents, RunResult } from '../train/run.js';
@@ -34,7 +34,7 @@ export function trainEvents(reporter: Reporter, run: ReportedRun): RunEvents {
     onStart: (start) => {
       if (start.params > start.trainChars) {
         reporter.warn(
-          `the model has ${count(start.params)} parameters for ${count(start.trainChars)} training characters: it will overfit; the validation loss and the best checkpoint guard against that (or use a longer text, fewer --units, more --dropout)`,
+          `the model has ${plural(start.params, 'parameter')} for ${plural(start.trainChars, 'training character')}: it will overfit; the validation loss and the best checkpoint guard against that (or use a longer text, fewer --units, more --dropout)`,
         );
       }
       if (json)
@@ -50,10 +50,10 @@ export function trainEvents(reporter: Reporter, run: ReportedRun): RunEvents {
       if (run.lineage) reporter.info(startingFrom(run.lineage, run.vocabSize, hyper.lowercase));
       const doing = start.resumed ? 'resuming' : run.lineage ? 'fine-tuning' : 'training';
       reporter.info(
-        `${doing} ${run.out}: ${count(start.params)} parameters, ${hyper.layers}x${hyper.units} LSTM, vocabulary ${run.vocabSize}, on ${run.backend}${start.workers > 1 ? ` with ${start.workers} workers` : ''}`,
+        `${doing} ${run.out}: ${plural(start.params, 'parameter')}, ${hyper.layers}x${hyper.units} LSTM, vocabulary ${run.vocabSize}, on ${run.backend}${start.workers > 1 ? ` with ${plural(start.workers, 'worker')}` : ''}`,
       );
       reporter.info(
-        `data: ${count(start.trainChars)} training characters, ${count(start.valChars)} held out; ${start.batchesPerEpoch} batches of ${start.batchSize}x${hyper.seqLength} per epoch${start.resumed ? `; from epoch ${start.epoch + 1}${start.batch ? `, batch ${start.batch + 1}` : ''}` : ''}`,
+        `data: ${plural(start.trainChars, 'training character')}, ${count(start.valChars)} held out; ${plural(start.batchesPerEpoch, 'batch')} of ${start.batchSize}x${hyper.seqLength} per epoch${start.resumed ? `; from epoch ${start.epoch + 1}${start.batch ? `, batch ${start.batch + 1}` : ''}` : ''}`,
       );
     },
     onBatch: (batch) =>
@@ -100,7 +100,7 @@ export function trainEvents(reporter: Reporter, run: ReportedRun): RunEvents {
       );
       if (epoch.lrHalvedTo !== undefined)
         reporter.info(
-          `no better validation loss for ${hyper.lrPlateau} epochs: learning rate halved to ${epoch.lrHalvedTo.toPrecision(3)}`,
+          `no better validation loss for ${plural(hyper.lrPlateau ?? 0, 'epoch')}: learning rate halved to ${epoch.lrHalvedTo.toPrecision(3)}`,
         );
       if (epoch.sample !== undefined) reporter.info(reporter.c.dim(epoch.sample.replace(/^/gm, '  │ ')));
     },
@@ -129,8 +129,8 @@ export async function reportDone(reporter: Reporter, result: RunResult, run: Rep
   };
   if (run.json) await writeJson({ event: 'done', ...summary });
   const why = {
-    epochs: `reached ${result.epoch} epochs`,
-    patience: `no better validation loss for ${run.patience} epochs`,
+    epochs: `reached ${plural(result.epoch, 'epoch')}`,
+    patience: `no better validation loss for ${plural(run.patience, 'epoch')}`,
     time: 'time limit reached',
     interrupted: 'interrupted',
   }[result.reason];

@@ -1,6 +1,6 @@
 /** `lstm eval --model M <corpus|->`: cross-entropy of a model on a text. */
 import type { Command } from 'commander';
-import { bits, count } from '../../figures.js';
+import { bits, count, plural } from '../../figures.js';
 import { initBackend } from '../../net/backend.js';
 import { scoreText } from '../../net/score.js';
 import { loadModel } from '../../store/load.js';
@@ -58,11 +58,11 @@ export async function run(path: string, flags: EvalFlags, cmd: Command, ctx: Con
   };
   if (flags.json) return writeJson(doc, true);
   const skippedNote = skipped ? ` (${count(skipped)} outside the vocabulary skipped)` : '';
-  const streamed = `${bits(streamNats).toFixed(4)} bits per character (${streamNats.toFixed(4)} nats, perplexity ${Math.exp(streamNats).toFixed(3)}) read as ${stream.streams === 1 ? 'one stream' : `${stream.streams} streams`} with the state carried, as generation reads`;
+  const streamed = `${bits(streamNats).toFixed(4)} bits per character (${streamNats.toFixed(4)} nats, perplexity ${Math.exp(streamNats).toFixed(3)}) read as ${stream.streams === 1 ? 'one stream' : plural(stream.streams, 'stream')} with the state carried, as generation reads`;
   const cold = `${bits(nats).toFixed(4)} bits per character (${nats.toFixed(4)} nats, perplexity ${Math.exp(nats).toFixed(3)}) as independent ${seqLength}-character windows`;
   // The reading the model was validated by comes first (bundles from before streams: the cold windows).
   const [first, second] = hyper.stateful !== undefined ? [streamed, cold] : [cold, streamed];
-  await write(`${corpus.name}: ${first};\n  ${second}; ${count(chars)} characters${skippedNote}\n`);
+  await write(`${corpus.name}: ${first};\n  ${second}; ${plural(chars, 'character')}${skippedNote}\n`);
 }
 
 /** The text without the characters the model's vocabulary lacks (a warning names them). */
@@ -79,6 +79,6 @@ function withoutUnknown(text: string, vocab: Vocab, ctx: Context): { text: strin
     .slice(0, 10)
     .map((char) => `'${showChar(char)}'`)
     .join(' ');
-  ctx.reporter.warn(`skipped ${skipped} character(s) outside the model's vocabulary: ${chars}`);
+  ctx.reporter.warn(`skipped ${plural(skipped, 'character')} outside the model's vocabulary: ${chars}`);
   return { text: kept, skipped };
 }

@@ -7,7 +7,7 @@
 import { basename, dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { dataError } from '../../errors.js';
-import { bits, count } from '../../figures.js';
+import { bits, count, noun, plural } from '../../figures.js';
 import { fsError } from '../../fs-errors.js';
 import { paramCount } from '../../params.js';
 import { writeFileAtomic } from '../../store/atomic.js';
@@ -95,9 +95,9 @@ function summary(model: StoredModel, doc: InfoDocument, curves: Curves): string 
   const { weights, bestBatch } = doc;
   const best = bestBatch > 0 ? undefined : manifest.history.find((e) => e.epoch === progress.bestEpoch);
   let out = `${model.checkpoint.dir}\n`;
-  out += `network:     ${network.layers} x LSTM(${network.units}), dropout ${network.dropout}, dense softmax over ${network.vocabSize} characters; ${count(doc.architecture.parameters)} parameters\n`;
+  out += `network:     ${network.layers} x LSTM(${network.units}), dropout ${network.dropout}, dense softmax over ${plural(network.vocabSize, 'character')}; ${plural(doc.architecture.parameters, 'parameter')}\n`;
   const stored = weights.dtype === 'float16' ? 'float16 (half floats, TF.js float16 quantization)' : 'float32';
-  out += `weights:     ${stored}${weights.bytes === null ? '' : `, ${count(weights.bytes)} bytes`}\n`;
+  out += `weights:     ${stored}${weights.bytes === null ? '' : `, ${plural(weights.bytes, 'byte')}`}\n`;
   out += `vocabulary:  ${manifest.vocab.map(showChar).join('')}\n`;
   out += corpusLines(manifest.corpus, hyper.lowercase);
   const halvings = progress.lrHalvings ?? 0;
@@ -106,16 +106,16 @@ function summary(model: StoredModel, doc: InfoDocument, curves: Curves): string 
       ? ` (x${hyper.lrDecay} per epoch after ${hyper.lrDecayAfter})`
       : '') +
     (hyper.lrPlateau
-      ? `, halved after ${hyper.lrPlateau} epochs without improvement (${halvings === 0 ? 'not yet' : halvings === 1 ? 'once' : `${halvings} times`})`
+      ? `, halved after ${plural(hyper.lrPlateau, 'epoch')} without improvement (${halvings === 0 ? 'not yet' : halvings === 1 ? 'once' : plural(halvings, 'time')})`
       : '');
   const reading = hyper.stateful
     ? `contiguous streams (up to ${hyper.batchSize}), the LSTM state carried from batch to batch`
     : `shuffled ${hyper.seqLength}-character windows from a zero state`;
   out += `training:    ${reading}; seq-length ${hyper.seqLength}, batch ${hyper.batchSize}, lr ${hyper.lr}${schedule}, clip ${hyper.clip}, val-fraction ${hyper.valFraction}, seed ${hyper.randomSeed}\n`;
-  const partial = progress.batch > 0 ? ` and ${count(progress.batch)} batches` : '';
+  const partial = progress.batch > 0 ? ` and ${plural(progress.batch, 'batch')}` : '';
   // The worker count is part of a run's identity: shares sum gradients in another order (README, --random-seed).
-  const workers = hyper.workers ? ` with ${hyper.workers} worker${hyper.workers === 1 ? '' : 's'}` : '';
-  out += `progress:    ${progress.epoch} epochs${partial}, ${count(progress.step)} steps, ${duration(progress.elapsedSeconds)} on ${manifest.backend}${workers}\n`;
+  const workers = hyper.workers ? ` with ${plural(hyper.workers, 'worker')}` : '';
+  out += `progress:    ${plural(progress.epoch, 'epoch')}${partial}, ${plural(progress.step, 'step')}, ${duration(progress.elapsedSeconds)} on ${manifest.backend}${workers}\n`;
   const at = bestBatch > 0 ? `epoch ${progress.bestEpoch}, batch ${bestBatch}` : `epoch ${progress.bestEpoch}`;
   const cold = best?.valLossColdFull ?? best?.valLossCold;
   const how = curve(curves, 'validation').label;
@@ -170,12 +170,12 @@ const INDENT = ' '.repeat(13);
 function corpusLines(corpus: CorpusRecord, lowercased: boolean): string {
   const files = corpus.files ?? [];
   const several = files.length > 1;
-  let out = `corpus:      ${corpusName(corpus)}${several ? ` (${files.length} files)` : ''}, ${count(corpus.characters)} characters${lowercased ? ', lowercased' : ''}, sha256 ${corpus.sha256.slice(0, 12)}…\n`;
+  let out = `corpus:      ${corpusName(corpus)}${several ? ` (${files.length} files)` : ''}, ${plural(corpus.characters, 'character')}${lowercased ? ', lowercased' : ''}, sha256 ${corpus.sha256.slice(0, 12)}…\n`;
   if (several) {
     const nameWidth = Math.max(...files.map((f) => f.name.length));
     const charsWidth = Math.max(...files.map((f) => count(f.characters).length));
     for (const file of files) {
-      out += `${INDENT}  ${file.name.padEnd(nameWidth)}  ${count(file.characters).padStart(charsWidth)} characters, sha256 ${file.sha256.slice(0, 12)}…${file.origin ? `, ${file.origin}` : ''}\n`;
+      out += `${INDENT}  ${file.name.padEnd(nameWidth)}  ${count(file.characters).padStart(charsWidth)} ${noun(file.characters, 'character')}, sha256 ${file.sha256.slice(0, 12)}…${file.origin ? `, ${file.origin}` : ''}\n`;
     }
   }
   if (corpus.origin) out += `origin:      ${corpus.origin}\n`;

@@ -1,6 +1,7 @@
 /** `lstm vocab <corpus>`: the vocabulary, each character with its index and count. */
 import { writeFile } from 'node:fs/promises';
 import { dataError } from '../../errors.js';
+import { plural } from '../../figures.js';
 import { fsError } from '../../fs-errors.js';
 import { showChar } from '../../text/show.js';
 import { Vocab } from '../../text/vocab.js';
@@ -29,7 +30,7 @@ export async function run(path: string, flags: VocabFlags, ctx: Context): Promis
   }
   if (flags.json) return writeJson(doc, true);
 
-  let out = `vocabulary: ${vocab.size} characters in ${total} characters of text\n`;
+  let out = `vocabulary: ${plural(vocab.size, 'character')} in ${plural(total, 'character')} of text\n`;
   const width = String(vocab.size - 1).length;
   for (const e of doc.vocab) {
     const cp = `U+${e.codePoint.toString(16).toUpperCase().padStart(4, '0')}`;

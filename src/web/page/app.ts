@@ -23,7 +23,7 @@ import { renderInspector, type InspectView } from './inspector.js';
 import { loadServedModel } from './load.js';
 import { checkSamples, originalityLine, uncheckedLine, type TrainingText } from '../../generate/originality.js';
 import { curvesSvg, curvesTitle, lossCurves } from '../../view/curves.js';
-import { bits } from '../../figures.js';
+import { bits, plural } from '../../figures.js';
 import type { Session } from '../session.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -159,14 +159,14 @@ function setupGeneration(model: LoadedModel, net: StatefulLstm, session: Session
       const seconds = (performance.now() - started) / 1000;
       await showOriginality(session, out.textContent ?? '');
       status.replaceChildren(
-        `${made} characters in ${seconds.toFixed(2)} s. The same in a terminal: `,
+        `${plural(made, 'character')} in ${seconds.toFixed(2)} s. The same in a terminal: `,
         Object.assign(document.createElement('code'), { textContent: command }),
       );
     } catch (err) {
       out.append(pending);
       $('originality').textContent = '';
       if (!(err instanceof Stopped)) throw err;
-      status.textContent = `stopped after ${made} characters`;
+      status.textContent = `stopped after ${plural(made, 'character')}`;
     } finally {
       setState('done');
       setBusy(false);
@@ -204,7 +204,7 @@ function setupInspector(model: LoadedModel, net: StatefulLstm): void {
       const started = performance.now();
       const ins = inspectText(net, model.vocab, text, defaults.inspect.top);
       renderInspector($('inspector'), viewOf(ins));
-      status.textContent = `${ins.chars.length} characters read in ${((performance.now() - started) / 1000).toFixed(2)} s`;
+      status.textContent = `${plural(ins.chars.length, 'character')} read in ${((performance.now() - started) / 1000).toFixed(2)} s`;
     } catch (err) {
       status.className = 'status error';
       status.textContent = (err as Error).message;

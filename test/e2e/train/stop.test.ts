@@ -206,7 +206,7 @@ describe('inside an epoch', () => {
     expect([...gen.stdout]).toHaveLength(20);
     const info = await lstm(['info', '-m', bundle]);
     expect(info.stdout).toContain('at epoch 1, batch 1');
-    expect(info.stdout).toContain('0 epochs and 1 batches');
+    expect(info.stdout).toContain('0 epochs and 1 batch,');
     const resumed = await lstm(['-q', 'train', texts.words, '--resume', bundle, '--epochs', '1']);
     expect(resumed.code, resumed.stderr).toBe(0);
     expect((await latestManifest(bundle)).progress).toMatchObject({ epoch: 1, batch: 0 });
