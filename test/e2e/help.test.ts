@@ -106,6 +106,10 @@ describe('lstm --help', () => {
     expect(await help('train')).toContain(`fewer training characters than ${small.charsPerParam} per parameter`);
   });
 
+  it('lstm inspect --help speaks of a text, never a seed', async () => {
+    expect(await help('inspect')).not.toMatch(/seed/i);
+  });
+
   it('marks the options lstm export requires', async () => {
     const all = entries(await help('export'));
     for (const term of ['-m, --model <dir>', '--out <dir>'])

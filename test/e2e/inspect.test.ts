@@ -151,6 +151,8 @@ describe('lstm inspect --html', () => {
     expect((await stat(page)).size).toBeLessThan(2_000_000);
     expect(html).not.toMatch(/\b(src|href)\s*=/i); // no external script, style or link: opens from file://
     expect(html).not.toMatch(/https?:\/\//);
+    // Its text is a text, not a seed (the text itself, in the page's data, may say anything).
+    expect(html.replace(/<script type="application\/json" id="inspection">.*?<\/script>/s, '')).not.toMatch(/seed/i);
     const data = JSON.parse(/<script type="application\/json" id="inspection">(.*?)<\/script>/s.exec(html)![1]);
     expect(data.chars.join('')).toBe(generated);
     expect(data.units).toMatchObject({ layers: 2, units: 300, length: 2000 });
@@ -179,17 +181,18 @@ describe('lstm inspect errors', () => {
     {
       name: 'a character outside the vocabulary',
       args: ['--text', 'abc ☃'],
-      message: /outside the model's vocabulary: '☃'/,
+      message: /^error: the text has 1 character outside the model's vocabulary: '☃'/,
     },
     {
       name: 'one character',
       args: ['--text', 'a'],
-      message: /the text has 1 character\(s\); inspecting needs at least 2/,
+      message: /the text has 1 character; inspecting needs at least 2/,
     },
   ])('$name is a usage error (exit 2, one line)', async ({ args, message }) => {
     const r = await lstm(['inspect', ...args]);
     expectCleanError(expect, r, 2);
     expect(r.stderr).toMatch(message);
+    expect(r.stderr).not.toMatch(/seed/i); // inspect reads a text, not a seed
   });
 
   it('a text past the limit is refused with a hint; --unknown skip drops unknown characters', async () => {
@@ -202,6 +205,6 @@ describe('lstm inspect errors', () => {
         .chars.map((c: Char) => c.char)
         .join(''),
     ).toBe('abc');
-    expect(skipped.stderr).toMatch(/dropped character\(s\) outside the vocabulary: '☃'/);
+    expect(skipped.stderr).toMatch(/dropped 1 character outside the vocabulary: '☃'/);
   });
 });

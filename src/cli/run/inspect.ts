@@ -53,7 +53,7 @@ export async function run(file: string | undefined, flags: InspectFlags, ctx: Co
   const raw = await readUserText(file, flags);
   await initBackend(ctx.flags.backend, COMMAND_JOBS.inspect);
   const model = await loadModel(modelPath(flags.model), { which: flags.checkpoint });
-  const { text, dropped } = seedText(raw, model.textSettings, model.vocab, flags.unknown);
+  const { text, dropped } = seedText(raw, model.textSettings, model.vocab, flags.unknown, 'the text');
   if (dropped.length)
     reporter.warn(
       `dropped ${plural(dropped.length, 'character')} outside the vocabulary: ${dropped.map((ch) => `'${showChar(ch)}'`).join(' ')}`,

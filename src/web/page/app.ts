@@ -192,7 +192,7 @@ function setupInspector(model: LoadedModel, net: StatefulLstm): void {
   button.addEventListener('click', async () => {
     const raw = $<HTMLTextAreaElement>('inspect-text').value;
     try {
-      const { text } = seedText(raw, model.textSettings, model.vocab, 'error');
+      const { text } = seedText(raw, model.textSettings, model.vocab, 'error', 'the text');
       if ([...text].length < 2) throw new Error('give at least 2 characters to inspect');
       if ([...text].length > defaults.inspect.maxPageChars)
         throw new Error(`the inspector reads at most ${defaults.inspect.maxPageChars} characters here`);
