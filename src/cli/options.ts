@@ -5,7 +5,7 @@
  */
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { defaults } from '../config.js';
-import { CHECKPOINT_NAME, POINTERS } from '../store/bundle.js';
+import { CHECKPOINT_NAME, parsePosition, POINTERS } from '../store/bundle.js';
 import { described, within, type Limit } from '../generate/limits.js';
 import { ENCODINGS, type Encoding } from '../text/corpus.js';
 
@@ -74,12 +74,18 @@ export function origin(value: string): string {
   return text;
 }
 
-/** Parses a checkpoint name: best, latest, an epoch number, or a checkpoint directory's name. */
+/**
+ * Parses a checkpoint as `lstm info` lists them: best, latest, the end of an epoch (`7`), a
+ * batch inside one (`8:12`), or a checkpoint directory's name.
+ */
 export function checkpoint(value: string): string {
-  const ok = (POINTERS as readonly string[]).includes(value) || /^[1-9]\d*$/.test(value) || CHECKPOINT_NAME.test(value);
+  const ok =
+    (POINTERS as readonly string[]).includes(value) ||
+    parsePosition(value) !== undefined ||
+    CHECKPOINT_NAME.test(value);
   if (!ok) {
     throw new InvalidArgumentError(
-      `--checkpoint must be best, latest, an epoch number or epoch-NNNN[-batch-NNNNN], got '${value}'.`,
+      `--checkpoint must be best, latest, an epoch (7), a batch inside one (8:12) or a checkpoint directory's name, got '${value}' (lstm info lists them).`,
     );
   }
   return value;
@@ -104,7 +110,7 @@ export const modelOption = (help = 'model bundle or exported checkpoint (default
 export const checkpointOption = () =>
   new Option(
     '--checkpoint <name>',
-    'which checkpoint of a bundle: best (default), latest, or an epoch number',
+    'which checkpoint of a bundle: best (default), latest, the end of an epoch (7) or a batch inside one (8:12), as lstm info lists them',
   ).argParser(checkpoint);
 
 /** How input bytes are decoded (a byte-order mark overrides it: text/corpus.ts). */

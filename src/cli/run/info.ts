@@ -11,6 +11,7 @@ import { bits, count, noun, plural } from '../../figures.js';
 import { fsError } from '../../fs-errors.js';
 import { paramCount } from '../../params.js';
 import { writeFileAtomic } from '../../store/atomic.js';
+import { checkpointList, listCheckpoints, type ListedCheckpoint } from '../../store/checkpoints.js';
 import { loadModel, type StoredModel } from '../../store/load.js';
 import { WEIGHTS_BIN, type CorpusRecord } from '../../store/manifest.js';
 import { showChar } from '../../text/show.js';
@@ -38,15 +39,17 @@ export async function run(flags: InfoFlags, cmd: Command, ctx: Context): Promise
     await writePlot(flags.plot, curvesSvg(curves, { title }));
     ctx.reporter.info(`wrote the training curves to ${flags.plot}`);
   }
-  const doc = infoDocument(model, cmd);
+  // A bundle's checkpoints, in the form --checkpoint takes; none for one checkpoint's directory.
+  const checkpoints = model.checkpoint.dir === model.path ? null : await listCheckpoints(model.path);
+  const doc = infoDocument(model, cmd, checkpoints);
   if (flags.json) return writeJson(doc, true);
-  await write(summary(model, doc, curves));
+  await write(summary(model, doc, curves, checkpoints));
 }
 
 type InfoDocument = ReturnType<typeof infoDocument>;
 
 /** The model as --json gives it: the records as they are, with figures in bits beside nats. */
-function infoDocument(model: StoredModel, cmd: Command) {
+function infoDocument(model: StoredModel, cmd: Command, checkpoints: ListedCheckpoint[] | null) {
   const manifest = model.checkpoint.manifest;
   const { progress } = manifest;
   const bestBatch = progress.bestBatch ?? 0;
@@ -54,6 +57,7 @@ function infoDocument(model: StoredModel, cmd: Command) {
   const command = trainCommandInUserForm(manifest.command, cmd);
   return {
     path: model.checkpoint.dir,
+    checkpoints: checkpoints?.map((c) => ({ checkpoint: c.label, dir: c.name, pointers: c.pointers })) ?? null,
     architecture: {
       ...manifest.network,
       parameters: paramCount(model.cfg),
@@ -89,7 +93,12 @@ function infoDocument(model: StoredModel, cmd: Command) {
 }
 
 /** The model in lines a reader takes in at a glance, then the loss history as a chart. */
-function summary(model: StoredModel, doc: InfoDocument, curves: Curves): string {
+function summary(
+  model: StoredModel,
+  doc: InfoDocument,
+  curves: Curves,
+  checkpoints: ListedCheckpoint[] | null,
+): string {
   const manifest = model.checkpoint.manifest;
   const { progress, network, hyperparameters: hyper } = manifest;
   const { weights, bestBatch } = doc;
@@ -122,6 +131,7 @@ function summary(model: StoredModel, doc: InfoDocument, curves: Curves): string 
   out +=
     `best:        ${progress.bestValLoss === null ? '-' : `${bits(progress.bestValLoss).toFixed(3)} bits per character (${how}) at ${at}`}` +
     `${cold == null ? '' : `; ${bits(cold).toFixed(3)} as independent ${hyper.seqLength}-character windows`}${best ? `; train ${bits(best.trainLoss).toFixed(3)}` : ''}\n`;
+  if (checkpoints) out += `checkpoints: ${checkpointList(checkpoints)}; --checkpoint takes any of them\n`;
   if (manifest.lineage) out += `lineage:     ${doc.lineageSentences.join('\n             ')}\n`;
   const notes = noteSentences(manifest.notes ?? {});
   if (notes.length) out += `notes:       ${notes.join(`\n${INDENT}`)}\n`;
