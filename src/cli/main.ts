@@ -12,6 +12,7 @@ import { makeContext, type Context, type GlobalFlags } from './context.js';
 import { helpConfiguration } from './help.js';
 import { installPipeHandling } from './output.js';
 import { Reporter } from './reporter.js';
+import { Stopped } from './signals.js';
 import * as backends from './commands/backends.js';
 import * as train from './commands/train.js';
 import * as generate from './commands/generate.js';
@@ -72,6 +73,7 @@ function report(err: unknown, flags: GlobalFlags): number {
     if (err.code === 'commander.help' && err.exitCode === 0) return 0; // `lstm help`
     return 2;
   }
+  if (err instanceof Stopped) return err.exitCode; // the run said where it stopped and how to go on
   const reporter = new Reporter({ color: flags.color });
   reporter.done();
   // A file-system error no command expected is still a condition of this machine, not a bug.

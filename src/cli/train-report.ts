@@ -12,6 +12,7 @@ import { duration, loss } from './format.js';
 import { startingFrom } from './lineage.js';
 import { writeJson } from './output.js';
 import type { Reporter } from './reporter.js';
+import type { StopSignal } from './signals.js';
 
 /** The run being reported, as train decided it. */
 export type ReportedRun = {
@@ -24,6 +25,12 @@ export type ReportedRun = {
   patience: number;
   /** A fine-tune's base (absent when training from scratch or resuming). */
   lineage?: Lineage;
+  /** How to go on from where the run stops: `lstm train --resume <out>` (for stdin, with the text again). */
+  resume: string;
+  /** The last checkpoint saved (set as the run saves). */
+  saved?: string;
+  /** The signal that stopped the run, when one did. */
+  signal?: StopSignal;
 };
 
 /** The loop's events, rendered for `run`. */
@@ -105,6 +112,7 @@ export function trainEvents(reporter: Reporter, run: ReportedRun): RunEvents {
       if (epoch.sample !== undefined) reporter.info(reporter.c.dim(epoch.sample.replace(/^/gm, '  │ ')));
     },
     onCheckpoint: (saved) => {
+      run.saved = saved.path;
       if (json) return void writeJson({ event: 'checkpoint', ...saved });
       if (saved.batch > 0) reporter.info(`saved ${saved.path} (epoch ${saved.epoch + 1}, batch ${saved.batch})`);
     },
@@ -115,6 +123,7 @@ export function trainEvents(reporter: Reporter, run: ReportedRun): RunEvents {
 export async function reportDone(reporter: Reporter, result: RunResult, run: ReportedRun): Promise<void> {
   const summary = {
     reason: result.reason,
+    ...(run.signal ? { signal: run.signal } : {}),
     epochs: result.epoch,
     batch: result.batch,
     bestEpoch: result.bestEpoch,
@@ -126,22 +135,33 @@ export async function reportDone(reporter: Reporter, result: RunResult, run: Rep
     valLossCold: result.valLossCold,
     valBitsCold: result.valLossCold === null ? null : bits(result.valLossCold),
     out: run.out,
+    ...(run.saved ? { saved: run.saved } : {}),
   };
   if (run.json) await writeJson({ event: 'done', ...summary });
+  const where =
+    result.bestBatch > 0 ? `epoch ${result.bestEpoch}, batch ${result.bestBatch}` : `epoch ${result.bestEpoch ?? '-'}`;
+  const best = `best ${result.bestValLoss === null ? '-' : loss(result.bestValLoss)} at ${where}`;
+  if (result.reason === 'interrupted') return stopped(reporter, result, run, best);
   const why = {
     epochs: `reached ${plural(result.epoch, 'epoch')}`,
     patience: `no better validation loss for ${plural(run.patience, 'epoch')}`,
     time: 'time limit reached',
-    interrupted: 'interrupted',
   }[result.reason];
-  const where =
-    result.bestBatch > 0 ? `epoch ${result.bestEpoch}, batch ${result.bestBatch}` : `epoch ${result.bestEpoch ?? '-'}`;
   const full =
     (result.valLossFull === null ? '' : `; the whole held-out part: ${loss(result.valLossFull)}`) +
     (result.valLossCold === null
       ? ''
       : `; as independent ${run.hyper.seqLength}-character windows: ${loss(result.valLossCold)}`);
-  reporter.info(
-    `done (${why}): best ${result.bestValLoss === null ? '-' : loss(result.bestValLoss)} at ${where}${full}; model in ${run.out}`,
-  );
+  reporter.info(`done (${why}): ${best}${full}; model in ${run.out}`);
+}
+
+/**
+ * A run the user stopped: where, what was saved, and how to go on (shown with --quiet too,
+ * as the answer to their Ctrl-C).
+ */
+function stopped(reporter: Reporter, result: RunResult, run: ReportedRun, best: string): void {
+  const at = result.batch > 0 ? `epoch ${result.epoch + 1}, batch ${result.batch}` : `the end of epoch ${result.epoch}`;
+  const saved = run.saved ? `; saved ${run.saved}` : '';
+  reporter.result(`stopped${run.signal ? ` by ${run.signal}` : ''} at ${at}${saved}; ${best}`);
+  reporter.result(`continue with: ${run.resume}`);
 }

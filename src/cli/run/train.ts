@@ -8,7 +8,7 @@ import { availableParallelism } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { defaults, DOCUMENT_SEPARATOR_NAME, type Hyperparameters } from '../../config.js';
-import { dataError, LstmError } from '../../errors.js';
+import { dataError } from '../../errors.js';
 import { initBackend } from '../../net/backend.js';
 import { shellCommand } from '../../shell.js';
 import { holdsModel, isFlatExport } from '../../store/bundle.js';
@@ -30,7 +30,7 @@ import { trainCommandInUserForm } from '../invocation.js';
 import { HeldLocks } from '../locks.js';
 import { isBundled } from '../paths.js';
 import type { Reporter } from '../reporter.js';
-import { listenForStop } from '../signals.js';
+import { listenForStop, Stopped } from '../signals.js';
 import { reportDone, trainEvents, type ReportedRun } from '../train-report.js';
 
 /** Refuses with the first refusal of a decision, else shows its warnings. */
@@ -94,7 +94,19 @@ async function train(
     if (now) decide(runSettings({ ...input, outHolds: now }));
   }
   const backend = await initBackend(ctx.flags.backend, COMMAND_JOBS.train);
-  const report: ReportedRun = { json: Boolean(flags.json), out, backend, vocabSize: vocab.size, hyper, patience };
+  const resume =
+    settings.corpus.paths[0] !== '-'
+      ? `lstm train --resume ${out}`
+      : `lstm train - --resume ${out} (with the same text on stdin)`;
+  const report: ReportedRun = {
+    json: Boolean(flags.json),
+    out,
+    backend,
+    vocabSize: vocab.size,
+    hyper,
+    patience,
+    resume,
+  };
   if (from) report.lineage = from.lineage;
   const result = await trainReported(reporter, report, {
     corpus,
@@ -120,13 +132,8 @@ async function train(
     from,
     lock,
   });
-  if (result.reason === 'interrupted') {
-    const again =
-      settings.corpus.paths[0] !== '-'
-        ? `lstm train --resume ${out}`
-        : `lstm train - --resume ${out} (with the same text on stdin)`;
-    throw new LstmError('interrupted', `training interrupted; continue with: ${again}`);
-  }
+  // Said where it stopped and how to go on (train-report.ts); the exit code says a signal stopped it.
+  if (result.reason === 'interrupted' && report.signal) throw new Stopped(report.signal);
 }
 
 /** The loop, with Ctrl-C heard (signals.ts) and its events shown (train-report.ts), then how it ended. */
@@ -138,6 +145,7 @@ async function trainReported(
   const stop = listenForStop(reporter);
   try {
     const result = await trainModel({ ...options, shouldStop: stop.requested, events: trainEvents(reporter, report) });
+    report.signal = stop.signal();
     reporter.done();
     await reportDone(reporter, result, report);
     return result;

@@ -49,10 +49,20 @@ describe('lstm train', () => {
       p.child.kill('SIGKILL');
     }
     expect(p.stderr()).toMatch(/SIGINT: finishing this batch and saving a checkpoint/);
-    expect(p.stderr()).toContain(`error: training interrupted; continue with: lstm train --resume ${bundle}\n`);
+    // Said as a stop the user asked for, not an error: where, what was saved, how to go on.
+    const saved = jsonLines(p.stdout())
+      .filter((e) => e.event === 'checkpoint')
+      .at(-1)!.path as string;
+    expect(p.stderr()).toMatch(
+      new RegExp(
+        `\\nstopped by SIGINT at (epoch \\d+, batch \\d+|the end of epoch \\d+); saved ${saved}; best .* at epoch \\d+`,
+      ),
+    );
+    expect(p.stderr()).toContain(`\ncontinue with: lstm train --resume ${bundle}\n`);
+    expect(p.stderr()).not.toContain('error');
     expect(p.stderr()).not.toContain('    at ');
     const events = jsonLines(p.stdout());
-    expect(events.at(-1)).toMatchObject({ event: 'done', reason: 'interrupted' });
+    expect(events.at(-1)).toMatchObject({ event: 'done', reason: 'interrupted', signal: 'SIGINT', saved });
 
     const latest = await readCheckpoint(await resolveCheckpoint(bundle, 'latest'), checkpointSpecs, {
       optimizer: true,
@@ -81,6 +91,24 @@ describe('lstm train', () => {
     const ref = await lstm(['-q', 'train', texts.words, '--out', reference, ...flags, '--epochs', total]);
     expect(ref.code, ref.stderr).toBe(0);
     expect((await bin(bundle, 'weights.bin')).equals(await bin(reference, 'weights.bin'))).toBe(true);
+  });
+
+  it('stops on SIGTERM the same way, exiting 143 (128 + 15) as a program a signal stopped', async () => {
+    const bundle = out('sigterm');
+    const p = spawnLstm(
+      ['train', texts.words, '--out', bundle, ...tinyFlags, '--epochs', '10000', '--patience', '10000'],
+      texts.dir,
+    );
+    try {
+      await waitUntil(() => p.stderr().includes('\nepoch 1 '), 30_000, 'the first epoch');
+      p.child.kill('SIGTERM');
+      expect((await p.exited).code, p.stderr()).toBe(143);
+    } finally {
+      p.child.kill('SIGKILL');
+    }
+    expect(p.stderr()).toMatch(/\nstopped by SIGTERM at .*; saved .*epoch-\d{4}.*; best /);
+    expect(p.stderr()).toContain(`\ncontinue with: lstm train --resume ${bundle}\n`);
+    expect(p.stderr()).not.toContain('error');
   });
 });
 
