@@ -31,6 +31,8 @@ export type ReportedRun = {
   saved?: string;
   /** The signal that stopped the run, when one did. */
   signal?: StopSignal;
+  /** The defaults were fitted to a small text, and a note said so (then that note is the word on overfitting). */
+  fitted?: boolean;
 };
 
 /** The loop's events, rendered for `run`. */
@@ -39,7 +41,8 @@ export function trainEvents(reporter: Reporter, run: ReportedRun): RunEvents {
   const bestMark = reporter.c.green('★ best');
   return {
     onStart: (start) => {
-      if (start.params > start.trainChars) {
+      // A note has said the small-text defaults are used against overfitting: no second, other word on it.
+      if (start.params > start.trainChars && !run.fitted) {
         reporter.warn(
           `the model has ${plural(start.params, 'parameter')} for ${plural(start.trainChars, 'training character')}: it will overfit; the validation loss and the best checkpoint guard against that (or use a longer text, fewer --units, more --dropout)`,
         );

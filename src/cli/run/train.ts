@@ -81,7 +81,13 @@ async function train(
   const { settings } = decide(runSettings({ ...input, outHolds }));
   const { out, epochs, patience, keep } = settings;
   const corpus = await readText(settings, stored, ctx, decide);
-  const { vocab, from, hyper } = await startingPoint(corpus, settings, { resumed, base, given, decide, reporter });
+  const { vocab, from, hyper, fitted } = await startingPoint(corpus, settings, {
+    resumed,
+    base,
+    given,
+    decide,
+    reporter,
+  });
   // The bundle records the command as a user would type it (a resume keeps the one that
   // started it, in that form even when an older lstm recorded the exact line) and the exact line.
   const invocation = shellCommand(['lstm', ...process.argv.slice(2)]);
@@ -106,6 +112,7 @@ async function train(
     hyper,
     patience,
     resume,
+    fitted,
   };
   if (from) report.lineage = from.lineage;
   const result = await trainReported(reporter, report, {
@@ -232,7 +239,7 @@ async function startingPoint(
   corpus: Corpus,
   settings: RunSettings,
   run: { resumed?: Resumed; base?: Base; given: Set<keyof TrainFlags>; decide: Decide; reporter: Reporter },
-): Promise<{ vocab: Vocab; from?: FineTuneStart; hyper: Hyperparameters }> {
+): Promise<{ vocab: Vocab; from?: FineTuneStart; hyper: Hyperparameters; fitted?: boolean }> {
   const { resumed, base, reporter } = run;
   const source = settings.corpus;
   if (resumed) {
@@ -263,7 +270,7 @@ async function startingPoint(
     vocabSize: vocab.size,
   });
   if (fitted.note) reporter.info(fitted.note);
-  return { vocab, hyper: fitted.hyper };
+  return { vocab, hyper: fitted.hyper, fitted: fitted.note !== undefined };
 }
 
 /** What a directory a new run would write into already holds, if a model. */
