@@ -60,8 +60,8 @@ describe('lstm inspect --json', () => {
     const mean = chars.slice(1).reduce((s, c) => s + c.bits!, 0) / 100;
     expect(doc.bitsPerChar).toBeCloseTo(mean, 12);
     const evaluated = JSON.parse(ok(await lstm(['eval', file, '--batch-size', '1', '--json'])));
-    expect(evaluated.stream.characters).toBe(100);
-    expect(doc.bitsPerChar).toBeCloseTo(evaluated.stream.bitsPerChar, 4);
+    expect(evaluated.characters).toBe(100);
+    expect(doc.bitsPerChar).toBeCloseTo(evaluated.bitsPerChar, 4);
   });
 
   it('--units gives the chosen units of every layer: gates in (0, 1), hidden output = o * tanh(c); --top sets how many are expected', async () => {
