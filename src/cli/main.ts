@@ -8,6 +8,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { TOOL_VERSION } from '../config.js';
 import { LstmError } from '../errors.js';
 import { fsError } from '../fs-errors.js';
+import type { BackendName } from '../net/backend.js';
 import { makeContext, type Context, type GlobalFlags } from './context.js';
 import { helpConfiguration } from './help.js';
 import { installPipeHandling } from './output.js';
@@ -26,6 +27,9 @@ import * as web from './commands/web.js';
 import * as models from './commands/models.js';
 import * as completion from './commands/completion.js';
 
+/** Every backend's name, no other, as net/backend.ts has them (by its type: main.ts loads no TensorFlow). */
+const BACKENDS = Object.keys({ tensorflow: 0, wasm: 0, cpu: 0 } satisfies Record<BackendName, 0>);
+
 export function buildProgram(): Command {
   const program = new Command('lstm');
   program
@@ -33,10 +37,10 @@ export function buildProgram(): Command {
     .description('learn to write like any text: train a character-level LSTM and generate from it')
     .version(TOOL_VERSION, '-V, --version')
     .addOption(
-      new Option(
-        '--backend <name>',
-        'TensorFlow.js backend: tensorflow, wasm or cpu (default: the fastest that loads)',
-      ).env('LSTM_BACKEND'),
+      // Checked here, so a bad LSTM_BACKEND is named as the variable it came from.
+      new Option('--backend <name>', 'TensorFlow.js backend (default: the fastest that loads)')
+        .choices(BACKENDS)
+        .env('LSTM_BACKEND'),
     )
     .option('-q, --quiet', 'no messages or progress on stderr (warnings and errors still show)')
     .option('--color', 'force colour on stderr')
