@@ -137,6 +137,7 @@ export async function reportDone(reporter: Reporter, result: RunResult, run: Rep
     valBitsFull: result.valLossFull === null ? null : bits(result.valLossFull),
     valLossCold: result.valLossCold,
     valBitsCold: result.valLossCold === null ? null : bits(result.valLossCold),
+    ...(result.fullPassSkippedSeconds === undefined ? {} : { fullPassSkippedSeconds: result.fullPassSkippedSeconds }),
     out: run.out,
     ...(run.saved ? { saved: run.saved } : {}),
   };
@@ -152,6 +153,9 @@ export async function reportDone(reporter: Reporter, result: RunResult, run: Rep
   }[result.reason];
   const full =
     (result.valLossFull === null ? '' : `; the whole held-out part: ${loss(result.valLossFull)}`) +
+    (result.fullPassSkippedSeconds === undefined
+      ? ''
+      : `; that is on a fixed sample of the held-out part: scoring all of it (about ${duration(result.fullPassSkippedSeconds)}) did not fit in --max-time`) +
     (result.valLossCold === null
       ? ''
       : `; as independent ${run.hyper.seqLength}-character windows: ${loss(result.valLossCold)}`);
