@@ -99,7 +99,7 @@ let training: Promise<TrainingText> | undefined;
 async function showOriginality(session: Session, generated: string): Promise<void> {
   const out = $('originality');
   if (!session.corpus) {
-    out.textContent = session.corpusNote ? `originality: not available (${session.corpusNote})` : '';
+    out.textContent = session.corpusNote ?? '';
     return;
   }
   const corpus = session.corpus;
