@@ -4,10 +4,11 @@
  * the self-contained page, and one-line errors.
  */
 import { spawnSync } from 'node:child_process';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ANSI, bash, binPath, expectCleanError, lines, lstm, ok, shellQuote } from '../helpers/cli.js';
+import { canMount, mountReadOnly, mountSkip, unmount } from '../helpers/mounts.js';
 import { makeTempDir, removeDir, textFile } from '../helpers/tiny.js';
 
 // 101 characters: 100 predicted, exactly two 50-character windows for `lstm eval`.
@@ -166,6 +167,41 @@ describe('lstm inspect --html', () => {
     expectCleanError(expect, r, 2);
     expect(r.stderr).toMatch(/the text has 6,000 characters; a page holds at most 5,000/);
     expect(r.stderr).toMatch(/hint: inspect a part of it, e\.g\. head -c 5000/);
+  });
+
+  /** Where a page cannot be written: the error names the path given, never the temporary file beside it. */
+  it.each<[string, (d: string) => Promise<string>, (page: string) => string]>([
+    [
+      'a missing directory',
+      async (d) => path.join(d, 'missing-dir', 'p.html'),
+      (page) => `error: cannot write ${page}: the directory ${path.dirname(page)} does not exist`,
+    ],
+    [
+      'a file where its directory should be',
+      async (d) => path.join(await textFile(d, 'not-a-dir.txt', 'x'), 'p.html'),
+      (page) => `error: cannot write ${page}: a part of the path is a file`,
+    ],
+  ])('--html into %s: exit 1, one line naming it, nothing left behind', async (_name, target, says) => {
+    const page = await target(dir);
+    const r = await lstm(['inspect', '--text', speech, '--html', page]);
+    expectCleanError(expect, r, 1);
+    expect(lines(r.stderr)[0]).toBe(says(page));
+    expect(r.stderr).not.toContain('.tmp');
+  });
+
+  it.skipIf(!canMount)(`--html into a read-only directory names the page${mountSkip}`, async () => {
+    const ro = path.join(dir, 'read-only');
+    await mkdir(ro);
+    mountReadOnly(ro);
+    try {
+      const page = path.join(ro, 'p.html');
+      const r = await lstm(['inspect', '--text', speech, '--html', page]);
+      expectCleanError(expect, r, 1);
+      expect(lines(r.stderr)[0]).toBe(`error: cannot write ${page}: read-only file system`);
+      expect(r.stderr).not.toContain('.tmp');
+    } finally {
+      unmount(ro);
+    }
   });
 });
 

@@ -4,13 +4,11 @@
  * sentences (--json gives the records as they are, with the exact command line). `--plot`
  * also draws the loss history as an SVG picture.
  */
-import { basename, dirname, resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { dataError } from '../../errors.js';
 import { bits, count, noun, plural } from '../../figures.js';
-import { fsError } from '../../fs-errors.js';
 import { paramCount } from '../../params.js';
-import { writeFileAtomic } from '../../store/atomic.js';
 import { checkpointList, listCheckpoints, type ListedCheckpoint } from '../../store/checkpoints.js';
 import { loadModel, type StoredModel } from '../../store/load.js';
 import { WEIGHTS_BIN, type CorpusRecord } from '../../store/manifest.js';
@@ -23,6 +21,7 @@ import { duration, noteSentences } from '../format.js';
 import { trainCommandInUserForm } from '../invocation.js';
 import { lineageSentences } from '../lineage.js';
 import { modelPath } from '../model.js';
+import { writeUserFile } from '../user-file.js';
 import { write, writeJson } from '../output.js';
 
 export async function run(flags: InfoFlags, cmd: Command, ctx: Context): Promise<void> {
@@ -36,7 +35,7 @@ export async function run(flags: InfoFlags, cmd: Command, ctx: Context): Promise
       );
     }
     const title = curvesTitle(resolve(model.path), model.checkpoint.manifest.corpus);
-    await writePlot(flags.plot, curvesSvg(curves, { title }));
+    await writeUserFile(flags.plot, curvesSvg(curves, { title }));
     ctx.reporter.info(`wrote the training curves to ${flags.plot}`);
   }
   // A bundle's checkpoints, in the form --checkpoint takes; none for one checkpoint's directory.
@@ -145,24 +144,6 @@ function summary(
 
 /** A curve lossCurves always gives. */
 const curve = (curves: Curves, kind: 'train' | 'validation') => curves.curves.find((k) => k.kind === kind)!;
-
-/**
- * Writes the SVG whole or not at all. A missing directory is said as such: the error
- * otherwise names the temporary file beside the target.
- */
-async function writePlot(file: string, svg: string): Promise<void> {
-  try {
-    await writeFileAtomic(file, svg);
-  } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    if (e.code === 'ENOENT')
-      throw dataError(
-        `cannot write ${file}: the directory ${dirname(file)} does not exist`,
-        `create it (mkdir -p ${dirname(file)}), or choose another path`,
-      );
-    throw fsError({ ...e, path: file }, file, 'write') ?? err;
-  }
-}
 
 /**
  * The corpus by name: a file name (even where an older bundle recorded the path as typed),

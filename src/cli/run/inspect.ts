@@ -8,7 +8,7 @@ import { usageError } from '../../errors.js';
 import { count, plural } from '../../figures.js';
 import { seedText } from '../../generate/seed.js';
 import { SURPRISE_BANDS, surpriseBand } from '../../inspect/colours.js';
-import { writeInspectPage } from '../../inspect/page.js';
+import { inspectPage } from '../../inspect/page.js';
 import { readText, SurpriseTotal, type CharReading } from '../../inspect/surprise.js';
 import { initBackend } from '../../net/backend.js';
 import { StatefulLstm } from '../../net/stateful.js';
@@ -20,6 +20,7 @@ import { COMMAND_JOBS, type Context } from '../context.js';
 import { modelName, modelPath } from '../model.js';
 import { readInput, write } from '../output.js';
 import { stdoutChalk } from '../reporter.js';
+import { writeUserFile } from '../user-file.js';
 
 /** The units `--units` names, each checked against the model's width. */
 function chosenUnits(value: string, units: number): number[] {
@@ -77,12 +78,13 @@ export async function run(file: string | undefined, flags: InspectFlags, ctx: Co
   try {
     if (flags.html !== undefined) {
       const started = performance.now();
-      const page = await writeInspectPage(flags.html, net, model.vocab, text, {
+      const page = await inspectPage(net, model.vocab, text, {
         top: flags.top,
         title: `lstm inspect · ${modelName(flags.model)}`,
       });
+      await writeUserFile(flags.html, page.html);
       reporter.info(
-        `wrote ${flags.html} (${(page.bytes / 1e6).toFixed(2)} MB, ${plural(chars.length, 'character')}, ${page.bitsPerChar.toFixed(3)} bits per character) in ${((performance.now() - started) / 1000).toFixed(1)} s: open it in a browser`,
+        `wrote ${flags.html} (${(Buffer.byteLength(page.html) / 1e6).toFixed(2)} MB, ${plural(chars.length, 'character')}, ${page.bitsPerChar.toFixed(3)} bits per character) in ${((performance.now() - started) / 1000).toFixed(1)} s: open it in a browser`,
       );
       return;
     }

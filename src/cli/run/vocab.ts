@@ -1,14 +1,11 @@
-/** `lstm vocab <corpus>`: the vocabulary, each character with its index and count. */
-import { writeFile } from 'node:fs/promises';
-import { dataError } from '../../errors.js';
 import { plural } from '../../figures.js';
-import { fsError } from '../../fs-errors.js';
 import { showChar } from '../../text/show.js';
 import { Vocab } from '../../text/vocab.js';
 import type { VocabFlags } from '../commands/vocab.js';
 import type { Context } from '../context.js';
 import { loadCorpus } from '../corpus.js';
 import { write, writeJson } from '../output.js';
+import { writeUserFile } from '../user-file.js';
 
 export async function run(path: string, flags: VocabFlags, ctx: Context): Promise<void> {
   const corpus = await loadCorpus(path, flags, ctx);
@@ -21,11 +18,7 @@ export async function run(path: string, flags: VocabFlags, ctx: Context): Promis
     vocab: vocab.chars.map((char, index) => ({ index, char, codePoint: char.codePointAt(0)!, count: counts[index] })),
   };
   if (flags.out) {
-    try {
-      await writeFile(flags.out, `${JSON.stringify(doc, null, 2)}\n`);
-    } catch (err) {
-      throw fsError(err, flags.out, 'write') ?? dataError(`cannot write ${flags.out}: ${(err as Error).message}`);
-    }
+    await writeUserFile(flags.out, `${JSON.stringify(doc, null, 2)}\n`);
     ctx.reporter.info(`wrote ${flags.out}`);
   }
   if (flags.json) return writeJson(doc, true);
