@@ -69,11 +69,7 @@ describe('seedText', () => {
       'abc\n\n',
       "the seed has 1 character outside the model's vocabulary: '\\n'",
     ],
-    [
-      'a newline inside the seed is refused',
-      'a\nb',
-      "the seed has 1 character outside the model's vocabulary: '\\n'",
-    ],
+    ['a newline inside the seed is refused', 'a\nb', "the seed has 1 character outside the model's vocabulary: '\\n'"],
     [
       'other characters are refused, the trailing newline is not named',
       'aXZ\n',
