@@ -4,13 +4,12 @@
  * (unless LSTM_DEBUG=1). Pure: the browser pages share the modules that throw these
  * (fs-errors.ts has the operating system's).
  */
-export type ErrorKind = 'usage' | 'data' | 'runtime' | 'interrupted';
+export type ErrorKind = 'usage' | 'data' | 'runtime';
 
 const EXIT_CODES: Record<ErrorKind, number> = {
   data: 1,
   runtime: 1,
   usage: 2,
-  interrupted: 130,
 };
 
 export class LstmError extends Error {

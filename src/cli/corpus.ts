@@ -6,6 +6,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { dataError, usageError } from '../errors.js';
+import { plural } from '../figures.js';
 import { fsError } from '../fs-errors.js';
 import { joinCorpora, readCorpus, type Corpus } from '../text/corpus.js';
 import type { Context } from './context.js';
@@ -90,7 +91,7 @@ async function corpusFiles(args: readonly string[], ctx: Context): Promise<strin
       );
     }
     if (skipped.length)
-      notes.push(`${arg}: ${inside.length} files; subdirectories are not read (${skipped.join(', ')})`);
+      notes.push(`${arg}: ${plural(inside.length, 'file')}; subdirectories are not read (${skipped.join(', ')})`);
     files.push(...inside);
   }
   const seen = new Map<string, string>();

@@ -1,7 +1,7 @@
 /** A fine-tune's lineage (lstm.json `lineage`) in words: for `lstm info` and the start of `lstm train --from`. */
 import type { Lineage } from '../store/manifest.js';
 import { showChar } from '../text/show.js';
-import { bits, count } from '../figures.js';
+import { bits, noun, plural } from '../figures.js';
 
 /** Characters as `'a' 'b' '␠'`, at most `max` of them (then how many more). */
 export function charList(chars: readonly string[], max = 20): string {
@@ -11,8 +11,6 @@ export function charList(chars: readonly string[], max = 20): string {
     .join(' ');
   return chars.length > max ? `${shown} and ${chars.length - max} more` : shown;
 }
-
-const plural = (n: number, one: string, many = `${one}s`) => `${count(n)} ${n === 1 ? one : many}`;
 
 /** One base in a sentence: what it was and how good. */
 function baseSentence(base: Lineage['base']): string {
@@ -28,10 +26,8 @@ function baseSentence(base: Lineage['base']): string {
       ? 'no validation figure'
       : `best validation ${bits(base.bestValLoss).toFixed(3)} bits per character${at}`;
   const position =
-    base.batch > 0
-      ? `${plural(base.epoch, 'epoch')} and ${plural(base.batch, 'batch', 'batches')}`
-      : plural(base.epoch, 'epoch');
-  return `${base.model}, a ${network.layers}x${network.units} LSTM trained for ${position} on ${base.corpus.name} (${count(base.corpus.characters)} characters, sha256 ${base.corpus.sha256.slice(0, 12)}…); ${best}.`;
+    base.batch > 0 ? `${plural(base.epoch, 'epoch')} and ${plural(base.batch, 'batch')}` : plural(base.epoch, 'epoch');
+  return `${base.model}, a ${network.layers}x${network.units} LSTM trained for ${position} on ${base.corpus.name} (${plural(base.corpus.characters, 'character')}, sha256 ${base.corpus.sha256.slice(0, 12)}…); ${best}.`;
 }
 
 /**
@@ -47,7 +43,7 @@ export function lineageSentences(lineage: Lineage): string[] {
   );
   if (lineage.unseen.length) {
     out.push(
-      `${plural(lineage.unseen.length, 'character')} of the base ${lineage.unseen.length === 1 ? 'is' : 'are'} not in its text and kept as the base had ${lineage.unseen.length === 1 ? 'it' : 'them'}: ${charList(lineage.unseen)}.`,
+      `${plural(lineage.unseen.length, 'character')} of the base ${noun(lineage.unseen.length, 'is', 'are')} not in its text and kept as the base had ${noun(lineage.unseen.length, 'it', 'them')}: ${charList(lineage.unseen)}.`,
     );
   }
   for (let up = lineage.base.lineage, name = lineage.base.model; up; name = up.base.model, up = up.base.lineage) {

@@ -8,9 +8,12 @@ import { Command, CommanderError, Option } from 'commander';
 import { TOOL_VERSION } from '../config.js';
 import { LstmError } from '../errors.js';
 import { fsError } from '../fs-errors.js';
+import type { BackendName } from '../net/backend.js';
 import { makeContext, type Context, type GlobalFlags } from './context.js';
+import { helpConfiguration } from './help.js';
 import { installPipeHandling } from './output.js';
 import { Reporter } from './reporter.js';
+import { Stopped } from './signals.js';
 import * as backends from './commands/backends.js';
 import * as train from './commands/train.js';
 import * as generate from './commands/generate.js';
@@ -24,16 +27,20 @@ import * as web from './commands/web.js';
 import * as models from './commands/models.js';
 import * as completion from './commands/completion.js';
 
+/** Every backend's name, no other, as net/backend.ts has them (by its type: main.ts loads no TensorFlow). */
+const BACKENDS = Object.keys({ tensorflow: 0, wasm: 0, cpu: 0 } satisfies Record<BackendName, 0>);
+
 export function buildProgram(): Command {
   const program = new Command('lstm');
   program
+    .configureHelp(helpConfiguration)
     .description('learn to write like any text: train a character-level LSTM and generate from it')
     .version(TOOL_VERSION, '-V, --version')
     .addOption(
-      new Option(
-        '--backend <name>',
-        'TensorFlow.js backend: tensorflow, wasm or cpu (default: the fastest that loads)',
-      ).env('LSTM_BACKEND'),
+      // Checked here, so a bad LSTM_BACKEND is named as the variable it came from.
+      new Option('--backend <name>', 'TensorFlow.js backend (default: the fastest that loads)')
+        .choices(BACKENDS)
+        .env('LSTM_BACKEND'),
     )
     .option('-q, --quiet', 'no messages or progress on stderr (warnings and errors still show)')
     .option('--color', 'force colour on stderr')
@@ -70,6 +77,7 @@ function report(err: unknown, flags: GlobalFlags): number {
     if (err.code === 'commander.help' && err.exitCode === 0) return 0; // `lstm help`
     return 2;
   }
+  if (err instanceof Stopped) return err.exitCode; // the run said where it stopped and how to go on
   const reporter = new Reporter({ color: flags.color });
   reporter.done();
   // A file-system error no command expected is still a condition of this machine, not a bug.

@@ -5,7 +5,7 @@
  */
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { defaults } from '../config.js';
-import { CHECKPOINT_NAME, POINTERS } from '../store/bundle.js';
+import { CHECKPOINT_NAME, parsePosition, POINTERS } from '../store/bundle.js';
 import { described, within, type Limit } from '../generate/limits.js';
 import { ENCODINGS, type Encoding } from '../text/corpus.js';
 
@@ -74,12 +74,18 @@ export function origin(value: string): string {
   return text;
 }
 
-/** Parses a checkpoint name: best, latest, an epoch number, or a checkpoint directory's name. */
+/**
+ * Parses a checkpoint as `lstm info` lists them: best, latest, the end of an epoch (`7`), a
+ * batch inside one (`8:12`), or a checkpoint directory's name.
+ */
 export function checkpoint(value: string): string {
-  const ok = (POINTERS as readonly string[]).includes(value) || /^[1-9]\d*$/.test(value) || CHECKPOINT_NAME.test(value);
+  const ok =
+    (POINTERS as readonly string[]).includes(value) ||
+    parsePosition(value) !== undefined ||
+    CHECKPOINT_NAME.test(value);
   if (!ok) {
     throw new InvalidArgumentError(
-      `--checkpoint must be best, latest, an epoch number or epoch-NNNN[-batch-NNNNN], got '${value}'.`,
+      `--checkpoint must be best, latest, an epoch (7), a batch inside one (8:12) or a checkpoint directory's name, got '${value}' (lstm info lists them).`,
     );
   }
   return value;
@@ -104,7 +110,7 @@ export const modelOption = (help = 'model bundle or exported checkpoint (default
 export const checkpointOption = () =>
   new Option(
     '--checkpoint <name>',
-    'which checkpoint of a bundle: best (default), latest, or an epoch number',
+    'which checkpoint of a bundle: best (default), latest, the end of an epoch (7) or a batch inside one (8:12), as lstm info lists them',
   ).argParser(checkpoint);
 
 /** How input bytes are decoded (a byte-order mark overrides it: text/corpus.ts). */
@@ -121,6 +127,13 @@ export function corpusOptions(cmd: Command): Command {
     .option('--lowercase', 'lowercase the text (the classic Macbeth recipe does; case is kept by default)');
 }
 
+/**
+ * A default as it applies: the general one, or a small text's (train/settings.ts
+ * `fitToText`; the train command's help says what a small text is).
+ */
+export const smallTextDefault = (key: keyof typeof defaults.smallText & keyof typeof defaults) =>
+  `${defaults[key]}, or ${defaults.smallText[key]} for a small text`;
+
 /** Options that say how text becomes windows (windows, train). */
 export function windowOptions(cmd: Command): Command {
   return cmd
@@ -131,21 +144,26 @@ export function windowOptions(cmd: Command): Command {
       num('--val-fraction', 0, 0.9),
       defaults.valFraction,
     )
-    .option('--batch-size <n>', 'windows per batch', int('--batch-size', 1, 100_000), defaults.batchSize)
+    .addOption(
+      new Option('--batch-size <n>', 'windows per batch')
+        .argParser(int('--batch-size', 1, 100_000))
+        .default(defaults.batchSize, smallTextDefault('batchSize')),
+    )
     .option(
       '--random-seed <n>',
       'seed for shuffles, dropout and initialisation',
       int('--random-seed', 0, 2 ** 31 - 1),
       defaults.randomSeed,
     )
-    .option(
-      '--stateful',
-      'contiguous streams that carry the LSTM state from batch to batch (truncated backpropagation through time) instead of shuffled independent windows',
-      defaults.stateful,
+    .addOption(
+      new Option(
+        '--stateful',
+        'contiguous streams that carry the LSTM state from batch to batch (truncated backpropagation through time)',
+      ).default(defaults.stateful),
     )
     .option(
       '--no-stateful',
-      "shuffled independent windows (the default; undoes --stateful, or a fine-tuned base's stateful recipe)",
+      `shuffled independent windows from a zero state (${defaults.stateful ? 'undoes --stateful' : 'the default'}; also undoes a fine-tuned base's stateful recipe)`,
     );
 }
 

@@ -4,13 +4,14 @@
  * --json; then the summary of how the run ended.
  */
 import { defaults, type Hyperparameters } from '../config.js';
-import { bits, count } from '../figures.js';
+import { bits, count, plural } from '../figures.js';
 import type { Lineage } from '../store/manifest.js';
 import type { RunEvents, RunResult } from '../train/run.js';
 import { duration, loss } from './format.js';
 import { startingFrom } from './lineage.js';
 import { writeJson } from './output.js';
 import type { Reporter } from './reporter.js';
+import type { StopSignal } from './signals.js';
 
 /** The run being reported, as train decided it. */
 export type ReportedRun = {
@@ -22,6 +23,14 @@ export type ReportedRun = {
   patience: number;
   /** A fine-tune's base (absent when training from scratch or resuming). */
   lineage?: Lineage;
+  /** How to go on from where the run stops: `lstm train --resume <out>` (for stdin, with the text again). */
+  resume: string;
+  /** The last checkpoint saved (set as the run saves). */
+  saved?: string;
+  /** The signal that stopped the run, when one did. */
+  signal?: StopSignal;
+  /** The defaults were fitted to a small text, and a note said so (then that note is the word on overfitting). */
+  fitted?: boolean;
 };
 
 /** The loop's events, rendered for `run`. */
@@ -30,9 +39,10 @@ export function trainEvents(reporter: Reporter, run: ReportedRun): RunEvents {
   const bestMark = reporter.c.green('★ best');
   return {
     onStart: (start) => {
-      if (start.params > start.trainChars) {
+      // A note has said the small-text defaults are used against overfitting: no second, other word on it.
+      if (start.params > start.trainChars && !run.fitted) {
         reporter.warn(
-          `the model has ${count(start.params)} parameters for ${count(start.trainChars)} training characters: it will overfit; the validation loss and the best checkpoint guard against that (or use a longer text, fewer --units, more --dropout)`,
+          `the model has ${plural(start.params, 'parameter')} for ${plural(start.trainChars, 'training character')}: it will overfit; the validation loss and the best checkpoint guard against that (or use a longer text, fewer --units, more --dropout)`,
         );
       }
       if (json)
@@ -48,10 +58,10 @@ export function trainEvents(reporter: Reporter, run: ReportedRun): RunEvents {
       if (run.lineage) reporter.info(startingFrom(run.lineage, run.vocabSize, hyper.lowercase));
       const doing = start.resumed ? 'resuming' : run.lineage ? 'fine-tuning' : 'training';
       reporter.info(
-        `${doing} ${run.out}: ${count(start.params)} parameters, ${hyper.layers}x${hyper.units} LSTM, vocabulary ${run.vocabSize}, on ${start.backend}${start.workers > 1 ? ` with ${start.workers} workers` : ''}`,
+        `${doing} ${run.out}: ${plural(start.params, 'parameter')}, ${hyper.layers}x${hyper.units} LSTM, vocabulary ${run.vocabSize}, on ${start.backend}${start.workers > 1 ? ` with ${plural(start.workers, 'worker')}` : ''}`,
       );
       reporter.info(
-        `data: ${count(start.trainChars)} training characters, ${count(start.valChars)} held out; ${start.batchesPerEpoch} batches of ${start.batchSize}x${hyper.seqLength} per epoch${start.resumed ? `; from epoch ${start.epoch + 1}${start.batch ? `, batch ${start.batch + 1}` : ''}` : ''}`,
+        `data: ${plural(start.trainChars, 'training character')}, ${count(start.valChars)} held out; ${plural(start.batchesPerEpoch, 'batch')} of ${start.batchSize}x${hyper.seqLength} per epoch${start.resumed ? `; from epoch ${start.epoch + 1}${start.batch ? `, batch ${start.batch + 1}` : ''}` : ''}`,
       );
     },
     onBatch: (batch) =>
@@ -98,11 +108,12 @@ export function trainEvents(reporter: Reporter, run: ReportedRun): RunEvents {
       );
       if (epoch.lrHalvedTo !== undefined)
         reporter.info(
-          `no better validation loss for ${hyper.lrPlateau} epochs: learning rate halved to ${epoch.lrHalvedTo.toPrecision(3)}`,
+          `no better validation loss for ${plural(hyper.lrPlateau ?? 0, 'epoch')}: learning rate halved to ${epoch.lrHalvedTo.toPrecision(3)}`,
         );
       if (epoch.sample !== undefined) reporter.info(reporter.c.dim(epoch.sample.replace(/^/gm, '  │ ')));
     },
     onCheckpoint: (saved) => {
+      run.saved = saved.path;
       if (json) return void writeJson({ event: 'checkpoint', ...saved });
       if (saved.batch > 0) reporter.info(`saved ${saved.path} (epoch ${saved.epoch + 1}, batch ${saved.batch})`);
     },
@@ -113,6 +124,7 @@ export function trainEvents(reporter: Reporter, run: ReportedRun): RunEvents {
 export async function reportDone(reporter: Reporter, result: RunResult, run: ReportedRun): Promise<void> {
   const summary = {
     reason: result.reason,
+    ...(run.signal ? { signal: run.signal } : {}),
     epochs: result.epoch,
     batch: result.batch,
     bestEpoch: result.bestEpoch,
@@ -123,23 +135,38 @@ export async function reportDone(reporter: Reporter, result: RunResult, run: Rep
     valBitsFull: result.valLossFull === null ? null : bits(result.valLossFull),
     valLossCold: result.valLossCold,
     valBitsCold: result.valLossCold === null ? null : bits(result.valLossCold),
+    ...(result.fullPassSkippedSeconds === undefined ? {} : { fullPassSkippedSeconds: result.fullPassSkippedSeconds }),
     out: run.out,
+    ...(run.saved ? { saved: run.saved } : {}),
   };
   if (run.json) await writeJson({ event: 'done', ...summary });
-  const why = {
-    epochs: `reached ${result.epoch} epochs`,
-    patience: `no better validation loss for ${run.patience} epochs`,
-    time: 'time limit reached',
-    interrupted: 'interrupted',
-  }[result.reason];
   const where =
     result.bestBatch > 0 ? `epoch ${result.bestEpoch}, batch ${result.bestBatch}` : `epoch ${result.bestEpoch ?? '-'}`;
+  const best = `best ${result.bestValLoss === null ? '-' : loss(result.bestValLoss)} at ${where}`;
+  if (result.reason === 'interrupted') return stopped(reporter, result, run, best);
+  const why = {
+    epochs: `reached ${plural(result.epoch, 'epoch')}`,
+    patience: `no better validation loss for ${plural(run.patience, 'epoch')}`,
+    time: 'time limit reached',
+  }[result.reason];
   const full =
     (result.valLossFull === null ? '' : `; the whole held-out part: ${loss(result.valLossFull)}`) +
+    (result.fullPassSkippedSeconds === undefined
+      ? ''
+      : `; that is on a fixed sample of the held-out part: scoring all of it (about ${duration(result.fullPassSkippedSeconds)}) did not fit in --max-time`) +
     (result.valLossCold === null
       ? ''
       : `; as independent ${run.hyper.seqLength}-character windows: ${loss(result.valLossCold)}`);
-  reporter.info(
-    `done (${why}): best ${result.bestValLoss === null ? '-' : loss(result.bestValLoss)} at ${where}${full}; model in ${run.out}`,
-  );
+  reporter.info(`done (${why}): ${best}${full}; model in ${run.out}`);
+}
+
+/**
+ * A run the user stopped: where, what was saved, and how to go on (shown with --quiet too,
+ * as the answer to their Ctrl-C).
+ */
+function stopped(reporter: Reporter, result: RunResult, run: ReportedRun, best: string): void {
+  const at = result.batch > 0 ? `epoch ${result.epoch + 1}, batch ${result.batch}` : `the end of epoch ${result.epoch}`;
+  const saved = run.saved ? `; saved ${run.saved}` : '';
+  reporter.result(`stopped${run.signal ? ` by ${run.signal}` : ''} at ${at}${saved}; ${best}`);
+  reporter.result(`continue with: ${run.resume}`);
 }

@@ -6,7 +6,7 @@
  */
 import { originalityOfSamples, type Span } from '../text/verbatim.js';
 import { showText } from '../text/show.js';
-import { count } from '../figures.js';
+import { count, plural } from '../figures.js';
 
 export type TrainingText = {
   /** The texts found, as the model read them, joined by DOCUMENT_SEPARATOR. */
@@ -81,8 +81,8 @@ export function originalityLine(r: OriginalityReport, sample?: number): string {
   const shown = showText(l.text.length > SHOWN ? `${l.text.slice(0, SHOWN - 1)}…` : l.text);
   const percent = `${(100 * r.copiedShare).toFixed(1)}%`;
   return (
-    `${head} longest passage found verbatim ${count(l.length)} characters ("${shown}", ${l.file} line ${count(l.line!)}); ` +
-    `${percent} of the output (${count(r.copiedChars)} of ${count(r.outputLength)} characters) is inside passages of ${r.minLength}+ characters found in ${where}`
+    `${head} longest passage found verbatim ${plural(l.length, 'character')} ("${shown}", ${l.file} line ${count(l.line!)}); ` +
+    `${percent} of the output (${count(r.copiedChars)} of ${plural(r.outputLength, 'character')}) is inside passages of ${r.minLength}+ characters found in ${where}`
   );
 }
 

@@ -7,6 +7,7 @@
  * refused or dropped as `--unknown` says.
  */
 import { usageError } from '../errors.js';
+import { plural } from '../figures.js';
 import { toModelText, type TextSettings } from '../text/normalise.js';
 import { showChar } from '../text/show.js';
 import type { Vocab } from '../text/vocab.js';
@@ -21,15 +22,24 @@ export type Seed = {
   dropped: string[];
 };
 
-/** The seed a model is fed from the user's text; refuses unknown characters under `error` (a usage error). */
-export function seedText(raw: string, settings: TextSettings, vocab: Vocab, unknown: UnknownPolicy): Seed {
+/**
+ * The seed a model is fed from the user's text; refuses unknown characters under `error` (a
+ * usage error). `what` names the text in that message (inspect reads a text, not a seed).
+ */
+export function seedText(
+  raw: string,
+  settings: TextSettings,
+  vocab: Vocab,
+  unknown: UnknownPolicy,
+  what = 'the seed',
+): Seed {
   let text = toModelText(raw, settings).text;
   if (text.endsWith('\n') && !vocab.has('\n')) text = text.slice(0, -1);
   const outside = vocab.unknown(text);
   if (!outside.length) return { text, dropped: [] };
   if (unknown === 'error') {
     throw usageError(
-      `the seed has ${outside.length} character(s) outside the model's vocabulary: ${outside.map((ch) => `'${showChar(ch)}'`).join(' ')}`,
+      `${what} has ${plural(outside.length, 'character')} outside the model's vocabulary: ${outside.map((ch) => `'${showChar(ch)}'`).join(' ')}`,
       `the vocabulary is: ${vocab.chars.map(showChar).join('')} ; pass --unknown skip to drop the others`,
     );
   }

@@ -9,7 +9,6 @@ import { readFile } from 'node:fs/promises';
 import { deflateRawSync } from 'node:zlib';
 import type { StatefulLstm } from '../net/stateful.js';
 import type { Vocab } from '../text/vocab.js';
-import { writeFileAtomic } from '../store/atomic.js';
 import { inspectText, type Inspection, type PageData } from './inspection.js';
 import type { UnitQuantity } from './surprise.js';
 import { magnitude, quantise } from './units.js';
@@ -93,16 +92,13 @@ async function pageHtml(data: PageData): Promise<string> {
 `;
 }
 
-/** Inspects `text` and writes the page to `path` (atomically); returns its size and the total. */
-export async function writeInspectPage(
-  path: string,
+/** Inspects `text` into a page; returns it and the total (the CLI writes it where the user said). */
+export async function inspectPage(
   net: StatefulLstm,
   vocab: Vocab,
   text: string,
   options: { top: number; title: string },
-): Promise<{ bytes: number; bitsPerChar: number }> {
+): Promise<{ html: string; bitsPerChar: number }> {
   const ins = inspectText(net, vocab, text, options.top);
-  const html = await pageHtml(pageData(ins, options.title));
-  await writeFileAtomic(path, html);
-  return { bytes: Buffer.byteLength(html), bitsPerChar: ins.bitsPerChar ?? NaN };
+  return { html: await pageHtml(pageData(ins, options.title)), bitsPerChar: ins.bitsPerChar ?? NaN };
 }

@@ -7,6 +7,7 @@
  * gives (params.ts `checkpointSpecs`), float32 or TF.js float16 only.
  */
 import { dataError } from '../errors.js';
+import { plural } from '../figures.js';
 import {
   fromLayersWeights,
   netConfig,
@@ -60,7 +61,7 @@ const join = (dir: string, name: string) => `${dir.replace(/\/+$/, '')}/${name}`
 export function checkFile(path: string, bytes: Uint8Array, entry: FileEntry, sha256: string): void {
   if (bytes.length !== entry.size) {
     throw dataError(
-      `${path}: ${bytes.length} bytes, lstm.json says ${entry.size}`,
+      `${path}: ${plural(bytes.length, 'byte')}, lstm.json says ${entry.size}`,
       'the file was truncated or changed; use another checkpoint or retrain',
     );
   }
@@ -139,7 +140,7 @@ export function checkpointFromFiles(
   const listed = groups[0].weights;
   if (!Array.isArray(listed) || listed.length !== expected.length) {
     throw dataError(
-      `${modelJsonPath}: has ${listed?.length ?? 0} weights, expected ${expected.length} for ${network.layers} LSTM layers`,
+      `${modelJsonPath}: has ${plural(listed?.length ?? 0, 'weight')}, expected ${expected.length} for ${plural(network.layers, 'LSTM layer')}`,
     );
   }
   listed.forEach((spec, i) => {
@@ -205,7 +206,7 @@ function arrays(bytes: Uint8Array, specs: ArraySpec[], path: string, dtype: Weig
   const size = BYTES_PER_VALUE[dtype];
   if (bytes.length !== total * size) {
     throw dataError(
-      `${path}: ${bytes.length} bytes, expected ${total * size} for the shapes in model.json (${dtype}, ${size} bytes per value)`,
+      `${path}: ${plural(bytes.length, 'byte')}, expected ${total * size} for the shapes in model.json (${dtype}, ${size} bytes per value)`,
     );
   }
   // A copy: aligned, and independent of the file buffer.

@@ -7,18 +7,20 @@
  * Each failure is one error naming the file and the problem. Weights stored as float16 (an
  * export's TF.js float16 quantization, the only one accepted) come back as float32.
  */
-import { readFile, readdir, readlink, realpath, stat } from 'node:fs/promises';
+import { readFile, readlink, realpath, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { dataError } from '../errors.js';
 import { sha256 } from './atomic.js';
-import { CHECKPOINT_NAME, checkpointName, isCheckpointDir } from './bundle.js';
+import { isCheckpointDir } from './bundle.js';
+import { checkpointList, listCheckpoints, positionName } from './checkpoints.js';
 import { checkManifest } from './check-manifest.js';
 import { MANIFEST, OPTIMIZER_BIN, type FileEntry, type Manifest } from './manifest.js';
 import { checkFile, checkpointFromFiles, type Checkpoint, type SpecsOf } from './parse.js';
 
 /**
  * The checkpoint directory a model path means: the path itself when it holds a checkpoint
- * (an export), else its `best` (or `which`: `latest`, `best`, or an epoch number/name).
+ * (an export), else its `best` (or `which`: `latest`, `best`, a position such as `7` or
+ * `8:12` (store/checkpoints.ts), or a checkpoint directory's name).
  */
 export async function resolveCheckpoint(modelPath: string, which?: string): Promise<string> {
   let info;
@@ -36,12 +38,13 @@ export async function resolveCheckpoint(modelPath: string, which?: string): Prom
       'pass the directory that holds lstm.json, or a bundle with best/ and latest/',
     );
   if ((await isCheckpointDir(modelPath)) && which === undefined) return modelPath;
-  const name = which === undefined ? 'best' : /^\d+$/.test(which) ? checkpointName(Number(which), 0) : which;
+  const position = which === undefined ? undefined : await positionName(modelPath, which);
+  const name = which === undefined ? 'best' : (position?.name ?? which);
   if (!/^(best|latest|epoch-\d+(-batch-\d+)?)$/.test(name)) {
-    throw dataError(`--checkpoint must be best, latest or an epoch number, got '${which}'`);
+    throw dataError(`--checkpoint must be best, latest, an epoch (7) or a batch inside one (8:12), got '${which}'`);
   }
   const dir = join(modelPath, name);
-  if (await isCheckpointDir(dir)) {
+  if (position?.held !== false && (await isCheckpointDir(dir))) {
     // A bundle is untrusted: its pointers must not lead outside it.
     const [real, root] = await Promise.all([realpath(dir), realpath(modelPath)]);
     if (dirname(real) !== root)
@@ -54,14 +57,9 @@ export async function resolveCheckpoint(modelPath: string, which?: string): Prom
       'leave out --checkpoint',
     );
   }
-  let available: string[] = [];
-  try {
-    available = (await readdir(modelPath)).filter((n) => CHECKPOINT_NAME.test(n)).sort();
-  } catch {
-    // unreadable
-  }
+  const available = await listCheckpoints(modelPath);
   const hint = available.length
-    ? `checkpoints there: ${available.join(', ')} (pass --checkpoint <epoch>)`
+    ? `checkpoints there: ${checkpointList(available)}; --checkpoint takes any of them`
     : "this is not a model bundle; train one with 'lstm train'";
   // A pointer whose checkpoint is gone is reported as exactly that.
   let target: string | undefined;
@@ -71,7 +69,8 @@ export async function resolveCheckpoint(modelPath: string, which?: string): Prom
     // not a symlink
   }
   if (target !== undefined) throw dataError(`${modelPath}: '${name}' points to ${target}, which is missing`, hint);
-  throw dataError(`${modelPath} has no checkpoint '${name}' (no ${join(name, MANIFEST)})`, hint);
+  const missing = position?.held === false ? 'no checkpoint there holds that batch' : `no ${join(name, MANIFEST)}`;
+  throw dataError(`${modelPath} has no checkpoint '${which ?? name}' (${missing})`, hint);
 }
 
 /** Reads and verifies a checkpoint directory; `optimizer` also loads Adam's state (to resume). */

@@ -1,6 +1,6 @@
 /** `lstm backends`: which backends load here, and which one each command uses and why. */
 import { describe, it } from 'vitest';
-import { lstm } from '../helpers/cli.js';
+import { expectCleanError, lines, lstm } from '../helpers/cli.js';
 
 describe.concurrent('lstm backends', () => {
   it('lists the three backends and, per command, the backend for its job, as JSON', async ({ expect }) => {
@@ -40,7 +40,19 @@ describe.concurrent('lstm backends', () => {
 
   it('refuses an unknown --backend as a usage error naming the choices', async ({ expect }) => {
     const r = await lstm(['--backend', 'gpu', 'backends']);
-    expect(r.code).toBe(2);
-    expect(r.stderr).toContain("--backend must be one of tensorflow, wasm, cpu, got 'gpu'");
+    expectCleanError(expect, r, 2);
+    expect(lines(r.stderr)[0]).toBe(
+      "error: option '--backend <name>' argument 'gpu' is invalid. Allowed choices are tensorflow, wasm, cpu.",
+    );
+  });
+
+  it('refuses an unknown LSTM_BACKEND naming the variable, before any work: exit 2, one line', async ({ expect }) => {
+    const r = await lstm(['generate', '-n', '5'], { env: { LSTM_BACKEND: 'foo' } });
+    expectCleanError(expect, r, 2);
+    expect(lines(r.stderr)[0]).toBe(
+      "error: option '--backend <name>' value 'foo' from env 'LSTM_BACKEND' is invalid. Allowed choices are tensorflow, wasm, cpu.",
+    );
+    const good = await lstm(['generate', '-n', '5', '--random-seed', '1'], { env: { LSTM_BACKEND: 'cpu' } });
+    expect(good.code, good.stderr).toBe(0);
   });
 });

@@ -4,10 +4,11 @@
  * the self-contained page, and one-line errors.
  */
 import { spawnSync } from 'node:child_process';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ANSI, bash, binPath, expectCleanError, lines, lstm, ok, shellQuote } from '../helpers/cli.js';
+import { canMount, mountReadOnly, mountSkip, unmount } from '../helpers/mounts.js';
 import { makeTempDir, removeDir, textFile } from '../helpers/tiny.js';
 
 // 101 characters: 100 predicted, exactly two 50-character windows for `lstm eval`.
@@ -60,8 +61,8 @@ describe('lstm inspect --json', () => {
     const mean = chars.slice(1).reduce((s, c) => s + c.bits!, 0) / 100;
     expect(doc.bitsPerChar).toBeCloseTo(mean, 12);
     const evaluated = JSON.parse(ok(await lstm(['eval', file, '--batch-size', '1', '--json'])));
-    expect(evaluated.stream.characters).toBe(100);
-    expect(doc.bitsPerChar).toBeCloseTo(evaluated.stream.bitsPerChar, 4);
+    expect(evaluated.characters).toBe(100);
+    expect(doc.bitsPerChar).toBeCloseTo(evaluated.bitsPerChar, 4);
   });
 
   it('--units gives the chosen units of every layer: gates in (0, 1), hidden output = o * tanh(c); --top sets how many are expected', async () => {
@@ -151,6 +152,8 @@ describe('lstm inspect --html', () => {
     expect((await stat(page)).size).toBeLessThan(2_000_000);
     expect(html).not.toMatch(/\b(src|href)\s*=/i); // no external script, style or link: opens from file://
     expect(html).not.toMatch(/https?:\/\//);
+    // Its text is a text, not a seed (the text itself, in the page's data, may say anything).
+    expect(html.replace(/<script type="application\/json" id="inspection">.*?<\/script>/s, '')).not.toMatch(/seed/i);
     const data = JSON.parse(/<script type="application\/json" id="inspection">(.*?)<\/script>/s.exec(html)![1]);
     expect(data.chars.join('')).toBe(generated);
     expect(data.units).toMatchObject({ layers: 2, units: 300, length: 2000 });
@@ -164,6 +167,41 @@ describe('lstm inspect --html', () => {
     expectCleanError(expect, r, 2);
     expect(r.stderr).toMatch(/the text has 6,000 characters; a page holds at most 5,000/);
     expect(r.stderr).toMatch(/hint: inspect a part of it, e\.g\. head -c 5000/);
+  });
+
+  /** Where a page cannot be written: the error names the path given, never the temporary file beside it. */
+  it.each<[string, (d: string) => Promise<string>, (page: string) => string]>([
+    [
+      'a missing directory',
+      async (d) => path.join(d, 'missing-dir', 'p.html'),
+      (page) => `error: cannot write ${page}: the directory ${path.dirname(page)} does not exist`,
+    ],
+    [
+      'a file where its directory should be',
+      async (d) => path.join(await textFile(d, 'not-a-dir.txt', 'x'), 'p.html'),
+      (page) => `error: cannot write ${page}: a part of the path is a file`,
+    ],
+  ])('--html into %s: exit 1, one line naming it, nothing left behind', async (_name, target, says) => {
+    const page = await target(dir);
+    const r = await lstm(['inspect', '--text', speech, '--html', page]);
+    expectCleanError(expect, r, 1);
+    expect(lines(r.stderr)[0]).toBe(says(page));
+    expect(r.stderr).not.toContain('.tmp');
+  });
+
+  it.skipIf(!canMount)(`--html into a read-only directory names the page${mountSkip}`, async () => {
+    const ro = path.join(dir, 'read-only');
+    await mkdir(ro);
+    mountReadOnly(ro);
+    try {
+      const page = path.join(ro, 'p.html');
+      const r = await lstm(['inspect', '--text', speech, '--html', page]);
+      expectCleanError(expect, r, 1);
+      expect(lines(r.stderr)[0]).toBe(`error: cannot write ${page}: read-only file system`);
+      expect(r.stderr).not.toContain('.tmp');
+    } finally {
+      unmount(ro);
+    }
   });
 });
 
@@ -179,17 +217,18 @@ describe('lstm inspect errors', () => {
     {
       name: 'a character outside the vocabulary',
       args: ['--text', 'abc ☃'],
-      message: /outside the model's vocabulary: '☃'/,
+      message: /^error: the text has 1 character outside the model's vocabulary: '☃'/,
     },
     {
       name: 'one character',
       args: ['--text', 'a'],
-      message: /the text has 1 character\(s\); inspecting needs at least 2/,
+      message: /the text has 1 character; inspecting needs at least 2/,
     },
   ])('$name is a usage error (exit 2, one line)', async ({ args, message }) => {
     const r = await lstm(['inspect', ...args]);
     expectCleanError(expect, r, 2);
     expect(r.stderr).toMatch(message);
+    expect(r.stderr).not.toMatch(/seed/i); // inspect reads a text, not a seed
   });
 
   it('a text past the limit is refused with a hint; --unknown skip drops unknown characters', async () => {
@@ -202,6 +241,6 @@ describe('lstm inspect errors', () => {
         .chars.map((c: Char) => c.char)
         .join(''),
     ).toBe('abc');
-    expect(skipped.stderr).toMatch(/dropped character\(s\) outside the vocabulary: '☃'/);
+    expect(skipped.stderr).toMatch(/dropped 1 character outside the vocabulary: '☃'/);
   });
 });

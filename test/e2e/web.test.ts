@@ -156,12 +156,16 @@ describe('lstm web start-up errors', () => {
     }
   });
 
-  it('a given --corpus that cannot be read is an error; without one, the bundled model serves no training text and says why', async () => {
+  it('a given --corpus that cannot be read is an error; without one, the bundled model serves no training text, and the page says in one sentence how to get the figure', async () => {
     const r = await lstm(['web', '--corpus', path.join(dir, 'missing.txt')]);
     expect(r.code).not.toBe(0);
     expect(r.stdout).toBe('');
     const session = JSON.parse((await get(server.url, '/session.json')).body.toString());
     expect(session.corpus).toBeNull();
-    expect(session.corpusNote).toMatch(/does not record where its training text is.*--corpus path\/to\/macbeth\.txt/);
+    expect(session.corpusNote).toBe(
+      'To see how much of a sample is copied from the training text, run lstm web --corpus <path to macbeth.txt>.',
+    );
+    // Why, with the paths, is the terminal's to say.
+    expect(server.stderr()).toMatch(/no originality figure in the page: .*does not record where its training text is/);
   });
 });

@@ -61,7 +61,11 @@ describe.concurrent('lstm windows', () => {
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ windowsPerEpoch: 40, batchesPerEpoch: 5, stateful: true });
     const text = await lstm(['windows', '--seq-length', '20', '--batch-size', '8', '--stateful', file('thousand.txt')]);
+    expect(text.stdout).toContain('batches:    5 batches of 8 windows per epoch');
     expect(text.stdout).toContain('8 contiguous streams of 100 characters');
+    // One of each: the singular (plurals have one home, figures.ts).
+    const one = await lstm(['windows', '--seq-length', '20', '--batch-size', '40', '--stateful', file('thousand.txt')]);
+    expect(one.stdout).toContain('batches:    1 batch of 40 windows per epoch');
   });
 
   it('repeats its examples for the same --random-seed', async ({ expect }) => {
@@ -83,7 +87,7 @@ describe.concurrent('lstm windows', () => {
     const r = await lstm(['windows', '--seq-length', '20', '--examples', '1', '-'], { stdin: thousand });
     expect(r.code).toBe(0);
     const out = r.stdout;
-    expect(out).toMatch(/^stdin: 1000 characters, vocabulary of \d+\n/);
+    expect(out).toMatch(/^stdin: 1,000 characters, vocabulary of \d+\n/);
     expect(out).toContain('training:   characters 0..900 (900, 90.0%)');
     expect(out).toContain('validation: characters 900..1000 (100, 10.0%), 4 windows');
     expect(out).toMatch(/window at \d+:\n {2}input {2}.*\n {2}target .*\n/);

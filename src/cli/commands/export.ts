@@ -1,6 +1,7 @@
 /** `lstm export`: its options and help; run/export.ts runs it. */
 import type { Command } from 'commander';
 import type { Context } from '../context.js';
+import { examples } from '../help.js';
 import { checkpointOption, modelOption, origin } from '../options.js';
 
 export type ExportFlags = {
@@ -14,7 +15,7 @@ export type ExportFlags = {
 };
 
 export function register(program: Command, context: () => Context): void {
-  program
+  const command = program
     .command('export')
     .description('write one checkpoint of a bundle as a standalone model for inference (smaller: no optimizer state)')
     .addOption(modelOption('model bundle').makeOptionMandatory())
@@ -30,9 +31,15 @@ export function register(program: Command, context: () => Context): void {
       '--origin <text>',
       "where the training text comes from, recorded with the corpus (replaces the bundle's)",
       origin,
-    )
-    .action(async (flags: ExportFlags, cmd: Command) => {
-      const { run } = await import('../run/export.js');
-      return run(flags, cmd, context());
-    });
+    );
+  examples(command, [
+    ["a bundle's best checkpoint as a standalone model", 'lstm export -m models/macbeth --out exported/macbeth'],
+    [
+      'its latest checkpoint at half the size',
+      'lstm export -m models/macbeth --checkpoint latest --float16 --out exported/macbeth-half',
+    ],
+  ]).action(async (flags: ExportFlags, cmd: Command) => {
+    const { run } = await import('../run/export.js');
+    return run(flags, cmd, context());
+  });
 }

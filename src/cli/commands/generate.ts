@@ -5,6 +5,7 @@ import { LIMITS } from '../../generate/limits.js';
 import type { UnknownPolicy } from '../../generate/seed.js';
 import type { Encoding } from '../../text/corpus.js';
 import type { Context } from '../context.js';
+import { examples, GROUP, groupOptions } from '../help.js';
 import { bounded, checkpointOption, encodingOption, modelOption } from '../options.js';
 
 export type GenerateFlags = {
@@ -66,11 +67,11 @@ export function register(program: Command, context: () => Context): void {
       '--corpus <path>',
       "the training text --originality compares with, as lstm train reads it (repeat for several files or a base model's text; a directory: its files; default: the files the model records)",
       (path: string, paths: string[] = []) => [...paths, path],
-    )
-    .action(async (seed: string | undefined, flags: GenerateFlags, cmd: Command) => {
-      const { run } = await import('../run/generate.js');
-      return run({ ...flags, seedArgument: seed }, cmd, context());
-    });
+    );
+  explained(command).action(async (seed: string | undefined, flags: GenerateFlags, cmd: Command) => {
+    const { run } = await import('../run/generate.js');
+    return run({ ...flags, seedArgument: seed }, cmd, context());
+  });
 }
 
 /** How many characters, and how each is chosen (bounds: generate/limits.ts, shared with the web page). */
@@ -106,4 +107,25 @@ function samplingOptions(command: Command): Command {
       bounded('--samples', LIMITS.samples),
       defaults.samples,
     );
+}
+
+/** The options by concern, and examples. */
+function explained(command: Command): Command {
+  groupOptions(command, [
+    [GROUP.model, ['--model', '--checkpoint']],
+    [GROUP.seed, ['--seed', '--prompt', '--seed-file', '--encoding', '--unknown']],
+    [
+      GROUP.sampling,
+      ['--length', '--temperature', '--argmax', '--top-k', '--top-p', '--random-seed', '--samples', '--stop'],
+    ],
+    [GROUP.output, ['--echo', '--json', '--jsonl', '--originality', '--corpus']],
+  ]);
+  return examples(command, [
+    ['the bundled Macbeth model writes from a seed', 'lstm generate "MACBETH." -n 300'],
+    [
+      'your own model, cooler, the same text every time',
+      'lstm generate -m models/macbeth "LADY MACBETH." -t 0.7 --random-seed 1',
+    ],
+    ['a piped text is the seed', 'echo "To be, or not" | lstm generate -n 200'],
+  ]);
 }

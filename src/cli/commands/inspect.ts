@@ -5,6 +5,7 @@ import { usageError } from '../../errors.js';
 import type { UnknownPolicy } from '../../generate/seed.js';
 import type { Encoding } from '../../text/corpus.js';
 import type { Context } from '../context.js';
+import { examples, GROUP, groupOptions } from '../help.js';
 import { checkpointOption, encodingOption, int, modelOption } from '../options.js';
 
 export type InspectFlags = {
@@ -20,7 +21,7 @@ export type InspectFlags = {
 };
 
 export function register(program: Command, context: () => Context): void {
-  program
+  const command = program
     .command('inspect')
     .description(
       'how surprised the model is by each character of a text, what it expected instead, and what its units hold',
@@ -48,11 +49,26 @@ export function register(program: Command, context: () => Context): void {
       new Option('--unknown <mode>', 'characters outside the vocabulary: error or skip')
         .choices(['error', 'skip'])
         .default('error'),
-    )
-    .action(async (file: string | undefined, flags: InspectFlags) => {
-      const { run } = await import('../run/inspect.js');
-      return run(file, flags, context());
-    });
+    );
+  groupOptions(command, [
+    [GROUP.model, ['--model', '--checkpoint']],
+    [GROUP.text, ['--text', '--encoding', '--unknown']],
+    [GROUP.output, ['--top', '--json', '--units', '--html']],
+  ]);
+  examples(command, [
+    [
+      'how surprised the bundled model is by each character',
+      'lstm inspect --text "MACBETH. So foul and fair a day I have not seen."',
+    ],
+    [
+      'a page: the text coloured by surprise, every unit to browse',
+      'head -c 2000 macbeth.txt | lstm inspect --html page.html',
+    ],
+    ['per character as JSON, with what units 0-9 hold', 'lstm inspect --text "To be, or not to be" --json --units 0-9'],
+  ]).action(async (file: string | undefined, flags: InspectFlags) => {
+    const { run } = await import('../run/inspect.js');
+    return run(file, flags, context());
+  });
 }
 
 /**

@@ -1,7 +1,8 @@
 /** `lstm train`: its options and help; run/train.ts runs it. */
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { defaults } from '../../config.js';
 import type { Context } from '../context.js';
+import { examples, GROUP, groupOptions } from '../help.js';
 import {
   corpusOptions,
   duration,
@@ -9,6 +10,7 @@ import {
   int,
   num,
   origin,
+  smallTextDefault,
   windowOptions,
   type CorpusFlags,
   type WindowFlags,
@@ -68,28 +70,29 @@ export function register(program: Command, context: () => Context): void {
       int('--workers', 1, 64),
     )
     .option('--no-sample', 'no sample text after each epoch')
-    .option('--json', 'print one JSON event per line on stdout (start, epoch, checkpoint, done)')
-    .action(async (paths: string[], flags: TrainCommandFlags, cmd: Command) => {
-      const { run } = await import('../run/train.js');
-      return run(paths, flags, cmd, context());
-    });
+    .option('--json', 'print one JSON event per line on stdout (start, epoch, checkpoint, done)');
+  explained(command).action(async (paths: string[], flags: TrainCommandFlags, cmd: Command) => {
+    const { run } = await import('../run/train.js');
+    return run(paths, flags, cmd, context());
+  });
 }
 
 /** When a run stops, and how often it validates and keeps checkpoints. */
 function stopOptions(command: Command): Command {
   return command
-    .option(
-      '--epochs <n>',
-      'stop after this many epochs in total (no limit when only --max-time is given)',
-      int('--epochs', 1),
-      defaults.epochs,
+    .addOption(
+      new Option('--epochs <n>', 'stop after this many epochs in total')
+        .argParser(int('--epochs', 1))
+        .default(defaults.epochs, `${defaults.epochs}, or no limit when only --max-time is given`),
     )
     .option('--max-time <duration>', 'stop after this long, e.g. 90s, 10m, 1h', duration)
-    .option(
-      '--eval-every <n|duration>',
-      `also validate and checkpoint inside an epoch, every n batches or this long (default: ${defaults.evalEvery}; an epoch's end always does)`,
-      evalEvery,
-      evalEvery(defaults.evalEvery),
+    .addOption(
+      new Option(
+        '--eval-every <n|duration>',
+        "also validate and checkpoint inside an epoch, every n batches or this long (an epoch's end always does)",
+      )
+        .argParser(evalEvery)
+        .default(evalEvery(defaults.evalEvery), defaults.evalEvery),
     )
     .option(
       '--patience <n>',
@@ -105,13 +108,16 @@ function networkOptions(command: Command): Command {
   return command
     .option('--layers <n>', 'stacked LSTM layers', int('--layers', 1, 16), defaults.layers)
     .option('--units <n>', 'units per LSTM layer', int('--units', 1, 4096), defaults.units)
-    .option(
-      '--dropout <rate>',
-      'dropout after each LSTM layer',
-      num('--dropout', 0, 1, { openMax: true }),
-      defaults.dropout,
+    .addOption(
+      new Option('--dropout <rate>', 'dropout after each LSTM layer')
+        .argParser(num('--dropout', 0, 1, { openMax: true }))
+        .default(defaults.dropout, smallTextDefault('dropout')),
     )
-    .option('--lr <rate>', 'Adam learning rate', num('--lr', 0, 1, { openMin: true }), defaults.lr)
+    .addOption(
+      new Option('--lr <rate>', 'Adam learning rate')
+        .argParser(num('--lr', 0, 1, { openMin: true }))
+        .default(defaults.lr, smallTextDefault('lr')),
+    )
     .option(
       '--lr-decay <factor>',
       'multiply the learning rate by this each epoch after --lr-decay-after (1: constant)',
@@ -131,4 +137,43 @@ function networkOptions(command: Command): Command {
       defaults.lrPlateau,
     )
     .option('--clip <norm>', 'clip gradients to this global norm (0: off)', num('--clip', 0, Infinity), defaults.clip);
+}
+
+/** The options by concern, what the defaults depend on, and examples. */
+function explained(command: Command): Command {
+  groupOptions(command, [
+    [GROUP.data, ['--encoding', '--keep-boilerplate', '--lowercase', '--val-fraction', '--origin']],
+    [GROUP.network, ['--layers', '--units', '--dropout']],
+    [
+      GROUP.optimisation,
+      [
+        '--seq-length',
+        '--batch-size',
+        '--stateful',
+        '--no-stateful',
+        '--lr',
+        '--lr-decay',
+        '--lr-decay-after',
+        '--lr-plateau',
+        '--clip',
+        '--random-seed',
+      ],
+    ],
+    [GROUP.run, ['--resume', '--from', '--epochs', '--max-time', '--eval-every', '--patience', '--workers']],
+    [GROUP.output, ['--out', '--keep', '--no-sample', '--json']],
+  ]);
+  const small = defaults.smallText;
+  command.addHelpText(
+    'after',
+    `
+A small text has fewer training characters than ${small.charsPerParam} per parameter of the network
+(the run says both when it starts); it takes the small-text values of the options
+not given. A resumed run (--resume) keeps the bundle's settings; a fine-tune
+(--from) takes its base's unless given.`,
+  );
+  return examples(command, [
+    ['train with the defaults into models/macbeth; Ctrl-C saves and stops', 'lstm train macbeth.txt'],
+    ['carry on later, on the text the bundle records', 'lstm train --resume models/macbeth --epochs 60'],
+    ['ten minutes in all, the last save included', 'lstm train macbeth.txt --out models/quick --max-time 10m'],
+  ]);
 }

@@ -1,12 +1,13 @@
 /** `lstm web`: its options and help; run/web.ts runs it. */
 import { Option, type Command } from 'commander';
 import type { Context } from '../context.js';
+import { examples } from '../help.js';
 import { checkpointOption, int, modelOption } from '../options.js';
 
 export type WebFlags = { model?: string; checkpoint?: string; port: number; host: string; corpus?: string[] };
 
 export function register(program: Command, context: () => Context): void {
-  program
+  const command = program
     .command('web')
     .description(
       'a local page that runs the model in your browser: generate as you watch, inspect any text, see the training curves',
@@ -25,9 +26,16 @@ export function register(program: Command, context: () => Context): void {
       '--corpus <path>',
       "the training text, for the page's originality figure, as generate --originality takes it (default: the files the model records, when they are still there)",
       (path: string, paths: string[] = []) => [...paths, path],
-    )
-    .action(async (flags: WebFlags) => {
-      const { run } = await import('../run/web.js');
-      return run(flags, context());
-    });
+    );
+  examples(command, [
+    ['the bundled Macbeth model in your browser (the address is printed)', 'lstm web'],
+    [
+      'your model with its training text, for the originality figure',
+      'lstm web -m models/macbeth --corpus macbeth.txt',
+    ],
+    ['on a fixed port', 'lstm web --port 8080'],
+  ]).action(async (flags: WebFlags) => {
+    const { run } = await import('../run/web.js');
+    return run(flags, context());
+  });
 }

@@ -1,6 +1,6 @@
 /** `lstm eval --model M <corpus|->`: cross-entropy of a model on a text. */
 import type { Command } from 'commander';
-import { bits, count } from '../../figures.js';
+import { bits, count, plural } from '../../figures.js';
 import { initBackend } from '../../net/backend.js';
 import { scoreText } from '../../net/score.js';
 import { loadModel } from '../../store/load.js';
@@ -37,32 +37,30 @@ export async function run(path: string, flags: EvalFlags, cmd: Command, ctx: Con
   );
   const nats = lossSum / chars;
   const streamNats = stream.lossSum / stream.chars;
+  // The figure the text leads with leads here too, by the names lstm models and inspect use;
+  // the other reading by the same names ending in Cold, as train's and info's valBitsCold.
   const doc = {
     model: model.checkpoint.dir,
     corpus: corpus.name,
-    characters: chars,
-    skipped,
-    seqLength,
-    // Cold windows: each window of seqLength characters from a zero state (the figure of earlier versions).
-    nats,
-    bitsPerChar: bits(nats),
-    perplexity: Math.exp(nats),
     // The text as contiguous streams with the state carried, as generation reads it.
-    stream: {
-      nats: streamNats,
-      bitsPerChar: bits(streamNats),
-      perplexity: Math.exp(streamNats),
-      streams: stream.streams,
-      characters: stream.chars,
-    },
+    bitsPerChar: bits(streamNats),
+    nats: streamNats,
+    perplexity: Math.exp(streamNats),
+    characters: stream.chars,
+    streams: stream.streams,
+    // Cold windows: each window of seqLength characters from a zero state.
+    bitsPerCharCold: bits(nats),
+    natsCold: nats,
+    perplexityCold: Math.exp(nats),
+    charactersCold: chars,
+    seqLength,
+    skipped,
   };
   if (flags.json) return writeJson(doc, true);
   const skippedNote = skipped ? ` (${count(skipped)} outside the vocabulary skipped)` : '';
-  const streamed = `${bits(streamNats).toFixed(4)} bits per character (${streamNats.toFixed(4)} nats, perplexity ${Math.exp(streamNats).toFixed(3)}) read as ${stream.streams === 1 ? 'one stream' : `${stream.streams} streams`} with the state carried, as generation reads`;
-  const cold = `${bits(nats).toFixed(4)} bits per character (${nats.toFixed(4)} nats, perplexity ${Math.exp(nats).toFixed(3)}) as independent ${seqLength}-character windows`;
-  // The reading the model was validated by comes first (bundles from before streams: the cold windows).
-  const [first, second] = hyper.stateful !== undefined ? [streamed, cold] : [cold, streamed];
-  await write(`${corpus.name}: ${first};\n  ${second}; ${count(chars)} characters${skippedNote}\n`);
+  const streamed = `${bits(streamNats).toFixed(4)} bits per character (${streamNats.toFixed(4)} nats, perplexity ${Math.exp(streamNats).toFixed(3)}) read as ${stream.streams === 1 ? 'one stream' : plural(stream.streams, 'stream')} with the state carried, as generation reads, over ${plural(stream.chars, 'character')}`;
+  const cold = `${bits(nats).toFixed(4)} bits per character (${nats.toFixed(4)} nats, perplexity ${Math.exp(nats).toFixed(3)}) as independent ${seqLength}-character windows, over their ${plural(chars, 'character')}`;
+  await write(`${corpus.name}: ${streamed};\n  ${cold}${skippedNote}\n`);
 }
 
 /** The text without the characters the model's vocabulary lacks (a warning names them). */
@@ -79,6 +77,6 @@ function withoutUnknown(text: string, vocab: Vocab, ctx: Context): { text: strin
     .slice(0, 10)
     .map((char) => `'${showChar(char)}'`)
     .join(' ');
-  ctx.reporter.warn(`skipped ${skipped} character(s) outside the model's vocabulary: ${chars}`);
+  ctx.reporter.warn(`skipped ${plural(skipped, 'character')} outside the model's vocabulary: ${chars}`);
   return { text: kept, skipped };
 }

@@ -5,6 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { dataError, usageError } from '../../errors.js';
+import { plural } from '../../figures.js';
 import { generate, type GenerateOptions } from '../../generate/generate.js';
 import { checkSamples, originalityLine, uncheckedLine, type TrainingText } from '../../generate/originality.js';
 import { seedText } from '../../generate/seed.js';
@@ -49,7 +50,7 @@ export async function run(flags: GenerateFlags, cmd: Command, ctx: Context): Pro
   const { text: seed, dropped } = seedText(rawSeed, model.textSettings, vocab, flags.unknown);
   if (dropped.length)
     reporter.info(
-      `dropped seed character(s) outside the vocabulary: ${dropped.map((ch) => `'${showChar(ch)}'`).join(' ')}`,
+      `dropped ${plural(dropped.length, 'seed character')} outside the vocabulary: ${dropped.map((ch) => `'${showChar(ch)}'`).join(' ')}`,
     );
   // Found (or refused) before anything is generated.
   const training = flags.originality

@@ -4,13 +4,12 @@
  * sentences (--json gives the records as they are, with the exact command line). `--plot`
  * also draws the loss history as an SVG picture.
  */
-import { basename, dirname, resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { dataError } from '../../errors.js';
-import { bits, count } from '../../figures.js';
-import { fsError } from '../../fs-errors.js';
+import { bits, count, noun, plural } from '../../figures.js';
 import { paramCount } from '../../params.js';
-import { writeFileAtomic } from '../../store/atomic.js';
+import { checkpointList, listCheckpoints, type ListedCheckpoint } from '../../store/checkpoints.js';
 import { loadModel, type StoredModel } from '../../store/load.js';
 import { WEIGHTS_BIN, type CorpusRecord } from '../../store/manifest.js';
 import { showChar } from '../../text/show.js';
@@ -22,6 +21,7 @@ import { duration, noteSentences } from '../format.js';
 import { trainCommandInUserForm } from '../invocation.js';
 import { lineageSentences } from '../lineage.js';
 import { modelPath } from '../model.js';
+import { writeUserFile } from '../user-file.js';
 import { write, writeJson } from '../output.js';
 
 export async function run(flags: InfoFlags, cmd: Command, ctx: Context): Promise<void> {
@@ -35,18 +35,20 @@ export async function run(flags: InfoFlags, cmd: Command, ctx: Context): Promise
       );
     }
     const title = curvesTitle(resolve(model.path), model.checkpoint.manifest.corpus);
-    await writePlot(flags.plot, curvesSvg(curves, { title }));
+    await writeUserFile(flags.plot, curvesSvg(curves, { title }));
     ctx.reporter.info(`wrote the training curves to ${flags.plot}`);
   }
-  const doc = infoDocument(model, cmd);
+  // A bundle's checkpoints, in the form --checkpoint takes; none for one checkpoint's directory.
+  const checkpoints = model.checkpoint.dir === model.path ? null : await listCheckpoints(model.path);
+  const doc = infoDocument(model, cmd, checkpoints);
   if (flags.json) return writeJson(doc, true);
-  await write(summary(model, doc, curves));
+  await write(summary(model, doc, curves, checkpoints));
 }
 
 type InfoDocument = ReturnType<typeof infoDocument>;
 
 /** The model as --json gives it: the records as they are, with figures in bits beside nats. */
-function infoDocument(model: StoredModel, cmd: Command) {
+function infoDocument(model: StoredModel, cmd: Command, checkpoints: ListedCheckpoint[] | null) {
   const manifest = model.checkpoint.manifest;
   const { progress } = manifest;
   const bestBatch = progress.bestBatch ?? 0;
@@ -54,6 +56,7 @@ function infoDocument(model: StoredModel, cmd: Command) {
   const command = trainCommandInUserForm(manifest.command, cmd);
   return {
     path: model.checkpoint.dir,
+    checkpoints: checkpoints?.map((c) => ({ checkpoint: c.label, dir: c.name, pointers: c.pointers })) ?? null,
     architecture: {
       ...manifest.network,
       parameters: paramCount(model.cfg),
@@ -89,15 +92,20 @@ function infoDocument(model: StoredModel, cmd: Command) {
 }
 
 /** The model in lines a reader takes in at a glance, then the loss history as a chart. */
-function summary(model: StoredModel, doc: InfoDocument, curves: Curves): string {
+function summary(
+  model: StoredModel,
+  doc: InfoDocument,
+  curves: Curves,
+  checkpoints: ListedCheckpoint[] | null,
+): string {
   const manifest = model.checkpoint.manifest;
   const { progress, network, hyperparameters: hyper } = manifest;
   const { weights, bestBatch } = doc;
   const best = bestBatch > 0 ? undefined : manifest.history.find((e) => e.epoch === progress.bestEpoch);
   let out = `${model.checkpoint.dir}\n`;
-  out += `network:     ${network.layers} x LSTM(${network.units}), dropout ${network.dropout}, dense softmax over ${network.vocabSize} characters; ${count(doc.architecture.parameters)} parameters\n`;
+  out += `network:     ${network.layers} x LSTM(${network.units}), dropout ${network.dropout}, dense softmax over ${plural(network.vocabSize, 'character')}; ${plural(doc.architecture.parameters, 'parameter')}\n`;
   const stored = weights.dtype === 'float16' ? 'float16 (half floats, TF.js float16 quantization)' : 'float32';
-  out += `weights:     ${stored}${weights.bytes === null ? '' : `, ${count(weights.bytes)} bytes`}\n`;
+  out += `weights:     ${stored}${weights.bytes === null ? '' : `, ${plural(weights.bytes, 'byte')}`}\n`;
   out += `vocabulary:  ${manifest.vocab.map(showChar).join('')}\n`;
   out += corpusLines(manifest.corpus, hyper.lowercase);
   const halvings = progress.lrHalvings ?? 0;
@@ -106,22 +114,23 @@ function summary(model: StoredModel, doc: InfoDocument, curves: Curves): string 
       ? ` (x${hyper.lrDecay} per epoch after ${hyper.lrDecayAfter})`
       : '') +
     (hyper.lrPlateau
-      ? `, halved after ${hyper.lrPlateau} epochs without improvement (${halvings === 0 ? 'not yet' : halvings === 1 ? 'once' : `${halvings} times`})`
+      ? `, halved after ${plural(hyper.lrPlateau, 'epoch')} without improvement (${halvings === 0 ? 'not yet' : halvings === 1 ? 'once' : plural(halvings, 'time')})`
       : '');
   const reading = hyper.stateful
     ? `contiguous streams (up to ${hyper.batchSize}), the LSTM state carried from batch to batch`
     : `shuffled ${hyper.seqLength}-character windows from a zero state`;
   out += `training:    ${reading}; seq-length ${hyper.seqLength}, batch ${hyper.batchSize}, lr ${hyper.lr}${schedule}, clip ${hyper.clip}, val-fraction ${hyper.valFraction}, seed ${hyper.randomSeed}\n`;
-  const partial = progress.batch > 0 ? ` and ${count(progress.batch)} batches` : '';
+  const partial = progress.batch > 0 ? ` and ${plural(progress.batch, 'batch')}` : '';
   // The worker count is part of a run's identity: shares sum gradients in another order (README, --random-seed).
-  const workers = hyper.workers ? ` with ${hyper.workers} worker${hyper.workers === 1 ? '' : 's'}` : '';
-  out += `progress:    ${progress.epoch} epochs${partial}, ${count(progress.step)} steps, ${duration(progress.elapsedSeconds)} on ${manifest.backend}${workers}\n`;
+  const workers = hyper.workers ? ` with ${plural(hyper.workers, 'worker')}` : '';
+  out += `progress:    ${plural(progress.epoch, 'epoch')}${partial}, ${plural(progress.step, 'step')}, ${duration(progress.elapsedSeconds)} on ${manifest.backend}${workers}\n`;
   const at = bestBatch > 0 ? `epoch ${progress.bestEpoch}, batch ${bestBatch}` : `epoch ${progress.bestEpoch}`;
   const cold = best?.valLossColdFull ?? best?.valLossCold;
   const how = curve(curves, 'validation').label;
   out +=
     `best:        ${progress.bestValLoss === null ? '-' : `${bits(progress.bestValLoss).toFixed(3)} bits per character (${how}) at ${at}`}` +
     `${cold == null ? '' : `; ${bits(cold).toFixed(3)} as independent ${hyper.seqLength}-character windows`}${best ? `; train ${bits(best.trainLoss).toFixed(3)}` : ''}\n`;
+  if (checkpoints) out += `checkpoints: ${checkpointList(checkpoints)}; --checkpoint takes any of them\n`;
   if (manifest.lineage) out += `lineage:     ${doc.lineageSentences.join('\n             ')}\n`;
   const notes = noteSentences(manifest.notes ?? {});
   if (notes.length) out += `notes:       ${notes.join(`\n${INDENT}`)}\n`;
@@ -135,24 +144,6 @@ function summary(model: StoredModel, doc: InfoDocument, curves: Curves): string 
 
 /** A curve lossCurves always gives. */
 const curve = (curves: Curves, kind: 'train' | 'validation') => curves.curves.find((k) => k.kind === kind)!;
-
-/**
- * Writes the SVG whole or not at all. A missing directory is said as such: the error
- * otherwise names the temporary file beside the target.
- */
-async function writePlot(file: string, svg: string): Promise<void> {
-  try {
-    await writeFileAtomic(file, svg);
-  } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    if (e.code === 'ENOENT')
-      throw dataError(
-        `cannot write ${file}: the directory ${dirname(file)} does not exist`,
-        `create it (mkdir -p ${dirname(file)}), or choose another path`,
-      );
-    throw fsError({ ...e, path: file }, file, 'write') ?? err;
-  }
-}
 
 /**
  * The corpus by name: a file name (even where an older bundle recorded the path as typed),
@@ -170,12 +161,12 @@ const INDENT = ' '.repeat(13);
 function corpusLines(corpus: CorpusRecord, lowercased: boolean): string {
   const files = corpus.files ?? [];
   const several = files.length > 1;
-  let out = `corpus:      ${corpusName(corpus)}${several ? ` (${files.length} files)` : ''}, ${count(corpus.characters)} characters${lowercased ? ', lowercased' : ''}, sha256 ${corpus.sha256.slice(0, 12)}…\n`;
+  let out = `corpus:      ${corpusName(corpus)}${several ? ` (${files.length} files)` : ''}, ${plural(corpus.characters, 'character')}${lowercased ? ', lowercased' : ''}, sha256 ${corpus.sha256.slice(0, 12)}…\n`;
   if (several) {
     const nameWidth = Math.max(...files.map((f) => f.name.length));
     const charsWidth = Math.max(...files.map((f) => count(f.characters).length));
     for (const file of files) {
-      out += `${INDENT}  ${file.name.padEnd(nameWidth)}  ${count(file.characters).padStart(charsWidth)} characters, sha256 ${file.sha256.slice(0, 12)}…${file.origin ? `, ${file.origin}` : ''}\n`;
+      out += `${INDENT}  ${file.name.padEnd(nameWidth)}  ${count(file.characters).padStart(charsWidth)} ${noun(file.characters, 'character')}, sha256 ${file.sha256.slice(0, 12)}…${file.origin ? `, ${file.origin}` : ''}\n`;
     }
   }
   if (corpus.origin) out += `origin:      ${corpus.origin}\n`;

@@ -5,10 +5,10 @@
  */
 import { defaults } from '../../config.js';
 import { usageError } from '../../errors.js';
-import { count } from '../../figures.js';
+import { count, plural } from '../../figures.js';
 import { seedText } from '../../generate/seed.js';
 import { SURPRISE_BANDS, surpriseBand } from '../../inspect/colours.js';
-import { writeInspectPage } from '../../inspect/page.js';
+import { inspectPage } from '../../inspect/page.js';
 import { readText, SurpriseTotal, type CharReading } from '../../inspect/surprise.js';
 import { initBackend } from '../../net/backend.js';
 import { StatefulLstm } from '../../net/stateful.js';
@@ -20,6 +20,7 @@ import { COMMAND_JOBS, type Context } from '../context.js';
 import { modelName, modelPath } from '../model.js';
 import { readInput, write } from '../output.js';
 import { stdoutChalk } from '../reporter.js';
+import { writeUserFile } from '../user-file.js';
 
 /** The units `--units` names, each checked against the model's width. */
 function chosenUnits(value: string, units: number): number[] {
@@ -28,7 +29,8 @@ function chosenUnits(value: string, units: number): number[] {
   for (const part of value.split(',')) {
     const [a, b = a] = part.split('-').map(Number);
     if (b < a) throw usageError(`--units range ${part} runs backwards`, `write it as ${b}-${a}`);
-    if (b >= units) throw usageError(`--units ${part}: the model has ${units} units per layer (0-${units - 1})`);
+    if (b >= units)
+      throw usageError(`--units ${part}: the model has ${plural(units, 'unit')} per layer (0-${units - 1})`);
     for (let u = a; u <= b; u++) chosen.add(u);
   }
   return [...chosen].sort((x, y) => x - y);
@@ -52,31 +54,37 @@ export async function run(file: string | undefined, flags: InspectFlags, ctx: Co
   const raw = await readUserText(file, flags);
   await initBackend(ctx.flags.backend, COMMAND_JOBS.inspect);
   const model = await loadModel(modelPath(flags.model), { which: flags.checkpoint });
-  const { text, dropped } = seedText(raw, model.textSettings, model.vocab, flags.unknown);
+  const { text, dropped } = seedText(raw, model.textSettings, model.vocab, flags.unknown, 'the text');
   if (dropped.length)
-    reporter.warn(`dropped character(s) outside the vocabulary: ${dropped.map((ch) => `'${showChar(ch)}'`).join(' ')}`);
+    reporter.warn(
+      `dropped ${plural(dropped.length, 'character')} outside the vocabulary: ${dropped.map((ch) => `'${showChar(ch)}'`).join(' ')}`,
+    );
   const chars = [...text];
   const limit = flags.html !== undefined ? defaults.inspect.maxPageChars : defaults.inspect.maxChars;
   if (chars.length > limit) {
     const what = flags.html !== undefined ? 'a page holds' : 'lstm inspect reads';
     throw usageError(
-      `the text has ${count(chars.length)} characters; ${what} at most ${count(limit)}`,
+      `the text has ${plural(chars.length, 'character')}; ${what} at most ${count(limit)}`,
       `inspect a part of it, e.g. head -c ${limit} ${file && file !== '-' ? file : 'text.txt'} | lstm inspect${flags.html !== undefined ? ' --html page.html' : ''}`,
     );
   }
   if (chars.length < 2)
-    throw usageError(`the text has ${chars.length} character(s); inspecting needs at least 2`, 'give a longer text');
+    throw usageError(
+      `the text has ${plural(chars.length, 'character')}; inspecting needs at least 2`,
+      'give a longer text',
+    );
   const units = flags.units === undefined ? undefined : chosenUnits(flags.units, model.cfg.units);
   const net = new StatefulLstm(model.cfg, model.params);
   try {
     if (flags.html !== undefined) {
       const started = performance.now();
-      const page = await writeInspectPage(flags.html, net, model.vocab, text, {
+      const page = await inspectPage(net, model.vocab, text, {
         top: flags.top,
         title: `lstm inspect · ${modelName(flags.model)}`,
       });
+      await writeUserFile(flags.html, page.html);
       reporter.info(
-        `wrote ${flags.html} (${(page.bytes / 1e6).toFixed(2)} MB, ${count(chars.length)} characters, ${page.bitsPerChar.toFixed(3)} bits per character) in ${((performance.now() - started) / 1000).toFixed(1)} s: open it in a browser`,
+        `wrote ${flags.html} (${(Buffer.byteLength(page.html) / 1e6).toFixed(2)} MB, ${plural(chars.length, 'character')}, ${page.bitsPerChar.toFixed(3)} bits per character) in ${((performance.now() - started) / 1000).toFixed(1)} s: open it in a browser`,
       );
       return;
     }
@@ -190,4 +198,4 @@ async function table(readings: Iterable<CharReading>, text: string): Promise<voi
 }
 
 const summary = (total: SurpriseTotal) =>
-  `${total.bitsPerChar!.toFixed(3)} bits per character over ${count(total.predicted)} predicted characters`;
+  `${total.bitsPerChar!.toFixed(3)} bits per character over ${plural(total.predicted, 'predicted character')}`;

@@ -8,7 +8,7 @@ import { availableParallelism } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { defaults, DOCUMENT_SEPARATOR_NAME, type Hyperparameters } from '../../config.js';
-import { dataError, LstmError } from '../../errors.js';
+import { dataError } from '../../errors.js';
 import { initBackend } from '../../net/backend.js';
 import { shellCommand } from '../../shell.js';
 import { holdsModel, isFlatExport } from '../../store/bundle.js';
@@ -30,7 +30,7 @@ import { trainCommandInUserForm } from '../invocation.js';
 import { HeldLocks } from '../locks.js';
 import { isBundled } from '../paths.js';
 import type { Reporter } from '../reporter.js';
-import { listenForStop } from '../signals.js';
+import { listenForStop, Stopped } from '../signals.js';
 import { reportDone, trainEvents, type ReportedRun } from '../train-report.js';
 
 /** Refuses with the first refusal of a decision, else shows its warnings. */
@@ -81,7 +81,13 @@ async function train(
   const { settings } = decide(runSettings({ ...input, outHolds }));
   const { out, epochs, patience, keep } = settings;
   const corpus = await readText(settings, stored, ctx, decide);
-  const { vocab, from, hyper } = await startingPoint(corpus, settings, { resumed, base, given, decide, reporter });
+  const { vocab, from, hyper, fitted } = await startingPoint(corpus, settings, {
+    resumed,
+    base,
+    given,
+    decide,
+    reporter,
+  });
   // The bundle records the command as a user would type it (a resume keeps the one that
   // started it, in that form even when an older lstm recorded the exact line) and the exact line.
   const invocation = shellCommand(['lstm', ...process.argv.slice(2)]);
@@ -96,7 +102,19 @@ async function train(
   // Loaded here too, though the run computes on its own thread: a native library a thread
   // loaded alone is unloaded when it ends, and TensorFlow's exit handlers would crash the process.
   const backend = await initBackend(ctx.flags.backend, COMMAND_JOBS.train);
-  const report: ReportedRun = { json: Boolean(flags.json), out, vocabSize: vocab.size, hyper, patience };
+  const resume =
+    settings.corpus.paths[0] !== '-'
+      ? `lstm train --resume ${out}`
+      : `lstm train - --resume ${out} (with the same text on stdin)`;
+  const report: ReportedRun = {
+    json: Boolean(flags.json),
+    out,
+    vocabSize: vocab.size,
+    hyper,
+    patience,
+    resume,
+    fitted,
+  };
   if (from) report.lineage = from.lineage;
   const result = await trainReported(reporter, report, lock, {
     corpus,
@@ -122,13 +140,8 @@ async function train(
     from: from && { params: from.params, lineage: from.lineage },
     locked: lock !== undefined,
   });
-  if (result.reason === 'interrupted') {
-    const again =
-      settings.corpus.paths[0] !== '-'
-        ? `lstm train --resume ${out}`
-        : `lstm train - --resume ${out} (with the same text on stdin)`;
-    throw new LstmError('interrupted', `training interrupted; continue with: ${again}`);
-  }
+  // Said where it stopped and how to go on (train-report.ts); the exit code says a signal stopped it.
+  if (result.reason === 'interrupted' && report.signal) throw new Stopped(report.signal);
 }
 
 /**
@@ -145,6 +158,7 @@ async function trainReported(
   const stop = listenForStop(reporter, () => Atomics.store(flag, 0, 1));
   try {
     const result = await trainInThread(run, lock, trainEvents(reporter, report), flag);
+    report.signal = stop.signal();
     reporter.done();
     await reportDone(reporter, result, report);
     return result;
@@ -231,7 +245,7 @@ async function startingPoint(
   corpus: Corpus,
   settings: RunSettings,
   run: { resumed?: Resumed; base?: Base; given: Set<keyof TrainFlags>; decide: Decide; reporter: Reporter },
-): Promise<{ vocab: Vocab; from?: FineTuneStart; hyper: Hyperparameters }> {
+): Promise<{ vocab: Vocab; from?: FineTuneStart; hyper: Hyperparameters; fitted?: boolean }> {
   const { resumed, base, reporter } = run;
   const source = settings.corpus;
   if (resumed) {
@@ -262,7 +276,7 @@ async function startingPoint(
     vocabSize: vocab.size,
   });
   if (fitted.note) reporter.info(fitted.note);
-  return { vocab, hyper: fitted.hyper };
+  return { vocab, hyper: fitted.hyper, fitted: fitted.note !== undefined };
 }
 
 /** What a directory a new run would write into already holds, if a model. */

@@ -1,13 +1,11 @@
-/** `lstm vocab <corpus>`: the vocabulary, each character with its index and count. */
-import { writeFile } from 'node:fs/promises';
-import { dataError } from '../../errors.js';
-import { fsError } from '../../fs-errors.js';
+import { plural } from '../../figures.js';
 import { showChar } from '../../text/show.js';
 import { Vocab } from '../../text/vocab.js';
 import type { VocabFlags } from '../commands/vocab.js';
 import type { Context } from '../context.js';
 import { loadCorpus } from '../corpus.js';
 import { write, writeJson } from '../output.js';
+import { writeUserFile } from '../user-file.js';
 
 export async function run(path: string, flags: VocabFlags, ctx: Context): Promise<void> {
   const corpus = await loadCorpus(path, flags, ctx);
@@ -20,16 +18,12 @@ export async function run(path: string, flags: VocabFlags, ctx: Context): Promis
     vocab: vocab.chars.map((char, index) => ({ index, char, codePoint: char.codePointAt(0)!, count: counts[index] })),
   };
   if (flags.out) {
-    try {
-      await writeFile(flags.out, `${JSON.stringify(doc, null, 2)}\n`);
-    } catch (err) {
-      throw fsError(err, flags.out, 'write') ?? dataError(`cannot write ${flags.out}: ${(err as Error).message}`);
-    }
+    await writeUserFile(flags.out, `${JSON.stringify(doc, null, 2)}\n`);
     ctx.reporter.info(`wrote ${flags.out}`);
   }
   if (flags.json) return writeJson(doc, true);
 
-  let out = `vocabulary: ${vocab.size} characters in ${total} characters of text\n`;
+  let out = `vocabulary: ${plural(vocab.size, 'character')} in ${plural(total, 'character')} of text\n`;
   const width = String(vocab.size - 1).length;
   for (const e of doc.vocab) {
     const cp = `U+${e.codePoint.toString(16).toUpperCase().padStart(4, '0')}`;

@@ -1,6 +1,9 @@
 /** `lstm web`: a local page that runs the model in the browser: generate, inspect, training curves. */
+import { basename } from 'node:path';
 import { dataError, LstmError, usageError } from '../../errors.js';
 import type { TrainingText } from '../../generate/originality.js';
+import { shellCommand } from '../../shell.js';
+import type { CorpusRecord } from '../../store/manifest.js';
 import { loadModel } from '../../store/load.js';
 import { pageRoutes } from '../../web/routes.js';
 import { isLoopback, serve, type Routes, type Served } from '../../web/server.js';
@@ -17,12 +20,15 @@ export async function run(flags: WebFlags, ctx: Context): Promise<void> {
   const { checkpoint, files } = await loadModel(path, { which: flags.checkpoint });
   let training: TrainingText | undefined;
   let corpusNote: string | null = null;
+  let why: string | undefined;
   try {
     training = await trainingText(checkpoint.manifest, path, flags.corpus ?? [], ctx);
   } catch (err) {
-    // Given texts must be readable; without them the page just goes without the figure.
+    // Given texts must be readable; without them the page goes without the figure, saying in
+    // one sentence how to get it (the terminal hears why).
     if (flags.corpus || !(err instanceof LstmError)) throw err;
-    corpusNote = `${err.message}; for the originality figure, ${err.hint ?? 'pass --corpus'}`;
+    why = `${err.message}; ${err.hint ?? 'pass --corpus'}`;
+    corpusNote = howToGetOriginality(flags, checkpoint.manifest.corpus);
   }
   const session = {
     model: modelName(flags.model),
@@ -35,10 +41,18 @@ export async function run(flags: WebFlags, ctx: Context): Promise<void> {
     reporter.warn(
       `listening on ${flags.host}: anyone who can reach this machine can use the page and download the model`,
     );
-  if (corpusNote) reporter.info(`no originality figure in the page: ${corpusNote}`);
+  if (why) reporter.info(`no originality figure in the page: ${why}`);
   reporter.info(`serving ${path} (read-only) at the address on stdout; open it in a browser, Ctrl-C stops`);
   await write(`${served.url}\n`);
   await untilStopped(served);
+}
+
+/** The page's line where the training text is not at hand: one sentence, the command that gives the figure. */
+function howToGetOriginality(flags: WebFlags, corpus: CorpusRecord): string {
+  const files = corpus.files ?? [];
+  const text = files.length === 1 ? `<path to ${basename(files[0].name)}>` : '<its text files>';
+  const model = flags.model === undefined ? '' : ` -m ${shellCommand([flags.model])}`;
+  return `To see how much of a sample is copied from the training text, run lstm web${model} --corpus ${text}.`;
 }
 
 /** Serves `routes` where --host and --port say; the reasons it cannot, in the user's terms. */

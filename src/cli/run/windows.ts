@@ -1,6 +1,7 @@
 /** `lstm windows <corpus>`: how the text becomes training data. */
 import type { Command } from 'commander';
 import { defaults } from '../../config.js';
+import { count, plural } from '../../figures.js';
 import { showText } from '../../text/show.js';
 import { Vocab } from '../../text/vocab.js';
 import { fitToText } from '../../train/settings.js';
@@ -53,16 +54,15 @@ export async function run(path: string, flags: WindowsFlags, cmd: Command, ctx: 
   if (flags.json) return writeJson(doc, true);
 
   const pct = (n: number) => `${((100 * n) / ids.length).toFixed(1)}%`;
-  let out = `${corpus.name}: ${ids.length} characters, vocabulary of ${vocab.size}\n`;
-  out += `training:   characters 0..${parts.trainEnd} (${trainChars(parts)}, ${pct(trainChars(parts))})\n`;
-  out += `validation: characters ${parts.trainEnd}..${ids.length} (${valChars(parts)}, ${pct(valChars(parts))}), ${doc.validation.windows} windows, never in a training window\n`;
-  out += `windows:    ${doc.windowsPerEpoch} of ${T} characters per epoch, each predicting the next character at every position (${T} targets per window)\n`;
-  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+  let out = `${corpus.name}: ${plural(ids.length, 'character')}, vocabulary of ${vocab.size}\n`;
+  out += `training:   characters 0..${parts.trainEnd} (${count(trainChars(parts))}, ${pct(trainChars(parts))})\n`;
+  out += `validation: characters ${parts.trainEnd}..${ids.length} (${count(valChars(parts))}, ${pct(valChars(parts))}), ${plural(doc.validation.windows, 'window')}, never in a training window\n`;
+  out += `windows:    ${count(doc.windowsPerEpoch)} of ${plural(T, 'character')} per epoch, each predicting the next character at every position (${plural(T, 'target')} per window)\n`;
   out += plan.carry
-    ? `batches:    ${plural(plan.batches, 'batch')} of ${plural(plan.batchSize, 'window')} per epoch: the text cut into ${plural(plan.batchSize, 'contiguous stream')} of ${plan.batches * T} characters, batch k holding window k of each, so the LSTM state carries from batch to batch; the streams move each epoch (epoch 1 starts at character ${plan.offset}, seed ${flags.randomSeed})\n`
+    ? `batches:    ${plural(plan.batches, 'batch')} of ${plural(plan.batchSize, 'window')} per epoch: the text cut into ${plural(plan.batchSize, 'contiguous stream')} of ${plural(plan.batches * T, 'character')}, batch k holding window k of each, so the LSTM state carries from batch to batch; the streams move each epoch (epoch 1 starts at character ${plan.offset}, seed ${flags.randomSeed})\n`
     : `batches:    ${plural(plan.batches, 'batch')} of ${plural(plan.batchSize, 'window')} per epoch, shuffled with seed ${flags.randomSeed}; window boundaries shift each epoch (epoch 1 starts at character ${plan.offset})\n`;
   if (plan.batchSize < batchSize) {
-    out += `            (only ${plan.batchSize} windows fit, fewer than --batch-size ${batchSize})\n`;
+    out += `            (only ${plural(plan.batchSize, 'window')} fit, fewer than --batch-size ${batchSize})\n`;
   } else if (batchSize !== flags.batchSize) {
     out += `            (${batchSize} per batch: lstm train's batch size for a text this small for the default network)\n`;
   }

@@ -23,7 +23,7 @@ import { renderInspector, type InspectView } from './inspector.js';
 import { loadServedModel } from './load.js';
 import { checkSamples, originalityLine, uncheckedLine, type TrainingText } from '../../generate/originality.js';
 import { curvesSvg, curvesTitle, lossCurves } from '../../view/curves.js';
-import { bits } from '../../figures.js';
+import { bits, plural } from '../../figures.js';
 import type { Session } from '../session.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -99,7 +99,7 @@ let training: Promise<TrainingText> | undefined;
 async function showOriginality(session: Session, generated: string): Promise<void> {
   const out = $('originality');
   if (!session.corpus) {
-    out.textContent = session.corpusNote ? `originality: not available (${session.corpusNote})` : '';
+    out.textContent = session.corpusNote ?? '';
     return;
   }
   const corpus = session.corpus;
@@ -159,14 +159,14 @@ function setupGeneration(model: LoadedModel, net: StatefulLstm, session: Session
       const seconds = (performance.now() - started) / 1000;
       await showOriginality(session, out.textContent ?? '');
       status.replaceChildren(
-        `${made} characters in ${seconds.toFixed(2)} s. The same in a terminal: `,
+        `${plural(made, 'character')} in ${seconds.toFixed(2)} s. The same in a terminal: `,
         Object.assign(document.createElement('code'), { textContent: command }),
       );
     } catch (err) {
       out.append(pending);
       $('originality').textContent = '';
       if (!(err instanceof Stopped)) throw err;
-      status.textContent = `stopped after ${made} characters`;
+      status.textContent = `stopped after ${plural(made, 'character')}`;
     } finally {
       setState('done');
       setBusy(false);
@@ -192,7 +192,7 @@ function setupInspector(model: LoadedModel, net: StatefulLstm): void {
   button.addEventListener('click', async () => {
     const raw = $<HTMLTextAreaElement>('inspect-text').value;
     try {
-      const { text } = seedText(raw, model.textSettings, model.vocab, 'error');
+      const { text } = seedText(raw, model.textSettings, model.vocab, 'error', 'the text');
       if ([...text].length < 2) throw new Error('give at least 2 characters to inspect');
       if ([...text].length > defaults.inspect.maxPageChars)
         throw new Error(`the inspector reads at most ${defaults.inspect.maxPageChars} characters here`);
@@ -204,7 +204,7 @@ function setupInspector(model: LoadedModel, net: StatefulLstm): void {
       const started = performance.now();
       const ins = inspectText(net, model.vocab, text, defaults.inspect.top);
       renderInspector($('inspector'), viewOf(ins));
-      status.textContent = `${ins.chars.length} characters read in ${((performance.now() - started) / 1000).toFixed(2)} s`;
+      status.textContent = `${plural(ins.chars.length, 'character')} read in ${((performance.now() - started) / 1000).toFixed(2)} s`;
     } catch (err) {
       status.className = 'status error';
       status.textContent = (err as Error).message;

@@ -4,6 +4,7 @@
  * state, hidden output or gate as a colour strip under the text, with the units found to
  * track something one click away. Shared by the `--html` page and the `lstm web` page.
  */
+import { plural } from '../../figures.js';
 import { SURPRISE_BANDS, surpriseBand, unitColour } from '../../inspect/colours.js';
 import { QUANTITY_NAMES, type UnitQuantity } from '../../inspect/surprise.js';
 import type { Inspection } from '../../inspect/inspection.js';
@@ -76,7 +77,7 @@ function header(view: InspectView): HTMLElement {
   const total =
     view.bitsPerChar === null
       ? ''
-      : `${view.bitsPerChar.toFixed(3)} bits per character over ${view.predicted.toLocaleString('en-US')} predicted characters`;
+      : `${view.bitsPerChar.toFixed(3)} bits per character over ${plural(view.predicted, 'predicted character')}`;
   const box = el('header');
   if (view.title) box.append(el('h1', { textContent: view.title }));
   box.append(el('p', { className: 'total', textContent: total }), legend);

@@ -72,11 +72,11 @@ describe('lstm generate', () => {
   it('refuses seed characters outside the vocabulary (exit 2, naming them); --unknown skip drops them', async () => {
     const r = await gen(['--argmax', '-n', '5', '-s', 'abXcZ']);
     expectOneLineError(r, 2);
-    expect(r.stderr).toContain("the seed has 2 character(s) outside the model's vocabulary: 'X' 'Z'");
+    expect(r.stderr).toContain("the seed has 2 characters outside the model's vocabulary: 'X' 'Z'");
     expect(r.stderr).toContain('--unknown skip');
     const skipped = await gen(['--argmax', '-n', '5', '-s', 'abXcZ', '--unknown', 'skip']);
     expect(ok(skipped)).toBe('defgh');
-    expect(skipped.stderr).toContain("dropped seed character(s) outside the vocabulary: 'X' 'Z'");
+    expect(skipped.stderr).toContain("dropped 2 seed characters outside the vocabulary: 'X' 'Z'");
   });
 
   it('--samples 3 --json gives one JSON document with 3 samples of --length characters', async () => {

@@ -149,12 +149,13 @@ describe.each(MODELS)('the bundled model models/$name', (model) => {
         // Recorded in training from float32 weights; evaluated here from the float16 export (measured: ~1e-5 nats apart).
         // A held-out part of more than valSampleWindows windows was validated on a fixed sample
         // during training: then only the whole part's figure, here, is checked (against the target).
-        const sampled = Math.floor((e.characters + 1) / manifest.hyperparameters.seqLength) > defaults.valSampleWindows;
+        const sampled =
+          Math.floor((e.charactersCold + 1) / manifest.hyperparameters.seqLength) > defaults.valSampleWindows;
         if (!sampled) {
-          expect(Math.abs(e.stream.nats - manifest.progress.bestValLoss!)).toBeLessThan(1e-3);
-          expect(Math.abs(e.nats - (best.valLossColdFull ?? best.valLossCold!))).toBeLessThan(1e-3);
+          expect(Math.abs(e.nats - manifest.progress.bestValLoss!)).toBeLessThan(1e-3);
+          expect(Math.abs(e.natsCold - (best.valLossColdFull ?? best.valLossCold!))).toBeLessThan(1e-3);
         }
-        expect(model.target.reading === 'cold' ? e.bitsPerChar : e.stream.bitsPerChar).toBeLessThanOrEqual(
+        expect(model.target.reading === 'cold' ? e.bitsPerCharCold : e.bitsPerChar).toBeLessThanOrEqual(
           model.target.bits,
         );
       });

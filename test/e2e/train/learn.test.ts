@@ -104,7 +104,24 @@ describe('defaults fitted to the text', () => {
     expect(r.stderr).toMatch(
       /training characters is a small text for [\d,]+ parameters: using --dropout 0\.5, --batch-size 32, --lr 0\.003 against overfitting/,
     );
+    // One word on overfitting: the note says what is done against it, no warning that it will overfit beside it.
+    expect(r.stderr).not.toContain('overfit;');
+    expect(r.stderr.match(/overfit/g)).toHaveLength(1);
     expect((await latestManifest(fitted)).hyperparameters).toMatchObject({ dropout: 0.5, batchSize: 32, lr: 0.003 });
+    // With the recipe given whole, nothing is fitted: then the warning is the one word.
+    const chosen = await lstm([
+      'train',
+      texts.words,
+      '--out',
+      out('chosen'),
+      ...flags,
+      ...['--dropout', '0.1', '--batch-size', '16', '--lr', '0.002'],
+    ]);
+    expect(chosen.code, chosen.stderr).toBe(0);
+    expect(chosen.stderr).not.toContain('small text');
+    expect(chosen.stderr).toMatch(
+      /warning: the model has [\d,]+ parameters for [\d,]+ training characters: it will overfit;/,
+    );
     // A flag given is kept and the note names only the others: fitToText's rows in test/unit/train/settings.test.ts.
     const resumed = await lstm(['train', '--resume', fitted, '--epochs', '2', '--workers', '1']);
     expect(resumed.code, resumed.stderr).toBe(0);

@@ -3,7 +3,7 @@
  * exactly), on --max-time, by itself after --patience (halving the learning rate on a
  * plateau), and inside an epoch with a usable, validated checkpoint.
  */
-import { readdir, readlink, rm } from 'node:fs/promises';
+import { readdir, readlink, rename, rm, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkpointSpecs } from '../../../src/params.js';
@@ -11,7 +11,7 @@ import { readCheckpoint, resolveCheckpoint } from '../../../src/store/read.js';
 import { copyBundle, useBundles } from '../../helpers/bundles.js';
 import { lstm } from '../../helpers/cli.js';
 import { jsonLines, spawnLstm, textFile, tinyFlags, waitUntil, words } from '../../helpers/tiny.js';
-import { bin, latestManifest, trainTexts } from '../../helpers/train.js';
+import { bin, expectOneLineError, latestManifest, trainTexts } from '../../helpers/train.js';
 
 const shared = useBundles('words');
 const { out, texts } = trainTexts('train-stop');
@@ -49,10 +49,20 @@ describe('lstm train', () => {
       p.child.kill('SIGKILL');
     }
     expect(p.stderr()).toMatch(/SIGINT: finishing this batch and saving a checkpoint/);
-    expect(p.stderr()).toContain(`error: training interrupted; continue with: lstm train --resume ${bundle}\n`);
+    // Said as a stop the user asked for, not an error: where, what was saved, how to go on.
+    const saved = jsonLines(p.stdout())
+      .filter((e) => e.event === 'checkpoint')
+      .at(-1)!.path as string;
+    expect(p.stderr()).toMatch(
+      new RegExp(
+        `\\nstopped by SIGINT at (epoch \\d+, batch \\d+|the end of epoch \\d+); saved ${saved}; best .* at epoch \\d+`,
+      ),
+    );
+    expect(p.stderr()).toContain(`\ncontinue with: lstm train --resume ${bundle}\n`);
+    expect(p.stderr()).not.toContain('error');
     expect(p.stderr()).not.toContain('    at ');
     const events = jsonLines(p.stdout());
-    expect(events.at(-1)).toMatchObject({ event: 'done', reason: 'interrupted' });
+    expect(events.at(-1)).toMatchObject({ event: 'done', reason: 'interrupted', signal: 'SIGINT', saved });
 
     const latest = await readCheckpoint(await resolveCheckpoint(bundle, 'latest'), checkpointSpecs, {
       optimizer: true,
@@ -81,6 +91,24 @@ describe('lstm train', () => {
     const ref = await lstm(['-q', 'train', texts.words, '--out', reference, ...flags, '--epochs', total]);
     expect(ref.code, ref.stderr).toBe(0);
     expect((await bin(bundle, 'weights.bin')).equals(await bin(reference, 'weights.bin'))).toBe(true);
+  });
+
+  it('stops on SIGTERM the same way, exiting 143 (128 + 15) as a program a signal stopped', async () => {
+    const bundle = out('sigterm');
+    const p = spawnLstm(
+      ['train', texts.words, '--out', bundle, ...tinyFlags, '--epochs', '10000', '--patience', '10000'],
+      texts.dir,
+    );
+    try {
+      await waitUntil(() => p.stderr().includes('\nepoch 1 '), 30_000, 'the first epoch');
+      p.child.kill('SIGTERM');
+      expect((await p.exited).code, p.stderr()).toBe(143);
+    } finally {
+      p.child.kill('SIGKILL');
+    }
+    expect(p.stderr()).toMatch(/\nstopped by SIGTERM at .*; saved .*epoch-\d{4}.*; best /);
+    expect(p.stderr()).toContain(`\ncontinue with: lstm train --resume ${bundle}\n`);
+    expect(p.stderr()).not.toContain('error');
   });
 });
 
@@ -206,10 +234,38 @@ describe('inside an epoch', () => {
     expect([...gen.stdout]).toHaveLength(20);
     const info = await lstm(['info', '-m', bundle]);
     expect(info.stdout).toContain('at epoch 1, batch 1');
-    expect(info.stdout).toContain('0 epochs and 1 batches');
-    const resumed = await lstm(['-q', 'train', texts.words, '--resume', bundle, '--epochs', '1']);
+    expect(info.stdout).toContain('0 epochs and 1 batch,');
+    // Named as it is reported (epoch 1, batch 1), listed as --checkpoint takes it.
+    expect((await readdir(bundle)).filter((n) => n.startsWith('epoch-'))).toEqual(['epoch-0001-batch-00001']);
+    expect(info.stdout).toContain('\ncheckpoints: 1:1 (latest, best); --checkpoint takes any of them\n');
+    const chosen = await lstm(['info', '-m', bundle, '--checkpoint', '1:1', '--json']);
+    expect(JSON.parse(chosen.stdout)).toMatchObject({
+      path: path.join(bundle, 'epoch-0001-batch-00001'),
+      checkpoints: [{ checkpoint: '1:1', dir: 'epoch-0001-batch-00001', pointers: ['latest', 'best'] }],
+    });
+    const end = await lstm(['generate', '-m', bundle, '--checkpoint', '1', '-n', '5']);
+    expectOneLineError(end, 1);
+    expect(end.stderr).toContain("has no checkpoint '1' (no epoch-0001/lstm.json)");
+    expect(end.stderr).toContain('hint: checkpoints there: 1:1 (latest, best); --checkpoint takes any of them');
+
+    // The same bundle as an older lstm named it (by the epochs done): it lists, loads and resumes alike.
+    const legacy = await copyBundle(bundle, out('first-epoch-legacy'));
+    await rename(path.join(legacy, 'epoch-0001-batch-00001'), path.join(legacy, 'epoch-0000-batch-00001'));
+    for (const pointer of ['best', 'latest']) {
+      await rm(path.join(legacy, pointer));
+      await symlink('epoch-0000-batch-00001', path.join(legacy, pointer));
+    }
+    expect((await lstm(['info', '-m', legacy])).stdout).toContain('\ncheckpoints: 1:1 (latest, best);');
+    const old = await lstm(['info', '-m', legacy, '--checkpoint', '1:1', '--json']);
+    expect(JSON.parse(old.stdout).path).toBe(path.join(legacy, 'epoch-0000-batch-00001'));
+
+    const [resumed, resumedLegacy] = await Promise.all(
+      [bundle, legacy].map((b) => lstm(['-q', 'train', texts.words, '--resume', b, '--epochs', '1'])),
+    );
     expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumedLegacy.code, resumedLegacy.stderr).toBe(0);
     expect((await latestManifest(bundle)).progress).toMatchObject({ epoch: 1, batch: 0 });
+    expect((await bin(legacy, 'weights.bin')).equals(await bin(bundle, 'weights.bin'))).toBe(true);
   });
 
   it('--eval-every n validates and checkpoints every n batches, moves best inside the epoch, and leaves the weights as without it', async () => {
@@ -286,7 +342,7 @@ describe('inside an epoch', () => {
     const r = await lstm(['generate', '-m', bundle, '-n', '5']);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/error: .*dangling: 'best' points to epoch-000\d, which is missing/);
-    expect(r.stderr).toMatch(/hint: checkpoints there: epoch-000\d/);
+    expect(r.stderr).toMatch(/hint: checkpoints there: \d[^;]*; --checkpoint takes any of them/);
     expect(r.stderr).not.toMatch(/checkpoints there: .*best/);
   });
 });

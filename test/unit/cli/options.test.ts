@@ -15,7 +15,8 @@ import { LstmError } from '../../../src/errors.js';
 import { buildProgram } from '../../../src/cli/main.js';
 import { checkpoint, duration, evalEvery, int, num, origin, svgFile } from '../../../src/cli/options.js';
 
-const CHECKPOINT = "--checkpoint must be best, latest, an epoch number or epoch-NNNN[-batch-NNNNN], got '";
+const CHECKPOINT =
+  "--checkpoint must be best, latest, an epoch (7), a batch inside one (8:12) or a checkpoint directory's name, got '";
 
 describe('the option parsers', () => {
   it.each<[string, (v: string) => unknown, string, unknown]>([
@@ -31,6 +32,7 @@ describe('the option parsers', () => {
     ['checkpoint: best', checkpoint, 'best', 'best'],
     ['checkpoint: an epoch number', checkpoint, '12', '12'],
     ['checkpoint: a mid-epoch directory name', checkpoint, 'epoch-0003-batch-00012', 'epoch-0003-batch-00012'],
+    ['checkpoint: a batch inside an epoch, as lstm info lists it', checkpoint, '3:12', '3:12'],
     ['svgFile: any case of .svg', svgFile, 'a/Curves.SVG', 'a/Curves.SVG'],
   ])('%s', (_name, parse, value, expected) => {
     expect(parse(value)).toEqual(expected);
@@ -77,6 +79,8 @@ describe('the option parsers', () => {
     ['origin: two lines', origin, 'two\nlines', '--origin must be one line of text'],
     ['checkpoint: a word', checkpoint, 'banana', `${CHECKPOINT}banana'`],
     ['checkpoint: epoch 0', checkpoint, '0', `${CHECKPOINT}0'`],
+    ['checkpoint: batch 0', checkpoint, '3:0', `${CHECKPOINT}3:0'`],
+    ['checkpoint: a batch without its epoch', checkpoint, ':12', `${CHECKPOINT}:12'`],
     ['checkpoint: a malformed name', checkpoint, 'epoch-x', `${CHECKPOINT}epoch-x'`],
     [
       'svgFile: another extension',

@@ -67,17 +67,13 @@ describe('seedText', () => {
     [
       'only one trailing newline is forgiven',
       'abc\n\n',
-      "the seed has 1 character(s) outside the model's vocabulary: '\\n'",
+      "the seed has 1 character outside the model's vocabulary: '\\n'",
     ],
-    [
-      'a newline inside the seed is refused',
-      'a\nb',
-      "the seed has 1 character(s) outside the model's vocabulary: '\\n'",
-    ],
+    ['a newline inside the seed is refused', 'a\nb', "the seed has 1 character outside the model's vocabulary: '\\n'"],
     [
       'other characters are refused, the trailing newline is not named',
       'aXZ\n',
-      "the seed has 2 character(s) outside the model's vocabulary: 'X' 'Z'",
+      "the seed has 2 characters outside the model's vocabulary: 'X' 'Z'",
     ],
   ])('error: %s (a usage error)', (_name, raw, message) => {
     let err: unknown;
@@ -90,5 +86,11 @@ describe('seedText', () => {
     expect((err as LstmError).kind).toBe('usage');
     expect((err as LstmError).message).toBe(message);
     expect((err as LstmError).hint).toContain('--unknown skip');
+  });
+
+  it('names the text as the caller reads it: inspect reads a text, not a seed', () => {
+    expect(() => seedText('aX', {}, noNewline, 'error', 'the text')).toThrow(
+      "the text has 1 character outside the model's vocabulary: 'X'",
+    );
   });
 });

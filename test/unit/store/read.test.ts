@@ -107,7 +107,7 @@ describe('loading refuses damaged checkpoints with one error naming the file', (
       damage: async (d: string) =>
         writeFile(weightsBin(d), Buffer.concat([await readFile(weightsBin(d)), Buffer.from([1, 2, 3, 4])])),
       file: 'weights.bin',
-      message: /weights\.bin: (\d+) bytes, lstm\.json says \d+/,
+      message: /weights\.bin: ([\d,]+) bytes, lstm\.json says \d+/,
     },
     {
       name: 'weights.bin truncated',
@@ -261,7 +261,7 @@ describe('loading refuses damaged checkpoints with one error naming the file', (
       name: 'weights.bin of the wrong length with a matching hash',
       damage: async (d: string) => rewriteWithHash(d, 'weights.bin', (await readFile(weightsBin(d))).subarray(4)),
       file: 'weights.bin',
-      message: /weights\.bin: \d+ bytes, expected \d+ for the shapes in model\.json/,
+      message: /weights\.bin: [\d,]+ bytes, expected \d+ for the shapes in model\.json/,
     },
     {
       name: 'a file listed in lstm.json outside the directory',
@@ -398,7 +398,8 @@ describe('float16 weights (an export made with --float16)', () => {
       damage: async (d: string) =>
         rewriteWithHash(d, 'weights.bin', await readFile(path.join(trained.dir, 'weights.bin'))),
       file: 'weights.bin',
-      message: /weights\.bin: (\d+) bytes, expected \d+ for the shapes in model\.json \(float16, 2 bytes per value\)/,
+      message:
+        /weights\.bin: ([\d,]+) bytes, expected \d+ for the shapes in model\.json \(float16, 2 bytes per value\)/,
     },
   ])('refused: $name', async ({ damage, file, message }) => {
     const d = await exportFloat16();

@@ -5,7 +5,19 @@
  * test/e2e/store/crash.test.ts.
  */
 import { existsSync } from 'node:fs';
-import { cp, lstat, mkdir, readdir, readFile, readlink, realpath, symlink, writeFile } from 'node:fs/promises';
+import {
+  cp,
+  lstat,
+  mkdir,
+  readdir,
+  readFile,
+  readlink,
+  realpath,
+  rename,
+  rm,
+  symlink,
+  writeFile,
+} from 'node:fs/promises';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -17,7 +29,9 @@ import {
   paramSpecs,
 } from '../../../src/params.js';
 import { sha256 } from '../../../src/store/atomic.js';
+import type { LstmError } from '../../../src/errors.js';
 import { checkpointName, holdsModel } from '../../../src/store/bundle.js';
+import { listCheckpoints } from '../../../src/store/checkpoints.js';
 import type { Checkpoint } from '../../../src/store/parse.js';
 import { readCheckpoint, resolveCheckpoint } from '../../../src/store/read.js';
 import { exportCheckpoint, saveCheckpoint } from '../../../src/store/write.js';
@@ -91,8 +105,47 @@ describe('save and load round trip', () => {
     expect((await readCheckpoint(await resolveCheckpoint(to, 'best'), checkpointSpecs)).manifest.progress.epoch).toBe(
       1,
     );
-    await expect(resolveCheckpoint(to, '2')).rejects.toThrow(/no checkpoint 'epoch-0002'.*|available/);
-    expect(checkpointName(3, 12)).toBe('epoch-0003-batch-00012');
+    await expect(resolveCheckpoint(to, '2')).rejects.toThrow(/no checkpoint '2' \(no epoch-0002\/lstm\.json\)/);
+  });
+
+  it('names a checkpoint inside an epoch as reports count it (batch 12 of epoch 4: epoch-0004-batch-00012, --checkpoint 4:12), and still finds the names older bundles gave', async () => {
+    expect(checkpointName(3, 12)).toBe('epoch-0004-batch-00012'); // 3 epochs done, 12 batches into the 4th
+    expect(checkpointName(3, 0)).toBe('epoch-0003');
+    const to = path.join(dir, 'positions');
+    const at = (epoch: number, batch: number) => {
+      const data = dataOf(trained, epoch);
+      data.manifest.progress.batch = batch;
+      return data;
+    };
+    await saveCheckpoint(to, at(1, 0), { best: false, keep: 5 });
+    expect(await saveCheckpoint(to, at(1, 12), { best: true, keep: 5 })).toBe(path.join(to, 'epoch-0002-batch-00012'));
+    // An older lstm named batch 5 of epoch 3 by the 2 epochs done: the name today's batch 5 of epoch 2 would get.
+    await saveCheckpoint(to, at(2, 5), { best: false, keep: 5 });
+    await rename(path.join(to, 'epoch-0003-batch-00005'), path.join(to, 'epoch-0002-batch-00005'));
+    await rm(path.join(to, 'latest'));
+    await symlink('epoch-0002-batch-00005', path.join(to, 'latest'));
+    const position = async (which: string) =>
+      (await readCheckpoint(await resolveCheckpoint(to, which), checkpointSpecs)).manifest.progress;
+    expect(await position('2:12')).toMatchObject({ epoch: 1, batch: 12 });
+    expect(await position('epoch-0002-batch-00012')).toMatchObject({ epoch: 1, batch: 12 });
+    expect(await position('3:5')).toMatchObject({ epoch: 2, batch: 5 }); // by the old name, read from its manifest
+    expect(await position('latest')).toMatchObject({ epoch: 2, batch: 5 });
+    expect(await position('1')).toMatchObject({ epoch: 1, batch: 0 });
+    // 2:5 would be named epoch-0002-batch-00005, but the directory of that name holds 3:5.
+    await expect(resolveCheckpoint(to, '2:5')).rejects.toThrow(
+      /has no checkpoint '2:5' \(no checkpoint there holds that batch\)/,
+    );
+    expect(await listCheckpoints(to)).toEqual([
+      { name: 'epoch-0001', label: '1', pointers: [] },
+      { name: 'epoch-0002-batch-00012', label: '2:12', pointers: ['best'] },
+      { name: 'epoch-0002-batch-00005', label: '3:5', pointers: ['latest'] },
+    ]);
+    const refused = await resolveCheckpoint(to, '2').catch((err: LstmError) => err);
+    expect(refused).toMatchObject({
+      exitCode: 1,
+      message: expect.stringMatching(/has no checkpoint '2' \(no epoch-0002\/lstm\.json\)$/),
+      hint: 'checkpoints there: 1, 2:12 (best), 3:5 (latest); --checkpoint takes any of them',
+    });
   });
 
   it('exportCheckpoint writes a flat model without optimizer state that loads the same weights', async () => {
