@@ -14,12 +14,14 @@
  *
  * Each stage runs in its own child process, so its peak RSS is its own and stages do not
  * disturb each other. Prints a table and writes the same as JSON to bench/results/.
+ * `--quality TEXT --minutes N` measures time to quality instead (bench/quality.ts).
  * Never part of `npm test`.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readCorpus } from '../src/text/corpus.js';
 import { cliStage, epochStage, MACBETH, root, runStage, torchStage } from './processes.js';
+import { quality } from './quality.js';
 import { record, row, table, type Row } from './report.js';
 import { stage, type Config, type StageResult } from './stages.js';
 
@@ -58,6 +60,7 @@ function measure(base: Config, stages: string[], backends: string[]): Row[] {
 }
 
 async function main(): Promise<void> {
+  if (arg('quality')) return quality();
   const one = arg('stage');
   if (one) {
     const result = await stage(one, JSON.parse(arg('config')!));

@@ -135,7 +135,8 @@ async function checkpoint(run: Run, best: boolean): Promise<void> {
   progress.elapsedSeconds = run.clock.elapsed();
   const path = await run.clock.timed('save', () => saveRunCheckpoint(run.record, run, best));
   run.saved = true;
-  run.options.events.onCheckpoint?.({ path, epoch: progress.epoch, batch: progress.batch, best });
+  const { epoch, batch, elapsedSeconds } = progress;
+  run.options.events.onCheckpoint?.({ path, epoch, batch, best, elapsedSeconds });
 }
 
 /** An epoch's end: validation, the history record, the schedule, a sample and a checkpoint; why the run stops, if it does. */

@@ -96,7 +96,8 @@ export type RunEvents = {
   onBatch?: (info: BatchInfo) => void;
   onEpoch?: (info: EpochInfo) => void;
   onEvaluation?: (info: EvaluationInfo) => void;
-  onCheckpoint?: (info: { path: string; epoch: number; batch: number; best: boolean }) => void;
+  /** A checkpoint saved: where, its place in the run, and the run's time when it was saved. */
+  onCheckpoint?: (info: { path: string; epoch: number; batch: number; best: boolean; elapsedSeconds: number }) => void;
 };
 
 export type RunResult = {

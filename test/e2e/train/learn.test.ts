@@ -64,7 +64,9 @@ describe('lstm train', () => {
       Array.from({ length: ABC_EPOCHS }, (_, i) => i + 1),
     );
     for (const e of events.filter((e) => e.event === 'checkpoint')) {
-      expect((await readCheckpoint(e.path as string, checkpointSpecs)).manifest.progress.epoch).toBe(e.epoch);
+      const { progress } = (await readCheckpoint(e.path as string, checkpointSpecs)).manifest;
+      expect(progress.epoch).toBe(e.epoch);
+      expect(progress.elapsedSeconds).toBe(e.elapsedSeconds); // the run's time when it was saved
     }
     expect(events.at(-1)).toMatchObject({ event: 'done', reason: 'epochs', epochs: ABC_EPOCHS, out: bundle });
   });

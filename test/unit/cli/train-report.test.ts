@@ -25,7 +25,6 @@ const result = (over: Partial<RunResult>): RunResult => ({
 const run = (over: Partial<ReportedRun> = {}): ReportedRun => ({
   json: false,
   out: 'models/x',
-  backend: 'cpu',
   vocabSize: 10,
   hyper: { ...defaults, lowercase: false },
   patience: 1,
