@@ -27,6 +27,10 @@ export const defaults = {
   layers: 2,
   units: 300,
   dropout: 0.2,
+  /** One dropout mask per sequence instead of per step (net/dropout.ts); measured in docs/training.md. */
+  variationalDropout: false,
+  /** DropConnect on the recurrent weights (net/dropout.ts), this rate; 0: off. Measured in docs/training.md. */
+  weightDrop: 0,
   // optimisation
   lr: 2e-3,
   // char-rnn style decay: lr * lrDecay^(epoch - lrDecayAfter) once past lrDecayAfter; 1 = constant
@@ -117,6 +121,10 @@ export type Hyperparameters = {
   stateful?: boolean;
   /** Absent in bundles from before the plateau schedule: 0 (off). */
   lrPlateau?: number;
+  /** Absent in bundles from before it: false (a mask per step). */
+  variationalDropout?: boolean;
+  /** Absent in bundles from before it: 0 (off). */
+  weightDrop?: number;
   lowercase: boolean;
   randomSeed: number;
 };

@@ -26,6 +26,10 @@ export type NetConfig = {
   layers: number;
   units: number;
   dropout: number;
+  /** Training only (net/dropout.ts): one dropout mask per sequence for all its steps, instead of one per step. */
+  variationalDropout?: boolean;
+  /** Training only (net/dropout.ts): DropConnect on the recurrent weights, this rate (0 or absent: off). */
+  weightDrop?: number;
 };
 
 export type ArraySpec = { name: string; shape: number[] };

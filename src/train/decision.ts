@@ -87,6 +87,8 @@ export type SettingsInput = {
 /** Flags that describe the training recipe: the base's unless given when fine-tuning, the bundle's when resuming. */
 export const RECIPE = [
   'dropout',
+  'variationalDropout',
+  'weightDrop',
   'lr',
   'lrDecay',
   'lrDecayAfter',

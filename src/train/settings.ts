@@ -63,6 +63,8 @@ function newRun({ corpus, flags, given, base, outHolds }: SettingsInput, epochs:
     layers: flags.layers,
     units: flags.units,
     dropout: flags.dropout,
+    variationalDropout: flags.variationalDropout,
+    weightDrop: flags.weightDrop,
     lr: flags.lr,
     lrDecay: flags.lrDecay,
     lrDecayAfter: flags.lrDecayAfter,

@@ -56,7 +56,14 @@ export type Run = {
 /** The run's data, starting point, optimizer, engine and validation; reports `onStart`. */
 export async function startRun(options: RunOptions): Promise<Run> {
   const { hyper, vocab, corpus } = options;
-  const cfg: NetConfig = { vocabSize: vocab.size, layers: hyper.layers, units: hyper.units, dropout: hyper.dropout };
+  const cfg: NetConfig = {
+    vocabSize: vocab.size,
+    layers: hyper.layers,
+    units: hyper.units,
+    dropout: hyper.dropout,
+    variationalDropout: hyper.variationalDropout,
+    weightDrop: hyper.weightDrop,
+  };
   const ids = vocab.encode(corpus.text);
   const lengths = corpus.documents?.map((d) => d.characters);
   const data = splitDocuments(ids, lengths, { seqLength: hyper.seqLength, valFraction: hyper.valFraction });

@@ -11,8 +11,8 @@
 import { stateRows, type LayerState } from '../params.js';
 import { type Adam, sumGrads } from '../net/adam.js';
 import type { BackendName } from '../net/backend.js';
-import { networkMasks, type MaskKey } from '../net/dropout.js';
-import { engineFor, warmUp } from '../net/engine.js';
+import type { MaskKey } from '../net/dropout.js';
+import { engineFor, trainingLossAndGrads, warmUp } from '../net/engine.js';
 import { sliceBatch, type Batch } from '../text/windows.js';
 import { WorkerPool } from './workers.js';
 
@@ -71,11 +71,13 @@ export async function makeTrainStep(adam: Adam, workers: number, backend: Backen
       const own = shares > 1 ? sliceBatch(batch, bounds[0], bounds[1]) : batch;
       let mine;
       try {
-        mine = engine.lossAndGrads(
+        mine = trainingLossAndGrads(
+          engine,
           adam.weights(),
           cfg,
           own,
-          networkMasks(cfg, key, own.seqLength, range(bounds[0], bounds[1])),
+          key,
+          range(bounds[0], bounds[1]),
           scale,
           stateRows(state, bounds[0], bounds[1], cfg.units),
         );

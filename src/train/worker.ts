@@ -6,8 +6,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { paramSpecs, unflatten, type NetConfig } from '../params.js';
 import { initBackend } from '../net/backend.js';
-import { networkMasks } from '../net/dropout.js';
-import { engineFor, warmUp } from '../net/engine.js';
+import { engineFor, trainingLossAndGrads, warmUp } from '../net/engine.js';
 import { disposeWeights, toDevice } from '../net/lstm.js';
 import type { ShareRequest, ShareResult, WorkerInit } from './workers.js';
 
@@ -19,8 +18,16 @@ const params = unflatten(paramSpecs(cfg), new Float32Array(init.params)); // vie
 parentPort!.on('message', (req: ShareRequest) => {
   const w = toDevice(cfg, params);
   try {
-    const masks = networkMasks(cfg, req.key, req.batch.seqLength, req.examples);
-    const { lossSum, grads, state } = engine.lossAndGrads(w, cfg, req.batch, masks, req.scale, req.state);
+    const { lossSum, grads, state } = trainingLossAndGrads(
+      engine,
+      w,
+      cfg,
+      req.batch,
+      req.key,
+      req.examples,
+      req.scale,
+      req.state,
+    );
     const arrays = grads.map((g) => g.dataSync().slice() as Float32Array);
     grads.forEach((g) => g.dispose());
     const result: ShareResult = { id: req.id, lossSum, grads: arrays, state };

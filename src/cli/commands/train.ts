@@ -29,6 +29,8 @@ export type TrainCommandFlags = CorpusFlags &
     layers: number;
     units: number;
     dropout: number;
+    variationalDropout: boolean;
+    weightDrop: number;
     lr: number;
     lrDecay: number;
     lrDecayAfter: number;
@@ -114,6 +116,22 @@ function networkOptions(command: Command): Command {
         .default(defaults.dropout, smallTextDefault('dropout')),
     )
     .addOption(
+      new Option(
+        '--variational-dropout',
+        'one dropout mask per sequence for all its steps, instead of a new one at every step',
+      ).default(defaults.variationalDropout),
+    )
+    .option(
+      '--no-variational-dropout',
+      `a new dropout mask at every step (${defaults.variationalDropout ? 'undoes --variational-dropout' : 'the default'})`,
+    )
+    .option(
+      '--weight-drop <rate>',
+      'DropConnect on the recurrent weights: drop this fraction of them, a new mask every batch (0: off)',
+      num('--weight-drop', 0, 1, { openMax: true }),
+      defaults.weightDrop,
+    )
+    .addOption(
       new Option('--lr <rate>', 'Adam learning rate')
         .argParser(num('--lr', 0, 1, { openMin: true }))
         .default(defaults.lr, smallTextDefault('lr')),
@@ -143,7 +161,10 @@ function networkOptions(command: Command): Command {
 function explained(command: Command): Command {
   groupOptions(command, [
     [GROUP.data, ['--encoding', '--keep-boilerplate', '--lowercase', '--val-fraction', '--origin']],
-    [GROUP.network, ['--layers', '--units', '--dropout']],
+    [
+      GROUP.network,
+      ['--layers', '--units', '--dropout', '--variational-dropout', '--no-variational-dropout', '--weight-drop'],
+    ],
     [
       GROUP.optimisation,
       [

@@ -18,18 +18,26 @@ const shared = useBundles('abc', 'words');
 const { out, texts } = trainTexts('train-resume');
 
 describe('lstm train --resume', () => {
-  it('resumes exactly: 2 epochs then --resume to 4 equals 4 epochs in one go (with dropout)', async () => {
+  it.each([
+    { with: 'dropout', regularisers: [], recorded: { variationalDropout: false, weightDrop: 0 } },
+    {
+      with: 'variational dropout and DropConnect',
+      regularisers: ['--variational-dropout', '--weight-drop', '0.3'],
+      recorded: { variationalDropout: true, weightDrop: 0.3 },
+    },
+  ])('resumes exactly: 2 epochs then --resume to 4 equals 4 epochs in one go (with $with)', async (c) => {
     const flags = ['--layers', '2', '--units', '8', '--seq-length', '8', '--batch-size', '8', '--dropout', '0.3'];
+    const [whole, halves] = [`whole-${c.regularisers.length}`, `halves-${c.regularisers.length}`];
     await Promise.all([
-      trainTiny(texts.short, out('whole'), [...flags, '--epochs', '4']),
-      trainTiny(texts.short, out('halves'), [...flags, '--epochs', '2']),
+      trainTiny(texts.short, out(whole), [...flags, ...c.regularisers, '--epochs', '4']),
+      trainTiny(texts.short, out(halves), [...flags, ...c.regularisers, '--epochs', '2']),
     ]);
     const r = await lstm([
       '-q',
       'train',
       texts.short,
       '--resume',
-      out('halves'),
+      out(halves),
       '--epochs',
       '4',
       '--workers',
@@ -38,17 +46,18 @@ describe('lstm train --resume', () => {
     ]);
     expect(r.code, r.stderr).toBe(0);
 
-    expect((await bin(out('halves'), 'weights.bin')).equals(await bin(out('whole'), 'weights.bin'))).toBe(true);
-    expect((await bin(out('halves'), 'optimizer.bin')).equals(await bin(out('whole'), 'optimizer.bin'))).toBe(true);
-    const [whole, halves] = await Promise.all(
-      ['whole', 'halves'].map(
+    expect((await bin(out(halves), 'weights.bin')).equals(await bin(out(whole), 'weights.bin'))).toBe(true);
+    expect((await bin(out(halves), 'optimizer.bin')).equals(await bin(out(whole), 'optimizer.bin'))).toBe(true);
+    const [one, two] = await Promise.all(
+      [whole, halves].map(
         async (n) => (await readCheckpoint(await resolveCheckpoint(out(n), 'latest'), checkpointSpecs)).manifest,
       ),
     );
-    const losses = (m: typeof whole) => m.history.map((e) => [e.epoch, e.trainLoss, e.valLoss]);
-    expect(losses(halves)).toEqual(losses(whole));
-    expect(halves.progress.step).toBe(whole.progress.step);
-    expect(halves.progress.epoch).toBe(4);
+    const losses = (m: typeof one) => m.history.map((e) => [e.epoch, e.trainLoss, e.valLoss]);
+    expect(losses(two)).toEqual(losses(one));
+    expect(two.progress.step).toBe(one.progress.step);
+    expect(two.progress.epoch).toBe(4);
+    expect(two.hyperparameters).toMatchObject(c.recorded); // the resume kept them
   });
 
   it('refuses to --resume on a text with characters outside the bundle vocabulary (exit 1), leaving it untouched', async () => {

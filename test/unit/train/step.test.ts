@@ -1,8 +1,8 @@
 /**
  * A training step split across worker threads (train/step.ts, train/workers.ts), in-process
  * with a real worker thread: the shares add up to one thread's step, batch after batch, with
- * dropout masks keyed per example and the LSTM state carried across batches through the
- * workers. (Through `lstm train`, test/e2e/train/workers.test.ts resumes such a run bit for bit.)
+ * dropout masks keyed per example (variational ones too), DropConnect masks shared by the
+ * shares, and the LSTM state carried across batches through the workers. (Through `lstm train`, test/e2e/train/workers.test.ts resumes such a run bit for bit.)
  *
  * Legend: V vocabulary, T time steps, B batch.
  */
@@ -21,8 +21,13 @@ beforeAll(async () => {
   await initBackend(TEST_BACKEND, 'train');
 });
 
-describe('a training step split across worker threads', () => {
-  const cfg: NetConfig = { vocabSize: 8, layers: 2, units: 12, dropout: 0.3 };
+describe.each<[string, NetConfig]>([
+  ['output dropout', { vocabSize: 8, layers: 2, units: 12, dropout: 0.3 }],
+  [
+    'variational dropout and DropConnect on the recurrent weights',
+    { vocabSize: 8, layers: 2, units: 12, dropout: 0.3, variationalDropout: true, weightDrop: 0.4 },
+  ],
+])('a training step split across worker threads, with %s', (_, cfg) => {
   const [V, T, B] = [8, 8, 6];
   const STEPS = 6;
 
