@@ -32,6 +32,8 @@ export const defaults = {
   /** DropConnect on the recurrent weights (net/dropout.ts), this rate; 0: off. Measured in docs/training.md. */
   weightDrop: 0,
   // optimisation
+  /** The decay of an exponential moving average of the weights (net/adam.ts), the model saved; 0: off. */
+  ema: 0,
   lr: 2e-3,
   // char-rnn style decay: lr * lrDecay^(epoch - lrDecayAfter) once past lrDecayAfter; 1 = constant
   lrDecay: 1,
@@ -125,6 +127,8 @@ export type Hyperparameters = {
   variationalDropout?: boolean;
   /** Absent in bundles from before it: 0 (off). */
   weightDrop?: number;
+  /** Absent in bundles from before it: 0 (no weight average). */
+  ema?: number;
   lowercase: boolean;
   randomSeed: number;
 };

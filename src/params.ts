@@ -70,11 +70,13 @@ export function paramSpecs(cfg: NetConfig): ArraySpec[] {
 export const paramCount = (cfg: NetConfig) => paramSpecs(cfg).reduce((n, s) => n + sizeOf(s.shape), 0);
 
 /** Adam's state in `optimizer.bin`: the first moments, then the second, each in paramSpecs order. */
-export function optimizerSpecs(cfg: NetConfig): ArraySpec[] {
+export function optimizerSpecs(cfg: NetConfig, averaged = false): ArraySpec[] {
   const specs = paramSpecs(cfg);
   return [
     ...specs.map((s) => ({ name: `m/${s.name}`, shape: s.shape })),
     ...specs.map((s) => ({ name: `v/${s.name}`, shape: s.shape })),
+    // With a weight average (--ema) the model is the average: the weights training goes on from are kept here.
+    ...(averaged ? specs.map((s) => ({ name: `w/${s.name}`, shape: s.shape })) : []),
   ];
 }
 
@@ -147,9 +149,12 @@ export function stateFromNamed(cfg: NetConfig, named: Named): LayerState[] {
 /** What a checkpoint's array files hold: the specs store/ checks files against. */
 export const checkpointSpecs = {
   weights: (network: NetConfig) => layersWeightSpecs(netConfig(network)),
-  /** Adam's moments, then the carried LSTM state when the checkpoint saved some (`progress.streams`). */
-  optimizer: (network: NetConfig, progress: { streams?: number }) => [
-    ...optimizerSpecs(netConfig(network)),
+  /**
+   * Adam's moments (and a weight average's training weights, `hyper.ema`), then the carried
+   * LSTM state when the checkpoint saved some (`progress.streams`).
+   */
+  optimizer: (network: NetConfig, progress: { streams?: number }, hyper?: { ema?: number }) => [
+    ...optimizerSpecs(netConfig(network), Boolean(hyper?.ema)),
     ...carriedStateSpecs(netConfig(network), progress.streams ?? 0),
   ],
 };

@@ -12,9 +12,13 @@ import * as tf from '@tensorflow/tfjs-core';
 import { paramSpecs, sizeOf, type Named, type NetConfig, type Params } from '../params.js';
 import type { NetWeights } from './lstm.js';
 
-/** Steps taken and the moments, named as params.ts's optimizerSpecs (`m/<param>`, `v/<param>`). */
-export type AdamState = { step: number; moments: Named };
-export type AdamHyper = { lr: number; clip: number };
+/**
+ * Steps taken and the moments, named as params.ts's optimizerSpecs (`m/<param>`, `v/<param>`);
+ * with a weight average, the average too (the parameters the model is saved as).
+ */
+export type AdamState = { step: number; moments: Named; average?: Params };
+/** `ema`: the decay of an exponential moving average of the weights (0 or absent: none). */
+export type AdamHyper = { lr: number; clip: number; ema?: number };
 
 export const ADAM = { beta1: 0.9, beta2: 0.999, epsilon: 1e-8 } as const;
 
@@ -25,6 +29,8 @@ export class Adam {
   private readonly vars: tf.Variable[];
   private readonly m: tf.Variable[];
   private readonly v: tf.Variable[];
+  /** The weights' exponential moving average, when `hyper.ema` asks for one. */
+  private readonly avg?: tf.Variable[];
   private t: number;
 
   constructor(cfg: NetConfig, params: Params, hyper: AdamHyper, state?: AdamState) {
@@ -42,6 +48,7 @@ export class Adam {
     this.vars = make((n) => params.get(n));
     this.m = make((n) => state?.moments.get(`m/${n}`));
     this.v = make((n) => state?.moments.get(`v/${n}`));
+    if (hyper.ema) this.avg = make((n) => state?.average?.get(n) ?? params.get(n));
     this.t = state?.step ?? 0;
   }
 
@@ -56,11 +63,20 @@ export class Adam {
 
   /** The current parameters on the device, for the forward/backward pass (owned by this). */
   weights(): NetWeights {
+    return this.asWeights(this.vars);
+  }
+
+  /** The model's parameters on the device, for validation and samples: the average when there is one. */
+  modelWeights(): NetWeights {
+    return this.asWeights(this.avg ?? this.vars);
+  }
+
+  private asWeights(vars: tf.Variable[]): NetWeights {
     const L = this.cfg.layers;
     return {
-      W: this.vars.slice(0, L) as tf.Variable<tf.Rank.R2>[],
-      denseW: this.vars[L] as tf.Variable<tf.Rank.R2>,
-      denseB: this.vars[L + 1] as tf.Variable<tf.Rank.R1>,
+      W: vars.slice(0, L) as tf.Variable<tf.Rank.R2>[],
+      denseW: vars[L] as tf.Variable<tf.Rank.R2>,
+      denseB: vars[L + 1] as tf.Variable<tf.Rank.R1>,
     };
   }
 
@@ -90,15 +106,35 @@ export class Adam {
             tf.sub(this.vars[i], tf.mul(tf.div(this.m[i], tf.add(tf.sqrt(this.v[i]), epsilon)), lrT)),
           );
         });
+        if (this.avg) this.average(this.avg);
       });
     }
     grads.forEach((g) => g.dispose());
     return norm;
   }
 
+  /**
+   * The average after this step: avg = d * avg + (1 - d) * w, with d = min(ema, (1 + t) / (10 + t))
+   * so that the first steps, far from where training goes, weigh less as it goes on (as
+   * TensorFlow's ExponentialMovingAverage does with num_updates).
+   */
+  private average(avg: tf.Variable[]): void {
+    const d = Math.min(this.hyper.ema ?? 0, (1 + this.t) / (10 + this.t));
+    avg.forEach((a, i) => a.assign(tf.add(tf.mul(a, d), tf.mul(this.vars[i], 1 - d))));
+  }
+
   /** A copy of the parameters as named host arrays. */
   params(): Params {
-    return new Map(this.names.map((n, i) => [n, this.vars[i].dataSync().slice() as Float32Array]));
+    return this.host(this.vars);
+  }
+
+  /** A copy of the model's parameters (the average when there is one), as named host arrays. */
+  modelParams(): Params {
+    return this.host(this.avg ?? this.vars);
+  }
+
+  private host(vars: tf.Variable[]): Params {
+    return new Map(this.names.map((n, i) => [n, vars[i].dataSync().slice() as Float32Array]));
   }
 
   state(): AdamState {
@@ -109,11 +145,11 @@ export class Adam {
     ] as const) {
       this.names.forEach((n, i) => moments.set(`${prefix}/${n}`, vs[i].dataSync().slice() as Float32Array));
     }
-    return { step: this.t, moments };
+    return { step: this.t, moments, ...(this.avg ? { average: this.host(this.avg) } : {}) };
   }
 
   dispose(): void {
-    for (const v of [...this.vars, ...this.m, ...this.v]) v.dispose();
+    for (const v of [...this.vars, ...this.m, ...this.v, ...(this.avg ?? [])]) v.dispose();
   }
 }
 

@@ -36,7 +36,7 @@ import {
 /** What the array files of a checkpoint must hold, given its network. */
 export type SpecsOf = {
   weights: (network: NetConfig) => ArraySpec[];
-  optimizer: (network: NetConfig, progress: Manifest['progress']) => ArraySpec[];
+  optimizer: (network: NetConfig, progress: Manifest['progress'], hyper?: Manifest['hyperparameters']) => ArraySpec[];
 };
 
 export type Checkpoint = {
@@ -167,7 +167,11 @@ export function checkpointFromFiles(
   const weights = arrays(files.get(WEIGHTS_BIN)!, expected, join(dir, WEIGHTS_BIN), weightsDtype);
   const optimizer =
     options.optimizer && files.has(OPTIMIZER_BIN)
-      ? arrays(files.get(OPTIMIZER_BIN)!, specsOf.optimizer(network, manifest.progress), join(dir, OPTIMIZER_BIN))
+      ? arrays(
+          files.get(OPTIMIZER_BIN)!,
+          specsOf.optimizer(network, manifest.progress, manifest.hyperparameters),
+          join(dir, OPTIMIZER_BIN),
+        )
       : undefined;
   return { dir, manifest, modelTopology: modelJson.modelTopology, weights, weightsDtype, optimizer };
 }

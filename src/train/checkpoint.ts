@@ -73,16 +73,20 @@ export async function saveRunCheckpoint(record: RunRecord, position: RunPosition
     notes: record.notes,
     lineage: record.lineage,
   });
-  const moments = adam.state().moments;
+  const averaged = Boolean(hyper.ema);
+  const optimizer = new Map(adam.state().moments);
+  if (averaged) for (const [name, w] of adam.params()) optimizer.set(`w/${name}`, w);
+  if (carry) for (const [name, s] of namedState(carry)) optimizer.set(name, s);
   return saveCheckpoint(
     record.out,
     {
       manifest,
       modelTopology: record.topology,
-      weights: { specs: layersWeightSpecs(cfg), arrays: toLayersWeights(cfg, adam.params()) },
+      // The model is the average when there is one (--ema); optimizer.bin keeps what training goes on from.
+      weights: { specs: layersWeightSpecs(cfg), arrays: toLayersWeights(cfg, adam.modelParams()) },
       optimizer: {
-        specs: [...optimizerSpecs(cfg), ...carriedStateSpecs(cfg, streams ?? 0)],
-        arrays: carry ? new Map([...moments, ...namedState(carry)]) : moments,
+        specs: [...optimizerSpecs(cfg, averaged), ...carriedStateSpecs(cfg, streams ?? 0)],
+        arrays: optimizer,
       },
     },
     { best, keep: record.stop.keep, ...record.save },

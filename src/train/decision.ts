@@ -89,6 +89,7 @@ export const RECIPE = [
   'dropout',
   'variationalDropout',
   'weightDrop',
+  'ema',
   'lr',
   'lrDecay',
   'lrDecayAfter',

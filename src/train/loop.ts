@@ -235,7 +235,7 @@ function finish(run: Run, reason: schedule.StopReason): RunResult {
 /** The sample shown after an epoch: the default prompt's known characters, seeded by the epoch. */
 async function sampleText(run: Run, epoch: number): Promise<string> {
   const { options } = run;
-  const net = new StatefulLstm(run.cfg, run.adam.params());
+  const net = new StatefulLstm(run.cfg, run.adam.modelParams());
   try {
     const prompt = [...options.samplePrompt].filter((c) => options.vocab.has(c)).join('');
     const settings = {

@@ -65,6 +65,7 @@ function newRun({ corpus, flags, given, base, outHolds }: SettingsInput, epochs:
     dropout: flags.dropout,
     variationalDropout: flags.variationalDropout,
     weightDrop: flags.weightDrop,
+    ema: flags.ema,
     lr: flags.lr,
     lrDecay: flags.lrDecay,
     lrDecayAfter: flags.lrDecayAfter,

@@ -7,6 +7,7 @@ import {
   fromLayersWeights,
   optimizerSpecs,
   paramCount,
+  paramSpecs,
   stateFromNamed,
   type LayerState,
   type Named,
@@ -71,7 +72,7 @@ export async function startRun(options: RunOptions): Promise<Run> {
   const progress: Progress = prior ? { ...prior.progress } : { ...INITIAL_PROGRESS };
   const history: EpochRecord[] = prior ? [...prior.history] : [];
   const start = startingPoint(options, cfg, progress);
-  const adam = new Adam(cfg, start.params, { lr: hyper.lr, clip: hyper.clip }, start.state);
+  const adam = new Adam(cfg, start.params, { lr: hyper.lr, clip: hyper.clip, ema: hyper.ema }, start.state);
   const step = await makeTrainStep(adam, options.workers, options.backend);
   const record: RunRecord = {
     out: options.out,
@@ -131,11 +132,15 @@ export async function startRun(options: RunOptions): Promise<Run> {
 function startingPoint(options: RunOptions, cfg: NetConfig, progress: Progress) {
   const { resume } = options;
   if (!resume) return { params: options.from?.params ?? initParams(cfg, options.hyper.randomSeed) };
-  const params: Params = fromLayersWeights(cfg, resume.weights);
+  const model: Params = fromLayersWeights(cfg, resume.weights);
   const saved = resume.optimizer;
-  if (!saved) return { params };
+  if (!saved) return { params: model };
   const moments: Named = new Map(optimizerSpecs(cfg).map((s) => [s.name, saved.get(s.name)!]));
-  const state: AdamState = { step: resume.manifest.optimizer?.step ?? progress.step, moments };
+  // With a weight average the model saved is the average; training goes on from optimizer.bin's weights.
+  const averaged = Boolean(options.hyper.ema);
+  const params: Params = averaged ? new Map(paramSpecs(cfg).map((s) => [s.name, saved.get(`w/${s.name}`)!])) : model;
+  const step = resume.manifest.optimizer?.step ?? progress.step;
+  const state: AdamState = { step, moments, ...(averaged ? { average: model } : {}) };
   return { params, state, carried: progress.streams ? stateFromNamed(cfg, saved) : undefined };
 }
 

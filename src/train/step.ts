@@ -105,7 +105,7 @@ export async function makeTrainStep(adam: Adam, workers: number, backend: Backen
       }
       return { lossSum, norm: adam.apply(grads), state: next };
     },
-    loss: (batch, state) => engine.streamLoss(adam.weights(), cfg, batch, state),
+    loss: (batch, state) => engine.streamLoss(adam.modelWeights(), cfg, batch, state),
     async dispose() {
       await pool?.dispose();
     },

@@ -31,6 +31,7 @@ export type TrainCommandFlags = CorpusFlags &
     dropout: number;
     variationalDropout: boolean;
     weightDrop: number;
+    ema: number;
     lr: number;
     lrDecay: number;
     lrDecayAfter: number;
@@ -154,7 +155,13 @@ function networkOptions(command: Command): Command {
       int('--lr-plateau', 0),
       defaults.lrPlateau,
     )
-    .option('--clip <norm>', 'clip gradients to this global norm (0: off)', num('--clip', 0, Infinity), defaults.clip);
+    .option('--clip <norm>', 'clip gradients to this global norm (0: off)', num('--clip', 0, Infinity), defaults.clip)
+    .option(
+      '--ema <decay>',
+      'keep an exponential moving average of the weights with this decay, e.g. 0.999: it is validated, sampled and saved as the model (0: off)',
+      num('--ema', 0, 1, { openMax: true }),
+      defaults.ema,
+    );
 }
 
 /** The options by concern, what the defaults depend on, and examples. */
@@ -177,6 +184,7 @@ function explained(command: Command): Command {
         '--lr-decay-after',
         '--lr-plateau',
         '--clip',
+        '--ema',
         '--random-seed',
       ],
     ],

@@ -25,9 +25,10 @@ describe('lstm train --resume', () => {
       regularisers: ['--variational-dropout', '--weight-drop', '0.3'],
       recorded: { variationalDropout: true, weightDrop: 0.3 },
     },
+    { with: 'a weight average', regularisers: ['--ema', '0.9'], recorded: { ema: 0.9 } },
   ])('resumes exactly: 2 epochs then --resume to 4 equals 4 epochs in one go (with $with)', async (c) => {
     const flags = ['--layers', '2', '--units', '8', '--seq-length', '8', '--batch-size', '8', '--dropout', '0.3'];
-    const [whole, halves] = [`whole-${c.regularisers.length}`, `halves-${c.regularisers.length}`];
+    const [whole, halves] = [`whole-${c.regularisers.join('')}`, `halves-${c.regularisers.join('')}`];
     await Promise.all([
       trainTiny(texts.short, out(whole), [...flags, ...c.regularisers, '--epochs', '4']),
       trainTiny(texts.short, out(halves), [...flags, ...c.regularisers, '--epochs', '2']),

@@ -9,7 +9,7 @@ import { dropoutMasks } from '../../../src/net/dropout.js';
 import { initParams } from '../../../src/net/init.js';
 import { batchLoss, lossAndGrads } from '../../../src/net/lstm.js';
 import { rng } from '../../../src/random.js';
-import { randomBatch } from '../../helpers/net.js';
+import { maxAbsDiff, randomBatch } from '../../helpers/net.js';
 
 beforeAll(async () => {
   await initBackend(TEST_BACKEND, 'train');
@@ -60,6 +60,38 @@ describe('Adam', () => {
     }
     expect(batchLoss(adam.weights(), plain, batch)).toBeLessThan(first * 0.8);
     adam.dispose();
+  });
+
+  it("with --ema keeps the weights' moving average: the model it validates, samples and saves", () => {
+    const decay = 0.9;
+    const adam = new Adam(cfg, initParams(cfg, 4), { lr: 0.01, clip: 5, ema: decay });
+    const before = tf.memory().numTensors;
+    let average = adam.params(); // it starts at the initial weights
+    for (let k = 0; k < 12; k++) {
+      step(adam, k);
+      const t = adam.step;
+      const d = Math.min(decay, (1 + t) / (10 + t));
+      const w = adam.params();
+      average = new Map([...average].map(([name, a]) => [name, a.map((v, i) => d * v + (1 - d) * w.get(name)![i])]));
+    }
+    expect(tf.memory().numTensors).toBe(before);
+    const model = adam.modelParams();
+    for (const [name, a] of average) {
+      expect(maxAbsDiff(model.get(name)!, a), name).toBeLessThan(1e-5);
+      expect(
+        maxAbsDiff(model.get(name)!, adam.params().get(name)!),
+        `${name} differs from the weights`,
+      ).toBeGreaterThan(1e-4);
+    }
+    // The model's tensors are the average's; a restored state carries it on exactly.
+    const W0 = adam.modelWeights().W[0].dataSync();
+    expect(maxAbsDiff(W0, model.get(paramSpecs(cfg)[0].name)!)).toBe(0);
+    const restored = new Adam(cfg, adam.params(), { lr: 0.01, clip: 5, ema: decay }, adam.state());
+    for (const [name, a] of restored.modelParams()) expect(maxAbsDiff(a, model.get(name)!), name).toBe(0);
+    restored.dispose();
+    const beforeDispose = tf.memory().numTensors;
+    adam.dispose();
+    expect(beforeDispose - tf.memory().numTensors).toBe(4 * paramSpecs(cfg).length); // and the average
   });
 });
 
