@@ -11,8 +11,8 @@
  *
  * The net/ code imports only @tensorflow/tfjs-core and the one backend it uses (the full
  * @tensorflow/tfjs adds layers, converter and data: ~27 MB more per thread, and worker
- * threads each load their own copy). Only net/keras.ts, which builds the Layers topology
- * for saving, loads @tensorflow/tfjs.
+ * threads each load their own copy); model.json's Layers topology is written out by
+ * store/topology.ts. Only tests load @tensorflow/tfjs.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { usageError } from '../errors.js';
@@ -132,6 +132,14 @@ function tensorflowVersion(): string | undefined {
     return undefined;
   }
 }
+
+/**
+ * Whether a signal that interrupts this backend's compute can corrupt the process: TensorFlow's
+ * oneDNN matrix kernels move the stack pointer into the heap (oneDNN issue 4845, fixed after
+ * the TensorFlow 2.21 behind tfjs-node), so a run on it computes off the thread that hears
+ * signals (train/thread.ts). wasm and plain JS are not affected.
+ */
+export const hurtBySignals = (name: BackendName) => name === 'tensorflow';
 
 export function isBackendName(name: string): name is BackendName {
   return (BACKENDS as readonly string[]).includes(name);

@@ -29,7 +29,7 @@ type ArrayFile = { specs: ArraySpec[]; arrays: Named };
 
 export type CheckpointData = {
   manifest: ManifestBody;
-  /** The Layers topology, from net/keras. */
+  /** The Layers topology (store/topology.ts). */
   modelTopology: object;
   /** The Layers weights (params.ts's layersWeightSpecs). */
   weights: ArrayFile;

@@ -33,7 +33,7 @@ export type RunRecord = {
   invocation?: string;
   notes?: Record<string, unknown>;
   lineage?: Lineage;
-  /** model.json's Layers topology (net/keras.ts). */
+  /** model.json's Layers topology (store/topology.ts). */
   topology: object;
   save: Omit<SaveOptions, 'best' | 'keep'>;
 };

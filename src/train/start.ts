@@ -16,7 +16,7 @@ import {
 } from '../params.js';
 import { Adam, type AdamState } from '../net/adam.js';
 import { initParams } from '../net/init.js';
-import { layersTopology } from '../net/keras.js';
+import { layersTopology } from '../store/topology.js';
 import { INITIAL_PROGRESS, type EpochRecord, type Progress } from '../store/manifest.js';
 import { splitDocuments, trainChars, trainingPlan, valChars, type Split } from '../text/windows.js';
 import type { RunRecord } from './checkpoint.js';
@@ -87,7 +87,7 @@ export async function startRun(options: RunOptions): Promise<Run> {
     invocation: options.invocation,
     notes: options.notes,
     lineage: options.from?.lineage ?? prior?.lineage,
-    topology: await layersTopology(cfg),
+    topology: layersTopology(cfg),
     save: { onStage: options.onSaveStage, lock: options.lock },
   };
   const first = planOf(options, data, progress.epoch);

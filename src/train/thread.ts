@@ -1,6 +1,7 @@
 /**
  * A training run on a thread of its own (train/thread-worker.ts runs it), so that the main
- * thread, which hears SIGINT and SIGTERM, never computes. A signal interrupts the thread
+ * thread, which hears SIGINT and SIGTERM, never computes (on tensorflow: net/backend.ts
+ * hurtBySignals). A signal interrupts the thread
  * it is delivered to, and Linux delivers a process's signals to its main thread when that
  * thread does not block them; TensorFlow's oneDNN matrix kernels can corrupt the heap when
  * a signal interrupts them (oneDNN issue 4845, fixed after the TensorFlow 2.21 behind

@@ -26,7 +26,7 @@ import { initBackend } from '../../src/net/backend.js';
 import { TEST_BACKEND } from '../helpers/backend.js';
 import { randomParams } from '../helpers/net.js';
 import { initFromBase, initParams, newCharBias } from '../../src/net/init.js';
-import { buildLayersModel } from '../../src/net/keras.js';
+import { buildLayersModel } from '../helpers/keras.js';
 import { StatefulLstm } from '../../src/net/stateful.js';
 
 const cfg: NetConfig = { vocabSize: 5, layers: 2, units: 3, dropout: 0.2 };

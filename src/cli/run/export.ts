@@ -5,7 +5,7 @@
 import type { Command } from 'commander';
 import { usageError, type LstmError } from '../../errors.js';
 import { initBackend } from '../../net/backend.js';
-import { layersTopology } from '../../net/keras.js';
+import { layersTopology } from '../../store/topology.js';
 import { layersWeightSpecs } from '../../params.js';
 import { holdsModel, isEmptyOrAbsent } from '../../store/bundle.js';
 import { loadModel } from '../../store/load.js';
@@ -53,7 +53,7 @@ export async function run(flags: ExportFlags, cmd: Command, ctx: Context): Promi
           command: trainCommandInUserForm(manifest.command, cmd),
           invocation: manifest.invocation ?? manifest.command,
         }),
-        modelTopology: await layersTopology(model.cfg),
+        modelTopology: layersTopology(model.cfg),
         weights: {
           specs: layersWeightSpecs(model.cfg),
           arrays: model.checkpoint.weights,

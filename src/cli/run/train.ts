@@ -9,7 +9,7 @@ import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { defaults, DOCUMENT_SEPARATOR_NAME, type Hyperparameters } from '../../config.js';
 import { dataError } from '../../errors.js';
-import { initBackend } from '../../net/backend.js';
+import { hurtBySignals, initBackend } from '../../net/backend.js';
 import { shellCommand } from '../../shell.js';
 import { holdsModel, isFlatExport } from '../../store/bundle.js';
 import { loadModel, type StoredModel } from '../../store/load.js';
@@ -18,6 +18,7 @@ import { SAVING } from '../../store/write.js';
 import type { Corpus } from '../../text/corpus.js';
 import { Vocab } from '../../text/vocab.js';
 import { startFrom, type FineTuneStart } from '../../train/from.js';
+import { trainModel } from '../../train/loop.js';
 import type { RunResult } from '../../train/run.js';
 import { trainInThread, type ThreadRun } from '../../train/thread.js';
 import type { BaseRun, RunSettings, SettingsInput, StoredRun, TrainFlags } from '../../train/decision.js';
@@ -145,8 +146,8 @@ async function train(
 }
 
 /**
- * The loop on its own thread (train/thread.ts says why), with Ctrl-C heard here (signals.ts)
- * and its events shown (train-report.ts), then how it ended.
+ * The loop, with Ctrl-C heard here (signals.ts) and its events shown (train-report.ts), then
+ * how it ended. On a backend a signal can hurt, the loop runs on its own thread (train/thread.ts).
  */
 async function trainReported(
   reporter: Reporter,
@@ -156,8 +157,11 @@ async function trainReported(
 ): Promise<RunResult> {
   const flag = new Int32Array(new SharedArrayBuffer(4));
   const stop = listenForStop(reporter, () => Atomics.store(flag, 0, 1));
+  const events = trainEvents(reporter, report);
   try {
-    const result = await trainInThread(run, lock, trainEvents(reporter, report), flag);
+    const result = hurtBySignals(run.backend)
+      ? await trainInThread(run, lock, events, flag)
+      : await trainModel({ ...run, vocab: new Vocab(run.vocab), lock, shouldStop: stop.requested, events });
     report.signal = stop.signal();
     reporter.done();
     await reportDone(reporter, result, report);

@@ -13,7 +13,7 @@ import { initBackend } from '../../../src/net/backend.js';
 import { engineFor } from '../../../src/net/engine.js';
 import { TEST_BACKEND } from '../../helpers/backend.js';
 import { dropoutMasks } from '../../../src/net/dropout.js';
-import { buildLayersModel } from '../../../src/net/keras.js';
+import { buildLayersModel } from '../../helpers/keras.js';
 import { forwardLogits } from '../../../src/net/lstm.js';
 import { maxAbsDiff, randomBatch, randomParams, tensorsOf, weightsOf } from '../../helpers/net.js';
 import { referenceLoss } from './reference.js';

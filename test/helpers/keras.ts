@@ -1,15 +1,10 @@
 /**
- * The bridge to the standard TF.js Layers format, so a saved `model.json` + `weights.bin`
- * is an ordinary model that `tf.loadLayersModel` loads in Node or a browser without this
- * tool: LSTM layers (returnSequences) with dropout between, then a softmax Dense applied
- * at every step. Input is one-hot [batch, time, V].
- *
- * The topology is made once by building the model with cheap initializers: loading runs
- * the initializers named in the topology before the weights overwrite them, and the
- * default orthogonal one takes minutes at 300x1200 in JS.
+ * The network as a tfjs-layers model, the reference the tests hold lstm's own code to:
+ * store/topology.ts writes out the topology tfjs-layers saves for it, and net/lstm.ts
+ * computes what it computes.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { NetConfig } from '../params.js';
+import type { NetConfig } from '../../src/params.js';
 
 /** Builds the equivalent tf.LayersModel (used for the topology, and by tests). */
 export function buildLayersModel(cfg: NetConfig): tf.Sequential {
@@ -46,11 +41,8 @@ function build(cfg: NetConfig): tf.Sequential {
   return model;
 }
 
-/**
- * The Layers topology (model.json's `modelTopology`) for a config. Its weights are named
- * and ordered as params.ts's layersWeightSpecs (a test holds the two together).
- */
-export async function layersTopology(cfg: NetConfig): Promise<object> {
+/** The Layers topology tfjs-layers saves for the model. */
+export async function savedTopology(cfg: NetConfig): Promise<object> {
   const model = buildLayersModel(cfg);
   let artifacts: tf.io.ModelArtifacts | undefined;
   await model.save(
