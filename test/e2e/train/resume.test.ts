@@ -19,13 +19,13 @@ const { out, texts } = trainTexts('train-resume');
 
 describe('lstm train --resume', () => {
   it.each([
-    { with: 'dropout', regularisers: [], recorded: { variationalDropout: false, weightDrop: 0 } },
+    { with: 'dropout', regularisers: [], recorded: { variationalDropout: false, weightDrop: 0, ema: 0 } },
+    // Each regulariser resumes exactly in-process (test/unit/train/resume.test.ts); here, all at once.
     {
-      with: 'variational dropout and DropConnect',
-      regularisers: ['--variational-dropout', '--weight-drop', '0.3'],
-      recorded: { variationalDropout: true, weightDrop: 0.3 },
+      with: 'variational dropout, DropConnect and a weight average',
+      regularisers: ['--variational-dropout', '--weight-drop', '0.3', '--ema', '0.9'],
+      recorded: { variationalDropout: true, weightDrop: 0.3, ema: 0.9 },
     },
-    { with: 'a weight average', regularisers: ['--ema', '0.9'], recorded: { ema: 0.9 } },
   ])('resumes exactly: 2 epochs then --resume to 4 equals 4 epochs in one go (with $with)', async (c) => {
     const flags = ['--layers', '2', '--units', '8', '--seq-length', '8', '--batch-size', '8', '--dropout', '0.3'];
     const [whole, halves] = [`whole-${c.regularisers.join('')}`, `halves-${c.regularisers.join('')}`];

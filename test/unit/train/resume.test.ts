@@ -1,0 +1,89 @@
+/**
+ * Exact resume with each regulariser, in-process: 2 epochs, then a run resumed from the
+ * bundle's latest checkpoint to 4, writes the same weights.bin and optimizer.bin as 4 epochs
+ * in one go. The masks are keyed by position (net/dropout.ts) and a weight average's state is
+ * saved (net/adam.ts), so nothing depends on what came before. (Through `lstm train --resume`:
+ * test/e2e/train/resume.test.ts.)
+ */
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Hyperparameters } from '../../../src/config.js';
+import { initBackend, type BackendName } from '../../../src/net/backend.js';
+import { loadModel } from '../../../src/store/load.js';
+import { readCorpus } from '../../../src/text/corpus.js';
+import { Vocab } from '../../../src/text/vocab.js';
+import { trainModel } from '../../../src/train/loop.js';
+import type { RunOptions } from '../../../src/train/run.js';
+import { TEST_BACKEND } from '../../helpers/backend.js';
+import { words } from '../../helpers/tiny.js';
+
+let dir: string;
+let backend: BackendName;
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), 'lstm-resume-'));
+  backend = await initBackend(TEST_BACKEND, 'train');
+});
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+const hyper: Hyperparameters = {
+  seqLength: 8,
+  batchSize: 8,
+  valFraction: 0.2,
+  layers: 2,
+  units: 8,
+  dropout: 0.3,
+  lr: 0.01,
+  lrDecay: 1,
+  lrDecayAfter: 10,
+  lrPlateau: 0,
+  clip: 5,
+  stateful: false,
+  lowercase: false,
+  randomSeed: 3,
+};
+
+function options(out: string, epochs: number, regularisers: Partial<Hyperparameters>): RunOptions {
+  const corpus = readCorpus(new TextEncoder().encode(words), 'words.txt');
+  return {
+    corpus,
+    encoding: 'utf8',
+    vocab: Vocab.fromText(corpus.text).vocab,
+    hyper: { ...hyper, ...regularisers },
+    epochs,
+    patience: 100,
+    keep: 1,
+    evalEvery: {},
+    valSampleWindows: 1024,
+    workers: 1,
+    out: path.join(dir, out),
+    sample: false,
+    samplePrompt: '',
+    sampleLength: 0,
+    sampleTemperature: 1,
+    backend,
+    command: 'lstm train words.txt',
+    shouldStop: () => false,
+    events: {},
+  };
+}
+
+const bytes = (out: string, file: string) => readFile(path.join(dir, out, 'latest', file));
+
+describe('an exact resume', () => {
+  it.each<[string, Partial<Hyperparameters>]>([
+    ['variational dropout', { variationalDropout: true }],
+    ['DropConnect on the recurrent weights', { weightDrop: 0.4 }],
+    ['a weight average', { ema: 0.9 }],
+  ])('with %s: 2 epochs then a resume to 4 equals 4 in one go', async (name, regularisers) => {
+    const [whole, halves] = [`whole-${name}`, `halves-${name}`];
+    await trainModel(options(whole, 4, regularisers));
+    await trainModel(options(halves, 2, regularisers));
+    const latest = await loadModel(path.join(dir, halves), { which: 'latest', optimizer: true });
+    const resumed = await trainModel({ ...options(halves, 4, regularisers), resume: latest.checkpoint });
+    expect(resumed.epoch).toBe(4);
+    expect((await bytes(halves, 'weights.bin')).equals(await bytes(whole, 'weights.bin'))).toBe(true);
+    expect((await bytes(halves, 'optimizer.bin')).equals(await bytes(whole, 'optimizer.bin'))).toBe(true);
+  });
+});
