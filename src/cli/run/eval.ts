@@ -13,7 +13,6 @@ import { modelPath } from '../model.js';
 import { write, writeJson } from '../output.js';
 
 export async function run(path: string, flags: EvalFlags, cmd: Command, ctx: Context): Promise<void> {
-  await initBackend(ctx.flags.backend, COMMAND_JOBS.eval);
   const model = await loadModel(modelPath(flags.model), { which: flags.checkpoint });
   const hyper = model.checkpoint.manifest.hyperparameters;
   // The text is read as the model's training text was, unless told otherwise.
@@ -28,6 +27,7 @@ export async function run(path: string, flags: EvalFlags, cmd: Command, ctx: Con
     ctx,
   );
   const { text, skipped } = withoutUnknown(corpus.text, model.vocab, ctx);
+  await initBackend(ctx.flags.backend, COMMAND_JOBS.eval); // once every input is known good
   const { lossSum, chars, seqLength, stream } = scoreText(
     model.cfg,
     model.params,

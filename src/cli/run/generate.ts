@@ -44,7 +44,6 @@ export async function run(flags: GenerateFlags, cmd: Command, ctx: Context): Pro
     reporter.warn(`${what} the text to start from ('${typed}'); for a random seed use --random-seed`);
   }
   const rawSeed = await readSeed(flags);
-  await initBackend(ctx.flags.backend, COMMAND_JOBS.generate);
   const model = await loadModel(modelPath(flags.model), { which: flags.checkpoint });
   const { vocab } = model;
   const { text: seed, dropped } = seedText(rawSeed, model.textSettings, vocab, flags.unknown);
@@ -61,6 +60,8 @@ export async function run(flags: GenerateFlags, cmd: Command, ctx: Context): Pro
   // On a terminal, say which seed was drawn so a good sample can be repeated.
   if (flags.randomSeed === undefined && temperature > 0 && reporter.tty)
     reporter.info(reporter.c.dim(`random seed ${randomSeed} (repeat with --random-seed ${randomSeed})`));
+  // Loaded once every input is known good: a refusal comes without its cost.
+  await initBackend(ctx.flags.backend, COMMAND_JOBS.generate);
   const net = new StatefulLstm(model.cfg, model.params);
   const { length, samples, topK, topP, stop } = flags;
   const options = { seed, length, samples, randomSeed, temperature, topK, topP, stop };

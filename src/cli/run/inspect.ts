@@ -52,7 +52,6 @@ export async function run(file: string | undefined, flags: InspectFlags, ctx: Co
   if (flags.units !== undefined && !flags.json)
     throw usageError('--units needs --json', 'the --html page holds every unit already');
   const raw = await readUserText(file, flags);
-  await initBackend(ctx.flags.backend, COMMAND_JOBS.inspect);
   const model = await loadModel(modelPath(flags.model), { which: flags.checkpoint });
   const { text, dropped } = seedText(raw, model.textSettings, model.vocab, flags.unknown, 'the text');
   if (dropped.length)
@@ -74,6 +73,7 @@ export async function run(file: string | undefined, flags: InspectFlags, ctx: Co
       'give a longer text',
     );
   const units = flags.units === undefined ? undefined : chosenUnits(flags.units, model.cfg.units);
+  await initBackend(ctx.flags.backend, COMMAND_JOBS.inspect); // once every input is known good
   const net = new StatefulLstm(model.cfg, model.params);
   try {
     if (flags.html !== undefined) {
