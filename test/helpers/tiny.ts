@@ -68,6 +68,9 @@ export const tinyFlags = [
   '--no-sample',
   '--workers',
   '1',
+  // The tiny models memorise their text in a few dozen steps: no weight average lagging behind.
+  '--ema',
+  '0',
 ];
 
 export function assertBuilt(): void {

@@ -19,7 +19,7 @@ const { out, texts } = trainTexts('train-resume');
 
 describe('lstm train --resume', () => {
   it.each([
-    { with: 'dropout', regularisers: [], recorded: { variationalDropout: false, weightDrop: 0, ema: 0 } },
+    { with: 'dropout', regularisers: [], recorded: { variationalDropout: true, weightDrop: 0, ema: 0 } },
     // Each regulariser resumes exactly in-process (test/unit/train/resume.test.ts); here, all at once.
     {
       with: 'variational dropout, DropConnect and a weight average',
