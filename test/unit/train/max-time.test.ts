@@ -7,13 +7,11 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Hyperparameters } from '../../../src/config.js';
 import { initBackend, type BackendName } from '../../../src/net/backend.js';
-import { readCorpus } from '../../../src/text/corpus.js';
-import { Vocab } from '../../../src/text/vocab.js';
 import { trainModel } from '../../../src/train/loop.js';
-import type { RunOptions } from '../../../src/train/run.js';
 import { TEST_BACKEND } from '../../helpers/backend.js';
+import { runOptions } from '../../helpers/run.js';
+import type { RunOptions } from '../../../src/train/run.js';
 import { words } from '../../helpers/tiny.js';
 
 let dir: string;
@@ -24,47 +22,14 @@ beforeAll(async () => {
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
-const hyper: Hyperparameters = {
-  seqLength: 10,
-  batchSize: 8,
-  valFraction: 0.5,
-  layers: 1,
-  units: 8,
-  dropout: 0,
-  lr: 0.01,
-  lrDecay: 1,
-  lrDecayAfter: 10,
-  lrPlateau: 0,
-  clip: 5,
-  stateful: false,
-  lowercase: false,
-  randomSeed: 1,
-};
-
 function options(out: string, maxTimeSeconds: number, valSampleWindows: number, held = { repeats: 8, fraction: 0.5 }) {
-  const corpus = readCorpus(new TextEncoder().encode(words.repeat(held.repeats)), 'words.txt');
-  return {
-    corpus,
-    encoding: 'utf8',
-    vocab: Vocab.fromText(corpus.text).vocab,
-    hyper: { ...hyper, valFraction: held.fraction },
-    epochs: 10_000,
-    maxTimeSeconds,
-    patience: 10_000,
-    keep: 1,
-    evalEvery: {},
-    valSampleWindows,
-    workers: 1,
-    out: path.join(dir, out),
-    sample: false,
-    samplePrompt: '',
-    sampleLength: 0,
-    sampleTemperature: 1,
+  return runOptions(
+    words.repeat(held.repeats),
+    { dir, name: out },
     backend,
-    command: 'lstm train words.txt',
-    shouldStop: () => false,
-    events: {},
-  } satisfies RunOptions;
+    { valFraction: held.fraction },
+    { epochs: 10_000, maxTimeSeconds, patience: 10_000, valSampleWindows },
+  );
 }
 
 const runSeconds = async (out: string) =>

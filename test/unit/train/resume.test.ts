@@ -9,14 +9,12 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Hyperparameters } from '../../../src/config.js';
 import { initBackend, type BackendName } from '../../../src/net/backend.js';
 import { loadModel } from '../../../src/store/load.js';
-import { readCorpus } from '../../../src/text/corpus.js';
-import { Vocab } from '../../../src/text/vocab.js';
 import { trainModel } from '../../../src/train/loop.js';
-import type { RunOptions } from '../../../src/train/run.js';
 import { TEST_BACKEND } from '../../helpers/backend.js';
+import { runOptions } from '../../helpers/run.js';
+import type { Hyperparameters } from '../../../src/config.js';
 import { words } from '../../helpers/tiny.js';
 
 let dir: string;
@@ -27,47 +25,14 @@ beforeAll(async () => {
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
-const hyper: Hyperparameters = {
-  seqLength: 8,
-  batchSize: 8,
-  valFraction: 0.2,
-  layers: 2,
-  units: 8,
-  dropout: 0.3,
-  lr: 0.01,
-  lrDecay: 1,
-  lrDecayAfter: 10,
-  lrPlateau: 0,
-  clip: 5,
-  stateful: false,
-  lowercase: false,
-  randomSeed: 3,
-};
-
-function options(out: string, epochs: number, regularisers: Partial<Hyperparameters>): RunOptions {
-  const corpus = readCorpus(new TextEncoder().encode(words), 'words.txt');
-  return {
-    corpus,
-    encoding: 'utf8',
-    vocab: Vocab.fromText(corpus.text).vocab,
-    hyper: { ...hyper, ...regularisers },
-    epochs,
-    patience: 100,
-    keep: 1,
-    evalEvery: {},
-    valSampleWindows: 1024,
-    workers: 1,
-    out: path.join(dir, out),
-    sample: false,
-    samplePrompt: '',
-    sampleLength: 0,
-    sampleTemperature: 1,
+const options = (out: string, epochs: number, regularisers: Partial<Hyperparameters>) =>
+  runOptions(
+    words,
+    { dir, name: out },
     backend,
-    command: 'lstm train words.txt',
-    shouldStop: () => false,
-    events: {},
-  };
-}
+    { seqLength: 8, valFraction: 0.2, layers: 2, dropout: 0.3, randomSeed: 3, ...regularisers },
+    { epochs },
+  );
 
 const bytes = (out: string, file: string) => readFile(path.join(dir, out, 'latest', file));
 

@@ -7,13 +7,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Hyperparameters } from '../../../src/config.js';
 import { LstmError } from '../../../src/errors.js';
 import { initBackend, type BackendName } from '../../../src/net/backend.js';
-import { readCorpus } from '../../../src/text/corpus.js';
-import { Vocab } from '../../../src/text/vocab.js';
 import { trainInThread, type ThreadRun } from '../../../src/train/thread.js';
 import { TEST_BACKEND } from '../../helpers/backend.js';
+import { runOptions } from '../../helpers/run.js';
 import { words } from '../../helpers/tiny.js';
 
 let dir: string;
@@ -24,45 +22,12 @@ beforeAll(async () => {
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
-const hyper: Hyperparameters = {
-  seqLength: 10,
-  batchSize: 4,
-  valFraction: 0.2,
-  layers: 1,
-  units: 8,
-  dropout: 0,
-  lr: 0.01,
-  lrDecay: 1,
-  lrDecayAfter: 10,
-  lrPlateau: 0,
-  clip: 5,
-  stateful: false,
-  lowercase: false,
-  randomSeed: 1,
-};
-
 function run(text: string, out: string): ThreadRun {
-  const corpus = readCorpus(new TextEncoder().encode(text), 'words.txt');
-  return {
-    corpus,
-    encoding: 'utf8',
-    vocab: Vocab.fromText(corpus.text).vocab.chars,
-    hyper,
-    epochs: 3,
-    patience: 10,
-    keep: 1,
-    evalEvery: {},
-    valSampleWindows: 1024,
-    workers: 1,
-    out: path.join(dir, out),
-    sample: false,
-    samplePrompt: '',
-    sampleLength: 0,
-    sampleTemperature: 1,
-    backend,
-    command: 'lstm train words.txt',
-    locked: false,
-  };
+  const { shouldStop, events, vocab, ...rest } = runOptions(text, { dir, name: out }, backend, {
+    batchSize: 4,
+    valFraction: 0.2,
+  });
+  return { ...rest, vocab: vocab.chars, locked: false };
 }
 
 describe('trainInThread', () => {
