@@ -173,7 +173,7 @@ describe.skipIf(!browserAvailable())('lstm web in Chromium', () => {
     await page.waitForFunction(() => (document.getElementById('generated')!.textContent ?? '').length > 50);
     await page.click('#stop-button');
     expect(await waitForState(page, 'done')).toBe('done');
-    expect(await page.$eval('#status', (e) => e.textContent)).toMatch(/^stopped after [\d,]+ characters?$/); // counts are written 1,057;
+    expect(await page.$eval('#status', (e) => e.textContent)).toMatch(/^stopped after [\d,]+ characters?$/); // counts are written 1,057
   });
 
   it("inspects pasted text with exactly lstm inspect --json's numbers, and shows the expected characters on hover", async () => {
