@@ -2,12 +2,16 @@
  * In-process training runs for unit tests: a tiny network's hyperparameters and the options
  * of a run on a text (train/run.ts's RunOptions), each test overriding what it is about.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import type { Hyperparameters } from '../../src/config.js';
-import type { BackendName } from '../../src/net/backend.js';
+import { initBackend, type BackendName } from '../../src/net/backend.js';
 import { readCorpus } from '../../src/text/corpus.js';
 import { Vocab } from '../../src/text/vocab.js';
 import type { RunOptions } from '../../src/train/run.js';
+import { TEST_BACKEND } from './backend.js';
 
 export const tinyHyper: Hyperparameters = {
   seqLength: 10,
@@ -57,4 +61,18 @@ export function runOptions(
     events: {},
     ...over,
   };
+}
+
+/**
+ * A temp directory for a file's runs and the test backend, made before its tests and removed
+ * after them; read `dir` and `backend` inside the tests.
+ */
+export function useRunDir(label: string): { dir: string; backend: BackendName } {
+  const at = {} as { dir: string; backend: BackendName };
+  beforeAll(async () => {
+    at.dir = await mkdtemp(path.join(tmpdir(), `lstm-${label}-`));
+    at.backend = await initBackend(TEST_BACKEND, 'train');
+  });
+  afterAll(() => rm(at.dir, { recursive: true, force: true }));
+  return at;
 }

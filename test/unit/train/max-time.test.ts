@@ -3,37 +3,28 @@
  * plus one batch and one save, having used most of it, and a pass over a large held-out
  * part that no longer fits is left out (the result says how long it would take).
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { initBackend, type BackendName } from '../../../src/net/backend.js';
+import { describe, expect, it } from 'vitest';
 import { trainModel } from '../../../src/train/loop.js';
-import { TEST_BACKEND } from '../../helpers/backend.js';
-import { runOptions } from '../../helpers/run.js';
+import { runOptions, useRunDir } from '../../helpers/run.js';
 import type { RunOptions } from '../../../src/train/run.js';
 import { words } from '../../helpers/tiny.js';
 
-let dir: string;
-let backend: BackendName;
-beforeAll(async () => {
-  dir = await mkdtemp(path.join(tmpdir(), 'lstm-max-time-'));
-  backend = await initBackend(TEST_BACKEND, 'train');
-});
-afterAll(() => rm(dir, { recursive: true, force: true }));
+const at = useRunDir('max-time');
 
 function options(out: string, maxTimeSeconds: number, valSampleWindows: number, held = { repeats: 8, fraction: 0.5 }) {
   return runOptions(
     words.repeat(held.repeats),
-    { dir, name: out },
-    backend,
+    { dir: at.dir, name: out },
+    at.backend,
     { valFraction: held.fraction },
     { epochs: 10_000, maxTimeSeconds, patience: 10_000, valSampleWindows },
   );
 }
 
 const runSeconds = async (out: string) =>
-  JSON.parse(await readFile(path.join(dir, out, 'latest', 'lstm.json'), 'utf8')).progress.elapsedSeconds as number;
+  JSON.parse(await readFile(path.join(at.dir, out, 'latest', 'lstm.json'), 'utf8')).progress.elapsedSeconds as number;
 
 /**
  * A run with its events timed: what the last checkpoint records as the run's time when it was

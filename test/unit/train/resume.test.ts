@@ -5,36 +5,27 @@
  * saved (net/adam.ts), so nothing depends on what came before. (Through `lstm train --resume`:
  * test/e2e/train/resume.test.ts.)
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { initBackend, type BackendName } from '../../../src/net/backend.js';
+import { describe, expect, it } from 'vitest';
 import { loadModel } from '../../../src/store/load.js';
 import { trainModel } from '../../../src/train/loop.js';
-import { TEST_BACKEND } from '../../helpers/backend.js';
-import { runOptions } from '../../helpers/run.js';
+import { runOptions, useRunDir } from '../../helpers/run.js';
 import type { Hyperparameters } from '../../../src/config.js';
 import { words } from '../../helpers/tiny.js';
 
-let dir: string;
-let backend: BackendName;
-beforeAll(async () => {
-  dir = await mkdtemp(path.join(tmpdir(), 'lstm-resume-'));
-  backend = await initBackend(TEST_BACKEND, 'train');
-});
-afterAll(() => rm(dir, { recursive: true, force: true }));
+const at = useRunDir('resume');
 
 const options = (out: string, epochs: number, regularisers: Partial<Hyperparameters>) =>
   runOptions(
     words,
-    { dir, name: out },
-    backend,
+    { dir: at.dir, name: out },
+    at.backend,
     { seqLength: 8, valFraction: 0.2, layers: 2, dropout: 0.3, randomSeed: 3, ...regularisers },
     { epochs },
   );
 
-const bytes = (out: string, file: string) => readFile(path.join(dir, out, 'latest', file));
+const bytes = (out: string, file: string) => readFile(path.join(at.dir, out, 'latest', file));
 
 describe('an exact resume', () => {
   it.each<[string, Partial<Hyperparameters>]>([
@@ -45,7 +36,7 @@ describe('an exact resume', () => {
     const [whole, halves] = [`whole-${name}`, `halves-${name}`];
     await trainModel(options(whole, 4, regularisers));
     await trainModel(options(halves, 2, regularisers));
-    const latest = await loadModel(path.join(dir, halves), { which: 'latest', optimizer: true });
+    const latest = await loadModel(path.join(at.dir, halves), { which: 'latest', optimizer: true });
     const resumed = await trainModel({ ...options(halves, 4, regularisers), resume: latest.checkpoint });
     expect(resumed.epoch).toBe(4);
     expect((await bytes(halves, 'weights.bin')).equals(await bytes(whole, 'weights.bin'))).toBe(true);

@@ -3,27 +3,16 @@
  * flag stops it after the batch in progress, and its errors arrive as the errors they were
  * (an LstmError keeps its kind, so its exit code, and its hint).
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { LstmError } from '../../../src/errors.js';
-import { initBackend, type BackendName } from '../../../src/net/backend.js';
 import { trainInThread, type ThreadRun } from '../../../src/train/thread.js';
-import { TEST_BACKEND } from '../../helpers/backend.js';
-import { runOptions } from '../../helpers/run.js';
+import { runOptions, useRunDir } from '../../helpers/run.js';
 import { words } from '../../helpers/tiny.js';
 
-let dir: string;
-let backend: BackendName;
-beforeAll(async () => {
-  dir = await mkdtemp(path.join(tmpdir(), 'lstm-thread-'));
-  backend = await initBackend(TEST_BACKEND, 'train');
-});
-afterAll(() => rm(dir, { recursive: true, force: true }));
+const at = useRunDir('thread');
 
 function run(text: string, out: string): ThreadRun {
-  const { shouldStop, events, vocab, ...rest } = runOptions(text, { dir, name: out }, backend, {
+  const { shouldStop, events, vocab, ...rest } = runOptions(text, { dir: at.dir, name: out }, at.backend, {
     batchSize: 4,
     valFraction: 0.2,
   });
@@ -49,7 +38,7 @@ describe('trainInThread', () => {
       stop,
     );
     expect(result.reason).toBe('interrupted');
-    expect(seen[0]).toBe(`start on ${backend}`);
+    expect(seen[0]).toBe(`start on ${at.backend}`);
     // The first batch's event sets the flag; the run has polled it after at most one more.
     const batches = seen.filter((s) => s.startsWith('batch '));
     expect(batches.length).toBeLessThanOrEqual(2);
