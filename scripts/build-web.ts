@@ -20,8 +20,20 @@ const TFJS_GLOBALS = { '@tensorflow/tfjs-core': 'tf', '@tensorflow/tfjs-backend-
 
 await rm(outDir, { recursive: true, force: true });
 await mkdir(outDir, { recursive: true });
+// net/tf.ts loads TF.js with Node's require; the page's bundle takes ./tf.ts instead.
+const nodeTf = join(root, 'src/net/tf.ts');
 const common: BuildOptions = {
   platform: 'browser',
+  plugins: [
+    {
+      name: 'page-tf',
+      async resolveId(source, importer, options) {
+        if (!importer || !source.endsWith('/tf.js')) return null;
+        const resolved = await this.resolve(source, importer, { ...options, skipSelf: true });
+        return resolved?.id === nodeTf ? join(pageDir, 'tf.ts') : null;
+      },
+    },
+  ],
   resolve: { extensionAlias: { '.js': ['.ts', '.js'] } },
   logLevel: 'warn',
 };

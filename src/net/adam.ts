@@ -8,7 +8,8 @@
  * The update is Kingma & Ba's with the "epsilon hat" of their section 2 (as Keras and
  * TF1 do): lr_t = lr * sqrt(1 - beta2^t) / (1 - beta1^t); p -= lr_t * m / (sqrt(v) + eps).
  */
-import * as tf from '@tensorflow/tfjs-core';
+import type { Rank, Tensor, Variable } from '@tensorflow/tfjs-core';
+import { tf } from './tf.js';
 import { paramSpecs, sizeOf, type Named, type NetConfig, type Params } from '../params.js';
 import type { NetWeights } from './lstm.js';
 
@@ -26,11 +27,11 @@ export class Adam {
   readonly cfg: NetConfig;
   hyper: AdamHyper;
   private readonly names: string[];
-  private readonly vars: tf.Variable[];
-  private readonly m: tf.Variable[];
-  private readonly v: tf.Variable[];
+  private readonly vars: Variable[];
+  private readonly m: Variable[];
+  private readonly v: Variable[];
   /** The weights' exponential moving average, when `hyper.ema` asks for one. */
-  private readonly avg?: tf.Variable[];
+  private readonly avg?: Variable[];
   private t: number;
 
   constructor(cfg: NetConfig, params: Params, hyper: AdamHyper, state?: AdamState) {
@@ -71,17 +72,17 @@ export class Adam {
     return this.asWeights(this.avg ?? this.vars);
   }
 
-  private asWeights(vars: tf.Variable[]): NetWeights {
+  private asWeights(vars: Variable[]): NetWeights {
     const L = this.cfg.layers;
     return {
-      W: vars.slice(0, L) as tf.Variable<tf.Rank.R2>[],
-      denseW: vars[L] as tf.Variable<tf.Rank.R2>,
-      denseB: vars[L + 1] as tf.Variable<tf.Rank.R1>,
+      W: vars.slice(0, L) as Variable<Rank.R2>[],
+      denseW: vars[L] as Variable<Rank.R2>,
+      denseB: vars[L + 1] as Variable<Rank.R1>,
     };
   }
 
   /** Global L2 norm of gradients (any shapes). Consumes nothing. */
-  static norm(grads: tf.Tensor[]): number {
+  static norm(grads: Tensor[]): number {
     return tf.tidy(() => tf.sqrt(tf.addN(grads.map((g) => tf.sum(tf.square(g))))).dataSync()[0]);
   }
 
@@ -90,7 +91,7 @@ export class Adam {
    * (disposed here). Returns the gradient norm before clipping; a non-finite norm applies
    * nothing (the caller treats it as divergence).
    */
-  apply(grads: tf.Tensor[]): number {
+  apply(grads: Tensor[]): number {
     const norm = Adam.norm(grads);
     if (Number.isFinite(norm)) {
       const { beta1, beta2, epsilon } = ADAM;
@@ -118,7 +119,7 @@ export class Adam {
    * so that the first steps, far from where training goes, weigh less as it goes on (as
    * TensorFlow's ExponentialMovingAverage does with num_updates).
    */
-  private average(avg: tf.Variable[]): void {
+  private average(avg: Variable[]): void {
     const d = Math.min(this.hyper.ema ?? 0, (1 + this.t) / (10 + this.t));
     avg.forEach((a, i) => a.assign(tf.add(tf.mul(a, d), tf.mul(this.vars[i], 1 - d))));
   }
@@ -133,7 +134,7 @@ export class Adam {
     return this.host(this.avg ?? this.vars);
   }
 
-  private host(vars: tf.Variable[]): Params {
+  private host(vars: Variable[]): Params {
     return new Map(this.names.map((n, i) => [n, vars[i].dataSync().slice() as Float32Array]));
   }
 
@@ -157,7 +158,7 @@ export class Adam {
  * Adds other threads' gradients (host arrays in paramSpecs order) to this thread's
  * tensors. Consumes `own`; the sums are owned by the caller.
  */
-export function sumGrads(own: tf.Tensor[], others: Float32Array[][]): tf.Tensor[] {
+export function sumGrads(own: Tensor[], others: Float32Array[][]): Tensor[] {
   if (others.length === 0) return own;
   const sums = tf.tidy(() => own.map((g, i) => tf.addN([g, ...others.map((o) => tf.tensor(o[i], g.shape))])));
   own.forEach((g) => g.dispose());

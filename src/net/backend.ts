@@ -14,7 +14,7 @@
  * threads each load their own copy); model.json's Layers topology is written out by
  * store/topology.ts. Only tests load @tensorflow/tfjs.
  */
-import * as tf from '@tensorflow/tfjs-core';
+import { requirePackage, tf } from './tf.js';
 import { usageError } from '../errors.js';
 
 const BACKENDS = ['tensorflow', 'wasm', 'cpu'] as const;
@@ -32,6 +32,12 @@ const PREFERENCE: Record<Job, readonly BackendName[]> = {
 export const WHY: Record<Job, string> = {
   train: 'batched matmuls: native TensorFlow is fastest, then wasm',
   infer: 'one step at a time: wasm has the least per-op overhead and memory',
+};
+
+const PACKAGES: Record<BackendName, string> = {
+  tensorflow: '@tensorflow/tfjs-node',
+  wasm: '@tensorflow/tfjs-backend-wasm',
+  cpu: '@tensorflow/tfjs-backend-cpu',
 };
 
 export type BackendStatus = { name: BackendName; available: boolean; detail: string };
@@ -65,19 +71,19 @@ function register(name: BackendName): Promise<string | undefined> {
   if (!pending) {
     pending = (async () => {
       try {
-        if (name === 'tensorflow') {
-          configureTensorFlow();
-          const node = (await import('@tensorflow/tfjs-node' as string)) as { version?: Record<string, string> };
-          tfjsNodeVersion = node.version?.['tfjs-node'];
-        } else if (name === 'wasm') await import('@tensorflow/tfjs-backend-wasm');
-        else await import('@tensorflow/tfjs-backend-cpu');
+        if (name === 'tensorflow') configureTensorFlow();
+        let resolved: string;
+        try {
+          resolved = requirePackage.resolve(PACKAGES[name]);
+        } catch {
+          return name === 'tensorflow'
+            ? `not installed (optional dependency ${PACKAGES[name]}; 'npm run native' builds it where its own download cannot run)`
+            : `not installed (${PACKAGES[name]})`;
+        }
+        const loaded = requirePackage(resolved) as { version?: Record<string, string> };
+        if (name === 'tensorflow') tfjsNodeVersion = loaded.version?.['tfjs-node'];
         return undefined;
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND') {
-          return name === 'tensorflow'
-            ? "not installed (optional dependency @tensorflow/tfjs-node; 'npm run native' builds it where its own download cannot run)"
-            : `not installed (${name === 'wasm' ? '@tensorflow/tfjs-backend-wasm' : '@tensorflow/tfjs-backend-cpu'})`;
-        }
         return firstLine(err);
       }
     })();

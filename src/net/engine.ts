@@ -9,7 +9,8 @@
  * On every backend a batch is shared by one worker thread per core (net/backend.ts says
  * why that also holds for TensorFlow).
  */
-import * as tf from '@tensorflow/tfjs-core';
+import type { Tensor2D } from '@tensorflow/tfjs-core';
+import { tf } from './tf.js';
 import type { LayerState, NetConfig } from '../params.js';
 import type { Batch } from '../text/windows.js';
 import type { BackendName } from './backend.js';
@@ -60,7 +61,7 @@ export function trainingLossAndGrads(
   const drops = weightDropMasks(cfg, key);
   if (!drops) return engine.lossAndGrads(w, cfg, batch, masks, scale, state);
   const M = drops.map((m, l) => tf.tensor2d(m, w.W[l].shape)); // [I + 1 + U, 4U] per layer
-  const dropped = { ...w, W: w.W.map((W, l) => tf.mul(W, M[l]) as tf.Tensor2D) };
+  const dropped = { ...w, W: w.W.map((W, l) => tf.mul(W, M[l]) as Tensor2D) };
   try {
     const out = engine.lossAndGrads(dropped, cfg, batch, masks, scale, state);
     const grads = out.grads.map((g, k) => {

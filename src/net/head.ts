@@ -6,7 +6,8 @@
  *
  * Legend: N = T * B rows (time-major), U units, V vocabulary.
  */
-import * as tf from '@tensorflow/tfjs-core';
+import type { Scalar, Tensor, Tensor2D } from '@tensorflow/tfjs-core';
+import { tf } from './tf.js';
 import type { LayerState, NetConfig } from '../params.js';
 import type { Batch } from '../text/windows.js';
 import type { NetWeights } from './lstm.js';
@@ -24,7 +25,7 @@ export type LossAndGrads = (
   masks: Float32Array[] | undefined,
   scale: number,
   state?: LayerState[],
-) => { lossSum: number; grads: tf.Tensor[]; state: LayerState[] };
+) => { lossSum: number; grads: Tensor[]; state: LayerState[] };
 
 /** Summed cross-entropy (nats) of a batch without dropout, from and to a carried state. */
 export type StreamLoss = (
@@ -40,7 +41,7 @@ export function initialState(
   l: number,
   B: number,
   U: number,
-): { h: tf.Tensor2D; c: tf.Tensor2D } {
+): { h: Tensor2D; c: Tensor2D } {
   const s = state?.[l];
   return s
     ? { h: tf.tensor2d(s.h, [B, U]), c: tf.tensor2d(s.c, [B, U]) }
@@ -48,23 +49,23 @@ export function initialState(
 }
 
 /** One-hot rows of ids: [N, V]. */
-function oneHotRows(ids: Int32Array, V: number): tf.Tensor2D {
+function oneHotRows(ids: Int32Array, V: number): Tensor2D {
   const data = new Float32Array(ids.length * V);
   for (let r = 0; r < ids.length; r++) data[r * V + ids[r]] = 1;
   return tf.tensor2d(data, [ids.length, V]);
 }
 
 /** Summed cross-entropy (nats) of top-layer outputs H [N, U] against target ids. */
-export function headLoss(H: tf.Tensor2D, w: NetWeights, targetIds: Int32Array): tf.Scalar {
+export function headLoss(H: Tensor2D, w: NetWeights, targetIds: Int32Array): Scalar {
   const logits = tf.add(tf.matMul(H, w.denseW), w.denseB); // [N, V]
-  return tf.neg(tf.sum(tf.mul(tf.logSoftmax(logits), oneHotRows(targetIds, w.denseB.shape[0])))) as tf.Scalar;
+  return tf.neg(tf.sum(tf.mul(tf.logSoftmax(logits), oneHotRows(targetIds, w.denseB.shape[0])))) as Scalar;
 }
 
 /**
  * Forward and backward through the head: the summed loss, the dense layer's gradients and
  * dLoss/dH [N, U], all of the loss times `scale`. Call inside tf.tidy.
  */
-export function headLossAndGrads(H: tf.Tensor2D, w: NetWeights, targetIds: Int32Array, scale: number) {
+export function headLossAndGrads(H: Tensor2D, w: NetWeights, targetIds: Int32Array, scale: number) {
   const logits = tf.add(tf.matMul(H, w.denseW), w.denseB); // [N, V]
   const logp = tf.logSoftmax(logits);
   const targets = oneHotRows(targetIds, w.denseB.shape[0]);
@@ -72,7 +73,7 @@ export function headLossAndGrads(H: tf.Tensor2D, w: NetWeights, targetIds: Int32
   const dLogits = tf.mul(tf.sub(tf.exp(logp), targets), scale); // [N, V]
   const dDenseW = tf.matMul(tf.transpose(H), dLogits); // [U, V]
   const dDenseB = tf.sum(dLogits, 0); // [V]
-  const dH = tf.matMul(dLogits, tf.transpose(w.denseW)) as tf.Tensor2D; // [N, U]
+  const dH = tf.matMul(dLogits, tf.transpose(w.denseW)) as Tensor2D; // [N, U]
   return { lossSum, dDenseW, dDenseB, dH };
 }
 
@@ -82,9 +83,9 @@ export function headLossAndGrads(H: tf.Tensor2D, w: NetWeights, targetIds: Int32
  * the gradients owned by the caller.
  */
 export function lossAndGradsOf(
-  out: tf.Tensor[],
+  out: Tensor[],
   layers: number,
-): { lossSum: number; grads: tf.Tensor[]; state: LayerState[] } {
+): { lossSum: number; grads: Tensor[]; state: LayerState[] } {
   const finals = out.splice(out.length - 2 * layers);
   const [loss, ...grads] = out;
   const lossSum = loss.dataSync()[0];
@@ -93,7 +94,7 @@ export function lossAndGradsOf(
 }
 
 /** `[loss, ...finals]` out of a tidy: the summed loss and the carried state, read to the host (disposed). */
-export function streamLossOf(out: tf.Tensor[]): { lossSum: number; state: LayerState[] } {
+export function streamLossOf(out: Tensor[]): { lossSum: number; state: LayerState[] } {
   const [loss, ...finals] = out;
   const lossSum = loss.dataSync()[0];
   loss.dispose();
@@ -101,7 +102,7 @@ export function streamLossOf(out: tf.Tensor[]): { lossSum: number; state: LayerS
 }
 
 /** Final h and c tensors (h then c per layer) as host state; disposes them. */
-function stateOf(finals: tf.Tensor[]): LayerState[] {
+function stateOf(finals: Tensor[]): LayerState[] {
   const state: LayerState[] = [];
   for (let l = 0; l < finals.length; l += 2)
     state.push({

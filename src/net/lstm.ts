@@ -11,7 +11,8 @@
  * Legend: B batch, T time steps, V vocabulary, U units, I layer input width, G = 4U.
  * Per-step tensors are [B, ...]; stacked ones are time-major [T * B, ...].
  */
-import * as tf from '@tensorflow/tfjs-core';
+import type { Tensor, Tensor1D, Tensor2D } from '@tensorflow/tfjs-core';
+import { tf } from './tf.js';
 import type { Batch } from '../text/windows.js';
 import { GATE, GATES, inputSize, paramSpecs, type LayerState, type NetConfig, type Params } from '../params.js';
 import {
@@ -25,24 +26,24 @@ import {
 } from './head.js';
 
 /** Weights on the device, in paramSpecs order: W per layer, then dense W and b. */
-export type NetWeights = { W: tf.Tensor2D[]; denseW: tf.Tensor2D; denseB: tf.Tensor1D };
+export type NetWeights = { W: Tensor2D[]; denseW: Tensor2D; denseB: Tensor1D };
 
 /** Uploads parameters (params.ts's training form) as tensors; the caller disposes them with `disposeWeights`. */
 export function toDevice(cfg: NetConfig, params: Params): NetWeights {
   const specs = paramSpecs(cfg);
   const t = specs.map((s) => tf.tensor(params.get(s.name)!, s.shape));
   const L = cfg.layers;
-  return { W: t.slice(0, L) as tf.Tensor2D[], denseW: t[L] as tf.Tensor2D, denseB: t[L + 1] as tf.Tensor1D };
+  return { W: t.slice(0, L) as Tensor2D[], denseW: t[L] as Tensor2D, denseB: t[L + 1] as Tensor1D };
 }
 
 export function disposeWeights(w: NetWeights): void {
   for (const t of [...w.W, w.denseW, w.denseB]) t.dispose();
 }
 
-type Saved = { xh: tf.Tensor; i: tf.Tensor; f: tf.Tensor; g: tf.Tensor; o: tf.Tensor; cPrev: tf.Tensor; tc: tf.Tensor };
+type Saved = { xh: Tensor; i: Tensor; f: Tensor; g: Tensor; o: Tensor; cPrev: Tensor; tc: Tensor };
 
 /** One-hot rows of `ids` with a trailing 1 (the bias input): [B, V + 1]. */
-function oneHotWithBias(ids: Int32Array, V: number): tf.Tensor2D {
+function oneHotWithBias(ids: Int32Array, V: number): Tensor2D {
   const B = ids.length;
   const data = new Float32Array(B * (V + 1));
   for (let b = 0; b < B; b++) {
@@ -53,8 +54,8 @@ function oneHotWithBias(ids: Int32Array, V: number): tf.Tensor2D {
 }
 
 /** Splits a host array laid out [T * B, n] into T tensors [B, n] (cheaper than tf.split on wasm). */
-function rowsPerStep(data: Float32Array, T: number, B: number, n: number): tf.Tensor[] {
-  const out: tf.Tensor[] = [];
+function rowsPerStep(data: Float32Array, T: number, B: number, n: number): Tensor[] {
+  const out: Tensor[] = [];
   for (let t = 0; t < T; t++) out.push(tf.tensor2d(data.subarray(t * B * n, (t + 1) * B * n), [B, n]));
   return out;
 }
@@ -64,11 +65,11 @@ function rowsPerStep(data: Float32Array, T: number, B: number, n: number): tf.Te
  * (inputs with the bias 1 appended). Returns the outputs h_t [B, U], the last cell state,
  * and, if `save`, what backward needs.
  */
-function layerForward(xs: tf.Tensor[], W: tf.Tensor2D, U: number, save: boolean, h0: tf.Tensor, c0: tf.Tensor) {
-  let h: tf.Tensor = h0;
-  let c: tf.Tensor = c0;
+function layerForward(xs: Tensor[], W: Tensor2D, U: number, save: boolean, h0: Tensor, c0: Tensor) {
+  let h: Tensor = h0;
+  let c: Tensor = c0;
   const B = xs[0].shape[0];
-  const hs: tf.Tensor[] = [];
+  const hs: Tensor[] = [];
   const saved: Saved[] = [];
   for (const x of xs) {
     // Each step in its own tidy: only what backward needs outlives it (peak memory).
@@ -96,16 +97,16 @@ function layerForward(xs: tf.Tensor[], W: tf.Tensor2D, U: number, save: boolean,
  * Backward through time for one layer. `dhs[t]` is dLoss/dh_t from above [B, U].
  * Returns dLoss/dW [I + 1 + U, 4U] and, if `needDx`, dLoss/dx_t [B, I] per step.
  */
-function layerBackward(saved: Saved[], dhs: tf.Tensor[], W: tf.Tensor2D, I: number, U: number, needDx: boolean) {
+function layerBackward(saved: Saved[], dhs: Tensor[], W: Tensor2D, I: number, U: number, needDx: boolean) {
   const T = saved.length;
   const B = dhs[0].shape[0];
   const one = tf.scalar(1);
   // Transposed once per batch, explicitly: transposeB inside matMul is slow on wasm.
   const back = needDx ? tf.transpose(W) : tf.transpose(tf.slice(W, [I + 1, 0], [U, 4 * U])); // [4U, I+1+U] or [4U, U]
-  const dzs: tf.Tensor[] = new Array(T);
-  const dxs: tf.Tensor[] = needDx ? new Array(T) : [];
-  let dhNext: tf.Tensor | undefined;
-  let dcNext: tf.Tensor | undefined;
+  const dzs: Tensor[] = new Array(T);
+  const dxs: Tensor[] = needDx ? new Array(T) : [];
+  let dhNext: Tensor | undefined;
+  let dcNext: Tensor | undefined;
   for (let t = T - 1; t >= 0; t--) {
     const { i, f, g, o, cPrev, tc } = saved[t];
     const prevDh = dhNext;
@@ -142,27 +143,27 @@ function layerBackward(saved: Saved[], dhs: tf.Tensor[], W: tf.Tensor2D, I: numb
     0,
   ); // [T * B, I + 1 + U]
   const dZ = tf.concat(dzs, 0); // [T * B, 4U]
-  const dW = tf.matMul(tf.transpose(XH), dZ) as tf.Tensor2D; // [I + 1 + U, 4U]
+  const dW = tf.matMul(tf.transpose(XH), dZ) as Tensor2D; // [I + 1 + U, 4U]
   return { dW, dxs };
 }
 
 /** Multiplies per-step tensors by the dropout mask rows of step t ([T, B, U] host layout). */
-function applyMask(xs: tf.Tensor[], mask: Float32Array | undefined, U: number): tf.Tensor[] {
+function applyMask(xs: Tensor[], mask: Float32Array | undefined, U: number): Tensor[] {
   if (!mask) return xs;
   const B = xs[0].shape[0];
   return xs.map((x, t) => tf.mul(x, tf.tensor2d(mask.subarray(t * B * U, (t + 1) * B * U), [B, U])));
 }
 
 /** First-layer inputs of a batch: T tensors [B, V + 1]. */
-function firstInputs(batch: Batch, V: number): tf.Tensor[] {
+function firstInputs(batch: Batch, V: number): Tensor[] {
   const B = batch.batch;
-  const xs: tf.Tensor[] = [];
+  const xs: Tensor[] = [];
   for (let t = 0; t < batch.seqLength; t++) xs.push(oneHotWithBias(batch.inputs.subarray(t * B, (t + 1) * B), V));
   return xs;
 }
 
 /** Appends the bias input 1 to each step's inputs. */
-function withBias(xs: tf.Tensor[]): tf.Tensor[] {
+function withBias(xs: Tensor[]): Tensor[] {
   const ones = tf.ones([xs[0].shape[0], 1]);
   return xs.map((x) => tf.concat([x, ones], 1));
 }
@@ -176,10 +177,10 @@ function forwardTop(
   cfg: NetConfig,
   batch: Batch,
   state?: LayerState[],
-): { top: tf.Tensor2D; finals: tf.Tensor[] } {
+): { top: Tensor2D; finals: Tensor[] } {
   let xs = firstInputs(batch, cfg.vocabSize);
-  let hs: tf.Tensor[] = [];
-  const finals: tf.Tensor[] = [];
+  let hs: Tensor[] = [];
+  const finals: Tensor[] = [];
   for (let l = 0; l < cfg.layers; l++) {
     const s = initialState(state, l, batch.batch, cfg.units);
     const layer = layerForward(xs, w.W[l], cfg.units, false, s.h, s.c);
@@ -187,12 +188,12 @@ function forwardTop(
     finals.push(hs[hs.length - 1], layer.c);
     xs = withBias(hs);
   }
-  return { top: tf.concat(hs, 0) as tf.Tensor2D, finals };
+  return { top: tf.concat(hs, 0) as Tensor2D, finals };
 }
 
 /** Forward pass over a batch without dropout from zero state: logits [T * B, V]. The caller owns the result. */
-export function forwardLogits(w: NetWeights, cfg: NetConfig, batch: Batch): tf.Tensor2D {
-  return tf.tidy(() => tf.add(tf.matMul(forwardTop(w, cfg, batch).top, w.denseW), w.denseB) as tf.Tensor2D);
+export function forwardLogits(w: NetWeights, cfg: NetConfig, batch: Batch): Tensor2D {
+  return tf.tidy(() => tf.add(tf.matMul(forwardTop(w, cfg, batch).top, w.denseW), w.denseB) as Tensor2D);
 }
 
 /** Summed cross-entropy (nats) of a batch without dropout, from and to a carried state (net/head.ts's StreamLoss). */
@@ -216,8 +217,8 @@ export const lossAndGrads: LossAndGrads = (w, cfg, batch, masks, scale, state) =
     // Forward, saving activations.
     let xs = firstInputs(batch, V);
     const layerSaved: Saved[][] = [];
-    const finals: tf.Tensor[] = [];
-    let top: tf.Tensor[] = [];
+    const finals: Tensor[] = [];
+    let top: Tensor[] = [];
     for (let l = 0; l < L; l++) {
       const s = initialState(state, l, B, U);
       const { hs, saved, c } = layerForward(xs, w.W[l], U, true, s.h, s.c);
@@ -226,11 +227,11 @@ export const lossAndGrads: LossAndGrads = (w, cfg, batch, masks, scale, state) =
       top = applyMask(hs, masks?.[l], U);
       if (l + 1 < L) xs = withBias(top);
     }
-    const H = tf.concat(top, 0) as tf.Tensor2D; // [T * B, U]
+    const H = tf.concat(top, 0) as Tensor2D; // [T * B, U]
     // Backward: the output layer (net/head.ts), then each LSTM layer top-down.
     const { lossSum, dDenseW, dDenseB, dH } = headLossAndGrads(H, w, batch.targets, scale);
     let dhs = rowsPerStep(dH.dataSync() as Float32Array, T, B, U);
-    const dWs: tf.Tensor[] = new Array(L);
+    const dWs: Tensor[] = new Array(L);
     for (let l = L - 1; l >= 0; l--) {
       dhs = applyMask(dhs, masks?.[l], U);
       const { dW, dxs } = layerBackward(layerSaved[l], dhs, w.W[l], inputSize(cfg, l), U, l > 0);

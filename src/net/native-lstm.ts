@@ -16,8 +16,8 @@
  *
  * Legend: T steps, B batch, I layer input width, U units, V vocabulary.
  */
-import { createRequire } from 'node:module';
-import * as tf from '@tensorflow/tfjs-core';
+import type { Tensor, Tensor2D, Tensor3D } from '@tensorflow/tfjs-core';
+import { requirePackage, tf } from './tf.js';
 import {
   headLoss,
   headLossAndGrads,
@@ -31,7 +31,7 @@ import {
 type Attr = { name: string; type: number; value: unknown };
 type NodeBackend = {
   binding: { TF_ATTR_FLOAT: number; TF_ATTR_BOOL: number; TF_ATTR_TYPE: number; TF_FLOAT: number };
-  executeMultipleOutputs(name: string, attrs: Attr[], inputs: unknown[], n: number): tf.Tensor[];
+  executeMultipleOutputs(name: string, attrs: Attr[], inputs: unknown[], n: number): Tensor[];
 };
 type Int64ScalarClass = new (value: number) => unknown;
 
@@ -41,8 +41,7 @@ let Int64Scalar: Int64ScalarClass | undefined;
 function native(): { backend: NodeBackend; int64: (n: number) => unknown } {
   const backend = tf.backend() as unknown as NodeBackend;
   if (!Int64Scalar) {
-    const require = createRequire(import.meta.url);
-    Int64Scalar = (require('@tensorflow/tfjs-node/dist/int64_tensors.js') as { Int64Scalar: Int64ScalarClass })
+    Int64Scalar = (requirePackage('@tensorflow/tfjs-node/dist/int64_tensors.js') as { Int64Scalar: Int64ScalarClass })
       .Int64Scalar;
   }
   const I64 = Int64Scalar;
@@ -50,14 +49,14 @@ function native(): { backend: NodeBackend; int64: (n: number) => unknown } {
 }
 
 /** What one layer's forward pass keeps for its backward pass. */
-type LayerTape = { inputs: tf.Tensor[]; outputs: tf.Tensor[]; I: number };
+type LayerTape = { inputs: Tensor[]; outputs: Tensor[]; I: number };
 
 /**
  * One layer over all steps from the state (h0, c0) [B, U]. `x` is [T, B, I]; returns h
  * [T, B, U], the last h and c, and the tape (BlockLSTMV2's 8 inputs and 7 outputs: i, cs,
  * f, o, ci, co, h).
  */
-function layerForward(x: tf.Tensor3D, W: tf.Tensor2D, U: number, h0: tf.Tensor2D, c0: tf.Tensor2D) {
+function layerForward(x: Tensor3D, W: Tensor2D, U: number, h0: Tensor2D, c0: Tensor2D) {
   const { backend, int64 } = native();
   const bind = backend.binding;
   const [T, B, I] = x.shape;
@@ -71,13 +70,13 @@ function layerForward(x: tf.Tensor3D, W: tf.Tensor2D, U: number, h0: tf.Tensor2D
     { name: 'T', type: bind.TF_ATTR_TYPE, value: bind.TF_FLOAT },
   ];
   const outputs = backend.executeMultipleOutputs('BlockLSTMV2', attrs, [int64(T), ...inputs], 7);
-  const last = (t: tf.Tensor) => tf.reshape(tf.slice(t, [T - 1, 0, 0], [1, B, U]), [B, U]);
+  const last = (t: Tensor) => tf.reshape(tf.slice(t, [T - 1, 0, 0], [1, B, U]), [B, U]);
   const tape: LayerTape = { inputs, outputs, I };
-  return { h: outputs[6] as tf.Tensor3D, lastH: last(outputs[6]), lastC: last(outputs[1]), tape };
+  return { h: outputs[6] as Tensor3D, lastH: last(outputs[6]), lastC: last(outputs[1]), tape };
 }
 
 /** Backward through one layer: dh [T, B, U] in; dW [I + 1 + U, 4U] (our layout) and dx [T, B, I] out. */
-function layerBackward(tape: LayerTape, dh: tf.Tensor3D, U: number): { dW: tf.Tensor2D; dx: tf.Tensor3D } {
+function layerBackward(tape: LayerTape, dh: Tensor3D, U: number): { dW: Tensor2D; dx: Tensor3D } {
   const { backend, int64 } = native();
   const bind = backend.binding;
   const T = dh.shape[0];
@@ -96,12 +95,12 @@ function layerBackward(tape: LayerTape, dh: tf.Tensor3D, U: number): { dW: tf.Te
   const dW = tf.concat(
     [tf.slice(dw, [0, 0], [I, 4 * U]), tf.reshape(db, [1, 4 * U]), tf.slice(dw, [I, 0], [U, 4 * U])],
     0,
-  ) as tf.Tensor2D;
-  return { dW, dx: dx as tf.Tensor3D };
+  ) as Tensor2D;
+  return { dW, dx: dx as Tensor3D };
 }
 
 /** One-hot [T, B, V] of time-major ids. */
-function oneHot(ids: Int32Array, T: number, B: number, V: number): tf.Tensor3D {
+function oneHot(ids: Int32Array, T: number, B: number, V: number): Tensor3D {
   const data = new Float32Array(T * B * V);
   for (let r = 0; r < T * B; r++) data[r * V + ids[r]] = 1;
   return tf.tensor3d(data, [T, B, V]);
@@ -117,8 +116,8 @@ export const streamLoss: StreamLoss = (w, cfg, batch, state) =>
     tf.tidy(() => {
       const T = batch.seqLength;
       const B = batch.batch;
-      let x: tf.Tensor3D = oneHot(batch.inputs, T, B, cfg.vocabSize);
-      const finals: tf.Tensor[] = [];
+      let x: Tensor3D = oneHot(batch.inputs, T, B, cfg.vocabSize);
+      const finals: Tensor[] = [];
       for (let l = 0; l < cfg.layers; l++) {
         const s = initialState(state, l, B, cfg.units);
         const layer = layerForward(x, w.W[l], cfg.units, s.h, s.c);
@@ -135,10 +134,10 @@ export const lossAndGrads: LossAndGrads = (w, cfg, batch, masks, scale, state) =
   const T = batch.seqLength;
   const B = batch.batch;
   const out = tf.tidy(() => {
-    let x: tf.Tensor3D = oneHot(batch.inputs, T, B, V);
+    let x: Tensor3D = oneHot(batch.inputs, T, B, V);
     const tapes: LayerTape[] = [];
-    const maskTensors: (tf.Tensor3D | undefined)[] = [];
-    const finals: tf.Tensor[] = [];
+    const maskTensors: (Tensor3D | undefined)[] = [];
+    const finals: Tensor[] = [];
     for (let l = 0; l < L; l++) {
       const s = initialState(state, l, B, U);
       const { h, lastH, lastC, tape } = layerForward(x, w.W[l], U, s.h, s.c);
@@ -150,8 +149,8 @@ export const lossAndGrads: LossAndGrads = (w, cfg, batch, masks, scale, state) =
     // Backward: the output layer (net/head.ts), then each LSTM layer top-down through the
     // fused gradient kernel.
     const { lossSum, dDenseW, dDenseB, dH } = headLossAndGrads(tf.reshape(x, [T * B, U]), w, batch.targets, scale);
-    let dh = tf.reshape(dH, [T, B, U]) as tf.Tensor3D;
-    const dWs: tf.Tensor[] = new Array(L);
+    let dh = tf.reshape(dH, [T, B, U]) as Tensor3D;
+    const dWs: Tensor[] = new Array(L);
     for (let l = L - 1; l >= 0; l--) {
       if (maskTensors[l]) dh = tf.mul(dh, maskTensors[l]!);
       const { dW, dx } = layerBackward(tapes[l], dh, U);

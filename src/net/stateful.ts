@@ -7,7 +7,8 @@
  *
  * S = number of parallel samples, U units, V vocabulary, I layer input width.
  */
-import * as tf from '@tensorflow/tfjs-core';
+import type { Tensor2D } from '@tensorflow/tfjs-core';
+import { tf } from './tf.js';
 import { GATE, inputSize, type NetConfig, type Params } from '../params.js';
 
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
@@ -15,7 +16,7 @@ const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 export class StatefulLstm {
   readonly cfg: NetConfig;
   /** Per layer: [I + 1 + U, 4U], except the first: its recurrent rows [U, 4U] only. */
-  private readonly W: tf.Tensor2D[];
+  private readonly W: Tensor2D[];
   /** The first layer's kernel rows and bias row, [V + 1, 4U] (host). */
   private readonly inputRows: Float32Array;
   private readonly denseWt: Float32Array; // [V, U]: the dense kernel transposed, so each logit is one contiguous dot product
