@@ -11,7 +11,10 @@ import { initBackend } from '../../../src/net/backend.js';
 import { repoRoot, run } from '../../helpers/cli.js';
 
 const script = path.join(repoRoot, 'dist', 'scripts', 'native', 'main.js');
-const native = (...args: string[]) => run(process.execPath, [script, ...args], { timeoutMs: 120_000 });
+// Without LSTM_BACKEND (which a suite forcing a backend sets): the closing `lstm backends`
+// shows each command's own choice.
+const native = (...args: string[]) =>
+  run(process.execPath, [script, ...args], { timeoutMs: 120_000, env: { LSTM_BACKEND: undefined } });
 const addonDir = path.join(repoRoot, 'node_modules', '@tensorflow', 'tfjs-node', 'lib');
 const hasTensorflow = await initBackend('tensorflow', 'train').then(
   () => true,

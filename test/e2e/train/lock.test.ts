@@ -20,6 +20,7 @@ import {
   spawnLstm,
   textFile,
   tinyFlags,
+  waitUntil,
   words,
 } from '../../helpers/tiny.js';
 import { expectOneLineError, latestManifest } from '../../helpers/train.js';
@@ -108,7 +109,8 @@ describe('the bundle lock', () => {
       await firstCheckpoint(p);
       expect((await lockOf(bundle)).pid).toBe(p.child.pid);
       p.child.kill('SIGINT');
-      await new Promise((r) => setTimeout(r, 10));
+      // The second comes once the first is taken (signals sent together may arrive as one).
+      await waitUntil(() => p.stderr().includes('finishing this batch'), 10_000, 'the first SIGINT taken');
       p.child.kill('SIGINT');
       expect((await p.exited).code).toBe(130);
     } finally {
