@@ -23,7 +23,7 @@ export type RunOptions = {
 
 /**
  * The parent's environment without variables that change what the CLI prints
- * (colour forcing, LSTM_* settings), plus `extra`. Under LSTM_TEST_BACKEND, every command
+ * (colour forcing, LSTM_* settings) or only slow its start (NODE_EXTRA_CA_CERTS), plus `extra`. Under LSTM_TEST_BACKEND, every command
  * runs on that backend.
  */
 export function cliEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
@@ -32,6 +32,10 @@ export function cliEnv(extra: Record<string, string | undefined> = {}): NodeJS.P
     if (key === 'NO_COLOR' || key === 'FORCE_COLOR' || (key.startsWith('LSTM_') && key !== 'LSTM_TEST_BACKEND'))
       delete env[key];
   }
+  // lstm opens no TLS connection, and Node reads these certificates at every start (with
+  // OpenSSL 3 a bundle of them takes ~70 ms here: nodejs/node issue 40524), which the
+  // suite's hundreds of processes would pay.
+  delete env.NODE_EXTRA_CA_CERTS;
   // A suite run on another backend (LSTM_TEST_BACKEND) forces it on every command.
   if (process.env.LSTM_TEST_BACKEND) env.LSTM_BACKEND = process.env.LSTM_TEST_BACKEND;
   for (const [key, value] of Object.entries(extra)) {
