@@ -52,15 +52,22 @@ export function lineageSentences(lineage: Lineage): string[] {
   return out;
 }
 
-/** The line `lstm train --from` starts with. */
-export function startingFrom(lineage: Lineage, vocabSize: number, lowercase: boolean): string {
+/** The line a fine-tune starts with; a base a run chose itself goes by its name, with why. */
+export function startingFrom(
+  lineage: Lineage,
+  vocabSize: number,
+  lowercase: boolean,
+  chosen?: { name: string; why: string },
+): string {
   const base = lineage.base;
+  const name = chosen?.name ?? base.model;
   const added = lineage.added.length ? `${lineage.added.length} new (${charList(lineage.added)})` : 'none new';
   const unseen = lineage.unseen.length
     ? `, ${lineage.unseen.length} not in this text kept (${charList(lineage.unseen)})`
     : '';
   return (
-    `starting from ${base.model} (${base.network.layers}x${base.network.units}, ${plural(base.epoch, 'epoch')} on ${base.corpus.name}): vocabulary ${vocabSize}, ${added}${unseen}` +
-    (lowercase ? `; the text is lowercased, as ${base.model}'s was` : '')
+    `starting from ${name} (${base.network.layers}x${base.network.units}, ${plural(base.epoch, 'epoch')} on ${base.corpus.name}): vocabulary ${vocabSize}, ${added}${unseen}` +
+    (lowercase ? `; the text is lowercased, as ${name}'s was` : '') +
+    (chosen ? `; ${chosen.why}` : '')
   );
 }

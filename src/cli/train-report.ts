@@ -8,6 +8,7 @@ import { bits, count, plural } from '../figures.js';
 import type { Lineage } from '../store/manifest.js';
 import type { RunEvents, RunResult } from '../train/run.js';
 import { duration, loss } from './format.js';
+import type { ChosenBase } from './bases.js';
 import { startingFrom } from './lineage.js';
 import { writeJson } from './output.js';
 import type { Reporter } from './reporter.js';
@@ -23,6 +24,8 @@ export type ReportedRun = {
   patience: number;
   /** A fine-tune's base (absent when training from scratch or resuming). */
   lineage?: Lineage;
+  /** Without --from: the bundled base the run started from, and why. */
+  chosenBase?: ChosenBase;
   /** How to go on from where the run stops: `lstm train --resume <out>` (for stdin, with the text again). */
   resume: string;
   /** The last checkpoint saved (set as the run saves). */
@@ -55,7 +58,7 @@ export function trainEvents(reporter: Reporter, run: ReportedRun): RunEvents {
           hyperparameters: hyper,
           ...(run.lineage ? { lineage: run.lineage } : {}),
         });
-      if (run.lineage) reporter.info(startingFrom(run.lineage, run.vocabSize, hyper.lowercase));
+      if (run.lineage) reporter.info(startingFrom(run.lineage, run.vocabSize, hyper.lowercase, run.chosenBase));
       const doing = start.resumed ? 'resuming' : run.lineage ? 'fine-tuning' : 'training';
       reporter.info(
         `${doing} ${run.out}: ${plural(start.params, 'parameter')}, ${hyper.layers}x${hyper.units} LSTM, vocabulary ${run.vocabSize}, on ${start.backend}${start.workers > 1 ? ` with ${plural(start.workers, 'worker')}` : ''}`,

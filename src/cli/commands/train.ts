@@ -59,7 +59,7 @@ export function register(program: Command, context: () => Context): void {
     .option('--resume <dir>', 'continue training the bundle in <dir> (same vocabulary and settings)')
     .option(
       '--from <model>',
-      "fine-tune: a new run starting from this model's weights (a bundle's best, or a checkpoint directory); its network and --lowercase, its other settings unless given, and the union of both vocabularies",
+      "fine-tune: a new run starting from this model's weights (a bundle's best, or a checkpoint directory); its network and --lowercase, its other settings unless given, and the union of both vocabularies. Without it, a run starts from a bundled base when the base already predicts the text's held-out part well (it says which, and why); none: from scratch",
     );
   networkOptions(stopOptions(command))
     .option(

@@ -5,7 +5,6 @@
  * how Ctrl-C stops it signals.ts's; this file decides the run.
  */
 import { availableParallelism } from 'node:os';
-import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { defaults, DOCUMENT_SEPARATOR_NAME, type Hyperparameters } from '../../config.js';
 import { dataError } from '../../errors.js';
@@ -21,11 +20,12 @@ import { startFrom, type FineTuneStart } from '../../train/from.js';
 import { trainModel } from '../../train/loop.js';
 import type { RunResult } from '../../train/run.js';
 import { trainInThread, type ThreadRun } from '../../train/thread.js';
-import type { BaseRun, RunSettings, SettingsInput, StoredRun, TrainFlags } from '../../train/decision.js';
+import type { RunSettings, SettingsInput, StoredRun, TrainFlags } from '../../train/decision.js';
 import { checkResumedText } from '../../train/resume.js';
 import { defaultOut, fitToText, runSettings } from '../../train/settings.js';
 import type { TrainCommandFlags } from '../commands/train.js';
 import { COMMAND_JOBS, type Context } from '../context.js';
+import { type Base, bundledStart, type ChosenBase, readBase } from '../bases.js';
 import { isFile, loadCorpora } from '../corpus.js';
 import { trainCommandInUserForm } from '../invocation.js';
 import { HeldLocks } from '../locks.js';
@@ -39,8 +39,6 @@ type Decide = <T extends { warnings: string[]; refusals: Error[] }>(decision: T)
 
 /** A bundle being resumed, as read under its lock. */
 type Resumed = { model: StoredModel; stored: StoredRun; lock: BundleLock };
-/** The model a fine-tune starts from, as read. */
-type Base = { model: StoredModel; run: BaseRun };
 
 /** The bundle is locked before anything is written into it, and released however the run ends. */
 export async function run(paths: string[], flags: TrainCommandFlags, cmd: Command, ctx: Context): Promise<void> {
@@ -70,7 +68,7 @@ async function train(
   };
   const resumed = flags.resume ? await readResumed(flags.resume, locks) : undefined;
   const stored = resumed?.stored;
-  const base = flags.from !== undefined ? await readBase(flags.from) : undefined;
+  const base = flags.from !== undefined && flags.from !== 'none' ? await readBase(flags.from) : undefined;
   const trainFlags: TrainFlags = {
     ...flags,
     lowercase: Boolean(flags.lowercase),
@@ -82,24 +80,25 @@ async function train(
   const { settings } = decide(runSettings({ ...input, outHolds }));
   const { out, epochs, patience, keep } = settings;
   const corpus = await readText(settings, stored, ctx, decide);
-  const { vocab, from, hyper, fitted } = await startingPoint(corpus, settings, {
+  let lock = resumed?.lock;
+  if (!stored) {
+    lock = await locks.take(out, SAVING); // before any time is spent choosing a start or training (it proves --out writable)
+    // Checked again under the lock: a run into the same --out may have finished meanwhile.
+    const now = await whatHolds(out);
+    if (now) decide(runSettings({ ...input, outHolds: now }));
+  }
+  const { vocab, from, hyper, fitted, chosen } = await startingPoint(corpus, settings, {
     resumed,
     base,
     given,
     decide,
     reporter,
+    chooseBase: flags.from === undefined ? () => initBackend(ctx.flags.backend, COMMAND_JOBS.train) : undefined,
   });
   // The bundle records the command as a user would type it (a resume keeps the one that
   // started it, in that form even when an older lstm recorded the exact line) and the exact line.
   const invocation = shellCommand(['lstm', ...process.argv.slice(2)]);
   const command = trainCommandInUserForm(settings.command ?? invocation, cmd);
-  let lock = resumed?.lock;
-  if (!stored) {
-    lock = await locks.take(out, SAVING); // before any training time is spent (it proves --out writable)
-    // Checked again under the lock: a run into the same --out may have finished meanwhile.
-    const now = await whatHolds(out);
-    if (now) decide(runSettings({ ...input, outHolds: now }));
-  }
   // Loaded here too, though the run computes on its own thread: a native library a thread
   // loaded alone is unloaded when it ends, and TensorFlow's exit handlers would crash the process.
   const backend = await initBackend(ctx.flags.backend, COMMAND_JOBS.train);
@@ -117,6 +116,7 @@ async function train(
     fitted,
   };
   if (from) report.lineage = from.lineage;
+  if (chosen) report.chosenBase = chosen;
   const result = await trainReported(reporter, report, lock, {
     corpus,
     encoding: corpus.encoding,
@@ -201,23 +201,6 @@ async function readResumed(dir: string, locks: HeldLocks): Promise<Resumed> {
   return { model, stored, lock: lock! };
 }
 
-/** `--from`: the base of a fine-tune, found and verified as `generate --model` does it. */
-async function readBase(given: string): Promise<Base> {
-  const model = await loadModel(given);
-  const manifest = model.checkpoint.manifest;
-  // A checkpoint directory inside a bundle (models/base/epoch-0003) belongs to that bundle.
-  const inBundle = model.checkpoint.dir === given && (await holdsModel(dirname(resolve(given))));
-  return {
-    model,
-    run: {
-      dir: given,
-      bundle: inBundle ? dirname(resolve(given)) : given,
-      hyperparameters: manifest.hyperparameters,
-      network: manifest.network,
-    },
-  };
-}
-
 /** The training text, read as the settings say; a resume first checks its recorded files are still there. */
 async function readText(
   settings: RunSettings,
@@ -248,8 +231,16 @@ async function readText(
 async function startingPoint(
   corpus: Corpus,
   settings: RunSettings,
-  run: { resumed?: Resumed; base?: Base; given: Set<keyof TrainFlags>; decide: Decide; reporter: Reporter },
-): Promise<{ vocab: Vocab; from?: FineTuneStart; hyper: Hyperparameters; fitted?: boolean }> {
+  run: {
+    resumed?: Resumed;
+    base?: Base;
+    given: Set<keyof TrainFlags>;
+    decide: Decide;
+    reporter: Reporter;
+    /** Without --from: choose a bundled base (or none) once the backend this loads is up. */
+    chooseBase?: () => Promise<unknown>;
+  },
+): Promise<{ vocab: Vocab; from?: FineTuneStart; hyper: Hyperparameters; fitted?: boolean; chosen?: ChosenBase }> {
   const { resumed, base, reporter } = run;
   const source = settings.corpus;
   if (resumed) {
@@ -280,7 +271,10 @@ async function startingPoint(
     vocabSize: vocab.size,
   });
   if (fitted.note) reporter.info(fitted.note);
-  return { vocab, hyper: fitted.hyper, fitted: fitted.note !== undefined };
+  const scratch = { vocab, hyper: fitted.hyper, fitted: fitted.note !== undefined };
+  if (!run.chooseBase) return scratch;
+  const start = await bundledStart(corpus.text, fitted.hyper, run.chooseBase, reporter);
+  return start ? { ...scratch, vocab: start.from.vocab, ...start } : scratch;
 }
 
 /** What a directory a new run would write into already holds, if a model. */

@@ -110,6 +110,10 @@ describe('defaults fitted to the text', () => {
     expect(r.stderr).not.toContain('overfit;');
     expect(r.stderr.match(/overfit/g)).toHaveLength(1);
     expect((await latestManifest(fitted)).hyperparameters).toMatchObject({ dropout: 0.5, batchSize: 32, lr: 0.003 });
+    // Without --from it says where it starts (train/transfer.ts; the rule: test/unit/train/transfer.test.ts);
+    // with --from none it trains from scratch without a word on it.
+    expect(r.stderr).toContain('training from scratch: no bundled base is a 1x64 network\n');
+    expect((await latestManifest(fitted)).lineage).toBeUndefined();
     // With the recipe given whole, nothing is fitted: then the warning is the one word.
     const chosen = await lstm([
       'train',
@@ -118,8 +122,10 @@ describe('defaults fitted to the text', () => {
       out('chosen'),
       ...flags,
       ...['--dropout', '0.1', '--batch-size', '16', '--lr', '0.002'],
+      ...['--from', 'none'],
     ]);
     expect(chosen.code, chosen.stderr).toBe(0);
+    expect(chosen.stderr).not.toContain('from scratch');
     expect(chosen.stderr).not.toContain('small text');
     expect(chosen.stderr).toMatch(
       /warning: the model has [\d,]+ parameters for [\d,]+ training characters: it will overfit;/,
