@@ -11,7 +11,7 @@ import type { NetConfig, Params } from '../params.js';
 import type { Ids } from '../text/vocab.js';
 import { makeBatch, validationBatches, validationStreams, type Batch, type Split } from '../text/windows.js';
 import { stateRows, type LayerState } from '../params.js';
-import { batchLoss, disposeWeights, streamLoss, toDevice } from './lstm.js';
+import { batchLoss, disposeWeights, type NetWeights, streamLoss, toDevice } from './lstm.js';
 
 export type Score = {
   /** Cold windows: summed cross-entropy (nats) and characters predicted. */
@@ -22,8 +22,8 @@ export type Score = {
   stream: { lossSum: number; chars: number; streams: number };
 };
 
-/** Summed cross-entropy (nats) of `ids` and the number of characters predicted. */
-export function scoreText(cfg: NetConfig, params: Params, ids: Ids, seqLength: number, batchSize: number): Score {
+/** The whole of `ids` as the held-out part of windows of `seqLength` (shorter for a text under one window). */
+function wholeText(ids: Ids, seqLength: number): Split {
   if (ids.length < 2) {
     throw dataError(
       `the text has ${ids.length} character(s) in the model's vocabulary; evaluation needs at least 2`,
@@ -31,17 +31,45 @@ export function scoreText(cfg: NetConfig, params: Params, ids: Ids, seqLength: n
     );
   }
   // A text shorter than one window is scored as one shorter window.
-  const T = Math.min(seqLength, ids.length - 1);
-  const all: Split = { ids, seqLength: T, trainEnd: 0 }; // the whole text plays the held-out part
-  const w = toDevice(cfg, params);
+  return { ids, seqLength: Math.min(seqLength, ids.length - 1), trainEnd: 0 };
+}
+
+/** Cold windows on weights already on the device: summed loss (nats) and characters predicted. */
+function coldOn(w: NetWeights, cfg: NetConfig, all: Split, batchSize: number): { lossSum: number; chars: number } {
   let lossSum = 0;
   let chars = 0;
+  for (const batch of validationBatches(all, batchSize)) {
+    lossSum += batchLoss(w, cfg, batch);
+    chars += batch.batch * batch.seqLength;
+  }
+  return { lossSum, chars };
+}
+
+/** The cold reading alone (Score's `lossSum` and `chars`), for a caller that needs no streams. */
+export function coldScore(
+  cfg: NetConfig,
+  params: Params,
+  ids: Ids,
+  seqLength: number,
+  batchSize: number,
+): { lossSum: number; chars: number } {
+  const all = wholeText(ids, seqLength);
+  const w = toDevice(cfg, params);
+  try {
+    return coldOn(w, cfg, all, batchSize);
+  } finally {
+    disposeWeights(w);
+  }
+}
+
+/** Summed cross-entropy (nats) of `ids` and the number of characters predicted. */
+export function scoreText(cfg: NetConfig, params: Params, ids: Ids, seqLength: number, batchSize: number): Score {
+  const all = wholeText(ids, seqLength); // the whole text plays the held-out part
+  const T = all.seqLength;
+  const w = toDevice(cfg, params);
   const stream = { lossSum: 0, chars: 0, streams: 0 };
   try {
-    for (const batch of validationBatches(all, batchSize)) {
-      lossSum += batchLoss(w, cfg, batch);
-      chars += batch.batch * batch.seqLength;
-    }
+    const { lossSum, chars } = coldOn(w, cfg, all, batchSize);
     const { batches, windows } = validationStreams(all, batchSize);
     stream.streams = batches[0]?.length ?? 0;
     // The stream that reads the text's last window goes on to read what follows it (the last
@@ -63,10 +91,10 @@ export function scoreText(cfg: NetConfig, params: Params, ids: Ids, seqLength: n
       stream.lossSum += streamLoss(w, cfg, makeBatch(ids, [windows * T], tail), lastState).lossSum;
       stream.chars += tail;
     }
+    return { lossSum, chars, seqLength: T, stream };
   } finally {
     disposeWeights(w);
   }
-  return { lossSum, chars, seqLength: T, stream };
 }
 
 /**

@@ -12,7 +12,7 @@
  */
 import { defaults } from '../config.js';
 import { initParams } from '../net/init.js';
-import { scoreText } from '../net/score.js';
+import { coldScore } from '../net/score.js';
 import { netConfig, type NetConfig, type Params } from '../params.js';
 import type { Checkpoint } from '../store/parse.js';
 import type { Ids } from '../text/vocab.js';
@@ -41,7 +41,7 @@ function heldOutSample(text: string, valFraction: number): string {
 }
 
 const bitsOn = (cfg: NetConfig, params: Params, ids: Ids, seqLength: number) => {
-  const s = scoreText(cfg, params, ids, seqLength, defaults.batchSize);
+  const s = coldScore(cfg, params, ids, seqLength, defaults.batchSize);
   return s.lossSum / s.chars / Math.LN2;
 };
 

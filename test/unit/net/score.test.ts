@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { readText, SurpriseTotal } from '../../../src/inspect/surprise.js';
 import type { NetConfig } from '../../../src/params.js';
 import { initBackend } from '../../../src/net/backend.js';
-import { scoreText } from '../../../src/net/score.js';
+import { coldScore, scoreText } from '../../../src/net/score.js';
 import { StatefulLstm } from '../../../src/net/stateful.js';
 import { Vocab } from '../../../src/text/vocab.js';
 import { validationStreams } from '../../../src/text/windows.js';
@@ -53,5 +53,16 @@ describe('scoreText, streams', () => {
     const bySubstring = starts.reduce((sum, s, b) => sum + inspected(text.slice(s, ends[b])), 0);
     expect(Math.abs(several.lossSum - bySubstring) / bySubstring).toBeLessThan(1e-6); // float32 sums
     expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+describe('coldScore', () => {
+  it.each([23, 150, 857])("is scoreText's cold reading of %i characters, leaving no tensors", (n) => {
+    const ids = vocab.encode(textOf(n));
+    const before = tf.memory().numTensors;
+    const cold = coldScore(cfg, params, ids, 16, 4);
+    expect(tf.memory().numTensors).toBe(before);
+    const both = scoreText(cfg, params, ids, 16, 4);
+    expect(cold).toEqual({ lossSum: both.lossSum, chars: both.chars });
   });
 });
