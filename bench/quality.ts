@@ -10,7 +10,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { bits } from '../src/figures.js';
 import { initBackend } from '../src/net/backend.js';
 import { scoreText } from '../src/net/score.js';
@@ -76,8 +76,13 @@ async function lstmCurve(file: string, minutes: number, heldOut: string, extra: 
     points.push({ minutes, epoch, ...score(model.cfg, model.params, model.vocab, heldOut) });
   }
   rmSync(join(out, '..'), { recursive: true, force: true });
-  const lineage = start?.lineage as { model?: string } | undefined;
-  return { name: 'lstm', points, note: lineage?.model ? `started from ${lineage.model}` : 'from scratch' };
+  const lineage = start?.lineage as { base?: { model?: string } } | undefined;
+  const base = lineage?.base?.model;
+  return {
+    name: 'lstm',
+    points,
+    note: base ? `started from ${basename(dirname(base))}/${basename(base)}` : 'from scratch',
+  };
 }
 
 /** PyTorch for `minutes` on the same training part, each snapshot scored with lstm's code. */
