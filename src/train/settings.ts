@@ -17,6 +17,7 @@ import { basename, extname, isAbsolute, join, relative, resolve } from 'node:pat
 import { defaults, type Hyperparameters } from '../config.js';
 import { usageError, type LstmError } from '../errors.js';
 import { paramCount } from '../params.js';
+import { plural } from '../figures.js';
 import {
   flagName,
   RECIPE,
@@ -204,6 +205,6 @@ export function fitToText(
   const what = keys.map((k) => `${flagName(k)} ${small[k]}`).join(', ');
   return {
     hyper: fitted,
-    note: `${text.trainChars.toLocaleString('en-US')} training characters is a small text for ${params.toLocaleString('en-US')} parameters: using ${what} against overfitting (give them to choose)`,
+    note: `${plural(text.trainChars, 'training character')} is a small text for ${plural(params, 'parameter')}: using ${what} against overfitting (give them to choose)`,
   };
 }

@@ -38,13 +38,13 @@ describe('lstm eval', () => {
     expect(doc.characters).toBe(chars - 1); // every character after the first, the last partial window too
     expect(doc.charactersCold).toBe(Math.floor((chars - 1) / 16) * 16); // cold: whole 16-character windows
     expect(doc.natsCold).toBeLessThan(0.1);
-    const same = await textFile(file(), 'aaaa.txt', 'a'.repeat(3000));
+    const same = await textFile(file(), 'aaaa.txt', 'a'.repeat(6000));
     const flat = JSON.parse(ok(await lstm(['eval', '-m', m.model, same, '--json'])));
-    expect(flat.streams).toBe(8); // 187 windows of 16: 9 streams of 20 would fit, at most the model's batch size (8), as its validation read
+    expect(flat.streams).toBe(16); // 374 windows of 16: 18 streams of 20 would fit, at most the model's batch size (16), as its validation read
     const one = JSON.parse(ok(await lstm(['eval', '-m', m.model, same, '--batch-size', '1', '--json'])));
     expect(one.streams).toBe(1);
     expect(one.natsCold).toBeCloseTo(flat.natsCold, 5); // the cold windows do not depend on how many are scored at once
-    expect([flat.characters, flat.charactersCold]).toEqual([2999, 187 * 16]);
+    expect([flat.characters, flat.charactersCold]).toEqual([5999, 374 * 16]);
   });
 
   it('--json leads with the figure the text leads with (bitsPerChar: the streams), the cold windows beside it by name', async () => {

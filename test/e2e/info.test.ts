@@ -56,7 +56,7 @@ describe('lstm info', () => {
   it('says how a run read its text and validation, on one best line with both readings', async () => {
     const out = ok(await lstm(['info', '-m', m.model]));
     expect(out).toMatch(
-      /^training: {4}shuffled 16-character windows from a zero state; seq-length 16, batch 8, lr 0\.01, halved after 2 epochs without improvement \((not yet|once|\d+ times)\)/m,
+      /^training: {4}shuffled 16-character windows from a zero state; seq-length 16, batch 16, lr 0\.01, halved after 2 epochs without improvement \((not yet|once|\d+ times)\)/m,
     );
     const best = out.split('\n').filter((l) => l.startsWith('best:'));
     expect(best).toHaveLength(1);

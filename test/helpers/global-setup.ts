@@ -83,14 +83,25 @@ export default async function setup(project: TestProject): Promise<() => Promise
     Promise.all([
       make(
         'abc',
-        [...tinyFlags, '--epochs', String(ABC_EPOCHS), '--patience', '1000', '--keep', String(ABC_EPOCHS), '--json'],
+        [
+          ...tinyFlags,
+          '--batch-size',
+          '16',
+          '--epochs',
+          String(ABC_EPOCHS),
+          '--patience',
+          '1000',
+          '--keep',
+          String(ABC_EPOCHS),
+          '--json',
+        ],
         (stdout) => writeFile(bundles.abc.events, stdout),
       ),
       make('words', [...tinyFlags, ...WORDS_FLAGS, '--epochs', '2']),
       make('stateful', [...tinyFlags, ...WORDS_FLAGS, '--epochs', '2', '--stateful', '--workers', '2']),
       make('lower', [...tinyFlags, '--epochs', '2', '--lowercase']),
       (async () => {
-        await make('base', [...tinyFlags, '--epochs', '15', '--patience', '1000']);
+        await make('base', [...tinyFlags, '--batch-size', '16', '--epochs', '15', '--patience', '1000']);
         if (trained.has('base'))
           // No network or recipe flags: the fine-tune takes the base's.
           await make('tuned', ['--from', bundles.base.model, '--epochs', '3', '--workers', '1', '--no-sample']);

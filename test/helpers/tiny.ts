@@ -9,7 +9,6 @@ import { lstat, mkdtemp, readdir, readFile, readlink, rm, writeFile } from 'node
 import os from 'node:os';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
-import { afterAll, beforeAll } from 'vitest';
 import { binPath, cliEnv, lstm, repoRoot, type RunResult } from './cli.js';
 
 /** 800 characters with a period of 8: a 1x16 LSTM memorises it in a few dozen epochs. */
@@ -49,7 +48,12 @@ export const words = (() => {
   return `${out.join(' ')}\n`;
 })();
 
-/** Flags for a tiny, quick model (override by appending later flags: commander keeps the last). */
+/**
+ * Flags for a tiny, quick model (override by appending later flags: commander keeps the last).
+ * A step of so small a network costs its kernels' dispatch, not arithmetic, so an epoch costs
+ * about its number of batches: batches of 32 (4 an epoch on `words`). Runs that must learn in
+ * few epochs append `--batch-size 16` or 8.
+ */
 export const tinyFlags = [
   '--layers',
   '1',
@@ -58,7 +62,7 @@ export const tinyFlags = [
   '--seq-length',
   '16',
   '--batch-size',
-  '8',
+  '32',
   '--lr',
   '0.01',
   '--dropout',
@@ -104,26 +108,6 @@ export async function trainTiny(
 
 /** Epochs the abc model trains for. */
 export const ABC_EPOCHS = 30;
-
-export type AbcModel = { dir: string; abcFile: string; model: string };
-
-/**
- * Registers beforeAll/afterAll hooks that train a tiny model (tinyFlags) in a fresh temp
- * dir until it has memorised `abc` (so argmax output is known exactly), and remove it.
- * The returned object is filled in by beforeAll: `abcFile` is the text, `model` the bundle.
- */
-export function abcModel(label: string): AbcModel {
-  const m = {} as AbcModel;
-  beforeAll(async () => {
-    assertBuilt();
-    m.dir = await makeTempDir(label);
-    m.abcFile = await textFile(m.dir, 'abc.txt', abc);
-    m.model = path.join(m.dir, 'abc-model');
-    await trainTiny(m.abcFile, m.model, ['--epochs', String(ABC_EPOCHS), '--patience', '1000']);
-  });
-  afterAll(() => removeDir(m.dir));
-  return m;
-}
 
 /** sha256 of every file (and the target of every symlink) under `dir`, by relative path. */
 export async function snapshot(dir: string): Promise<Record<string, string>> {

@@ -28,4 +28,16 @@ describe('plural', () => {
     ]);
     expect(count(1234.4)).toBe('1,234');
   });
+
+  it.each([
+    [0, '0'],
+    [999, '999'],
+    [1000, '1,000'],
+    [-1234567, '-1,234,567'],
+    [1142440, '1,142,440'],
+    [999999.6, '1,000,000'],
+  ])('count(%d) groups thousands as en-US does: %s', (n, expected) => {
+    expect(count(n)).toBe(expected);
+    expect(count(n)).toBe(Math.round(n).toLocaleString('en-US'));
+  });
 });

@@ -223,7 +223,7 @@ function describe(model: LoadedModel): void {
       ? ''
       : ` · best epoch ${manifest.progress.bestEpoch}: ${bits(best).toFixed(3)} bits per character held out`;
   $('model-facts').textContent =
-    `${manifest.corpus.name ?? 'its text'} · vocabulary ${manifest.vocab.length} · ${manifest.network.layers} x ${manifest.network.units} LSTM · ${paramCount(model.cfg).toLocaleString('en-US')} parameters${bpc}`;
+    `${manifest.corpus.name ?? 'its text'} · vocabulary ${manifest.vocab.length} · ${manifest.network.layers} x ${manifest.network.units} LSTM · ${plural(paramCount(model.cfg), 'parameter')}${bpc}`;
 }
 
 /** The training curves from lstm.json, drawn by the code of `lstm info --plot`. */

@@ -30,7 +30,7 @@ const latest = async (bundle: string) => (await readCheckpoint(path.join(bundle,
 const sha256 = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
 /** tinyFlags as lstm.json's command has them: without --no-sample and --workers (this machine's). */
 const TINY_AS_TYPED =
-  '--layers 1 --units 16 --seq-length 16 --batch-size 8 --lr 0.01 --dropout 0 --val-fraction 0.05 --ema 0';
+  '--layers 1 --units 16 --seq-length 16 --batch-size 32 --lr 0.01 --dropout 0 --val-fraction 0.05 --ema 0';
 
 /** Two essays of seeded words (700 and 800 characters) and the code points of each. */
 const first = `${words.slice(0, 699)}\n`;

@@ -20,7 +20,7 @@ const UNION = ['␠', '!', '.', 'T', 'a', 'c', 'd', 'e', 'g', 'h', 'l', 'm', 'n'
   c === '␠' ? ' ' : c,
 );
 
-/** The shared base (tinyFlags, 15 epochs of a.txt) and its fine-tune on b.txt (3 epochs, no network or recipe flags). */
+/** The shared base (tinyFlags in batches of 16, 15 epochs of a.txt) and its fine-tune on b.txt (3 epochs, no network or recipe flags). */
 const shared = useBundles('base', 'tuned');
 const base = shared.base.model;
 const tuned = shared.tuned.model;
@@ -88,7 +88,7 @@ describe('lstm train --from', () => {
     const { seqLength, batchSize, lr, dropout, valFraction, randomSeed } = t.manifest.hyperparameters;
     expect({ seqLength, batchSize, lr, dropout, valFraction, randomSeed }).toEqual({
       seqLength: 16,
-      batchSize: 8,
+      batchSize: 16,
       lr: 0.01,
       dropout: 0,
       valFraction: 0.05,
@@ -211,13 +211,24 @@ describe('a fine-tuned run', () => {
   });
 
   it('starts at a lower loss than training from scratch on the same text with the same settings (first epoch)', async () => {
-    // The shared fine-tune took the base's recipe, which is tinyFlags': the same settings as this run from scratch.
-    const scratch = await lstm(['train', fileB, '--out', out('cmp-scratch'), ...tinyFlags, '--epochs', '1', '--json']);
+    // The shared fine-tune took the base's recipe, tinyFlags' in batches of 16: the same settings as this run from scratch.
+    const scratch = await lstm([
+      'train',
+      fileB,
+      '--out',
+      out('cmp-scratch'),
+      ...tinyFlags,
+      '--batch-size',
+      '16',
+      '--epochs',
+      '1',
+      '--json',
+    ]);
     const [scratchLoss] = trainLosses(ok(scratch));
     const t = await model(tuned, 'latest');
     expect(t.manifest.hyperparameters).toMatchObject({
       lr: 0.01,
-      batchSize: 8,
+      batchSize: 16,
       seqLength: 16,
       dropout: 0,
       valFraction: 0.05,
