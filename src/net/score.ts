@@ -7,6 +7,7 @@
  *   from window to window, as generation reads text.
  */
 import { dataError } from '../errors.js';
+import { plural } from '../figures.js';
 import type { NetConfig, Params } from '../params.js';
 import type { Ids } from '../text/vocab.js';
 import { makeBatch, validationBatches, validationStreams, type Batch, type Split } from '../text/windows.js';
@@ -26,7 +27,7 @@ export type Score = {
 function wholeText(ids: Ids, seqLength: number): Split {
   if (ids.length < 2) {
     throw dataError(
-      `the text has ${ids.length} character(s) in the model's vocabulary; evaluation needs at least 2`,
+      `the text has ${plural(ids.length, 'character')} in the model's vocabulary; evaluation needs at least 2`,
       'give a longer text',
     );
   }

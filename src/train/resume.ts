@@ -9,6 +9,7 @@
  */
 import { resolve } from 'node:path';
 import { dataError, usageError, type LstmError } from '../errors.js';
+import { plural } from '../figures.js';
 import type { CorpusRecord } from '../store/manifest.js';
 import type { Encoding } from '../text/corpus.js';
 import { showChar } from '../text/show.js';
@@ -179,7 +180,7 @@ export function checkResumedText(
   if (text.unknown.length) {
     refusals.push(
       dataError(
-        `${text.name} has ${text.unknown.length} character(s) the bundle's vocabulary lacks: ${text.unknown
+        `${text.name} has ${plural(text.unknown.length, 'character')} the bundle's vocabulary lacks: ${text.unknown
           .slice(0, 10)
           .map((ch) => `'${showChar(ch)}'`)
           .join(' ')}`,

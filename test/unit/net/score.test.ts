@@ -56,6 +56,17 @@ describe('scoreText, streams', () => {
   });
 });
 
+describe('scoreText, too short', () => {
+  it.each([
+    [0, '0 characters'],
+    [1, '1 character'],
+  ])('refuses %i known characters in one line naming them', (n, said) => {
+    expect(() => scoreText(cfg, params, vocab.encode(textOf(n)), 10, 1)).toThrow(
+      `the text has ${said} in the model's vocabulary; evaluation needs at least 2`,
+    );
+  });
+});
+
 describe('coldScore', () => {
   it.each([23, 150, 857])("is scoreText's cold reading of %i characters, leaving no tensors", (n) => {
     const ids = vocab.encode(textOf(n));

@@ -380,7 +380,7 @@ describe('the resumed text', () => {
       given,
       text('a', 'b', ['é', '\n']),
       [],
-      ["new.txt has 2 character(s) the bundle's vocabulary lacks: 'é' '\\n'"],
+      ["new.txt has 2 characters the bundle's vocabulary lacks: 'é' '\\n'"],
     ],
     ['recorded, the same bytes: nothing to say', recorded, text('a', 'b'), [], []],
     ['recorded, other bytes but the same text (e.g. CRLF made LF): nothing to say', recorded, text('c', 'b'), [], []],
