@@ -55,6 +55,13 @@ export const defaults = {
   /** The epoch limit when only --max-time is given: time and early stopping decide. */
   epochsUntilTime: 10_000,
   patience: 5,
+  /**
+   * What a validation must gain on the last one early stopping counted, in bits per character,
+   * to count as better for --patience (Keras's min_delta): a run whose weight average creeps
+   * down by a thousandth of a bit an epoch has stopped learning. The best checkpoint still
+   * follows every gain.
+   */
+  minGain: 0.005,
   keep: 3,
   /** Validate and checkpoint inside an epoch this often (a big text's epoch takes hours; Macbeth's, seconds). */
   evalEvery: '10m',

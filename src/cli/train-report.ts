@@ -22,6 +22,8 @@ export type ReportedRun = {
   vocabSize: number;
   hyper: Hyperparameters;
   patience: number;
+  /** Bits per character: what a validation had to gain to count for patience. */
+  minGain: number;
   /** A fine-tune's base (absent when training from scratch or resuming). */
   lineage?: Lineage;
   /** Without --from: the bundled base the run started from, and why. */
@@ -149,7 +151,10 @@ export async function reportDone(reporter: Reporter, result: RunResult, run: Rep
   if (result.reason === 'interrupted') return stopped(reporter, result, run, best);
   const why = {
     epochs: `reached ${plural(result.epoch, 'epoch')}`,
-    patience: `no better validation loss for ${plural(run.patience, 'epoch')}`,
+    patience:
+      run.minGain > 0
+        ? `validation gained less than ${run.minGain} bits per character in ${plural(run.patience, 'epoch')}`
+        : `no better validation loss for ${plural(run.patience, 'epoch')}`,
     time: 'time limit reached',
   }[result.reason];
   const full =

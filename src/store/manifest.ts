@@ -44,10 +44,12 @@ export type EpochRecord = {
   valLossColdFull?: number;
 };
 
-/** Everything that shapes training; `epochs` and `patience` are the stop conditions a resume keeps. */
+/** Everything that shapes training; `epochs`, `patience` and `minGain` are the stop conditions a resume keeps. */
 export type StoredHyperparameters = Hyperparameters & {
   epochs?: number;
   patience: number;
+  /** Bits per character (absent in bundles from before it: 0, any gain counted). */
+  minGain?: number;
   keep: number;
   workers: number;
 };
@@ -115,7 +117,13 @@ export type Progress = {
   bestBatch?: number;
   /** The latest validation figure (inside an epoch too). */
   lastValLoss?: number | null;
+  /** Epochs in a row whose validations did not gain `minGain` on `counted`: what --patience counts. */
   epochsWithoutImprovement: number;
+  /**
+   * The validation figure early stopping last counted as better (it gained at least `minGain`)
+   * and its epoch; absent in bundles from before minGain, whose best is the figure.
+   */
+  counted?: { loss: number; epoch: number };
   elapsedSeconds: number;
   /** Times the learning rate was halved because validation stopped improving (absent: never). */
   lrHalvings?: number;

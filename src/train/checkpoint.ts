@@ -25,7 +25,7 @@ export type RunRecord = {
   vocab: readonly string[];
   cfg: NetConfig;
   hyper: Hyperparameters;
-  stop: { epochs: number; patience: number; keep: number };
+  stop: { epochs: number; patience: number; minGain: number; keep: number };
   workers: number;
   corpus: CorpusRecord;
   backend: BackendName;

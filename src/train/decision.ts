@@ -17,6 +17,7 @@ export type TrainFlags = Hyperparameters & {
   epochs: number;
   maxTime?: number;
   patience: number;
+  minGain: number;
   keep: number;
   encoding: Encoding;
   keepBoilerplate: boolean;
@@ -56,6 +57,7 @@ export type RunSettings = {
   epochs: number;
   maxTimeSeconds?: number;
   patience: number;
+  minGain: number;
   keep: number;
   /** How the corpus files are read. */
   text: { encoding: Encoding; lowercase: boolean; keepBoilerplate: boolean };

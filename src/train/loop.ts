@@ -124,7 +124,7 @@ async function validateInEpoch(run: Run, epoch: number): Promise<void> {
   const valLoss = await run.clock.timed('validation', () => run.validator.score());
   const trainLoss = progress.partialLossSum / Math.max(1, progress.partialChars);
   progress.lastValLoss = valLoss;
-  const best = schedule.recordBest(progress, valLoss ?? trainLoss, epoch + 1, progress.batch);
+  const best = schedule.recordBest(progress, valLoss ?? trainLoss, epoch + 1, progress.batch, run.options.minGain);
   const sampled = run.validator.sampled;
   run.options.events.onEvaluation?.({ epoch: epoch + 1, batch: progress.batch, valLoss, trainLoss, best, sampled });
   await checkpoint(run, best);
@@ -156,7 +156,7 @@ async function endEpoch(run: Run, epoch: number): Promise<schedule.StopReason | 
     ...(valLossCold !== undefined ? { valLossCold } : {}),
   };
   run.history.push(record);
-  const best = schedule.recordBest(progress, valLoss ?? record.trainLoss, epoch + 1, 0);
+  const best = schedule.recordBest(progress, valLoss ?? record.trainLoss, epoch + 1, 0, options.minGain);
   const halved = schedule.endOfEpoch(progress, epoch + 1, valLoss, options.hyper.lrPlateau ?? 0);
   Object.assign(progress, { lastValLoss: valLoss, epoch: epoch + 1, batch: 0, partialLossSum: 0, partialChars: 0 });
   progress.step = run.adam.step;

@@ -50,7 +50,7 @@ export function resumedRun({ corpus, flags, given, base }: SettingsInput, stored
       ),
     );
   }
-  const { epochs: storedEpochs, patience, keep, workers: _workers, ...hyper } = stored.hyperparameters;
+  const { epochs: storedEpochs, patience, minGain, keep, workers: _workers, ...hyper } = stored.hyperparameters;
   const n = stored.network;
   // Resuming builds the network from the hyperparameters: they must describe the saved one.
   if (hyper.layers !== n.layers || hyper.units !== n.units || hyper.dropout !== n.dropout) {
@@ -94,6 +94,7 @@ export function resumedRun({ corpus, flags, given, base }: SettingsInput, stored
       epochs: given.has('epochs') || storedEpochs === undefined ? epochs : storedEpochs,
       maxTimeSeconds: flags.maxTime,
       patience: given.has('patience') ? flags.patience : patience,
+      minGain: given.has('minGain') ? flags.minGain : (minGain ?? 0),
       keep: given.has('keep') ? flags.keep : keep,
       text: {
         encoding: given.has('encoding') ? flags.encoding : (stored.corpus.encoding as Encoding),

@@ -20,6 +20,8 @@ export type RunOptions = {
   epochs: number;
   maxTimeSeconds?: number;
   patience: number;
+  /** Bits per character a validation must gain to count for `patience` (config.ts defaults.minGain). */
+  minGain: number;
   keep: number;
   /** Validate and checkpoint inside an epoch every this many batches and/or seconds. */
   evalEvery: { batches?: number; seconds?: number };

@@ -20,9 +20,16 @@ export function learningRate(hyper: Hyperparameters, epoch: number, halvings = 0
 
 /**
  * Records `score` (validation loss, or the training loss without a held-out part) at
- * (epoch, batch) as the best when it beats every figure so far; true when it does.
+ * (epoch, batch) as the best when it beats every figure so far; true when it does. Early
+ * stopping counts it as better when it also gains `minGainBits` (bits per character) on the
+ * figure it last counted (Keras's min_delta); a bundle from before that rule counts from its best.
  */
-export function recordBest(progress: Progress, score: number, epoch: number, batch: number): boolean {
+export function recordBest(progress: Progress, score: number, epoch: number, batch: number, minGainBits = 0): boolean {
+  const counted =
+    progress.counted ??
+    (progress.bestValLoss === null ? undefined : { loss: progress.bestValLoss, epoch: progress.bestEpoch ?? 0 });
+  if (counted === undefined || score < counted.loss - minGainBits * Math.LN2) progress.counted = { loss: score, epoch };
+  else progress.counted = counted;
   const best = progress.bestValLoss === null || score < progress.bestValLoss;
   if (best) {
     progress.bestValLoss = score;
@@ -34,13 +41,13 @@ export function recordBest(progress: Progress, score: number, epoch: number, bat
 
 /**
  * After an epoch's end (1-based `epoch`): early stopping counts epochs in which no
- * validation, inside or at the end, was the best; and a plateau halves the learning rate
+ * validation, inside or at the end, counted as better (recordBest); and a plateau halves the learning rate
  * every `lrPlateau` epochs in a row whose end-of-epoch figure is not the best end-of-epoch
  * figure. Only epoch ends count for halving: validations inside an epoch come on a clock
  * (and on Ctrl-C), and the weights must not depend on when they came. True when it halved.
  */
 export function endOfEpoch(progress: Progress, epoch: number, valLoss: number | null, lrPlateau: number): boolean {
-  if (progress.bestEpoch === epoch) progress.epochsWithoutImprovement = 0;
+  if ((progress.counted?.epoch ?? progress.bestEpoch) === epoch) progress.epochsWithoutImprovement = 0;
   else progress.epochsWithoutImprovement++;
   if (valLoss === null || lrPlateau <= 0) return false;
   const plateau = progress.plateau ?? { best: Infinity, epochs: 0 };

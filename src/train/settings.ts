@@ -90,6 +90,7 @@ function newRun({ corpus, flags, given, base, outHolds }: SettingsInput, epochs:
       epochs,
       maxTimeSeconds: flags.maxTime,
       patience: flags.patience,
+      minGain: flags.minGain,
       keep: flags.keep,
       text: { encoding: flags.encoding, lowercase: hyper.lowercase, keepBoilerplate: Boolean(flags.keepBoilerplate) },
       origin: flags.origin,

@@ -79,7 +79,7 @@ export async function startRun(options: RunOptions): Promise<Run> {
     vocab: options.vocab.chars,
     cfg,
     hyper,
-    stop: { epochs: options.epochs, patience: options.patience, keep: options.keep },
+    stop: { epochs: options.epochs, patience: options.patience, minGain: options.minGain, keep: options.keep },
     workers: step.workers,
     corpus: corpusRecord(corpus, ids.length, options.encoding),
     backend: options.backend,

@@ -46,6 +46,7 @@ export function runOptions(
     hyper: { ...tinyHyper, ...hyper },
     epochs: 3,
     patience: 100,
+    minGain: 0,
     keep: 1,
     evalEvery: {},
     valSampleWindows: 1024,

@@ -25,6 +25,7 @@ export type TrainCommandFlags = CorpusFlags &
     maxTime?: number;
     evalEvery: { batches?: number; seconds?: number };
     patience: number;
+    minGain: number;
     keep: number;
     layers: number;
     units: number;
@@ -99,9 +100,15 @@ function stopOptions(command: Command): Command {
     )
     .option(
       '--patience <n>',
-      'stop after this many epochs without a better validation loss',
+      'stop after this many epochs in a row without a better validation loss (by --min-gain)',
       int('--patience', 1),
       defaults.patience,
+    )
+    .option(
+      '--min-gain <bits>',
+      'bits per character a validation must gain to count as better for --patience (0: any gain)',
+      num('--min-gain', 0, 1),
+      defaults.minGain,
     )
     .option('--keep <n>', 'epoch checkpoints to keep besides best and latest', int('--keep', 1), defaults.keep);
 }
@@ -188,7 +195,10 @@ function explained(command: Command): Command {
         '--random-seed',
       ],
     ],
-    [GROUP.run, ['--resume', '--from', '--epochs', '--max-time', '--eval-every', '--patience', '--workers']],
+    [
+      GROUP.run,
+      ['--resume', '--from', '--epochs', '--max-time', '--eval-every', '--patience', '--min-gain', '--workers'],
+    ],
     [GROUP.output, ['--out', '--keep', '--no-sample', '--json']],
   ]);
   const small = defaults.smallText;

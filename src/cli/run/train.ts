@@ -78,7 +78,7 @@ async function train(
   const newOut = flags.out ?? (paths.length ? defaultOut(paths[0]) : undefined);
   const outHolds = !stored && newOut !== undefined ? await whatHolds(newOut) : undefined;
   const { settings } = decide(runSettings({ ...input, outHolds }));
-  const { out, epochs, patience, keep } = settings;
+  const { out, epochs, patience, minGain, keep } = settings;
   const corpus = await readText(settings, stored, ctx, decide);
   let lock = resumed?.lock;
   if (!stored) {
@@ -102,16 +102,14 @@ async function train(
   // Loaded here too, though the run computes on its own thread: a native library a thread
   // loaded alone is unloaded when it ends, and TensorFlow's exit handlers would crash the process.
   const backend = await initBackend(ctx.flags.backend, COMMAND_JOBS.train);
-  const resume =
-    settings.corpus.paths[0] !== '-'
-      ? `lstm train --resume ${out}`
-      : `lstm train - --resume ${out} (with the same text on stdin)`;
+  const resume = resumeCommand(settings.corpus.paths, out);
   const report: ReportedRun = {
     json: Boolean(flags.json),
     out,
     vocabSize: vocab.size,
     hyper,
     patience,
+    minGain,
     resume,
     fitted,
   };
@@ -125,6 +123,7 @@ async function train(
     epochs,
     maxTimeSeconds: settings.maxTimeSeconds,
     patience,
+    minGain,
     keep,
     workers: flags.workers ?? Math.min(availableParallelism(), defaults.maxWorkers),
     out,
@@ -283,3 +282,7 @@ async function whatHolds(dir: string): Promise<SettingsInput['outHolds']> {
   if (await isFlatExport(dir)) return 'export';
   return (await holdsModel(dir)) ? 'bundle' : undefined;
 }
+
+/** How to go on from where a run into `out` stops. */
+const resumeCommand = (paths: string[], out: string) =>
+  paths[0] !== '-' ? `lstm train --resume ${out}` : `lstm train - --resume ${out} (with the same text on stdin)`;

@@ -83,10 +83,10 @@ describe('lstm train --resume', () => {
 });
 
 describe('resume', () => {
-  it("keeps the run's --epochs when it is not given again", async () => {
+  it("keeps the run's --epochs and --min-gain when they are not given again", async () => {
     const bundle = out('stopped');
     // --max-time stops after the first batch, mid-epoch, with a checkpoint.
-    await trainTiny(texts.words, bundle, ['--epochs', '3', '--max-time', '0.001s']);
+    await trainTiny(texts.words, bundle, ['--epochs', '3', '--min-gain', '0.01', '--max-time', '0.001s']);
     const first = await latestManifest(bundle);
     expect(first.progress.epoch).toBe(0);
     expect(first.progress.batch).toBeGreaterThan(0);
@@ -95,6 +95,7 @@ describe('resume', () => {
     const m = await latestManifest(bundle);
     expect(m.history).toHaveLength(3); // not the default 20
     expect(m.hyperparameters.epochs).toBe(3);
+    expect(m.hyperparameters.minGain).toBe(0.01); // a stop condition, kept like --epochs
   });
 
   it('warns when the text differs from the one trained on, and continues', async () => {

@@ -127,6 +127,9 @@ describe('stop conditions', () => {
       '2',
       '--patience',
       '5',
+      // Any gain counts (the rule with a minimum gain: test/unit/train/schedule.test.ts).
+      '--min-gain',
+      '0',
       '--val-fraction',
       '0.1',
       '--json',

@@ -28,6 +28,7 @@ const run = (over: Partial<ReportedRun> = {}): ReportedRun => ({
   vocabSize: 10,
   hyper: { ...defaults, lowercase: false },
   patience: 1,
+  minGain: 0,
   resume: 'lstm train --resume models/x',
   ...over,
 });
@@ -77,6 +78,12 @@ describe('the line that ends a run', () => {
     ],
   ])('%s', async (_name, over, line) => {
     expect((await written(result(over), run())).stderr).toBe(line);
+  });
+
+  it('patience with a minimum gain says how small the gains were', async () => {
+    expect((await written(result({ reason: 'patience' }), run({ patience: 5, minGain: 0.005 }))).stderr).toBe(
+      'done (validation gained less than 0.005 bits per character in 5 epochs): best 1.000 nats (1.443 bpc) at epoch 2; model in models/x\n',
+    );
   });
 
   it('a stop by a signal: where, what was saved and how to go on, even with --quiet, and never as an error', async () => {

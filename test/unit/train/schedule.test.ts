@@ -68,12 +68,12 @@ describe('recordBest', () => {
 });
 
 /** Runs a sequence of end-of-epoch figures through the schedule, as the loop does. */
-function runEpochs(figures: (number | null)[], lrPlateau: number, patience: number) {
+function runEpochs(figures: (number | null)[], lrPlateau: number, patience: number, minGainBits = 0) {
   const progress = fresh();
   const rows: { epoch: number; halved: boolean; without: number; halvings: number; stop: string | null }[] = [];
   for (const [i, valLoss] of figures.entries()) {
     const epoch = i + 1;
-    recordBest(progress, valLoss ?? 99, epoch, 0);
+    recordBest(progress, valLoss ?? 99, epoch, 0, minGainBits);
     const halved = endOfEpoch(progress, epoch, valLoss, lrPlateau);
     progress.epoch = epoch;
     const state: StopState = {
@@ -113,6 +113,39 @@ describe('plateau halving and patience over a run', () => {
       [1, 0],
       [2, 1],
     ]);
+  });
+  /** Nats that are `b` bits per character. */
+  const nats = (b: number) => b * Math.LN2;
+  it('with a minimum gain, a crawl of 0.001 bits an epoch stops after patience epochs, though each was the best', () => {
+    const crawl = [2, 1.999, 1.998, 1.997, 1.996, 1.995, 1.994].map(nats);
+    const rows = runEpochs(crawl, 0, 5, 0.005);
+    expect(rows.map((r) => [r.epoch, r.without, r.stop])).toEqual([
+      [1, 0, null],
+      [2, 1, null],
+      [3, 2, null],
+      [4, 3, null],
+      [5, 4, null],
+      [6, 5, 'patience'],
+    ]);
+    // Without one, every epoch is better: the run goes on.
+    expect(runEpochs(crawl, 0, 5).every((r) => r.without === 0 && r.stop === null)).toBe(true);
+  });
+  it('gains that add up to the minimum over a few epochs count when they reach it', () => {
+    // 0.002 bits an epoch: epoch 4 is 0.006 below epoch 1's figure, which early stopping counted.
+    const rows = runEpochs([2, 1.998, 1.996, 1.994, 1.992].map(nats), 0, 5, 0.005);
+    expect(rows.map((r) => r.without)).toEqual([0, 1, 2, 0, 1]);
+  });
+  it('the best still follows every gain; a bundle from before the rule counts from its best', () => {
+    const progress = fresh({ bestValLoss: nats(2), bestEpoch: 3 });
+    expect(recordBest(progress, nats(1.999), 4, 0, 0.005)).toBe(true);
+    expect([progress.bestValLoss, progress.bestEpoch]).toEqual([nats(1.999), 4]);
+    expect(progress.counted).toEqual({ loss: nats(2), epoch: 3 });
+    endOfEpoch(progress, 4, nats(1.999), 0);
+    expect(progress.epochsWithoutImprovement).toBe(1);
+    expect(recordBest(progress, nats(1.99), 5, 0, 0.005)).toBe(true);
+    expect(progress.counted).toEqual({ loss: nats(1.99), epoch: 5 });
+    endOfEpoch(progress, 5, nats(1.99), 0);
+    expect(progress.epochsWithoutImprovement).toBe(0);
   });
   it('lrPlateau 0 never halves', () => {
     expect(runEpochs([3, 3, 3, 3, 3], 0, 9).every((r) => !r.halved && r.halvings === 0)).toBe(true);

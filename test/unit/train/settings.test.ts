@@ -24,6 +24,7 @@ const flags: TrainFlags = {
   randomSeed: defaults.randomSeed,
   epochs: defaults.epochs,
   patience: defaults.patience,
+  minGain: defaults.minGain,
   keep: defaults.keep,
   encoding: 'utf8',
   keepBoilerplate: false,
