@@ -26,9 +26,8 @@ type Shipped = {
   file: string;
   vocabSize: number;
   /**
-   * A bound for the held-out tail, in bits per character, and which reading it is: the
-   * issue's targets (Macbeth: 2.00 cold, which this model misses at 2.027, so the bound
-   * guards what it reaches; Shakespeare: 2.20, read as streams).
+   * A bound for the held-out tail, in bits per character, and which reading it is: what each
+   * model reaches, or the target it was trained to meet (Macbeth: 2.00 cold; Shakespeare: 2.10 as streams).
    */
   target: { bits: number; reading: 'cold' | 'stream' };
   seed: string;
@@ -50,7 +49,7 @@ const MODELS: Shipped[] = [
     name: 'macbeth',
     file: 'macbeth.txt',
     vocabSize: 76,
-    target: { bits: 2.05, reading: 'cold' },
+    target: { bits: 2.0, reading: 'cold' },
     seed: 'MACBETH.\n',
     stateful: false,
     isDefault: true,
@@ -59,9 +58,9 @@ const MODELS: Shipped[] = [
     name: 'shakespeare',
     file: 'tinyshakespeare.txt',
     vocabSize: 65,
-    target: { bits: 2.2, reading: 'stream' },
+    target: { bits: 2.1, reading: 'stream' },
     seed: 'ROMEO:\n',
-    stateful: true,
+    stateful: false,
     tailOn: ['tensorflow'],
   },
 ];
