@@ -124,7 +124,7 @@ describe('generate --originality with the bundled model (exported: no corpus pat
     ok(r);
     expect(r.stderr).toContain('warning: abc.txt is not a text the bundled model learnt from');
     expect(r.stderr).toContain(
-      'originality: checked against abc.txt only, not against macbeth.txt, which the bundled model learnt from; nor against tinyshakespeare.txt, which its base models/shakespeare learnt from',
+      'originality: checked against abc.txt only, not against macbeth.txt, which the bundled model learnt from; nor against tinyshakespeare.txt, which its base bundled/shakespeare learnt from',
     );
     expect(r.stderr).toContain(
       'give every text: --corpus path/to/abc.txt --corpus path/to/macbeth.txt --corpus path/to/tinyshakespeare.txt',
