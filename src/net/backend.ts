@@ -15,6 +15,7 @@
  * store/topology.ts. Only tests load @tensorflow/tfjs.
  */
 import { requirePackage, tf } from './tf.js';
+import { loadTfjsNode } from './tfjs-node.js';
 import { usageError } from '../errors.js';
 
 const BACKENDS = ['tensorflow', 'wasm', 'cpu'] as const;
@@ -80,8 +81,8 @@ function register(name: BackendName): Promise<string | undefined> {
             ? `not installed (optional dependency ${PACKAGES[name]}; 'npm run native' builds it where its own download cannot run)`
             : `not installed (${PACKAGES[name]})`;
         }
-        const loaded = requirePackage(resolved) as { version?: Record<string, string> };
-        if (name === 'tensorflow') tfjsNodeVersion = loaded.version?.['tfjs-node'];
+        if (name === 'tensorflow') tfjsNodeVersion = loadTfjsNode();
+        else requirePackage(resolved);
         return undefined;
       } catch (err) {
         return firstLine(err);
