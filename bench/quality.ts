@@ -161,7 +161,7 @@ export async function quality(): Promise<void> {
   const dashes = process.argv.indexOf('--');
   const extra = dashes >= 0 ? process.argv.slice(dashes + 1) : [];
   const parts = textParts(file);
-  await initBackend(arg('backend'), 'train');
+  await initBackend(arg('backend'), 'batches');
   const curves = [await lstmCurve(file, minutes, parts.heldOut, extra)];
   const torch = torchMinutes > 0 ? await torchCurve(parts, torchMinutes) : undefined;
   if (torch) curves.push(torch);

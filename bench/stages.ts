@@ -160,7 +160,7 @@ async function windowed(c: Config, b: Bench): Promise<StageResult> {
 
 /** Runs the stage `name` in this process. */
 export async function stage(name: string, c: Config): Promise<StageResult> {
-  const backend = await initBackend(c.backend, 'train');
+  const backend = await initBackend(c.backend, 'batches');
   const b = bench(c);
   if (name === 'probe') return { msPerUnit: [0], unit: 'probe', chars: 0, peakRssMB: b.rss(), note: backend };
   if (name === 'stock') return stock(c, b, backend);

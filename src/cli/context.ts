@@ -4,11 +4,11 @@ import { Reporter } from './reporter.js';
 
 /** Which kind of work each command that runs the network does (it picks the backend). */
 export const COMMAND_JOBS = {
-  train: 'train',
-  generate: 'infer',
-  eval: 'infer',
-  export: 'infer',
-  inspect: 'infer',
+  train: 'batches',
+  generate: 'steps',
+  eval: 'batches',
+  export: 'steps',
+  inspect: 'steps',
 } as const satisfies Record<string, Job>;
 
 export type GlobalFlags = { backend?: string; quiet?: boolean; color?: boolean };

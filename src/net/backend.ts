@@ -1,11 +1,12 @@
 /**
  * The one place a TensorFlow.js backend is chosen and loaded.
  *
- * Which backend for which job: training runs large batched matmuls, where native
- * TensorFlow (tfjs-node, ~150 GFLOP/s on 2 cores here) beats wasm (~20 GFLOP/s, one
- * thread) by far. Generation and evaluation step one character (or a few windows) at a
- * time, where per-op overhead decides: wasm is ~2x faster at batch 1 than tfjs-node here,
- * starts in half the time and uses a quarter of the memory (measured with npm run bench). `cpu`
+ * Which backend for which job: training and scoring (eval) run large batched matmuls, where
+ * native TensorFlow (tfjs-node, ~150 GFLOP/s on 2 cores here) beats wasm (~20 GFLOP/s, one
+ * thread) by far: `lstm eval` of Macbeth's held-out tail takes 3.1 s on it, 5.9-7.7 s on wasm.
+ * Generation steps one character at a time, where per-op overhead decides: wasm is ~2x faster
+ * at batch 1 than tfjs-node here, starts in half the time and uses a quarter of the memory
+ * (measured with npm run bench). `cpu`
  * (plain JS) is the fallback everywhere. `--backend` overrides; an unavailable choice is an
  * error naming what works.
  *
@@ -21,18 +22,18 @@ import { usageError } from '../errors.js';
 const BACKENDS = ['tensorflow', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKENDS)[number];
 
-/** What a command does with the network: batched training, or inference step by step. */
-export type Job = 'train' | 'infer';
+/** How a command runs the network: on batches of windows (training, scoring), or a step at a time. */
+export type Job = 'batches' | 'steps';
 
 /** Backends in order of preference for each job (see the module comment for why). */
 const PREFERENCE: Record<Job, readonly BackendName[]> = {
-  train: ['tensorflow', 'wasm', 'cpu'],
-  infer: ['wasm', 'tensorflow', 'cpu'],
+  batches: ['tensorflow', 'wasm', 'cpu'],
+  steps: ['wasm', 'tensorflow', 'cpu'],
 };
 
 export const WHY: Record<Job, string> = {
-  train: 'batched matmuls: native TensorFlow is fastest, then wasm',
-  infer: 'one step at a time: wasm has the least per-op overhead and memory',
+  batches: 'batched matmuls: native TensorFlow is fastest, then wasm',
+  steps: 'one step at a time: wasm has the least per-op overhead and memory',
 };
 
 const PACKAGES: Record<BackendName, string> = {

@@ -12,7 +12,10 @@ import type { NetConfig, Params } from '../params.js';
 import type { Ids } from '../text/vocab.js';
 import { makeBatch, validationBatches, validationStreams, type Batch, type Split } from '../text/windows.js';
 import { stateRows, type LayerState } from '../params.js';
-import { batchLoss, disposeWeights, type NetWeights, streamLoss, toDevice } from './lstm.js';
+import { isBackendName } from './backend.js';
+import { type Engine, engineFor } from './engine.js';
+import { disposeWeights, type NetWeights, toDevice } from './lstm.js';
+import { tf } from './tf.js';
 
 export type Score = {
   /** Cold windows: summed cross-entropy (nats) and characters predicted. */
@@ -35,8 +38,15 @@ function wholeText(ids: Ids, seqLength: number): Split {
   return { ids, seqLength: Math.min(seqLength, ids.length - 1), trainEnd: 0 };
 }
 
+/** The active backend's engine: TensorFlow's fused kernels on tensorflow, as training validates. */
+function activeEngine(): Engine {
+  const name = tf.getBackend();
+  return engineFor(isBackendName(name) ? name : 'cpu');
+}
+
 /** Cold windows on weights already on the device: summed loss (nats) and characters predicted. */
 function coldOn(w: NetWeights, cfg: NetConfig, all: Split, batchSize: number): { lossSum: number; chars: number } {
+  const { batchLoss } = activeEngine();
   let lossSum = 0;
   let chars = 0;
   for (const batch of validationBatches(all, batchSize)) {
@@ -68,6 +78,7 @@ export function scoreText(cfg: NetConfig, params: Params, ids: Ids, seqLength: n
   const all = wholeText(ids, seqLength); // the whole text plays the held-out part
   const T = all.seqLength;
   const w = toDevice(cfg, params);
+  const { streamLoss } = activeEngine();
   const stream = { lossSum: 0, chars: 0, streams: 0 };
   try {
     const { lossSum, chars } = coldOn(w, cfg, all, batchSize);

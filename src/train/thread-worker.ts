@@ -36,7 +36,7 @@ const events = Object.fromEntries(
 ) as RunEvents;
 
 try {
-  const backend = await initBackend(run.backend, 'train');
+  const backend = await initBackend(run.backend, 'batches');
   const result = await trainModel({
     ...run,
     vocab: new Vocab(run.vocab),

@@ -12,7 +12,7 @@ import type { ShareRequest, ShareResult, WorkerInit } from './workers.js';
 
 const init = workerData as WorkerInit;
 const cfg: NetConfig = init.cfg;
-const engine = engineFor(await initBackend(init.backend, 'train'));
+const engine = engineFor(await initBackend(init.backend, 'batches'));
 const params = unflatten(paramSpecs(cfg), new Float32Array(init.params)); // views on the shared buffer
 
 parentPort!.on('message', (req: ShareRequest) => {

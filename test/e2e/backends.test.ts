@@ -17,14 +17,14 @@ describe.concurrent('lstm backends', () => {
     if (tensorflow)
       expect(byName.tensorflow.detail).toMatch(/^native TensorFlow \d+\.\d+\.\d+ via @tensorflow\/tfjs-node \d/);
     else expect(byName.tensorflow.detail).toContain('npm run native');
-    // Training takes native TensorFlow when it loads; inference takes wasm (batch 1).
+    // Training and scoring (batches) take native TensorFlow when it loads; the rest wasm (batch 1).
     const chosen = Object.fromEntries(
       Object.entries(doc.commands).map(([c, v]) => [c, (v as { backend: string }).backend]),
     );
     expect(chosen).toEqual({
       train: tensorflow ? 'tensorflow' : 'wasm',
+      eval: tensorflow ? 'tensorflow' : 'wasm',
       generate: 'wasm',
-      eval: 'wasm',
       export: 'wasm',
       inspect: 'wasm',
     });

@@ -72,7 +72,7 @@ export function useRunDir(label: string): { dir: string; backend: BackendName } 
   const at = {} as { dir: string; backend: BackendName };
   beforeAll(async () => {
     at.dir = await mkdtemp(path.join(tmpdir(), `lstm-${label}-`));
-    at.backend = await initBackend(TEST_BACKEND, 'train');
+    at.backend = await initBackend(TEST_BACKEND, 'batches');
   });
   afterAll(() => rm(at.dir, { recursive: true, force: true }));
   return at;

@@ -42,7 +42,7 @@ function labelled(c: NetConfig): Params {
 }
 
 beforeAll(async () => {
-  await initBackend(TEST_BACKEND, 'train');
+  await initBackend(TEST_BACKEND, 'batches');
 });
 
 describe('paramSpecs: the training form', () => {

@@ -16,7 +16,7 @@ const script = path.join(repoRoot, 'dist', 'scripts', 'native', 'main.js');
 const native = (...args: string[]) =>
   run(process.execPath, [script, ...args], { timeoutMs: 120_000, env: { LSTM_BACKEND: undefined } });
 const addonDir = path.join(repoRoot, 'node_modules', '@tensorflow', 'tfjs-node', 'lib');
-const hasTensorflow = await initBackend('tensorflow', 'train').then(
+const hasTensorflow = await initBackend('tensorflow', 'batches').then(
   () => true,
   () => false,
 );

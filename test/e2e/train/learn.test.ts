@@ -143,7 +143,7 @@ describe('defaults fitted to the text', () => {
   });
 });
 
-const hasTensorflow = await initBackend('tensorflow', 'train').then(
+const hasTensorflow = await initBackend('tensorflow', 'batches').then(
   () => true,
   () => false,
 );

@@ -10,7 +10,7 @@ import { StatefulLstm } from '../../../src/net/stateful.js';
 import { Vocab } from '../../../src/text/vocab.js';
 
 beforeAll(async () => {
-  await initBackend(TEST_BACKEND, 'train');
+  await initBackend(TEST_BACKEND, 'batches');
 });
 
 describe('generate', () => {

@@ -11,7 +11,7 @@ import { TEST_BACKEND } from '../../helpers/backend.js';
 import { randomParams } from '../../helpers/net.js';
 
 beforeAll(async () => {
-  await initBackend(TEST_BACKEND, 'infer');
+  await initBackend(TEST_BACKEND, 'steps');
 });
 
 const cfg: NetConfig = { vocabSize: 5, layers: 2, units: 8, dropout: 0 };

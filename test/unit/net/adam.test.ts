@@ -12,7 +12,7 @@ import { rng } from '../../../src/random.js';
 import { maxAbsDiff, randomBatch } from '../../helpers/net.js';
 
 beforeAll(async () => {
-  await initBackend(TEST_BACKEND, 'train');
+  await initBackend(TEST_BACKEND, 'batches');
 });
 
 describe('Adam', () => {

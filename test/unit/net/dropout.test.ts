@@ -20,7 +20,7 @@ import { maxAbsDiff, randomBatch, randomParams, tensorsOf, weightsOf } from '../
 
 let backend: Awaited<ReturnType<typeof initBackend>>;
 beforeAll(async () => {
-  backend = await initBackend(TEST_BACKEND, 'train');
+  backend = await initBackend(TEST_BACKEND, 'batches');
 });
 
 const key = { randomSeed: 5, epoch: 2, batch: 3 };

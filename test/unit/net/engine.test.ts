@@ -12,7 +12,7 @@ import { dropoutMasks } from '../../../src/net/dropout.js';
 import { engineFor } from '../../../src/net/engine.js';
 import { randomBatch, randomParams, tensorsOf, weightsOf } from '../../helpers/net.js';
 
-const hasTensorflow = await initBackend('tensorflow', 'train').then(
+const hasTensorflow = await initBackend('tensorflow', 'batches').then(
   () => true,
   () => false,
 );
@@ -21,7 +21,7 @@ const TOLERANCE = 1e-5;
 
 /** Loss and gradients (host arrays) of one case on one backend. */
 async function compute(backend: 'tensorflow' | 'wasm', cfg: NetConfig, seed: number, masked: boolean) {
-  await initBackend(backend, 'train');
+  await initBackend(backend, 'batches');
   const engine = engineFor(backend);
   const B = 5;
   const T = 7;

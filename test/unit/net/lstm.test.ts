@@ -21,7 +21,7 @@ import type { LayerState } from '../../../src/params.js';
 import { rng } from '../../../src/random.js';
 
 beforeAll(async () => {
-  await initBackend(TEST_BACKEND, 'train');
+  await initBackend(TEST_BACKEND, 'batches');
 });
 
 type Case = {

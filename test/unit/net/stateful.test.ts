@@ -8,7 +8,7 @@ import { StatefulLstm } from '../../../src/net/stateful.js';
 import { maxAbsDiff, randomBatch, randomParams, tensorsOf, weightsOf } from '../../helpers/net.js';
 
 beforeAll(async () => {
-  await initBackend(TEST_BACKEND, 'train');
+  await initBackend(TEST_BACKEND, 'batches');
 });
 
 describe('StatefulLstm (stateful generation)', () => {

@@ -10,7 +10,7 @@ import { firstOverflow, fromFloat16, toFloat16 } from '../../../src/store/float1
 import { TEST_BACKEND } from '../../helpers/backend.js';
 
 beforeAll(async () => {
-  await initBackend(TEST_BACKEND, 'train');
+  await initBackend(TEST_BACKEND, 'batches');
 });
 
 const half = (x: number) => toFloat16(Float32Array.of(x))[0];

@@ -31,7 +31,7 @@ let trained: Checkpoint;
 
 const fixture = trainedBundle('read');
 beforeAll(async () => {
-  await initBackend(TEST_BACKEND, 'train');
+  await initBackend(TEST_BACKEND, 'batches');
   ({ dir, corpus, trained } = fixture);
 });
 

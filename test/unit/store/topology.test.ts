@@ -11,7 +11,7 @@ import { TEST_BACKEND } from '../../helpers/backend.js';
 import { savedTopology } from '../../helpers/keras.js';
 
 beforeAll(async () => {
-  await initBackend(TEST_BACKEND, 'infer');
+  await initBackend(TEST_BACKEND, 'steps');
 });
 
 describe('the Layers topology', () => {

@@ -18,7 +18,7 @@ import { assertBuilt } from '../../helpers/tiny.js';
 
 beforeAll(async () => {
   assertBuilt(); // the worker thread runs the built train/worker.js
-  await initBackend(TEST_BACKEND, 'train');
+  await initBackend(TEST_BACKEND, 'batches');
 });
 
 describe.each<[string, NetConfig]>([

@@ -21,7 +21,7 @@ let candidate: Candidate;
 let network: Checkpoint['manifest']['network'];
 
 beforeAll(async () => {
-  await initBackend(TEST_BACKEND, 'train');
+  await initBackend(TEST_BACKEND, 'batches');
   const checkpoint = await readCheckpoint(path.join(shared.abc.model, 'best'), checkpointSpecs);
   candidate = { name: 'bundled/abc', dir: shared.abc.model, checkpoint };
   network = checkpoint.manifest.network;
