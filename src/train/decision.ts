@@ -8,6 +8,7 @@ import { usageError, type LstmError } from '../errors.js';
 import type { NetConfig } from '../params.js';
 import type { CorpusRecord, StoredHyperparameters } from '../store/manifest.js';
 import type { Encoding } from '../text/corpus.js';
+import type { StopRules } from './schedule.js';
 
 /** Every `lstm train` option, parsed, defaults included. */
 export type TrainFlags = Hyperparameters & {
@@ -49,15 +50,11 @@ export type BaseRun = {
 /** Which files (or `-`, stdin) the corpus is read from: the arguments, or (resuming without any) the bundle's record. */
 export type CorpusSource = { paths: string[]; fromBundle: boolean };
 
-export type RunSettings = {
+export type RunSettings = StopRules & {
   /** The corpus to read: a path, or `-` for stdin. */
   corpus: CorpusSource;
   out: string;
   hyper: Hyperparameters;
-  epochs: number;
-  maxTimeSeconds?: number;
-  patience: number;
-  minGain: number;
   keep: number;
   /** How the corpus files are read. */
   text: { encoding: Encoding; lowercase: boolean; keepBoilerplate: boolean };

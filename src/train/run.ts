@@ -10,18 +10,13 @@ import type { Checkpoint } from '../store/parse.js';
 import type { SaveOptions, SaveStage } from '../store/write.js';
 import type { Corpus } from '../text/corpus.js';
 import type { Vocab } from '../text/vocab.js';
-import type { StopReason } from './schedule.js';
+import type { StopReason, StopRules } from './schedule.js';
 
-export type RunOptions = {
+export type RunOptions = StopRules & {
   corpus: Corpus;
   encoding: string;
   vocab: Vocab;
   hyper: Hyperparameters;
-  epochs: number;
-  maxTimeSeconds?: number;
-  patience: number;
-  /** Bits per character a validation must gain to count for `patience` (config.ts defaults.minGain). */
-  minGain: number;
   keep: number;
   /** Validate and checkpoint inside an epoch every this many batches and/or seconds. */
   evalEvery: { batches?: number; seconds?: number };

@@ -8,6 +8,15 @@ import type { Progress } from '../store/manifest.js';
 
 export type StopReason = 'epochs' | 'patience' | 'time' | 'interrupted';
 
+/** What stops a run by itself: its epochs, its time, or `patience` validations without a gain of `minGain`. */
+export type StopRules = {
+  epochs: number;
+  maxTimeSeconds?: number;
+  patience: number;
+  /** Bits per character a validation must gain to count for `patience` (config.ts defaults.minGain). */
+  minGain: number;
+};
+
 /**
  * Learning rate of an epoch (0-based): `lr` for the first `lrDecayAfter` epochs, then
  * multiplied by `lrDecay` once per later epoch (char-rnn's schedule), and halved once for
