@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { expect } from 'vitest';
+import { TEST_BACKEND } from './backend.js';
 
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 export const binPath = path.join(repoRoot, 'bin', 'lstm.js');
@@ -23,8 +24,8 @@ export type RunOptions = {
 
 /**
  * The parent's environment without variables that change what the CLI prints
- * (colour forcing, LSTM_* settings) or only slow its start (NODE_EXTRA_CA_CERTS), plus `extra`. Under LSTM_TEST_BACKEND, every command
- * runs on that backend.
+ * (colour forcing, LSTM_* settings) or only slow its start (NODE_EXTRA_CA_CERTS), with
+ * LSTM_BACKEND set to the suite's backend (helpers/backend.ts), plus `extra`.
  */
 export function cliEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
@@ -36,8 +37,10 @@ export function cliEnv(extra: Record<string, string | undefined> = {}): NodeJS.P
   // OpenSSL 3 a bundle of them takes ~70 ms here: nodejs/node issue 40524), which the
   // suite's hundreds of processes would pay.
   delete env.NODE_EXTRA_CA_CERTS;
-  // A suite run on another backend (LSTM_TEST_BACKEND) forces it on every command.
-  if (process.env.LSTM_TEST_BACKEND) env.LSTM_BACKEND = process.env.LSTM_TEST_BACKEND;
+  // Every command runs on the suite's backend (wasm unless LSTM_TEST_BACKEND says), so a
+  // checkout with tfjs-node built runs the suite CI's first run does; tests of the choice
+  // itself remove the variable.
+  env.LSTM_BACKEND = TEST_BACKEND;
   for (const [key, value] of Object.entries(extra)) {
     if (value === undefined) delete env[key];
     else env[key] = value;
