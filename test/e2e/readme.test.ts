@@ -5,7 +5,7 @@
  * first checkpoint, as the README says it can be); and no link in the README or docs/ points
  * nowhere.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -67,6 +67,12 @@ describe('README', () => {
         const { code } = await training.exited;
         expect(code, training.stderr()).not.toBe(0); // stopped by the user, not finished
         expect(training.stderr()).toContain('lstm train --resume models/macbeth');
+        // The text is small for the network the run trains: from the base, with both vocabularies
+        // (a checkpoint's float32 weights.bin holds 4 bytes a parameter).
+        const note = /is a small text for ([\d,]+) parameters/.exec(training.stderr());
+        expect(note, training.stderr()).not.toBeNull();
+        const weights = statSync(path.join(dir, 'models', 'macbeth', 'best', 'weights.bin')).size;
+        expect(Number(note![1].replaceAll(',', ''))).toBe(weights / 4);
       } else {
         const r = await bash(asRun(line), { cwd: dir });
         expect(r.code, `${line}\n${r.stderr}`).toBe(0);

@@ -264,16 +264,16 @@ async function startingPoint(
     const from = startFrom(base.model.checkpoint, base.run.dir, corpus.text, settings.hyper.randomSeed);
     return { vocab: from.vocab, from, hyper: settings.hyper };
   }
-  const vocab = Vocab.fromText(corpus.text).vocab;
+  // The start first (what it measures does not depend on the recipe fitted below): the text
+  // is small or not for the network the run trains, which from a base has both vocabularies.
+  const start = run.chooseBase && (await bundledStart(corpus.text, settings.hyper, run.chooseBase, reporter));
+  const vocab = start ? start.from.vocab : Vocab.fromText(corpus.text).vocab;
   const fitted = fitToText(settings.hyper, run.given, {
     trainChars: Math.round(Array.from(corpus.text).length * (1 - settings.hyper.valFraction)),
     vocabSize: vocab.size,
   });
   if (fitted.note) reporter.info(fitted.note);
-  const scratch = { vocab, hyper: fitted.hyper, fitted: fitted.note !== undefined };
-  if (!run.chooseBase) return scratch;
-  const start = await bundledStart(corpus.text, fitted.hyper, run.chooseBase, reporter);
-  return start ? { ...scratch, vocab: start.from.vocab, ...start } : scratch;
+  return { vocab, hyper: fitted.hyper, fitted: fitted.note !== undefined, ...start };
 }
 
 /** What a directory a new run would write into already holds, if a model. */
