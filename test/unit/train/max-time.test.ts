@@ -35,23 +35,38 @@ const runSeconds = async (out: string) =>
 async function timedRun(run: RunOptions) {
   let last = performance.now();
   let longest = 0;
+  let valChars = 0;
   const tick = () => {
     const now = performance.now();
     longest = Math.max(longest, (now - last) / 1000);
     last = now;
   };
-  const result = await trainModel({ ...run, events: { onBatch: tick, onEpoch: tick, onCheckpoint: tick } });
+  const events = {
+    onStart: (info: { valChars: number }) => void (valChars = info.valChars),
+    onBatch: tick,
+    onEpoch: tick,
+    onEvaluation: tick,
+    onCheckpoint: tick,
+  };
+  const result = await trainModel({ ...run, events });
   tick();
-  return { result, seconds: await runSeconds(path.basename(run.out)), longest };
+  const { seqLength, batchSize } = run.hyper;
+  const validationBatches = Math.ceil(Math.ceil(valChars / seqLength) / batchSize);
+  return { result, seconds: await runSeconds(path.basename(run.out)), longest, validationBatches };
 }
 
 describe('--max-time', () => {
   it('ends the run within the limit plus one batch and one save, having used most of it', async () => {
-    const { result, seconds, longest } = await timedRun(options('whole', 1.5, 1024));
+    // A short text: its epochs end, and their validations are timed, long before the limit.
+    const run = options('whole', 1.5, 1024, { repeats: 1, fraction: 0.5 });
+    const { result, seconds, longest, validationBatches } = await timedRun(run);
     expect(result.reason).toBe('time');
     expect(seconds).toBeLessThanOrEqual(1.5 + longest + 0.1);
-    // It stops when a batch, a validation and a save would no longer fit.
-    expect(seconds).toBeGreaterThan(1.5 - 3 * longest - 0.1);
+    // It stops when a batch, a validation and a save would no longer fit; each took at most the
+    // longest stretch, and a validation not yet timed is taken as a third of a batch per batch
+    // of held-out windows (15 here), so at most (2 + 15 / 3) stretches are left unused.
+    expect(validationBatches).toBeLessThanOrEqual(15);
+    expect(seconds).toBeGreaterThan(1.5 - (2 + validationBatches / 3) * longest - 0.1);
     expect(result.fullPassSkippedSeconds).toBeUndefined(); // nothing was sampled: no full pass to fit
   });
 
