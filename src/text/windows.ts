@@ -36,21 +36,60 @@ export type Batch = {
   targets: Int32Array; // [T * B]
 };
 
-/** Splits ids into training and validation parts; refuses texts too short for that. */
-export function split(ids: Ids, { seqLength, valFraction }: SplitOptions): Split {
+/**
+ * The sizes of the split of a text of `length` ids (`lengths`: its documents', when several;
+ * see splitDocuments), or the data error of a text too short for it. A pure check on lengths,
+ * so a run can refuse such a text before any other work.
+ */
+export function splitSizes(
+  length: number,
+  lengths: readonly number[] | undefined,
+  { seqLength, valFraction }: SplitOptions,
+): { trainLength: number; valLength: number; held?: number[] } {
   const need = seqLength + 1;
-  const valCount = valFraction > 0 ? Math.max(need, Math.round(ids.length * valFraction)) : 0;
-  const trainEnd = ids.length - valCount;
-  if (trainEnd < need) {
-    // The smallest n with n - max(need, round(n * valFraction)) >= need.
-    let min = valFraction > 0 ? 2 * need : need;
-    while (valFraction > 0 && min - Math.max(need, Math.round(min * valFraction)) < need) min++;
-    throw dataError(
-      `the text has ${ids.length} characters, too short for one ${seqLength}-character training window${valFraction > 0 ? ` plus a ${Math.round(valFraction * 100)}% validation part` : ''} (needs at least ${min})`,
-      `use a longer text, or a shorter --seq-length${valFraction > 0 ? ', or a smaller --val-fraction (0 for none)' : ''}`,
+  if (lengths === undefined || lengths.length <= 1) {
+    const valCount = valFraction > 0 ? Math.max(need, Math.round(length * valFraction)) : 0;
+    const trainEnd = length - valCount;
+    if (trainEnd < need) {
+      // The smallest n with n - max(need, round(n * valFraction)) >= need.
+      let min = valFraction > 0 ? 2 * need : need;
+      while (valFraction > 0 && min - Math.max(need, Math.round(min * valFraction)) < need) min++;
+      throw dataError(
+        `the text has ${length} characters, too short for one ${seqLength}-character training window${valFraction > 0 ? ` plus a ${Math.round(valFraction * 100)}% validation part` : ''} (needs at least ${min})`,
+        `use a longer text, or a shorter --seq-length${valFraction > 0 ? ', or a smaller --val-fraction (0 for none)' : ''}`,
+      );
+    }
+    return { trainLength: trainEnd, valLength: valCount };
+  }
+  const k = lengths.length;
+  if (lengths.reduce((a, b) => a + b, 0) + k - 1 !== length) {
+    throw new Error(
+      `splitDocuments: ${k} documents of ${lengths.reduce((a, b) => a + b, 0)} ids and ${k - 1} separators are not the ${length} ids given`,
     );
   }
-  return { ids, seqLength, trainEnd };
+  const held = lengths.map((n) => (valFraction > 0 ? Math.min(Math.round(n * valFraction), n - 1) : 0));
+  const heldParts = held.filter((h) => h > 0).length;
+  const trainLength = length - held.reduce((a, b) => a + b, 0);
+  const valLength = held.reduce((a, b) => a + b, 0) + Math.max(0, heldParts - 1);
+  const files = `the ${k} files`;
+  if (trainLength < need) {
+    throw dataError(
+      `the training parts of ${files} have ${trainLength} characters, too short for one ${seqLength}-character training window (needs at least ${need})`,
+      `use longer texts, or a shorter --seq-length${valFraction > 0 ? ', or a smaller --val-fraction' : ''}`,
+    );
+  }
+  if (valFraction > 0 && valLength < need) {
+    throw dataError(
+      `the held-out parts (the last ${Math.round(valFraction * 100)}% of each of ${files}) have ${valLength} characters, too short for one ${seqLength}-character validation window (needs at least ${need})`,
+      'use longer texts, a shorter --seq-length or a larger --val-fraction, or --val-fraction 0 for none',
+    );
+  }
+  return { trainLength, valLength, held };
+}
+
+/** Splits ids into training and validation parts; refuses texts too short for that. */
+export function split(ids: Ids, options: SplitOptions): Split {
+  return { ids, seqLength: options.seqLength, trainEnd: splitSizes(ids.length, undefined, options).trainLength };
 }
 
 /**
@@ -66,32 +105,8 @@ export function split(ids: Ids, { seqLength, valFraction }: SplitOptions): Split
  */
 export function splitDocuments(ids: Ids, lengths: readonly number[] | undefined, options: SplitOptions): Split {
   if (lengths === undefined || lengths.length <= 1) return split(ids, options);
-  const { seqLength, valFraction } = options;
-  const k = lengths.length;
-  if (lengths.reduce((a, b) => a + b, 0) + k - 1 !== ids.length) {
-    throw new Error(
-      `splitDocuments: ${k} documents of ${lengths.reduce((a, b) => a + b, 0)} ids and ${k - 1} separators are not the ${ids.length} ids given`,
-    );
-  }
+  const { trainLength, valLength, held = [] } = splitSizes(ids.length, lengths, options);
   const separator = ids[lengths[0]];
-  const held = lengths.map((n) => (valFraction > 0 ? Math.min(Math.round(n * valFraction), n - 1) : 0));
-  const heldParts = held.filter((h) => h > 0).length;
-  const trainLength = ids.length - held.reduce((a, b) => a + b, 0);
-  const valLength = held.reduce((a, b) => a + b, 0) + Math.max(0, heldParts - 1);
-  const need = seqLength + 1;
-  const files = `the ${k} files`;
-  if (trainLength < need) {
-    throw dataError(
-      `the training parts of ${files} have ${trainLength} characters, too short for one ${seqLength}-character training window (needs at least ${need})`,
-      `use longer texts, or a shorter --seq-length${valFraction > 0 ? ', or a smaller --val-fraction' : ''}`,
-    );
-  }
-  if (valFraction > 0 && valLength < need) {
-    throw dataError(
-      `the held-out parts (the last ${Math.round(valFraction * 100)}% of each of ${files}) have ${valLength} characters, too short for one ${seqLength}-character validation window (needs at least ${need})`,
-      'use longer texts, a shorter --seq-length or a larger --val-fraction, or --val-fraction 0 for none',
-    );
-  }
   const out =
     ids instanceof Uint32Array ? new Uint32Array(trainLength + valLength) : new Uint16Array(trainLength + valLength);
   let train = 0;
@@ -109,7 +124,7 @@ export function splitDocuments(ids: Ids, lengths: readonly number[] | undefined,
     }
     from += n + 1;
   });
-  return { ids: out, seqLength, trainEnd: trainLength };
+  return { ids: out, seqLength: options.seqLength, trainEnd: trainLength };
 }
 
 export const trainChars = (s: Split) => s.trainEnd;

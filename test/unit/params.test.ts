@@ -87,6 +87,23 @@ describe('paramSpecs: the training form', () => {
     expect(Array.from(bias)).toEqual([0, 0, 0, 1, 1, 1, 0, 0, 0, 0, 0, 0]);
   });
 
+  it('initParams without the recurrent kernels leaves them at zero and every other parameter bit for bit the same', () => {
+    const full = initParams(cfg, 7);
+    const partial = initParams(cfg, 7, { recurrent: false });
+    expect([...partial.keys()]).toEqual([...full.keys()]);
+    for (const [name, values] of full) {
+      // The rows before a layer's recurrent block: its input rows and the bias row (5 characters, 3 units).
+      const head = name === 'lstm0/W' ? (5 + 1) * 12 : name === 'lstm1/W' ? (3 + 1) * 12 : values.length;
+      expect(Array.from(partial.get(name)!.subarray(0, head)), name).toEqual(Array.from(values.subarray(0, head)));
+      const recurrent = Array.from(partial.get(name)!.subarray(head));
+      expect(
+        recurrent.every((x) => x === 0),
+        name,
+      ).toBe(true);
+      if (name.startsWith('lstm')) expect(Array.from(values.subarray(head)).some((x) => x !== 0)).toBe(true);
+    }
+  });
+
   it('netConfig reads a manifest network record and drops anything else', () => {
     expect(netConfig({ ...cfg, extra: 1 } as NetConfig)).toEqual(cfg);
   });

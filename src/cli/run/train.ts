@@ -16,6 +16,7 @@ import type { BundleLock } from '../../store/lock.js';
 import { SAVING } from '../../store/write.js';
 import type { Corpus } from '../../text/corpus.js';
 import { Vocab } from '../../text/vocab.js';
+import { splitSizes } from '../../text/windows.js';
 import { startFrom, type FineTuneStart } from '../../train/from.js';
 import { trainModel } from '../../train/loop.js';
 import type { RunResult } from '../../train/run.js';
@@ -200,7 +201,10 @@ async function readResumed(dir: string, locks: HeldLocks): Promise<Resumed> {
   return { model, stored, lock: lock! };
 }
 
-/** The training text, read as the settings say; a resume first checks its recorded files are still there. */
+/**
+ * The training text, read as the settings say; a resume first checks its recorded files are
+ * still there. Refuses a text too short for the settings' split.
+ */
 async function readText(
   settings: RunSettings,
   stored: StoredRun | undefined,
@@ -218,6 +222,12 @@ async function readText(
     ctx.reporter.info(
       `${read.name}: ${read.documents.length} files, one after another with a ${DOCUMENT_SEPARATOR_NAME} between them; the last part of each is held out`,
     );
+  // A text too short to split is refused before a lock, a start or a backend costs anything.
+  splitSizes(
+    Array.from(read.text).length,
+    read.documents?.map((d) => d.characters),
+    settings.hyper,
+  );
   // The record names the origin the user gave (or the bundle kept), else what the file says.
   return { ...read, origin: settings.origin ?? read.origin };
 }

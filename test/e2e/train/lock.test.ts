@@ -149,7 +149,7 @@ describe('the bundle lock', () => {
     }
     const args =
       mode === 'killed'
-        ? ['--resume', bundle, '--epochs', String((await latestManifest(bundle)).progress.epoch + 1)]
+        ? ['--resume', bundle, '--epochs', String((await latestManifest(bundle)).progress.epoch + 1), '--workers', '1']
         : ['--out', bundle, ...tinyFlags, '--epochs', '1'];
     const r = await lstm(['-q', 'train', wordsFile, ...args]);
     expect(r.code, r.stderr).toBe(0);

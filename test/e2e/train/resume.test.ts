@@ -90,7 +90,7 @@ describe('resume', () => {
     const first = await latestManifest(bundle);
     expect(first.progress.epoch).toBe(0);
     expect(first.progress.batch).toBeGreaterThan(0);
-    const r = await lstm(['-q', 'train', texts.words, '--resume', bundle]);
+    const r = await lstm(['-q', 'train', texts.words, '--resume', bundle, '--workers', '1']);
     expect(r.code).toBe(0);
     const m = await latestManifest(bundle);
     expect(m.history).toHaveLength(3); // not the default 20
@@ -102,7 +102,17 @@ describe('resume', () => {
     // The abc model (1x16, 30 epochs; its epochs are the quickest) on its own letters in another order.
     const bundle = await copyBundle(shared.abc.model, out('other-text'));
     const other = await textFile(texts.dir, 'shuffled.txt', 'hgfedcba'.repeat(100));
-    const r = await lstm(['train', other, '--resume', bundle, '--epochs', String(ABC_EPOCHS + 1), '--no-sample']);
+    const r = await lstm([
+      'train',
+      other,
+      '--resume',
+      bundle,
+      '--epochs',
+      String(ABC_EPOCHS + 1),
+      '--no-sample',
+      '--workers',
+      '1',
+    ]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/warning: .*shuffled\.txt is not the text .* was trained on/);
     expect((await latestManifest(bundle)).progress.epoch).toBe(ABC_EPOCHS + 1);
@@ -203,7 +213,19 @@ describe('resume', () => {
   it('accepts --out naming the same bundle in another spelling', async () => {
     const bundle = await copyBundle(shared.abc.model, out('spelled'));
     const next = String(ABC_EPOCHS + 1);
-    const r = await lstm(['-q', 'train', shared.abc.text, '--resume', bundle, '--out', `${bundle}/`, '--epochs', next]);
+    const r = await lstm([
+      '-q',
+      'train',
+      shared.abc.text,
+      '--resume',
+      bundle,
+      '--out',
+      `${bundle}/`,
+      '--epochs',
+      next,
+      '--workers',
+      '1',
+    ]);
     expect(r.code, r.stderr).toBe(0);
     expect((await latestManifest(bundle)).progress.epoch).toBe(ABC_EPOCHS + 1);
   });

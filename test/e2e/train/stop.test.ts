@@ -225,7 +225,7 @@ describe('inside an epoch', () => {
     expect(JSON.parse(old.stdout).path).toBe(path.join(legacy, 'epoch-0000-batch-00001'));
 
     const [resumed, resumedLegacy] = await Promise.all(
-      [bundle, legacy].map((b) => lstm(['-q', 'train', texts.words, '--resume', b, '--epochs', '1'])),
+      [bundle, legacy].map((b) => lstm(['-q', 'train', texts.words, '--resume', b, '--epochs', '1', '--workers', '1'])),
     );
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(resumedLegacy.code, resumedLegacy.stderr).toBe(0);
