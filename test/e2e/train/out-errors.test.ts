@@ -12,11 +12,11 @@ beforeAll(async () => {
 afterAll(() => removeDir(dir));
 
 describe('lstm train: failures before the first checkpoint', () => {
-  it('a text too short to train on leaves no empty --out directory (nor its missing parents)', async () => {
+  it('a text too short to train on is refused first (before a start is chosen), leaving no empty --out directory (nor its missing parents)', async () => {
     const tiny = await textFile(dir, 'tiny.txt', 'too short to train on\n');
     const out = path.join(dir, 'runs', 'x');
-    const r = await lstm(['-q', 'train', tiny, '--out', out]);
-    expectCleanError(expect, r, 1);
+    const r = await lstm(['train', tiny, '--out', out]);
+    expectCleanError(expect, r, 1); // its first line is the error: no line about a bundled base or a recipe before it
     expect(r.stderr).toContain('too short for one 50-character training window');
     expect(existsSync(path.join(dir, 'runs'))).toBe(false);
   });
