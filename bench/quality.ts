@@ -17,7 +17,7 @@ import { scoreText } from '../src/net/score.js';
 import { loadModel } from '../src/store/load.js';
 import { readCorpus } from '../src/text/corpus.js';
 import { Vocab } from '../src/text/vocab.js';
-import { split } from '../src/text/windows.js';
+import { split } from '../src/text/split.js';
 import { root } from './processes.js';
 
 /** One model scored: minutes of training, held-out bits per character both ways. */

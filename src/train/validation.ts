@@ -8,14 +8,8 @@
 import type { Hyperparameters } from '../config.js';
 import type { LayerState } from '../params.js';
 import { streamScores } from '../net/score.js';
-import {
-  validationSample,
-  validationStarts,
-  validationStreams,
-  windowBatches,
-  type Batch,
-  type Split,
-} from '../text/windows.js';
+import type { Split } from '../text/split.js';
+import { validationSample, validationStarts, validationStreams, windowBatches, type Batch } from '../text/windows.js';
 
 /** Summed loss of a batch without dropout, from `state` (zeros when absent), and the state at its end. */
 export type BatchLoss = (batch: Batch, state?: LayerState[]) => { lossSum: number; state: LayerState[] };

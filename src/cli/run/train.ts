@@ -16,7 +16,7 @@ import type { BundleLock } from '../../store/lock.js';
 import { SAVING } from '../../store/write.js';
 import type { Corpus } from '../../text/corpus.js';
 import { Vocab } from '../../text/vocab.js';
-import { splitSizes } from '../../text/windows.js';
+import { splitSizes } from '../../text/split.js';
 import { startFrom, type FineTuneStart } from '../../train/from.js';
 import { trainModel } from '../../train/loop.js';
 import type { RunResult } from '../../train/run.js';

@@ -17,7 +17,7 @@ import type { Manifest } from '../../../src/store/manifest.js';
 import { readCheckpoint, resolveCheckpoint } from '../../../src/store/read.js';
 import { readCorpus } from '../../../src/text/corpus.js';
 import { Vocab } from '../../../src/text/vocab.js';
-import { split } from '../../../src/text/windows.js';
+import { split } from '../../../src/text/split.js';
 import { TEST_BACKEND } from '../../helpers/backend.js';
 import { lstm, repoRoot } from '../../helpers/cli.js';
 

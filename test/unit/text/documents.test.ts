@@ -9,7 +9,8 @@ import { describe, expect, it } from 'vitest';
 import { DOCUMENT_SEPARATOR } from '../../../src/config.js';
 import { LstmError } from '../../../src/errors.js';
 import { joinCorpora, readCorpus, type Corpus } from '../../../src/text/corpus.js';
-import { epochPlan, split, splitDocuments, validationStarts, type SplitOptions } from '../../../src/text/windows.js';
+import { split, splitDocuments, type SplitOptions } from '../../../src/text/split.js';
+import { epochPlan, validationStarts } from '../../../src/text/windows.js';
 
 /** Ids of a text: one id per character, its char code ('|' is the separator). */
 const ids = (text: string) => Uint16Array.from(text, (c) => c.charCodeAt(0));

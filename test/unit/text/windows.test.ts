@@ -6,16 +6,14 @@
 import { describe, expect, it } from 'vitest';
 import { LstmError } from '../../../src/errors.js';
 import { permutation, rng } from '../../../src/random.js';
+import { split, trainChars, valChars } from '../../../src/text/split.js';
 import { Vocab, type Ids } from '../../../src/text/vocab.js';
 import {
   epochPlan,
   makeBatch,
   planBatch,
   MIN_STREAM_WINDOWS,
-  split,
   streamPlan,
-  trainChars,
-  valChars,
   validationBatches,
   validationStarts,
   validationStreams,

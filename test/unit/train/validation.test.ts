@@ -6,7 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Hyperparameters } from '../../../src/config.js';
 import type { LayerState } from '../../../src/params.js';
-import { validationStarts, type Batch, type Split } from '../../../src/text/windows.js';
+import type { Split } from '../../../src/text/split.js';
+import { validationStarts, type Batch } from '../../../src/text/windows.js';
 import { makeValidator, type BatchLoss } from '../../../src/train/validation.js';
 
 const U = 3;
