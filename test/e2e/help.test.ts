@@ -21,8 +21,12 @@ const COMMANDS: [name: string, says: string][] = [
 ];
 
 describe('lstm --help', () => {
+  let topRun: ReturnType<typeof lstm> | undefined;
+  /** `lstm --help`, run once. */
+  const topHelp = () => (topRun ??= lstm(['--help']));
+
   it('lists exactly these commands (and help), each with its description', async () => {
-    const r = await lstm(['--help']);
+    const r = await topHelp();
     expect(r.code).toBe(0);
     expect(r.stderr).toBe('');
     const section = r.stdout.slice(r.stdout.indexOf('Commands:'));
@@ -34,23 +38,21 @@ describe('lstm --help', () => {
     }
   });
 
+  /** `lstm <name> --help`, run once for all the tests that read it. */
+  const runs = new Map<string, ReturnType<typeof lstm>>();
+  const helpRun = (name: string) => {
+    if (!runs.has(name)) runs.set(name, lstm([name, '--help']));
+    return runs.get(name)!;
+  };
+  const help = async (name: string) => (await helpRun(name)).stdout;
+
   it.concurrent.each(COMMANDS)('lstm %s --help exits 0 with its usage on stdout', async (name) => {
-    const r = await lstm([name, '--help']);
+    const r = await helpRun(name);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(new RegExp(`^Usage: lstm ${name}`));
     expect(r.stderr).toBe('');
   });
 
-  /** Each command's help, asked for once. */
-  const helps = new Map<string, Promise<string>>();
-  const help = (name: string) => {
-    if (!helps.has(name))
-      helps.set(
-        name,
-        lstm([name, '--help']).then((r) => r.stdout),
-      );
-    return helps.get(name)!;
-  };
   /** The option entries of a help text: the term and its description (wrapped lines joined). */
   const entries = (text: string) => {
     const body = text.split('\nExamples:\n')[0];
@@ -139,7 +141,7 @@ describe('lstm --help', () => {
   );
 
   it('bare `lstm help` is the same as `lstm --help`, exit 0', async () => {
-    const [a, b] = await Promise.all([lstm(['help']), lstm(['--help'])]);
+    const [a, b] = await Promise.all([lstm(['help']), topHelp()]);
     expect(a.code).toBe(0);
     expect(a.stdout).toBe(b.stdout);
   });
@@ -153,7 +155,7 @@ describe('lstm --help', () => {
   });
 
   it('lstm help <command> is the same as <command> --help', async () => {
-    const [a, b] = await Promise.all([lstm(['help', 'generate']), lstm(['generate', '--help'])]);
+    const [a, b] = await Promise.all([lstm(['help', 'generate']), helpRun('generate')]);
     expect(a.stdout).toBe(b.stdout);
   });
 
