@@ -287,7 +287,7 @@ export function codePoints(text: string): string[] {
 }
 
 /** How many code points a text has, without an array of them. */
-function codePointCount(text: string): number {
+export function codePointCount(text: string): number {
   let n = 0;
   for (const _ of text) n++;
   return n;

@@ -43,7 +43,7 @@ export function splitSizes(
   const k = lengths.length;
   if (lengths.reduce((a, b) => a + b, 0) + k - 1 !== length) {
     throw new Error(
-      `splitDocuments: ${k} documents of ${lengths.reduce((a, b) => a + b, 0)} ids and ${k - 1} separators are not the ${length} ids given`,
+      `splitSizes: ${k} documents of ${lengths.reduce((a, b) => a + b, 0)} ids and ${k - 1} separators are not the ${length} ids given`,
     );
   }
   const held = lengths.map((n) => (valFraction > 0 ? Math.min(Math.round(n * valFraction), n - 1) : 0));

@@ -14,7 +14,7 @@ import { holdsModel, isFlatExport } from '../../store/bundle.js';
 import { loadModel, type StoredModel } from '../../store/load.js';
 import type { BundleLock } from '../../store/lock.js';
 import { SAVING } from '../../store/write.js';
-import type { Corpus } from '../../text/corpus.js';
+import { codePointCount, type Corpus } from '../../text/corpus.js';
 import { Vocab } from '../../text/vocab.js';
 import { splitSizes } from '../../text/split.js';
 import { startFrom, type FineTuneStart } from '../../train/from.js';
@@ -203,7 +203,7 @@ async function readResumed(dir: string, locks: HeldLocks): Promise<Resumed> {
 
 /**
  * The training text, read as the settings say; a resume first checks its recorded files are
- * still there. Refuses a text too short for the settings' split.
+ * still there. Refuses a new run's text too short for the settings' split.
  */
 async function readText(
   settings: RunSettings,
@@ -222,12 +222,14 @@ async function readText(
     ctx.reporter.info(
       `${read.name}: ${read.documents.length} files, one after another with a ${DOCUMENT_SEPARATOR_NAME} between them; the last part of each is held out`,
     );
-  // A text too short to split is refused before a lock, a start or a backend costs anything.
-  splitSizes(
-    Array.from(read.text).length,
-    read.documents?.map((d) => d.characters),
-    settings.hyper,
-  );
+  // A new run's text too short to split is refused before a lock, a start or a backend costs
+  // anything; a resumed one is first checked against its bundle's record (startingPoint).
+  if (!stored)
+    splitSizes(
+      codePointCount(read.text),
+      read.documents?.map((d) => d.characters),
+      settings.hyper,
+    );
   // The record names the origin the user gave (or the bundle kept), else what the file says.
   return { ...read, origin: settings.origin ?? read.origin };
 }
