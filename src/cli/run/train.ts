@@ -281,7 +281,7 @@ async function startingPoint(
   const start = run.chooseBase && (await bundledStart(corpus.text, settings.hyper, run.chooseBase, reporter));
   const vocab = start ? start.from.vocab : Vocab.fromText(corpus.text).vocab;
   const fitted = fitToText(settings.hyper, run.given, {
-    trainChars: Math.round(Array.from(corpus.text).length * (1 - settings.hyper.valFraction)),
+    trainChars: Math.round(codePointCount(corpus.text) * (1 - settings.hyper.valFraction)),
     vocabSize: vocab.size,
   });
   if (fitted.note) reporter.info(fitted.note);
