@@ -6,7 +6,7 @@
  * to find them, so a run on another network pays nothing.
  */
 import { readdir, readFile } from 'node:fs/promises';
-import { dirname, join, relative, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { MANIFEST, type Manifest } from '../store/manifest.js';
 import { holdsModel } from '../store/bundle.js';
 import { loadModel, type StoredModel } from '../store/load.js';
@@ -15,22 +15,23 @@ import type { Hyperparameters } from '../config.js';
 import type { FineTuneStart } from '../train/from.js';
 import { baseFigures, type Candidate, chooseStart, scratchLine } from '../train/transfer.js';
 import type { Reporter } from './reporter.js';
-import { bundledRoot } from './paths.js';
+import { bundledName, bundledRoot, modelDir } from './paths.js';
 
 /** The model a fine-tune starts from, as read. */
 export type Base = { model: StoredModel; run: BaseRun };
 
 /** `--from`: the base of a fine-tune, found and verified as `generate --model` does it. */
 export async function readBase(given: string): Promise<Base> {
-  const model = await loadModel(given);
+  const path = modelDir(given);
+  const model = await loadModel(path);
   const manifest = model.checkpoint.manifest;
   // A checkpoint directory inside a bundle (models/base/epoch-0003) belongs to that bundle.
-  const inBundle = model.checkpoint.dir === given && (await holdsModel(dirname(resolve(given))));
+  const inBundle = model.checkpoint.dir === path && (await holdsModel(dirname(resolve(path))));
   return {
     model,
     run: {
       dir: given,
-      bundle: inBundle ? dirname(resolve(given)) : given,
+      bundle: inBundle ? dirname(resolve(path)) : path,
       hyperparameters: manifest.hyperparameters,
       network: manifest.network,
     },
@@ -52,7 +53,7 @@ async function bundledBases(network: { layers: number; units: number }): Promise
     if (manifest.lineage || manifest.network.layers !== network.layers || manifest.network.units !== network.units)
       continue;
     const model = await loadModel(dir);
-    candidates.push({ name: relative(join(root, '..'), dir), dir, checkpoint: model.checkpoint });
+    candidates.push({ name: bundledName(dir), dir, checkpoint: model.checkpoint });
   }
   return candidates;
 }

@@ -1,12 +1,11 @@
 /** The model a command names with --model, or the bundled one, and how messages name it. */
 import { existsSync } from 'node:fs';
-import { basename } from 'node:path';
 import { dataError } from '../errors.js';
-import { bundledModelDir } from './paths.js';
+import { bundledModelDir, bundledName, modelDir } from './paths.js';
 
 /** How pages and titles name the model: the --model path as given, or the bundled model's name. */
 export function modelName(model: string | undefined): string {
-  return model ?? `${basename(bundledModelDir())} (bundled)`;
+  return model ?? bundledName(bundledModelDir());
 }
 
 /** How sentences name the model: the --model path as given, or `the bundled model`. */
@@ -14,9 +13,9 @@ export function modelInWords(model: string | undefined): string {
   return model ?? 'the bundled model';
 }
 
-/** The model path a command loads (store/load.ts): --model, else the bundled model. */
+/** The model path a command loads (store/load.ts): --model (paths.ts's modelDir), else the bundled model. */
 export function modelPath(model: string | undefined): string {
-  if (model !== undefined) return model;
+  if (model !== undefined) return modelDir(model);
   const path = bundledModelDir();
   if (!existsSync(path)) {
     throw dataError(

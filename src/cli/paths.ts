@@ -1,5 +1,6 @@
 /** Paths inside the installed package. */
-import { dirname, isAbsolute, relative, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_MODEL_DIR } from '../config.js';
 
@@ -13,4 +14,19 @@ export const bundledRoot = () => dirname(bundledModelDir());
 export function isBundled(path: string): boolean {
   const rel = relative(bundledRoot(), resolve(path));
   return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel);
+}
+
+/** How messages and listings name a bundled model directory: `bundled/<name>`, as commands take it. */
+export const bundledName = (dir: string) => `bundled/${relative(bundledRoot(), dir)}`;
+
+/**
+ * The directory a model argument names: `bundled/<name>` is the installed bundled model
+ * from wherever lstm runs, unless a directory of that name is here (then it is that one);
+ * any other path is itself.
+ */
+export function modelDir(given: string): string {
+  const name = /^bundled\/([^/]+)\/?$/.exec(given)?.[1];
+  if (name === undefined || existsSync(given)) return given;
+  const dir = join(bundledRoot(), name);
+  return existsSync(dir) ? dir : given;
 }

@@ -34,8 +34,8 @@ export type ReportedRun = {
   saved?: string;
   /** The signal that stopped the run, when one did. */
   signal?: StopSignal;
-  /** The defaults were fitted to a small text, and a note said so (then that note is the word on overfitting). */
-  fitted?: boolean;
+  /** The defaults were fitted to a small text: the note that says so (then it is the word on overfitting). */
+  fitted?: string;
 };
 
 /** The loop's events, rendered for `run`. */
@@ -44,13 +44,10 @@ export function trainEvents(reporter: Reporter, run: ReportedRun): RunEvents {
   const bestMark = reporter.c.green('★ best');
   return {
     onStart: (start) => {
-      // A note has said the small-text defaults are used against overfitting: no second, other word on it.
-      if (start.params > start.trainChars && !run.fitted) {
-        reporter.warn(
-          `the model has ${plural(start.params, 'parameter')} for ${plural(start.trainChars, 'training character')}: it will overfit; the validation loss and the best checkpoint guard against that (or use a longer text, fewer --units, more --dropout)`,
-        );
-      }
-      if (json)
+      const overfit = overfitWarning(start, run);
+      if (overfit) reporter.warn(overfit);
+      if (json) {
+        if (run.fitted) reporter.info(run.fitted);
         return void writeJson({
           event: 'start',
           ...start,
@@ -60,7 +57,10 @@ export function trainEvents(reporter: Reporter, run: ReportedRun): RunEvents {
           hyperparameters: hyper,
           ...(run.lineage ? { lineage: run.lineage } : {}),
         });
+      }
       if (run.lineage) reporter.info(startingFrom(run.lineage, run.vocabSize, hyper.lowercase, run.chosenBase));
+      // Where the run starts, then the recipe fitted to the text, then the run.
+      if (run.fitted) reporter.info(run.fitted);
       const doing = start.resumed ? 'resuming' : run.lineage ? 'fine-tuning' : 'training';
       reporter.info(
         `${doing} ${run.out}: ${plural(start.params, 'parameter')}, ${hyper.layers}x${hyper.units} LSTM, vocabulary ${run.vocabSize}, on ${start.backend}${start.workers > 1 ? ` with ${plural(start.workers, 'worker')}` : ''}`,
@@ -123,6 +123,15 @@ export function trainEvents(reporter: Reporter, run: ReportedRun): RunEvents {
       if (saved.batch > 0) reporter.info(`saved ${saved.path} (epoch ${saved.epoch + 1}, batch ${saved.batch})`);
     },
   };
+}
+
+/** The word on overfitting, when the network has more parameters than the text has training characters. */
+function overfitWarning(start: { params: number; trainChars: number }, run: ReportedRun): string | undefined {
+  // A note has said the small-text defaults are used against overfitting: no second, other word on it.
+  if (start.params <= start.trainChars || run.fitted) return undefined;
+  // A fine-tune's network is its base's: --units is not the user's to change.
+  const remedies = run.lineage ? 'a longer text or more --dropout' : 'a longer text, fewer --units or more --dropout';
+  return `the model has ${plural(start.params, 'parameter')} for ${plural(start.trainChars, 'training character')}: it will overfit; the validation loss and the best checkpoint guard against that (or use ${remedies})`;
 }
 
 /** How the run ended: the `done` event with --json, and the line that says why and how good. */

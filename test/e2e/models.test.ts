@@ -18,13 +18,11 @@ beforeAll(async () => {
 afterAll(() => removeDir(dir));
 
 describe('lstm models', () => {
-  it('lists the bundled models, then those under ./models, one line each with their figures', async () => {
+  it('lists the bundled models by the name commands take from anywhere, then those under ./models, one line each with their figures', async () => {
     const out = ok(await lstm(['models'], { cwd: dir })).split('\n');
     expect(out[0]).toMatch(/^MODEL +TEXT +HELD-OUT BITS\/CHAR +VOCAB +SIZE +SAVED \(UTC\)$/);
-    expect(out[1]).toMatch(
-      /^macbeth \(bundled\) +macbeth\.txt +1\.908 \(streams\) +76 +2\.4 MB +2026-12-02 \d\d:\d\d$/,
-    );
-    expect(out[2]).toMatch(/^shakespeare \(bundled\) +tinyshakespeare\.txt +2\.027 \(streams\) +65 +2\.4 MB/);
+    expect(out[1]).toMatch(/^bundled\/macbeth +macbeth\.txt +1\.908 \(streams\) +76 +2\.4 MB +2026-12-02 \d\d:\d\d$/);
+    expect(out[2]).toMatch(/^bundled\/shakespeare +tinyshakespeare\.txt +2\.027 \(streams\) +65 +2\.4 MB/);
     expect(out[3]).toMatch(/^models\/broken +cannot be read: .*lstm\.json: not valid JSON/);
     expect(out[4]).toMatch(/^models\/mine +macbeth\.txt +1\.908 \(streams\) +76 +2\.4 MB/);
     expect(out).toHaveLength(6); // and the final newline: ./models/notes holds no model
@@ -33,8 +31,8 @@ describe('lstm models', () => {
   it('--json gives the same models with every figure', async () => {
     const list = JSON.parse(ok(await lstm(['models', '--json'], { cwd: dir })));
     expect(list.map((m: { name: string }) => m.name)).toEqual([
-      'macbeth',
-      'shakespeare',
+      'bundled/macbeth',
+      'bundled/shakespeare',
       'models/broken',
       'models/mine',
     ]);
@@ -43,6 +41,22 @@ describe('lstm models', () => {
     expect(list[0].network).toEqual({ layers: 2, units: 300 });
     expect(list[0].base).toBe('bundled/shakespeare'); // its lineage, as recorded when it was trained
     expect(list[2].problem).toMatch(/not valid JSON/);
+  });
+
+  it('a bundled model by that name is found from any directory, for --model and --from; a directory of that name here comes first', async () => {
+    const info = JSON.parse(ok(await lstm(['info', '-m', 'bundled/shakespeare', '--json'], { cwd: dir })));
+    expect(info.path).toBe(path.join(repoRoot, 'bundled', 'shakespeare'));
+    expect(info.corpus.name).toBe('tinyshakespeare.txt');
+    // --from reads it as the base: refused here only because the network flag does not fit it.
+    await writeFile(path.join(dir, 'tiny.txt'), 'To be, or not to be.\n'.repeat(200));
+    const from = await lstm(['train', 'tiny.txt', '--from', 'bundled/shakespeare', '--layers', '1'], { cwd: dir });
+    expectCleanError(expect, from, 2);
+    expect(from.stderr).toContain('--layers must be 2 to fine-tune bundled/shakespeare (its network is 2x300), got 1');
+    // A directory of the name where lstm runs is that directory, not the bundled model.
+    await mkdir(path.join(dir, 'bundled', 'shakespeare'), { recursive: true });
+    const shadowed = await lstm(['info', '-m', 'bundled/shakespeare'], { cwd: dir });
+    expectCleanError(expect, shadowed, 1);
+    expect(shadowed.stderr).toContain('bundled/shakespeare has no checkpoint');
   });
 
   it('takes directories: a model itself, or a directory of models; says when there are none of your own', async () => {

@@ -73,6 +73,12 @@ describe('README', () => {
         expect(note, training.stderr()).not.toBeNull();
         const weights = statSync(path.join(dir, 'models', 'macbeth', 'best', 'weights.bin')).size;
         expect(Number(note![1].replaceAll(',', ''))).toBe(weights / 4);
+        // In the order a user reads why: where it starts, the recipe fitted to the text, the run.
+        const lines = training.stderr().split('\n');
+        const at = (re: RegExp) => lines.findIndex((l) => re.test(l));
+        expect(at(/^starting from bundled\/shakespeare /), training.stderr()).toBe(0);
+        expect(at(/is a small text for/)).toBe(1);
+        expect(at(/^fine-tuning models\/macbeth: /)).toBe(2);
       } else {
         const r = await bash(asRun(line), { cwd: dir });
         expect(r.code, `${line}\n${r.stderr}`).toBe(0);

@@ -8,14 +8,14 @@ import { modelsIn, summarise, type ModelSummary, type Unreadable } from '../../s
 import type { ModelsFlags } from '../commands/models.js';
 import type { Context } from '../context.js';
 import { write, writeJson } from '../output.js';
-import { bundledRoot } from '../paths.js';
+import { bundledName, bundledRoot } from '../paths.js';
 
 type Listed = { name: string; bundled: boolean; summary: ModelSummary | Unreadable };
 
 export async function run(dirs: string[], flags: ModelsFlags, ctx: Context): Promise<void> {
   const listed: Listed[] = [];
   for (const path of await modelsIn(bundledRoot())) {
-    listed.push({ name: basename(path), bundled: true, summary: await summarise(path) });
+    listed.push({ name: bundledName(path), bundled: true, summary: await summarise(path) });
   }
   for (const path of await modelsIn('models'))
     listed.push({ name: path, bundled: false, summary: await summarise(path) });
@@ -54,14 +54,13 @@ function asJson({ name, bundled, summary }: Listed) {
 
 /** The models as aligned columns under a header. */
 function table(listed: Listed[]): string {
-  const rows = listed.map(({ name, bundled, summary }) => {
-    const shown = bundled ? `${name} (bundled)` : name;
-    if (!isSummary(summary)) return [shown, `cannot be read: ${summary.problem}`];
+  const rows = listed.map(({ name, summary }) => {
+    if (!isSummary(summary)) return [name, `cannot be read: ${summary.problem}`];
     const heldOut =
       summary.valLoss === null ? 'no held-out part' : `${bits(summary.valLoss).toFixed(3)} (${summary.reading})`;
     const size = `${(summary.bytes / 1e6).toFixed(1)} MB`;
     const saved = summary.savedAt.slice(0, 16).replace('T', ' ');
-    return [shown, summary.corpus, heldOut, String(summary.vocabSize), size, saved];
+    return [name, summary.corpus, heldOut, String(summary.vocabSize), size, saved];
   });
   const header = ['MODEL', 'TEXT', 'HELD-OUT BITS/CHAR', 'VOCAB', 'SIZE', 'SAVED (UTC)'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.filter((r) => r.length > 2).map((r) => r[i].length)));

@@ -237,7 +237,7 @@ async function readText(
 /**
  * Where the network starts: a resume's vocabulary (its text checked against the bundle's
  * record), a fine-tune's union with its base, or a new text's own, with the settings fitted
- * to a small text.
+ * to a small text (and the note that says so, which the start reports after where it starts).
  */
 async function startingPoint(
   corpus: Corpus,
@@ -251,7 +251,7 @@ async function startingPoint(
     /** Without --from: choose a bundled base (or none) once the backend this loads is up. */
     chooseBase?: () => Promise<unknown>;
   },
-): Promise<{ vocab: Vocab; from?: FineTuneStart; hyper: Hyperparameters; fitted?: boolean; chosen?: ChosenBase }> {
+): Promise<{ vocab: Vocab; from?: FineTuneStart; hyper: Hyperparameters; fitted?: string; chosen?: ChosenBase }> {
   const { resumed, base, reporter } = run;
   const source = settings.corpus;
   if (resumed) {
@@ -284,8 +284,7 @@ async function startingPoint(
     trainChars: Math.round(codePointCount(corpus.text) * (1 - settings.hyper.valFraction)),
     vocabSize: vocab.size,
   });
-  if (fitted.note) reporter.info(fitted.note);
-  return { vocab, hyper: fitted.hyper, fitted: fitted.note !== undefined, ...start };
+  return { vocab, hyper: fitted.hyper, fitted: fitted.note, ...start };
 }
 
 /** What a directory a new run would write into already holds, if a model. */

@@ -117,6 +117,8 @@ describe('lstm train --from', () => {
       '--no-sample',
     ]);
     expect(r.code, r.stderr).toBe(0);
+    // Its network is the base's: the word on overfitting does not offer fewer --units.
+    expect(r.stderr).toMatch(/it will overfit; .*\(or use a longer text or more --dropout\)\n/);
     const [b, s] = await Promise.all([model(base), model(still, 'latest')]);
     for (const a of b.params.values()) expect(Math.min(...Array.from(a, Math.abs))).toBeGreaterThan(1e-20);
     for (const ch of b.manifest.vocab) expect(rowsOf(s, ch), ch).toEqual(rowsOf(b, ch));
