@@ -6,6 +6,9 @@
 export const TOOL_NAME = 'lstm';
 export const TOOL_VERSION = '0.1.0';
 
+/** A text to start with, fetched as the README's quick start does: offered where a text is missing or empty. */
+export const SAMPLE_TEXT = 'curl -L -o macbeth.txt https://www.gutenberg.org/cache/epub/1533/pg1533.txt';
+
 /** Bundle format version written to lstm.json; loading refuses any other. */
 export const FORMAT_VERSION = 1;
 

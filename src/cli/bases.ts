@@ -53,7 +53,7 @@ async function bundledBases(network: { layers: number; units: number }): Promise
     if (manifest.lineage || manifest.network.layers !== network.layers || manifest.network.units !== network.units)
       continue;
     const model = await loadModel(dir);
-    candidates.push({ name: bundledName(dir), dir, checkpoint: model.checkpoint });
+    candidates.push({ name: bundledName(dir), checkpoint: model.checkpoint });
   }
   return candidates;
 }

@@ -49,7 +49,7 @@ export function examples(cmd: Command, lines: [what: string, commandLine: string
 }
 
 /**
- * A flag and its `--no-` form as one entry (`--stateful, --no-stateful`), each form's
+ * A flag and its `--no-` form as one entry (`--[no-]stateful`), each form's
  * description in turn; their descriptions say which is the default, so commander's
  * `(default: false)` is left out.
  */
@@ -63,7 +63,8 @@ function visibleOptions(this: Help, cmd: Command): Option[] {
     if (!no) return [option];
     // Shown only: the options themselves parse and complete as defined.
     const pair = new Option(option.flags, `${option.description}; ${no.long}: ${no.description}`);
-    pair.flags = `${option.flags}, ${no.long}`;
+    // `--[no-]x`, short enough that commander still wraps the descriptions beside it at 80 columns.
+    pair.flags = option.flags === option.long ? option.long.replace(/^--/, '--[no-]') : `${option.flags}, ${no.long}`;
     if (option.helpGroupHeading) pair.helpGroup(option.helpGroupHeading);
     return [pair];
   });

@@ -3,6 +3,7 @@
  * back-pressure, and a closed pipe (`| head`) ends the program quietly with status 0.
  */
 import { readFile, stat } from 'node:fs/promises';
+import { SAMPLE_TEXT } from '../config.js';
 import { dataError } from '../errors.js';
 
 let installed = false;
@@ -87,10 +88,7 @@ export async function readInput(path: string): Promise<{ bytes: Uint8Array; name
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT')
-      throw dataError(
-        `cannot read ${path}: no such file`,
-        'check the path; see corpora/README.md for where to get texts',
-      );
+      throw dataError(`cannot read ${path}: no such file`, `check the path (a text to start with: ${SAMPLE_TEXT})`);
     if (code === 'EACCES') throw dataError(`cannot read ${path}: permission denied`);
     throw err;
   }

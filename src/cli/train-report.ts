@@ -126,9 +126,13 @@ export function trainEvents(reporter: Reporter, run: ReportedRun): RunEvents {
 }
 
 /** The word on overfitting, when the network has more parameters than the text has training characters. */
-function overfitWarning(start: { params: number; trainChars: number }, run: ReportedRun): string | undefined {
-  // A note has said the small-text defaults are used against overfitting: no second, other word on it.
-  if (start.params <= start.trainChars || run.fitted) return undefined;
+function overfitWarning(
+  start: { params: number; trainChars: number; resumed: boolean },
+  run: ReportedRun,
+): string | undefined {
+  // A note has said the small-text defaults are used against overfitting: no second, other
+  // word on it; a resume's network and recipe were said when it started, and are not changed now.
+  if (start.params <= start.trainChars || run.fitted || start.resumed) return undefined;
   // A fine-tune's network is its base's: --units is not the user's to change.
   const remedies = run.lineage ? 'a longer text or more --dropout' : 'a longer text, fewer --units or more --dropout';
   return `the model has ${plural(start.params, 'parameter')} for ${plural(start.trainChars, 'training character')}: it will overfit; the validation loss and the best checkpoint guard against that (or use ${remedies})`;

@@ -19,6 +19,7 @@ import { resolveCheckpoint } from '../store/read.js';
 import { ENCODINGS, joinCorpora, type Corpus, type Encoding } from '../text/corpus.js';
 import type { Context } from './context.js';
 import { isFile, loadCorpora, loadCorpus } from './corpus.js';
+import { modelDir } from './paths.js';
 import { textSettingsOf } from '../store/parse.js';
 import type { CorpusFlags } from './options.js';
 import type { TrainingText } from '../generate/originality.js';
@@ -68,7 +69,7 @@ export async function trainingText(
   if (!paths.every((p): p is string => p !== undefined)) {
     throw dataError(
       `${model} does not record where its training text is (an exported model leaves the path behind); it learnt from ${described(own)}`,
-      `pass that text: --corpus path/to/${own.files[0].name}${own.files.length > 1 ? ' (each of its files, in order)' : ''} (corpora/README.md says where to get texts)`,
+      `pass that text: --corpus path/to/${own.files[0].name}${own.files.length > 1 ? ' (each of its files, in order)' : ''}`,
     );
   }
   const parts: Corpus[] = [];
@@ -152,7 +153,7 @@ async function baseParts(base: Learnt, flags: CorpusFlags, ctx: Context): Promis
   let corpus: CorpusRecord;
   try {
     const manifest = JSON.parse(
-      await readFile(join(await resolveCheckpoint(resolve(base.bundle!)), MANIFEST), 'utf8'),
+      await readFile(join(await resolveCheckpoint(resolve(modelDir(base.bundle!))), MANIFEST), 'utf8'),
     ) as Manifest;
     corpus = manifest.corpus;
   } catch {

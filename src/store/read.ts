@@ -29,7 +29,7 @@ export async function resolveCheckpoint(modelPath: string, which?: string): Prom
   } catch {
     throw dataError(
       `no model at ${modelPath}`,
-      "train one with 'lstm train <corpus> --out <dir>', or pass --model <dir>",
+      "check the path: 'lstm models' lists the models at hand (bundled/<name> for those bundled with lstm), and 'lstm train <text> --out <dir>' trains one",
     );
   }
   if (!info.isDirectory())

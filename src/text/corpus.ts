@@ -8,7 +8,7 @@
  * read as a single file is, and their texts are joined by DOCUMENT_SEPARATOR.
  */
 import { createHash } from 'node:crypto';
-import { BINARY_SNIFF_BYTES, DOCUMENT_SEPARATOR, DOCUMENT_SEPARATOR_NAME } from '../config.js';
+import { BINARY_SNIFF_BYTES, DOCUMENT_SEPARATOR, DOCUMENT_SEPARATOR_NAME, SAMPLE_TEXT } from '../config.js';
 import { dataError, usageError } from '../errors.js';
 import { gutenbergHeader, toModelText, type GutenbergHeader, type TextSettings } from './normalise.js';
 
@@ -80,7 +80,7 @@ export function readCorpus(bytes: Uint8Array, name: string, options: CorpusOptio
   if (text.trim() === '') {
     throw dataError(
       `${name} has no text (${bytes.length === 0 ? 'it is empty' : 'only whitespace'})`,
-      'give a file with some prose, e.g. a play from Project Gutenberg (see corpora/README.md)',
+      `give a file with some prose, e.g. Macbeth: ${SAMPLE_TEXT}`,
     );
   }
   const sha256 = createHash('sha256').update(bytes).digest('hex');

@@ -33,6 +33,8 @@ export type StoredRun = {
   network: NetConfig;
   corpus: CorpusRecord;
   hasOptimizer: boolean;
+  /** Epochs finished so far (its latest checkpoint's). */
+  epochsDone: number;
   /** The command it records (older bundles: the exact command line). */
   command?: string;
 };

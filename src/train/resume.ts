@@ -82,6 +82,8 @@ export function resumedRun({ corpus, flags, given, base }: SettingsInput, stored
     );
     source = { paths: ['-'], fromBundle: false };
   }
+  const limit = given.has('epochs') || storedEpochs === undefined ? epochs : storedEpochs;
+  refusals.push(...nothingLeft(stored, limit, given.has('epochs')));
   const ignored = FIXED_ON_RESUME.filter((k) => given.has(k));
   if (ignored.length)
     warnings.push(`resuming keeps the bundle's settings; ignoring ${ignored.map(flagName).join(', ')}`);
@@ -91,7 +93,7 @@ export function resumedRun({ corpus, flags, given, base }: SettingsInput, stored
       out,
       hyper,
       // Stop conditions carry over unless given again (--epochs may be raised).
-      epochs: given.has('epochs') || storedEpochs === undefined ? epochs : storedEpochs,
+      epochs: limit,
       maxTimeSeconds: flags.maxTime,
       patience: given.has('patience') ? flags.patience : patience,
       minGain: given.has('minGain') ? flags.minGain : (minGain ?? 0),
@@ -107,6 +109,19 @@ export function resumedRun({ corpus, flags, given, base }: SettingsInput, stored
     warnings,
     refusals,
   };
+}
+
+/** --epochs counts every epoch the bundle has: a total already reached would train nothing. */
+function nothingLeft(stored: StoredRun, limit: number, given: boolean): LstmError[] {
+  if (limit > stored.epochsDone) return [];
+  return [
+    usageError(
+      given
+        ? `--epochs ${limit} is the total, and ${stored.dir} has trained ${plural(stored.epochsDone, 'epoch')} already: nothing is left to train`
+        : `${stored.dir} has trained all ${plural(limit, 'epoch')} it was started with (--epochs ${limit}): nothing is left to train`,
+      `give a larger total, e.g. --epochs ${stored.epochsDone + 10}`,
+    ),
+  ];
 }
 
 /** The absolute paths of the files a bundle was trained on, when it recorded them all. */

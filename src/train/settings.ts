@@ -206,6 +206,6 @@ export function fitToText(
   const what = keys.map((k) => `${flagName(k)} ${small[k]}`).join(', ');
   return {
     hyper: fitted,
-    note: `${plural(text.trainChars, 'training character')} is a small text for ${plural(params, 'parameter')}: using ${what} against overfitting (give them to choose)`,
+    note: `${plural(text.trainChars, 'training character')} is a small text for ${plural(params, 'parameter')}: using ${what} against overfitting (pass any of them to set your own)`,
   };
 }

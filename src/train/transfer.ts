@@ -18,8 +18,8 @@ import type { Checkpoint } from '../store/parse.js';
 import type { Ids } from '../text/vocab.js';
 import { startFrom, type FineTuneStart } from './from.js';
 
-/** A bundled base as read: the name a run reports it by, and its directory (recorded as its --from). */
-export type Candidate = { name: string; dir: string; checkpoint: Checkpoint };
+/** A bundled base as read: the name a run reports it by and records as its --from (which takes it from anywhere). */
+export type Candidate = { name: string; checkpoint: Checkpoint };
 
 /**
  * One base's figures on the text: the share of the text's characters it knows, and bits per
@@ -73,7 +73,7 @@ export function chooseStart(
       m.network.units === run.units &&
       Boolean(m.hyperparameters.lowercase) === run.lowercase;
     if (!fits) continue;
-    const from = startFrom(candidate.checkpoint, candidate.dir, text, run.randomSeed);
+    const from = startFrom(candidate.checkpoint, candidate.name, text, run.randomSeed);
     const cfg = netConfig({ ...m.network, vocabSize: from.vocab.size });
     // Scored on the characters the base knows: one it never saw gets a fresh output column,
     // which says nothing of what the base knows of the rest.

@@ -51,6 +51,9 @@ describe('lstm --help', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(new RegExp(`^Usage: lstm ${name}`));
     expect(r.stderr).toBe('');
+    // Wrapped to a terminal's 80 columns, as piped help is (commander stops wrapping when a
+    // term leaves the descriptions under 40 columns).
+    for (const line of r.stdout.split('\n')) expect(line.length, line).toBeLessThanOrEqual(80);
   });
 
   /** The option entries of a help text: the term and its description (wrapped lines joined). */
@@ -96,7 +99,7 @@ describe('lstm --help', () => {
     },
   );
 
-  it('shows the defaults fitted to a small text, read from where they live, and --stateful with --no-stateful as one entry', async () => {
+  it('shows the defaults fitted to a small text, read from where they live, and --stateful with --no-stateful as one entry, --[no-]stateful', async () => {
     const all = entries(await help('train'));
     const of = (term: string) => all.find((e) => e.term.startsWith(term))!.description;
     const small = defaults.smallText;
@@ -104,7 +107,7 @@ describe('lstm --help', () => {
     expect(of('--dropout')).toContain(`(default: ${defaults.dropout}, or ${small.dropout} for a small text)`);
     expect(of('--lr ')).toContain(`(default: ${defaults.lr}, or ${small.lr} for a small text)`);
     expect(of('--eval-every')).toMatch(new RegExp(`\\(default: ${defaults.evalEvery}\\)$`));
-    expect(all.filter((e) => e.term.includes('stateful')).map((e) => e.term)).toEqual(['--stateful, --no-stateful']);
+    expect(all.filter((e) => e.term.includes('stateful')).map((e) => e.term)).toEqual(['--[no-]stateful']);
     expect(await help('train')).toContain(`fewer training characters than ${small.charsPerParam} per parameter`);
   });
 

@@ -36,7 +36,7 @@ export function register(program: Command, context: () => Context): void {
     ["a bundle's best checkpoint as a standalone model", 'lstm export -m models/macbeth --out exported/macbeth'],
     [
       'its latest checkpoint at half the size',
-      'lstm export -m models/macbeth --checkpoint latest --float16 --out exported/macbeth-half',
+      'lstm export -m models/macbeth --checkpoint latest --float16 --out macbeth-half',
     ],
   ]).action(async (flags: ExportFlags, cmd: Command) => {
     const { run } = await import('../run/export.js');

@@ -205,10 +205,10 @@ function explained(command: Command): Command {
   command.addHelpText(
     'after',
     `
-A small text has fewer training characters than ${small.charsPerParam} per parameter of the network
-(the run says both when it starts); it takes the small-text values of the options
-not given. A resumed run (--resume) keeps the bundle's settings; a fine-tune
-(--from) takes its base's unless given.`,
+A small text has fewer training characters than ${small.charsPerParam} per parameter of the
+network (the run says both when it starts); it takes the small-text values of
+the options not given. A resumed run (--resume) keeps the bundle's settings; a
+fine-tune (--from) takes its base's unless given.`,
   );
   return examples(command, [
     ['train with the defaults into models/macbeth; Ctrl-C saves and stops', 'lstm train macbeth.txt'],

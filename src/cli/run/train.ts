@@ -196,6 +196,7 @@ async function readResumed(dir: string, locks: HeldLocks): Promise<Resumed> {
     network: manifest.network,
     corpus: manifest.corpus,
     hasOptimizer: Boolean(model.checkpoint.optimizer),
+    epochsDone: manifest.progress.epoch,
     command: manifest.command,
   };
   return { model, stored, lock: lock! };

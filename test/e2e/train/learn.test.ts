@@ -134,6 +134,7 @@ describe('defaults fitted to the text', () => {
     const resumed = await lstm(['train', '--resume', fitted, '--epochs', '2', '--workers', '1']);
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(resumed.stderr).not.toContain('small text');
+    expect(resumed.stderr).not.toContain('overfit'); // said when it started; a resume changes neither network nor recipe
     expect((await latestManifest(fitted)).hyperparameters).toMatchObject({
       dropout: 0.5,
       batchSize: 32,

@@ -64,10 +64,22 @@ describe('lstm train --resume', () => {
     const bundle = await copyBundle(shared.abc.model, out('vocab'));
     const before = await snapshot(bundle);
     const other = await textFile(texts.dir, 'abcxyz.txt', abc + 'xyz'.repeat(20));
-    const r = await lstm(['train', other, '--resume', bundle, '--workers', '1']);
+    const r = await lstm(['train', other, '--resume', bundle, '--epochs', '1000', '--workers', '1']);
     expectOneLineError(r, 1);
     expect(r.stderr).toContain("has 3 characters the bundle's vocabulary lacks: 'x' 'y' 'z'");
     expect(r.stdout).toBe('');
+    expect(await snapshot(bundle)).toEqual(before);
+  });
+
+  it('refuses an --epochs total the bundle has already reached (exit 2), leaving it untouched', async () => {
+    const bundle = await copyBundle(shared.abc.model, out('reached'));
+    const before = await snapshot(bundle);
+    const r = await lstm(['train', '--resume', bundle, '--epochs', '1', '--workers', '1']);
+    expectOneLineError(r, 2);
+    expect(r.stderr).toMatch(
+      /^error: --epochs 1 is the total, and .* has trained \d+ epochs already: nothing is left to train\n/,
+    );
+    expect(r.stderr).toMatch(/hint: give a larger total, e\.g\. --epochs \d+/);
     expect(await snapshot(bundle)).toEqual(before);
   });
 

@@ -65,6 +65,7 @@ const stored: StoredRun = {
     origin: 'Project Gutenberg eBook #1533, Macbeth (header and license removed)',
   },
   hasOptimizer: true,
+  epochsDone: 5,
   command: 'lstm train old.txt --units 8',
 };
 /** A bundle trained on two files (and the text each held). */
@@ -347,6 +348,20 @@ describe('a resumed run continues the bundle', () => {
       { ...stored, network: { ...stored.network, units: 16 } },
       'data',
       'disagree with the network',
+    ],
+    [
+      'an --epochs total already reached',
+      { epochs: 5 },
+      stored,
+      'usage',
+      '--epochs 5 is the total, and models/old has trained 5 epochs already: nothing is left to train',
+    ],
+    [
+      'a bundle that has trained all the epochs it was started with',
+      {},
+      { ...stored, epochsDone: 12 },
+      'usage',
+      'models/old has trained all 12 epochs it was started with (--epochs 12): nothing is left to train',
     ],
   ])('refuses %s', (_name, given, s, kind, message) => {
     const d = decide(given, s);
@@ -709,8 +724,16 @@ describe("a new run's defaults fitted to its text (fitToText)", () => {
   });
 
   it.each<[string, (keyof TrainFlags)[], string]>([
-    ['none given', [], 'using --dropout 0.5, --batch-size 32, --lr 0.003 against overfitting (give them to choose)'],
-    ['--dropout given', ['dropout'], 'using --batch-size 32, --lr 0.003 against overfitting (give them to choose)'],
+    [
+      'none given',
+      [],
+      'using --dropout 0.5, --batch-size 32, --lr 0.003 against overfitting (pass any of them to set your own)',
+    ],
+    [
+      '--dropout given',
+      ['dropout'],
+      'using --batch-size 32, --lr 0.003 against overfitting (pass any of them to set your own)',
+    ],
   ])('the note names what it fitted, %s', (_name, given, says) => {
     const { note } = fitToText(hyper, new Set(given), { trainChars: 93_000, vocabSize: 72 });
     expect(note).toMatch(/^93,000 training characters is a small text for 1,190,472 parameters: /);

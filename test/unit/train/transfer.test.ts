@@ -23,7 +23,7 @@ let network: Checkpoint['manifest']['network'];
 beforeAll(async () => {
   await initBackend(TEST_BACKEND, 'batches');
   const checkpoint = await readCheckpoint(path.join(shared.abc.model, 'best'), checkpointSpecs);
-  candidate = { name: 'bundled/abc', dir: shared.abc.model, checkpoint };
+  candidate = { name: 'bundled/abc', checkpoint };
   network = checkpoint.manifest.network;
 });
 
@@ -51,7 +51,7 @@ describe('chooseStart', () => {
     expect(m.baseBits).toBeLessThan(0.5);
     expect(choice.start?.candidate).toBe(candidate);
     expect(choice.start?.from.vocab.chars).toEqual(candidate.checkpoint.manifest.vocab);
-    expect(choice.start?.from.lineage.base.model).toBe(shared.abc.model);
+    expect(choice.start?.from.lineage.base.model).toBe('bundled/abc'); // as --from takes it, from anywhere
     expect(choice.start?.measured).toBe(m);
     expect(baseFigures(m)).toMatch(
       /^it knows 100% of the text's characters, and predicts the held-out ones it knows at \d\.\d\d bits each, an untrained network at \d\.\d\d$/,
