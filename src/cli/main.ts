@@ -63,10 +63,20 @@ export async function main(argv: string[]): Promise<void> {
   installPipeHandling();
   const program = buildProgram();
   try {
+    refuseUnknownHelpTopic(program, argv.slice(2));
     await program.parseAsync(argv);
   } catch (err) {
     process.exitCode = report(err, program.opts<GlobalFlags>());
   }
+}
+
+/** `lstm help NAME` for a command lstm lacks is refused as `lstm NAME` is (commander would print the whole help). */
+function refuseUnknownHelpTopic(program: Command, args: string[]): void {
+  const at = args.findIndex((a) => !a.startsWith('-'));
+  const name = at < 0 || args[at] !== 'help' ? undefined : args[at + 1];
+  if (name === undefined || name.startsWith('-') || name === 'help') return;
+  if (program.commands.some((c) => c.name() === name || c.aliases().includes(name))) return;
+  program.error(`error: unknown command '${name}'`, { exitCode: 2, code: 'commander.unknownCommand' });
 }
 
 function report(err: unknown, flags: GlobalFlags): number {

@@ -34,20 +34,27 @@ export const num = (name: string, min: number, max: number, { openMin = false, o
 const SECONDS_PER = { s: 1, m: 60, h: 3600 } as const;
 
 /**
- * A duration such as `90s`, `10m`, `1.5h` in seconds (a bare number means seconds unless
- * `unit` is required); undefined when `value` is none.
+ * A duration such as `90s`, `10m`, `1.5h` or `1m30s` in seconds (a bare number means seconds
+ * unless `unit` is required); undefined when `value` is none.
  */
 function seconds(value: string, unit: 'optional' | 'required'): number | undefined {
-  const match = /^(\d+(?:\.\d+)?)\s*(s|m|h)?$/.exec(value.trim());
-  if (!match || Number(match[1]) <= 0 || (unit === 'required' && !match[2])) return undefined;
-  return Number(match[1]) * SECONDS_PER[(match[2] ?? 's') as keyof typeof SECONDS_PER];
+  const v = value.trim();
+  const bare = /^\d+(?:\.\d+)?$/.test(v);
+  if (bare ? unit === 'required' : !/^(?:\d+(?:\.\d+)?\s*[hms]\s*)+$/.test(v)) return undefined;
+  const total = bare
+    ? Number(v)
+    : [...v.matchAll(/(\d+(?:\.\d+)?)\s*([hms])/g)].reduce(
+        (sum, [, n, u]) => sum + Number(n) * SECONDS_PER[u as keyof typeof SECONDS_PER],
+        0,
+      );
+  return total > 0 ? total : undefined;
 }
 
-/** `--max-time`: a duration such as `90s`, `10m`, `1.5h` or a bare number of seconds, in seconds. */
+/** `--max-time`: a duration such as `90s`, `10m`, `1.5h`, `1h30m` or a bare number of seconds, in seconds. */
 export function duration(value: string): number {
   const parsed = seconds(value, 'optional');
   if (parsed === undefined) {
-    throw new InvalidArgumentError(`--max-time must be a duration like 90s, 10m or 1.5h, got '${value}'.`);
+    throw new InvalidArgumentError(`--max-time must be a duration like 90s, 10m, 1.5h or 1h30m, got '${value}'.`);
   }
   return parsed;
 }

@@ -26,6 +26,9 @@ describe('the option parsers', () => {
     ['duration: seconds by default', duration, '90', 90],
     ['duration: minutes', duration, '10m', 600],
     ['duration: fractional hours', duration, '1.5h', 5400],
+    ['duration: units together', duration, '1h30m', 5400],
+    ['duration: minutes and seconds', duration, '1m 30s', 90],
+    ['evalEvery: a duration of two units', evalEvery, '2m30s', { seconds: 150 }],
     ['evalEvery: batches', evalEvery, '500', { batches: 500 }],
     ['evalEvery: a duration', evalEvery, '90s', { seconds: 90 }],
     ['origin: trimmed', origin, '  PG #1533 ', 'PG #1533'],
@@ -67,7 +70,14 @@ describe('the option parsers', () => {
       'x',
       "--temperature must be a number >= 0, got 'x' (use --argmax).",
     ],
-    ['duration: zero', duration, '0s', "--max-time must be a duration like 90s, 10m or 1.5h, got '0s'."],
+    ['duration: zero', duration, '0s', "--max-time must be a duration like 90s, 10m, 1.5h or 1h30m, got '0s'."],
+    ['duration: a unit alone', duration, 'm', "--max-time must be a duration like 90s, 10m, 1.5h or 1h30m, got 'm'."],
+    [
+      'duration: a number after the units',
+      duration,
+      '1m30',
+      "--max-time must be a duration like 90s, 10m, 1.5h or 1h30m, got '1m30'.",
+    ],
     [
       'evalEvery: a word',
       evalEvery,
@@ -196,7 +206,7 @@ describe("each command's options, parsed by the real program", () => {
     [
       'train --max-time soon',
       ['train', 'a.txt', '--max-time', 'soon'],
-      "--max-time must be a duration like 90s, 10m or 1.5h, got 'soon'",
+      "--max-time must be a duration like 90s, 10m, 1.5h or 1h30m, got 'soon'",
     ],
     // windows and vocab (the text commands)
     [
