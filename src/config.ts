@@ -94,7 +94,21 @@ export const defaults = {
    * stopped at 2.344 bits per character, these reach 2.26; tinyshakespeare's 1M characters
    * keep the defaults).
    */
-  smallText: { charsPerParam: 0.25, dropout: 0.5, batchSize: 32, lr: 3e-3 },
+  smallText: {
+    charsPerParam: 0.25,
+    dropout: 0.5,
+    batchSize: 32,
+    lr: 3e-3,
+    /**
+     * A small text that the bundled base a run starts from already reads well (its held-out
+     * sample at under `maxBaseBits` bits a character, train/transfer.ts): gentler steps from
+     * the base's weights instead. At equal time (5 minutes, docs/training.md) they won on
+     * Macbeth (base 2.85 bits: 1.911 against 1.958 read as streams) and on tiny-shakespeare's
+     * tail (2.67: 2.024 against 2.115), and lost on English prose (3.76: 2.458 against 2.424)
+     * and German (5.91: 2.328 against 2.234); 3.3 is halfway between the nearest two.
+     */
+    familiar: { maxBaseBits: 3.3, dropout: 0.2, lr: 5e-4 },
+  },
   /**
    * A new run without --from starts from a bundled base (train/transfer.ts) that knows at
    * least `minKnownShare` of the text's characters: starting from bundled/shakespeare beat

@@ -59,7 +59,7 @@ async function bundledBases(network: { layers: number; units: number }): Promise
 }
 
 /** A bundled base a run without --from starts from: its name and why it was taken. */
-export type ChosenBase = { name: string; why: string };
+export type ChosenBase = { name: string; why: string; baseBits: number };
 
 /**
  * A new run's start without --from: a bundled base's, when the rule takes one (the run says
@@ -80,5 +80,12 @@ export async function bundledStart(
     return undefined;
   }
   const { from, measured } = choice.start;
-  return { from, chosen: { name: measured.name, why: `${baseFigures(measured)} (--from none trains from scratch)` } };
+  return {
+    from,
+    chosen: {
+      name: measured.name,
+      why: `${baseFigures(measured)} (--from none trains from scratch)`,
+      baseBits: measured.baseBits,
+    },
+  };
 }

@@ -9,6 +9,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defaults } from '../../src/config.js';
 import { bash, binPath, lstm, ok, repoRoot, shellQuote } from '../helpers/cli.js';
 import { makeTempDir, removeDir, spawnLstm, words } from '../helpers/tiny.js';
 
@@ -79,6 +80,20 @@ describe('README', () => {
         expect(at(/^starting from bundled\/shakespeare /), training.stderr()).toBe(0);
         expect(at(/is a small text for/)).toBe(1);
         expect(at(/^fine-tuning models\/macbeth: /)).toBe(2);
+        // The recipe follows the figure the start line measured: gentle steps when the base reads
+        // the text well (config.ts smallText.familiar; the rule's rows in test/unit/train/settings.test.ts).
+        const baseBits = Number(/predicts the held-out ones it knows at ([\d.]+) bits each/.exec(lines[0])![1]);
+        const { familiar, ...small } = defaults.smallText;
+        const recipe = baseBits < familiar.maxBaseBits ? { ...small, ...familiar } : small;
+        const manifest = JSON.parse(readFileSync(path.join(dir, 'models', 'macbeth', 'best', 'lstm.json'), 'utf8'));
+        expect(manifest.hyperparameters).toMatchObject({
+          dropout: recipe.dropout,
+          batchSize: recipe.batchSize,
+          lr: recipe.lr,
+        });
+        expect(lines[1]).toContain(
+          baseBits < familiar.maxBaseBits ? 'which the base reads well' : 'against overfitting',
+        );
       } else {
         const r = await bash(asRun(line), { cwd: dir });
         expect(r.code, `${line}\n${r.stderr}`).toBe(0);

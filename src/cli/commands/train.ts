@@ -207,8 +207,9 @@ function explained(command: Command): Command {
     `
 A small text has fewer training characters than ${small.charsPerParam} per parameter of the
 network (the run says both when it starts); it takes the small-text values of
-the options not given. A resumed run (--resume) keeps the bundle's settings; a
-fine-tune (--from) takes its base's unless given.`,
+the options not given (from a bundled base that reads it at under ${small.familiar.maxBaseBits} bits a
+character: --dropout ${small.familiar.dropout} --lr ${small.familiar.lr}). A resumed run (--resume) keeps the
+bundle's settings; a fine-tune (--from) takes its base's unless given.`,
   );
   return examples(command, [
     ['train with the defaults into models/macbeth; Ctrl-C saves and stops', 'lstm train macbeth.txt'],

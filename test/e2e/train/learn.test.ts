@@ -9,8 +9,9 @@ import { checkpointSpecs } from '../../../src/params.js';
 import { initBackend } from '../../../src/net/backend.js';
 import { readCheckpoint, resolveCheckpoint } from '../../../src/store/read.js';
 import { useBundles } from '../../helpers/bundles.js';
-import { lstm, type RunResult } from '../../helpers/cli.js';
-import { ABC_EPOCHS, jsonLines, tinyFlags, trainTiny } from '../../helpers/tiny.js';
+import { defaults } from '../../../src/config.js';
+import { lstm, ok, type RunResult } from '../../helpers/cli.js';
+import { ABC_EPOCHS, jsonLines, textFile, tinyFlags, trainTiny } from '../../helpers/tiny.js';
 import { bin, expectOneLineError, latestManifest } from '../../helpers/train.js';
 import { trainTexts } from '../../helpers/train.js';
 
@@ -98,6 +99,23 @@ describe('lstm train', () => {
 });
 
 describe('defaults fitted to the text', () => {
+  it('from a bundled base that reads the small text well: gentle steps instead, said with the figure', async () => {
+    // The base's own writing is a text in its style: it reads it at well under 3.3 bits a character.
+    const play = ok(await lstm(['generate', '-m', 'bundled/shakespeare', 'KING.', '-n', '4000', '--random-seed', '3']));
+    const text = await textFile(texts.dir, 'play.txt', `KING.${play}`);
+    const bundle = out('familiar');
+    const r = await lstm(['train', text, '--out', bundle, '--epochs', '1', '--no-sample', '--workers', '1']);
+    expect(r.code, r.stderr).toBe(0);
+    const lines = r.stderr.split('\n');
+    expect(lines[0]).toMatch(/^starting from bundled\/shakespeare /);
+    const bits = Number(/predicts the held-out ones it knows at ([\d.]+) bits each/.exec(lines[0])![1]);
+    expect(bits).toBeLessThan(defaults.smallText.familiar.maxBaseBits);
+    expect(lines[1]).toContain(
+      `which the base reads well (${bits.toFixed(2)} bits a character, under 3.3): using --dropout 0.2, --batch-size 32, --lr 0.0005, gentle steps from its weights`,
+    );
+    expect((await latestManifest(bundle)).hyperparameters).toMatchObject({ dropout: 0.2, batchSize: 32, lr: 0.0005 });
+  });
+
   it('a text small for its network takes dropout 0.5, batch 32 and lr 0.003, and says so; a resume keeps them', async () => {
     const flags = ['--layers', '1', '--units', '64', '--epochs', '1', '--no-sample', '--workers', '1']; // ~21k parameters for ~2k characters
     const fitted = out('fitted');

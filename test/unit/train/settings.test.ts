@@ -739,4 +739,59 @@ describe("a new run's defaults fitted to its text (fitToText)", () => {
     expect(note).toMatch(/^93,000 training characters is a small text for 1,190,472 parameters: /);
     expect(note!.endsWith(says)).toBe(true);
   });
+
+  // From a bundled base, how well it reads the text's held-out sample (train/transfer.ts) picks the small-text recipe.
+  const familiar = small.familiar;
+  it.each<[string, number | undefined, (keyof TrainFlags)[], Partial<typeof hyper>, string]>([
+    [
+      'a base that reads it well: gentle steps',
+      2.85,
+      [],
+      { dropout: familiar.dropout, batchSize: small.batchSize, lr: familiar.lr },
+      ', which the base reads well (2.85 bits a character, under 3.3): using --dropout 0.2, --batch-size 32, --lr 0.0005, gentle steps from its weights (pass any of them to set your own)',
+    ],
+    [
+      'just under the line',
+      familiar.maxBaseBits - 0.001,
+      [],
+      { dropout: familiar.dropout, batchSize: small.batchSize, lr: familiar.lr },
+      ', which the base reads well (',
+    ],
+    [
+      'at the line: the small-text recipe',
+      familiar.maxBaseBits,
+      [],
+      { dropout: small.dropout, batchSize: small.batchSize, lr: small.lr },
+      ': using --dropout 0.5, --batch-size 32, --lr 0.003 against overfitting',
+    ],
+    [
+      'a base that reads it badly (German): the small-text recipe',
+      5.91,
+      [],
+      { dropout: small.dropout, batchSize: small.batchSize, lr: small.lr },
+      ': using --dropout 0.5',
+    ],
+    [
+      'from scratch: the small-text recipe',
+      undefined,
+      [],
+      { dropout: small.dropout, batchSize: small.batchSize, lr: small.lr },
+      ': using --dropout 0.5',
+    ],
+    [
+      '--lr given with a base that reads it well: kept, the others gentle',
+      2.85,
+      ['lr'],
+      { dropout: familiar.dropout, batchSize: small.batchSize },
+      ': using --dropout 0.2, --batch-size 32, gentle steps from its weights',
+    ],
+  ])('%s', (_name, baseBits, given, expected, says) => {
+    const r = fitToText(hyper, new Set(given), { trainChars: 93_000, vocabSize: 72, baseBits });
+    expect(r.hyper).toEqual({ ...hyper, ...expected });
+    expect(r.note!.slice('93,000 training characters is a small text for 1,190,472 parameters'.length)).toContain(says);
+  });
+
+  it('a text that is not small keeps the defaults whatever the base reads', () => {
+    expect(fitToText(hyper, new Set(), { trainChars: 1_000_000, vocabSize: 72, baseBits: 2 })).toEqual({ hyper });
+  });
 });
