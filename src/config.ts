@@ -90,9 +90,9 @@ export const defaults = {
   /**
    * A small text for its network (training characters under a quarter of the parameters,
    * e.g. Macbeth's 93k for 2x300's 1.2M) overfits at the defaults above; a new run without
-   * --dropout, --batch-size or --lr takes these instead (measured on Macbeth: dropout 0.2
-   * stopped at 2.344 bits per character, these reach 2.26; tinyshakespeare's 1M characters
-   * keep the defaults).
+   * --dropout, --batch-size or --lr takes these instead (measured on Macbeth from scratch:
+   * dropout 0.2 stopped at 2.344 bits per character, these reach 2.26; tinyshakespeare's 1M
+   * characters keep the defaults).
    */
   smallText: {
     charsPerParam: 0.25,
@@ -114,9 +114,10 @@ export const defaults = {
    * least `minKnownShare` of the text's characters: starting from bundled/shakespeare beat
    * training from scratch at equal time on every text measured, down to English spelt in
    * Greek letters, of whose characters it knows 21.7%; below that it is untested. How well
-   * the base predicts the first `sampleChars` of the held-out part is measured and said but
-   * does not decide: on German and on source code it predicts worse than an untrained
-   * network, and starting from it was still far better (docs/training.md, "Starting from a base").
+   * the base predicts the first `sampleChars` of the held-out part is measured and said; it
+   * does not decide whether to start from the base (on German and on source code it predicts
+   * worse than an untrained network, and starting from it was still far better), only a small
+   * text's recipe (`smallText.familiar`; docs/training.md, "Starting from a base").
    */
   transfer: { sampleChars: 5000, minKnownShare: 0.2 },
   /**

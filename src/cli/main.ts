@@ -63,20 +63,24 @@ export async function main(argv: string[]): Promise<void> {
   installPipeHandling();
   const program = buildProgram();
   try {
-    refuseUnknownHelpTopic(program, argv.slice(2));
-    await program.parseAsync(argv);
+    await program.parseAsync(helpTopicArgv(program, argv));
   } catch (err) {
     process.exitCode = report(err, program.opts<GlobalFlags>());
   }
 }
 
-/** `lstm help NAME` for a command lstm lacks is refused as `lstm NAME` is (commander would print the whole help). */
-function refuseUnknownHelpTopic(program: Command, args: string[]): void {
-  const at = args.findIndex((a) => !a.startsWith('-'));
-  const name = at < 0 || args[at] !== 'help' ? undefined : args[at + 1];
-  if (name === undefined || name.startsWith('-') || name === 'help') return;
-  if (program.commands.some((c) => c.name() === name || c.aliases().includes(name))) return;
-  program.error(`error: unknown command '${name}'`, { exitCode: 2, code: 'commander.unknownCommand' });
+/**
+ * `lstm help NAME` for a command lstm lacks, parsed as `lstm NAME`: commander then refuses it
+ * as it refuses that (with its suggestion), where it would print the whole help.
+ */
+function helpTopicArgv(program: Command, argv: string[]): string[] {
+  const args = argv.slice(2);
+  let at = 0;
+  while (at < args.length && args[at].startsWith('-')) at += args[at] === '--backend' ? 2 : 1;
+  const name = args[at] === 'help' ? args[at + 1] : undefined;
+  if (name === undefined || name.startsWith('-') || name === 'help') return argv;
+  if (program.commands.some((c) => c.name() === name || c.aliases().includes(name))) return argv;
+  return [...argv.slice(0, 2), ...args.slice(0, at), ...args.slice(at + 1)];
 }
 
 function report(err: unknown, flags: GlobalFlags): number {

@@ -39,14 +39,12 @@ const SECONDS_PER = { s: 1, m: 60, h: 3600 } as const;
  */
 function seconds(value: string, unit: 'optional' | 'required'): number | undefined {
   const v = value.trim();
-  const bare = /^\d+(?:\.\d+)?$/.test(v);
-  if (bare ? unit === 'required' : !/^(?:\d+(?:\.\d+)?\s*[hms]\s*)+$/.test(v)) return undefined;
-  const total = bare
-    ? Number(v)
-    : [...v.matchAll(/(\d+(?:\.\d+)?)\s*([hms])/g)].reduce(
-        (sum, [, n, u]) => sum + Number(n) * SECONDS_PER[u as keyof typeof SECONDS_PER],
-        0,
-      );
+  if (/^\d+(?:\.\d+)?$/.test(v)) return unit === 'required' || Number(v) <= 0 ? undefined : Number(v);
+  // Hours, minutes, seconds: each at most once, in that order.
+  const m = /^(?:(\d+(?:\.\d+)?)\s*h)?\s*(?:(\d+(?:\.\d+)?)\s*m)?\s*(?:(\d+(?:\.\d+)?)\s*s)?$/.exec(v);
+  if (!m || m.slice(1).every((n) => n === undefined)) return undefined;
+  const [h, min, sec] = m.slice(1).map((n) => Number(n ?? 0));
+  const total = h * SECONDS_PER.h + min * SECONDS_PER.m + sec;
   return total > 0 ? total : undefined;
 }
 
@@ -66,7 +64,7 @@ export function evalEvery(value: string): { batches?: number; seconds?: number }
   const parsed = seconds(v, 'required');
   if (parsed !== undefined) return { seconds: parsed };
   throw new InvalidArgumentError(
-    `--eval-every must be a number of batches (e.g. 500) or a duration (90s, 10m, 1h), got '${value}'.`,
+    `--eval-every must be a number of batches (e.g. 500) or a duration (90s, 10m, 1h30m), got '${value}'.`,
   );
 }
 

@@ -26,7 +26,7 @@ export const bundledName = (dir: string) => `bundled/${relative(bundledRoot(), d
  */
 export function modelDir(given: string): string {
   const name = /^bundled\/([^/]+)\/?$/.exec(given)?.[1];
-  if (name === undefined || existsSync(given)) return given;
+  if (name === undefined || name === '.' || name === '..' || existsSync(given)) return given;
   const dir = join(bundledRoot(), name);
   return existsSync(dir) ? dir : given;
 }

@@ -118,7 +118,7 @@ function nothingLeft(stored: StoredRun, limit: number, given: boolean): LstmErro
     usageError(
       given
         ? `--epochs ${limit} is the total, and ${stored.dir} has trained ${plural(stored.epochsDone, 'epoch')} already: nothing is left to train`
-        : `${stored.dir} has trained all ${plural(limit, 'epoch')} it was started with (--epochs ${limit}): nothing is left to train`,
+        : `${stored.dir} has reached its --epochs total (${limit}) with ${plural(stored.epochsDone, 'epoch')}: nothing is left to train`,
       `give a larger total, e.g. --epochs ${stored.epochsDone + 10}`,
     ),
   ];

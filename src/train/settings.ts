@@ -185,14 +185,14 @@ function fineTune(
  * characters than `defaults.smallText.charsPerParam` times the parameters) overfits at the
  * general defaults, so the options the user left out among --dropout, --batch-size and --lr
  * take `defaults.smallText`'s, or its `familiar` ones when the bundled base the run starts
- * from reads the text well (`baseBits`, its bits per character on the held-out sample).
+ * from reads the text well (`base.bits`, its bits per character on the held-out sample).
  * Returns the settings and a sentence saying what changed (none when nothing did). Resumed
  * runs and fine-tunes keep their recorded recipe.
  */
 export function fitToText(
   hyper: Hyperparameters,
   given: ReadonlySet<keyof TrainFlags>,
-  text: { trainChars: number; vocabSize: number; baseBits?: number },
+  text: { trainChars: number; vocabSize: number; base?: { name: string; bits: number } },
 ): { hyper: Hyperparameters; note?: string } {
   const params = paramCount({
     vocabSize: text.vocabSize,
@@ -204,12 +204,13 @@ export function fitToText(
   if (text.trainChars >= small.charsPerParam * params) return { hyper };
   const keys = (['dropout', 'batchSize', 'lr'] as const).filter((k) => !given.has(k));
   if (!keys.length) return { hyper };
-  const familiar = text.baseBits !== undefined && text.baseBits < small.familiar.maxBaseBits;
+  const { base } = text;
+  const familiar = base !== undefined && base.bits < small.familiar.maxBaseBits;
   const values = familiar ? { ...small, ...small.familiar } : small;
   const fitted = { ...hyper, ...Object.fromEntries(keys.map((k) => [k, values[k]])) };
   const what = keys.map((k) => `${flagName(k)} ${values[k]}`).join(', ');
   const why = familiar
-    ? `, which the base reads well (${text.baseBits!.toFixed(2)} bits a character, under ${small.familiar.maxBaseBits}): using ${what}, gentle steps from its weights`
+    ? `, and ${base!.name} already reads it well (${base!.bits.toFixed(2)} bits a character, under ${small.familiar.maxBaseBits}): using ${what} for gentle steps from its weights`
     : `: using ${what} against overfitting`;
   return {
     hyper: fitted,

@@ -1,5 +1,6 @@
 /** User-facing failures: exit codes, one `error:` line, no stack trace; bad input files and usage errors. */
 import { describe, it } from 'vitest';
+import { SAMPLE_TEXT } from '../../src/config.js';
 import { expectCleanError, lines, lstm } from '../helpers/cli.js';
 import { textFiles } from '../helpers/files.js';
 
@@ -11,6 +12,15 @@ describe.concurrent('errors', () => {
     const r = await lstm(['vocab', missing]);
     expectCleanError(expect, r, 1);
     expect(lines(r.stderr)[0]).toBe(`error: cannot read ${missing}: no such file`);
+    // The hint works wherever lstm runs: the quick start's download, not a file of the repository.
+    expect(lines(r.stderr)[1]).toBe(`hint: check the path (a text to start with: ${SAMPLE_TEXT})`);
+  });
+
+  it('a model that is not there: the hint names lstm models and bundled/<name>', async ({ expect }) => {
+    const r = await lstm(['eval', '-m', file('no-model'), file('abra.txt')]);
+    expectCleanError(expect, r, 1);
+    expect(r.stderr).toContain(`error: no model at ${file('no-model')}\n`);
+    expect(r.stderr).toContain("'lstm models' lists the models at hand (bundled/<name> for those bundled with lstm)");
   });
 
   it('invalid UTF-8: exit 1, names the offset and --encoding latin1', async ({ expect }) => {
@@ -22,7 +32,11 @@ describe.concurrent('errors', () => {
 
   it.for([
     ['a binary file', 'binary.bin', 'looks like a binary file'],
-    ['an empty file', 'empty.txt', 'has no text (it is empty)'],
+    [
+      'an empty file',
+      'empty.txt',
+      `has no text (it is empty)\nhint: give a file with some prose, e.g. Macbeth: ${SAMPLE_TEXT}`,
+    ],
     ['a directory', 'a-directory', 'is a directory'],
   ])('%s: exit 1', async ([, name, message], { expect }) => {
     const r = await lstm(['vocab', file(name)]);

@@ -52,6 +52,13 @@ describe('lstm models', () => {
     const from = await lstm(['train', 'tiny.txt', '--from', 'bundled/shakespeare', '--layers', '1'], { cwd: dir });
     expectCleanError(expect, from, 2);
     expect(from.stderr).toContain('--layers must be 2 to fine-tune bundled/shakespeare (its network is 2x300), got 1');
+    ok(await lstm(['export', '-m', 'bundled/shakespeare', '--out', 'exported'], { cwd: dir }));
+    expect(JSON.parse(ok(await lstm(['info', '-m', 'exported', '--json'], { cwd: dir }))).corpus.name).toBe(
+      'tinyshakespeare.txt',
+    );
+    // lstm models takes the name too, and lists the model once.
+    const named = ok(await lstm(['models', 'bundled/macbeth'], { cwd: dir })).split('\n');
+    expect(named.filter((l) => l.startsWith('bundled/macbeth '))).toHaveLength(1);
     // A directory of the name where lstm runs is that directory, not the bundled model.
     await mkdir(path.join(dir, 'bundled', 'shakespeare'), { recursive: true });
     const shadowed = await lstm(['info', '-m', 'bundled/shakespeare'], { cwd: dir });

@@ -89,7 +89,7 @@ function stopOptions(command: Command): Command {
         .argParser(int('--epochs', 1))
         .default(defaults.epochs, `${defaults.epochs}, or no limit when only --max-time is given`),
     )
-    .option('--max-time <duration>', 'stop after this long, e.g. 90s, 10m, 1h', duration)
+    .option('--max-time <duration>', 'stop after this long, e.g. 90s, 10m, 1h30m', duration)
     .addOption(
       new Option(
         '--eval-every <n|duration>',

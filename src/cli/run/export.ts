@@ -16,12 +16,13 @@ import type { ExportFlags } from '../commands/export.js';
 import { COMMAND_JOBS, type Context } from '../context.js';
 import { trainCommandInUserForm } from '../invocation.js';
 import { HeldLocks } from '../locks.js';
+import { modelPath } from '../model.js';
 
 export async function run(flags: ExportFlags, cmd: Command, ctx: Context): Promise<void> {
   // Refused before anything is written into --out, unless a run holds it: then the lock names it.
   const early = (await isLocked(flags.out)) ? undefined : await refusal(flags);
   if (early) throw early;
-  const model = await loadModel(flags.model, { which: flags.checkpoint });
+  const model = await loadModel(modelPath(flags.model), { which: flags.checkpoint });
   const manifest = model.checkpoint.manifest;
   const notes = { ...(manifest.notes ?? {}) } as Record<string, unknown>;
   for (const kv of flags.note ?? []) {

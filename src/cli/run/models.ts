@@ -8,7 +8,7 @@ import { modelsIn, summarise, type ModelSummary, type Unreadable } from '../../s
 import type { ModelsFlags } from '../commands/models.js';
 import type { Context } from '../context.js';
 import { write, writeJson } from '../output.js';
-import { bundledName, bundledRoot } from '../paths.js';
+import { bundledName, bundledRoot, modelDir } from '../paths.js';
 
 type Listed = { name: string; bundled: boolean; summary: ModelSummary | Unreadable };
 
@@ -34,7 +34,9 @@ export async function run(dirs: string[], flags: ModelsFlags, ctx: Context): Pro
 }
 
 /** A directory the user named: a model itself, or the models inside it. */
-async function given(dir: string): Promise<string[]> {
+async function given(named: string): Promise<string[]> {
+  const dir = modelDir(named);
+  if (dir !== named) return [dir]; // bundled/<name>: listed already
   const info = await stat(dir).catch(() => undefined);
   if (!info?.isDirectory())
     throw dataError(`${dir} is not a directory`, 'give model directories, or directories of them');

@@ -284,7 +284,7 @@ async function startingPoint(
   const fitted = fitToText(settings.hyper, run.given, {
     trainChars: Math.round(codePointCount(corpus.text) * (1 - settings.hyper.valFraction)),
     vocabSize: vocab.size,
-    baseBits: start?.chosen.baseBits,
+    base: start && { name: start.chosen.name, bits: start.chosen.baseBits },
   });
   return { vocab, hyper: fitted.hyper, fitted: fitted.note, ...start };
 }

@@ -111,7 +111,7 @@ describe('defaults fitted to the text', () => {
     const bits = Number(/predicts the held-out ones it knows at ([\d.]+) bits each/.exec(lines[0])![1]);
     expect(bits).toBeLessThan(defaults.smallText.familiar.maxBaseBits);
     expect(lines[1]).toContain(
-      `which the base reads well (${bits.toFixed(2)} bits a character, under 3.3): using --dropout 0.2, --batch-size 32, --lr 0.0005, gentle steps from its weights`,
+      `and bundled/shakespeare already reads it well (${bits.toFixed(2)} bits a character, under 3.3): using --dropout 0.2, --batch-size 32, --lr 0.0005 for gentle steps from its weights`,
     );
     expect((await latestManifest(bundle)).hyperparameters).toMatchObject({ dropout: 0.2, batchSize: 32, lr: 0.0005 });
   });

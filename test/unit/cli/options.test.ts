@@ -73,6 +73,18 @@ describe('the option parsers', () => {
     ['duration: zero', duration, '0s', "--max-time must be a duration like 90s, 10m, 1.5h or 1h30m, got '0s'."],
     ['duration: a unit alone', duration, 'm', "--max-time must be a duration like 90s, 10m, 1.5h or 1h30m, got 'm'."],
     [
+      'duration: units out of order',
+      duration,
+      '30s1m',
+      "--max-time must be a duration like 90s, 10m, 1.5h or 1h30m, got '30s1m'.",
+    ],
+    [
+      'duration: a unit twice',
+      duration,
+      '1m1m',
+      "--max-time must be a duration like 90s, 10m, 1.5h or 1h30m, got '1m1m'.",
+    ],
+    [
       'duration: a number after the units',
       duration,
       '1m30',
@@ -82,7 +94,7 @@ describe('the option parsers', () => {
       'evalEvery: a word',
       evalEvery,
       'often',
-      "--eval-every must be a number of batches (e.g. 500) or a duration (90s, 10m, 1h), got 'often'.",
+      "--eval-every must be a number of batches (e.g. 500) or a duration (90s, 10m, 1h30m), got 'often'.",
     ],
     ['evalEvery: a bare fraction', evalEvery, '1.5', "got '1.5'"],
     ['origin: empty', origin, ' ', '--origin must be one line of text'],
@@ -201,7 +213,7 @@ describe("each command's options, parsed by the real program", () => {
     [
       'train --eval-every often',
       ['train', 'a.txt', '--out', nowhere, '--eval-every', 'often'],
-      "--eval-every must be a number of batches (e.g. 500) or a duration (90s, 10m, 1h), got 'often'",
+      "--eval-every must be a number of batches (e.g. 500) or a duration (90s, 10m, 1h30m), got 'often'",
     ],
     [
       'train --max-time soon',

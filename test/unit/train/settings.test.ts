@@ -357,11 +357,18 @@ describe('a resumed run continues the bundle', () => {
       '--epochs 5 is the total, and models/old has trained 5 epochs already: nothing is left to train',
     ],
     [
-      'a bundle that has trained all the epochs it was started with',
+      'a bundle that has reached the --epochs total it records',
       {},
       { ...stored, epochsDone: 12 },
       'usage',
-      'models/old has trained all 12 epochs it was started with (--epochs 12): nothing is left to train',
+      'models/old has reached its --epochs total (12) with 12 epochs: nothing is left to train',
+    ],
+    [
+      'a bundle that records no --epochs, at the default total',
+      {},
+      { ...stored, hyperparameters: { ...storedHyper, epochs: undefined }, epochsDone: 100 },
+      'usage',
+      'models/old has reached its --epochs total (100) with 100 epochs: nothing is left to train',
     ],
   ])('refuses %s', (_name, given, s, kind, message) => {
     const d = decide(given, s);
@@ -748,14 +755,14 @@ describe("a new run's defaults fitted to its text (fitToText)", () => {
       2.85,
       [],
       { dropout: familiar.dropout, batchSize: small.batchSize, lr: familiar.lr },
-      ', which the base reads well (2.85 bits a character, under 3.3): using --dropout 0.2, --batch-size 32, --lr 0.0005, gentle steps from its weights (pass any of them to set your own)',
+      ', and bundled/shakespeare already reads it well (2.85 bits a character, under 3.3): using --dropout 0.2, --batch-size 32, --lr 0.0005 for gentle steps from its weights (pass any of them to set your own)',
     ],
     [
       'just under the line',
       familiar.maxBaseBits - 0.001,
       [],
       { dropout: familiar.dropout, batchSize: small.batchSize, lr: familiar.lr },
-      ', which the base reads well (',
+      ', and bundled/shakespeare already reads it well (',
     ],
     [
       'at the line: the small-text recipe',
@@ -783,15 +790,17 @@ describe("a new run's defaults fitted to its text (fitToText)", () => {
       2.85,
       ['lr'],
       { dropout: familiar.dropout, batchSize: small.batchSize },
-      ': using --dropout 0.2, --batch-size 32, gentle steps from its weights',
+      ': using --dropout 0.2, --batch-size 32 for gentle steps from its weights',
     ],
   ])('%s', (_name, baseBits, given, expected, says) => {
-    const r = fitToText(hyper, new Set(given), { trainChars: 93_000, vocabSize: 72, baseBits });
+    const base = baseBits === undefined ? undefined : { name: 'bundled/shakespeare', bits: baseBits };
+    const r = fitToText(hyper, new Set(given), { trainChars: 93_000, vocabSize: 72, base });
     expect(r.hyper).toEqual({ ...hyper, ...expected });
     expect(r.note!.slice('93,000 training characters is a small text for 1,190,472 parameters'.length)).toContain(says);
   });
 
   it('a text that is not small keeps the defaults whatever the base reads', () => {
-    expect(fitToText(hyper, new Set(), { trainChars: 1_000_000, vocabSize: 72, baseBits: 2 })).toEqual({ hyper });
+    const base = { name: 'bundled/shakespeare', bits: 2 };
+    expect(fitToText(hyper, new Set(), { trainChars: 1_000_000, vocabSize: 72, base })).toEqual({ hyper });
   });
 });
