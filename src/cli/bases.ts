@@ -59,7 +59,8 @@ async function bundledBases(network: { layers: number; units: number }): Promise
 }
 
 /** A bundled base a run without --from starts from: its name and why it was taken. */
-export type ChosenBase = { name: string; why: string; baseBits: number };
+/** `bits`: how well it reads the text's held-out sample (bits per character), which fits a small text's recipe. */
+export type ChosenBase = { name: string; why: string; bits: number };
 
 /**
  * A new run's start without --from: a bundled base's, when the rule takes one (the run says
@@ -85,7 +86,7 @@ export async function bundledStart(
     chosen: {
       name: measured.name,
       why: `${baseFigures(measured)} (--from none trains from scratch)`,
-      baseBits: measured.baseBits,
+      bits: measured.baseBits,
     },
   };
 }

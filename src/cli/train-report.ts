@@ -46,8 +46,11 @@ export function trainEvents(reporter: Reporter, run: ReportedRun): RunEvents {
     onStart: (start) => {
       const overfit = overfitWarning(start, run);
       if (overfit) reporter.warn(overfit);
-      if (json) {
-        if (run.fitted) reporter.info(run.fitted);
+      // Where the run starts (--json's start event says it), then the recipe fitted to the text, then the run.
+      if (run.lineage && !json)
+        reporter.info(startingFrom(run.lineage, run.vocabSize, hyper.lowercase, run.chosenBase));
+      if (run.fitted) reporter.info(run.fitted);
+      if (json)
         return void writeJson({
           event: 'start',
           ...start,
@@ -57,10 +60,6 @@ export function trainEvents(reporter: Reporter, run: ReportedRun): RunEvents {
           hyperparameters: hyper,
           ...(run.lineage ? { lineage: run.lineage } : {}),
         });
-      }
-      if (run.lineage) reporter.info(startingFrom(run.lineage, run.vocabSize, hyper.lowercase, run.chosenBase));
-      // Where the run starts, then the recipe fitted to the text, then the run.
-      if (run.fitted) reporter.info(run.fitted);
       const doing = start.resumed ? 'resuming' : run.lineage ? 'fine-tuning' : 'training';
       reporter.info(
         `${doing} ${run.out}: ${plural(start.params, 'parameter')}, ${hyper.layers}x${hyper.units} LSTM, vocabulary ${run.vocabSize}, on ${start.backend}${start.workers > 1 ? ` with ${plural(start.workers, 'worker')}` : ''}`,

@@ -277,14 +277,13 @@ async function startingPoint(
     const from = startFrom(base.model.checkpoint, base.run.dir, corpus.text, settings.hyper.randomSeed);
     return { vocab: from.vocab, from, hyper: settings.hyper };
   }
-  // The start first (what it measures does not depend on the recipe fitted below): the text
-  // is small or not for the network the run trains, which from a base has both vocabularies.
+  // The start first: the recipe fitted below follows its network's size and how well its base reads the text.
   const start = run.chooseBase && (await bundledStart(corpus.text, settings.hyper, run.chooseBase, reporter));
   const vocab = start ? start.from.vocab : Vocab.fromText(corpus.text).vocab;
   const fitted = fitToText(settings.hyper, run.given, {
     trainChars: Math.round(codePointCount(corpus.text) * (1 - settings.hyper.valFraction)),
     vocabSize: vocab.size,
-    base: start && { name: start.chosen.name, bits: start.chosen.baseBits },
+    base: start?.chosen,
   });
   return { vocab, hyper: fitted.hyper, fitted: fitted.note, ...start };
 }
