@@ -23,11 +23,15 @@ describe('trainInThread', () => {
   it('delivers the events in order and stops after the batch in progress when the flag is set', async () => {
     const stop = new Int32Array(new SharedArrayBuffer(4));
     const seen: string[] = [];
+    let perEpoch = 0;
     const result = await trainInThread(
       run(words.repeat(2), 'stopped'),
       undefined,
       {
-        onStart: (info) => seen.push(`start on ${info.backend}`),
+        onStart: (info) => {
+          seen.push(`start on ${info.backend}`);
+          perEpoch = info.batchesPerEpoch;
+        },
         onBatch: (info) => {
           seen.push(`batch ${info.epoch}.${info.batch}`);
           Atomics.store(stop, 0, 1);
@@ -39,9 +43,12 @@ describe('trainInThread', () => {
     );
     expect(result.reason).toBe('interrupted');
     expect(seen[0]).toBe(`start on ${at.backend}`);
-    // The first batch's event sets the flag; the run has polled it after at most one more.
+    // The first batch's event sets the flag; the run stops at the next batch it polls it, well
+    // inside the first epoch (how many batches the thread ran before this thread handled the
+    // event depends on the load: a loaded machine has seen 4).
     const batches = seen.filter((s) => s.startsWith('batch '));
-    expect(batches.length).toBeLessThanOrEqual(2);
+    expect(perEpoch).toBeGreaterThan(8);
+    expect(batches.length).toBeLessThan(perEpoch);
     expect(seen.at(-1)).toBe(`checkpoint 0.${batches.length}`);
     expect(result.batch).toBe(batches.length);
   });
